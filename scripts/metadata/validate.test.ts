@@ -9,10 +9,9 @@ const objects = 'force-app/main/default/objects';
 /** A throw-away copy of the real project, to break one thing at a time. */
 function copyProject(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mdcheck-'));
-  fs.cpSync(path.join(repo, 'force-app'), path.join(dir, 'force-app'), {
-    recursive: true,
-    filter: (src) => !src.includes('__tests__')
-  });
+  for (const d of ['force-app', 'scratch-org-setup']) {
+    fs.cpSync(path.join(repo, d), path.join(dir, d), { recursive: true, filter: (src) => !src.includes('__tests__') });
+  }
   fs.copyFileSync(path.join(repo, 'sfdx-project.json'), path.join(dir, 'sfdx-project.json'));
   return dir;
 }
@@ -206,6 +205,10 @@ describe('validateProject', () => {
       expect.objectContaining({ code: 'XML_ROOT', message: 'root element is <CustomFeld>, expected <CustomField>' })
     ]);
   });
+
+  it('converts an intact copy without issues', async () => {
+    expect(await validateProject(dir)).toEqual([]);
+  }, 60_000);
 
   it('reports a conversion failure from the SDR converter', async () => {
     write(
