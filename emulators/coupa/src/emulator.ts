@@ -19,6 +19,8 @@ export class Emulator {
   /** Order line id → purchase order id, so invoices can point at PO lines. */
   readonly orderLineIndex = new Map<number, number>();
   apiUserId: number | undefined;
+  /** Every mounted API route (method + express pattern), for coverage checks. */
+  readonly routes: { method: string; pattern: string }[] = [];
 
   constructor(readonly options: ResolvedOptions) {
     this.clock = new Clock(options.timezoneOffset, options.now);

@@ -51,6 +51,7 @@ export function createApp(emu: Emulator, oauth: OAuth, bucket: TokenBucket | und
 
   const handle = (method: string, pattern: string, scope: string | string[] | ((ctx: Ctx) => string | string[]), fn: Handler) => {
     const endpoint = `${method} ${pattern}`;
+    emu.routes.push({ method, pattern });
     const register = (app as any)[method.toLowerCase()].bind(app) as (p: string, h: (req: Request, res: Response) => void) => void;
     register(pattern, async (req: Request, res: Response) => {
       let status = 500;
