@@ -1,0 +1,8 @@
+/** How a failed call should be handled by whoever drives it (engine retry policy, dead letters, re-check). */
+export type FailureKind = 'transient' | 'rate-limited' | 'auth' | 'validation' | 'conflict' | 'ambiguous';
+
+export interface Classification {
+  kind: FailureKind;
+  /** True when repeating the identical request is safe and may succeed. */
+  retryable: boolean;
+}

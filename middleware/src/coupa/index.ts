@@ -1,0 +1,12 @@
+export { CoupaClient, type CoupaClientOptions, type RequestOptions, type Page } from './client';
+export { CoupaTokenProvider, type CoupaCredentials } from './auth';
+export { CoupaApiError, classifyCoupaError, classifyCoupaFailure, coupaErrorMessages } from './errors';
+export type { FailureKind, Classification } from './failure';
+export { TokenBucket, sharedBucketFor, COUPA_DEFAULT_RATE, type TokenBucketOptions } from './rate-limit';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+export { buildListParams, projectionFromPaths, MAX_PAGE_SIZE, type FieldProjection, type Filters, type ListQuery } from './query';
+export { iterateChanges, compareCursor, type UpdatedAtCursor, type ChangesQuery } from './changes';
+export { CoupaResource, coupaResources, COUPA_RESOURCES, type CoupaResourceName, type CoupaRecord, type CoupaResources } from './resources';
+export type { CoupaSchema, CoupaSchemaField } from './schema-types';
+export { COUPA_SCHEMA } from './generated/schema';
+export type * from './generated/types';
