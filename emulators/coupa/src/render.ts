@@ -64,7 +64,11 @@ export function renderShape(emu: Emulator, shape: Shape, rec: Rec, depth: number
       out[key] = { ...(value as Record<string, unknown>) };
     } else out[key] = renderScalar(emu, shape.def, key, value);
   }
-  if (res?.computed && depth === 0) Object.assign(out, res.computed(emu, rec));
+  if (res?.computed && depth === 0) {
+    // Only attributes the Swagger definition has (contracts have current-approval but no approvals; invoices the reverse).
+    const props = definition(res.def).properties ?? {};
+    for (const [k, v] of Object.entries(res.computed(emu, rec))) if (k in props) out[k] = v;
+  }
   if (res?.customFields) {
     const cf: Record<string, unknown> = {};
     for (const name of emu.customFieldNames(res.name)) cf[name] = (rec['custom-fields'] ?? {})[name] ?? null;

@@ -197,7 +197,7 @@ export function createApp(emu: Emulator, oauth: OAuth, bucket: TokenBucket | und
         const refusal = def.canDelete?.(emu, rec);
         if (refusal) throw badRequest(def.errorKey, refusal);
         emu.collection(def.name).delete(rec.id);
-        return { status: 200, body: renderRecord(emu, def, rec, 'full') };
+        return { status: 200 };
       });
     }
   }
@@ -239,7 +239,7 @@ export function createApp(emu: Emulator, oauth: OAuth, bucket: TokenBucket | und
         const p = parent(ctx);
         const item = findItem(p, ctx);
         emu.update(def.name, p.id, { [sub.field]: [{ id: item.id, _delete: true }] }, { system: true });
-        return { status: 200, body: renderItem(item) };
+        return { status: 200 };
       });
     }
   }

@@ -1,5 +1,5 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import { definitions, operation, type SwaggerProperty } from './swagger';
+import { definitions, isDatetime, operation, type SwaggerProperty } from './swagger';
 
 /**
  * Validates emulator responses against the Swagger definition of the operation. Swagger 2.0 cannot say what Coupa's
@@ -14,11 +14,14 @@ import { definitions, operation, type SwaggerProperty } from './swagger';
 const DATETIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(Z|[+-]\\d{2}:\\d{2})$';
 const DECIMAL = '^-?\\d+(\\.\\d+)?$';
 
+const ID = 'https://coupa.emulator/definitions/';
+const refTo = (ref: string) => ID + ref.split('/').pop();
+
 function adaptProperty(p: SwaggerProperty): Record<string, unknown> {
-  if (p.$ref) return { anyOf: [{ $ref: p.$ref }, { type: 'null' }] };
+  if (p.$ref) return { anyOf: [{ $ref: refTo(p.$ref) }, { type: 'null' }] };
   if (p.type === 'array') return { anyOf: [{ type: 'array', items: p.items ? adaptProperty(p.items) : {} }, { type: 'null' }] };
   if (p.type === 'number') return { anyOf: [{ type: 'number' }, { type: 'string', pattern: DECIMAL }, { type: 'null' }] };
-  if (p.type === 'string' && (p.format === 'datetime' || p.format === 'date')) {
+  if (isDatetime(p)) {
     return { anyOf: [{ type: 'string', pattern: DATETIME }, { type: 'null' }] };
   }
   const out: Record<string, unknown> = {};
@@ -32,14 +35,14 @@ const cache = new Map<string, ValidateFunction>();
 
 function instance(): Ajv {
   if (ajv) return ajv;
-  const defs: Record<string, unknown> = {};
+  // One schema per definition, referenced by id, so each is compiled once and shared (inlining would recompile
+  // the whole reachable graph for every operation).
+  ajv = new Ajv({ strict: false, allErrors: true, inlineRefs: false });
   for (const [name, def] of Object.entries(definitions())) {
     const properties: Record<string, unknown> = { 'custom-fields': { type: ['object', 'null'] } };
     for (const [k, p] of Object.entries(def.properties ?? {})) properties[k] = adaptProperty(p);
-    defs[name] = { type: 'object', properties, additionalProperties: false };
+    ajv.addSchema({ $id: ID + name, type: 'object', properties, additionalProperties: false });
   }
-  ajv = new Ajv({ strict: false, allErrors: true });
-  ajv.addSchema({ $id: 'coupa', definitions: defs });
   return ajv;
 }
 
@@ -48,7 +51,7 @@ function compile(schema: SwaggerProperty): ValidateFunction {
   let fn = cache.get(key);
   if (!fn) {
     const rewrite = (s: SwaggerProperty): Record<string, unknown> =>
-      s.$ref ? { $ref: `coupa${s.$ref}` } : s.type === 'array' ? { type: 'array', items: s.items ? rewrite(s.items) : {} } : { type: s.type };
+      s.$ref ? { $ref: refTo(s.$ref) } : s.type === 'array' ? { type: 'array', items: s.items ? rewrite(s.items) : {} } : { type: s.type };
     fn = instance().compile(rewrite(schema));
     cache.set(key, fn);
   }
@@ -72,7 +75,12 @@ export function validateResponse(method: string, swaggerPath: string, status: nu
   if (!op) return { ok: false, errors: [`no Swagger operation ${method} ${swaggerPath}`] };
   const response = op.responses[String(status)] ?? op.responses['200'] ?? op.responses['201'];
   let schema = response?.schema;
-  if (!schema) return { ok: false, errors: [`Swagger has no response schema for ${method} ${swaggerPath} ${status}`] };
+  if (!response) return { ok: false, errors: [`Swagger has no ${status} response for ${method} ${swaggerPath}`] };
+  if (!schema) {
+    // Swagger declares the status without a body (DELETE): the emulator must answer an empty body.
+    const empty = body === undefined || body === null || body === '';
+    return { ok: empty, errors: empty ? [] : ['Swagger defines no response body for this operation'], schema: 'none' };
+  }
   if (schema.type === 'array' && !Array.isArray(body) && schema.items) schema = schema.items;
   const fn = compile(schema);
   const ok = fn(body) as boolean;

@@ -86,8 +86,10 @@ export function operation(method: string, swaggerPath: string): SwaggerOperation
   return load().operations.get(`${method.toUpperCase()} ${swaggerPath}`);
 }
 
+/** Datetime attributes: Swagger format datetime/date, or a string whose description says "in the format YYYY-MM-DD…"
+ * (Country and a few others omit the format). */
 export function isDatetime(p: SwaggerProperty | undefined): boolean {
-  return !!p && p.type === 'string' && (p.format === 'datetime' || p.format === 'date');
+  return !!p && p.type === 'string' && (p.format === 'datetime' || p.format === 'date' || /format YYYY-MM-DD/.test(p.description ?? ''));
 }
 
 export function isDecimal(p: SwaggerProperty | undefined): boolean {

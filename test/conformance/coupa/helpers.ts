@@ -70,3 +70,10 @@ export function requisitionBody(supplierNames: string[], extra: Record<string, u
     ...extra,
   };
 }
+
+/** Id of a document's pending approval (invoices expose `approvals`, others `current-approval`). */
+export function pendingApprovalId(doc: any): number {
+  const a = doc['current-approval'] ?? (doc.approvals ?? []).find((x: any) => x.status === 'pending_approval');
+  if (!a) throw new Error(`no pending approval on ${JSON.stringify(doc).slice(0, 200)}`);
+  return a.id;
+}

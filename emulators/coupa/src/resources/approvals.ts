@@ -52,7 +52,7 @@ function decide(emu: Emulator, approval: Rec, status: 'approved' | 'rejected', r
       docDef.onRejected?.(emu, structuredClone(doc), reason ?? undefined);
     } else {
       const all = ((doc['$approval-ids'] as number[]) ?? []).map((id) => emu.collection('approvals').get(id));
-      if (all.every((a) => a && a.status === 'approved')) docDef.onApproved?.(emu, structuredClone(doc));
+      if (all.filter((a) => a && a.status !== 'withdrawn').every((a) => a && a.status === 'approved')) docDef.onApproved?.(emu, structuredClone(doc));
     }
   }
   return saved;
@@ -99,6 +99,14 @@ export function startApprovals(emu: Emulator, resource: string, doc: Rec, reques
   coll.put(approval);
   doc['$approval-ids'] = [...((doc['$approval-ids'] as number[]) ?? []), approval.id];
   return emu.save(resource, doc);
+}
+
+/** Withdraws a document's open approvals (e.g. when an invoice is disputed). */
+export function withdrawOpenApprovals(emu: Emulator, doc: Rec): void {
+  for (const id of (doc['$approval-ids'] as number[]) ?? []) {
+    const a = emu.collection('approvals').get(id);
+    if (a && OPEN.includes(a.status)) emu.save('approvals', { ...a, status: 'withdrawn' });
+  }
 }
 
 /** `approvals` and `current-approval` as rendered on approvable documents. */

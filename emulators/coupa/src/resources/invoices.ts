@@ -1,7 +1,7 @@
 import type { Emulator } from '../emulator';
 import { badRequest, CoupaError } from '../errors';
 import type { Rec } from '../store';
-import { approvalFields, startApprovals } from './approvals';
+import { approvalFields, startApprovals, withdrawOpenApprovals } from './approvals';
 import { accountRef, addressRef, audit, currencyRef, paymentTermRef, supplierRef, uomRef, userRef } from './common';
 import type { ActionDef, ResourceDef } from './types';
 
@@ -142,6 +142,7 @@ export const invoices: ResourceDef = {
       const code = reason?.code;
       const known = emu.findBy('dispute_reasons', { code });
       if (!code || !known || known.active === false) throw badRequest('invoice_header', `Dispute reason '${code ?? ''}' is not a valid active dispute reason code`);
+      withdrawOpenApprovals(emu, doc);
       doc.status = 'disputed';
       doc['$dispute-reason'] = code;
       if (body.comment) doc.comments = String(body.comment);
