@@ -58,8 +58,9 @@ export class Emulator {
     this.customFields[resource] = names;
   }
 
+  /** Instance time, truncated to whole seconds as Coupa stores timestamps (so `updated_at[gt]` cursors are exact). */
   now(): number {
-    return this.clock.now();
+    return Math.floor(this.clock.now() / 1000) * 1000;
   }
 
   find(resource: string, id: number | string): Rec {
