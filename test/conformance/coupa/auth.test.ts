@@ -16,7 +16,7 @@ describe('Coupa emulator: OAuth client credentials and scopes', () => {
   it('mints a bearer token from form fields with exactly the documented keys', async () => {
     const res = await fetch(`${h.url}/oauth2/token`, form({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope: 'core.supplier.read' }));
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'token_type']);
     expect(body.token_type).toBe('bearer');
     expect(body.expires_in).toBe(86399);
@@ -35,13 +35,13 @@ describe('Coupa emulator: OAuth client credentials and scopes', () => {
   it('refuses a wrong secret with 401 invalid_client', async () => {
     const res = await fetch(`${h.url}/oauth2/token`, form({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: 'nope', scope: 'core.supplier.read' }));
     expect(res.status).toBe(401);
-    expect((await res.json()).error).toBe('invalid_client');
+    expect(((await res.json()) as any).error).toBe('invalid_client');
   });
 
   it('refuses a scope the client was not granted with 400 invalid_scope, and a missing scope (strict default)', async () => {
     const res = await fetch(`${h.url}/oauth2/token`, form({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope: 'core.supplier.read core.user.write' }));
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('invalid_scope');
+    expect(((await res.json()) as any).error).toBe('invalid_scope');
     const none = await fetch(`${h.url}/oauth2/token`, form({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET }));
     expect(none.status).toBe(400);
   });
@@ -49,7 +49,7 @@ describe('Coupa emulator: OAuth client credentials and scopes', () => {
   it('refuses other grant types', async () => {
     const res = await fetch(`${h.url}/oauth2/token`, form({ grant_type: 'password', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope: 'core.supplier.read' }));
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('unsupported_grant_type');
+    expect(((await res.json()) as any).error).toBe('unsupported_grant_type');
   });
 
   it('answers 401 without a token, with an unknown token, and for an API key', async () => {
@@ -94,7 +94,7 @@ describe('Coupa emulator: configurable auth leniency', () => {
     try {
       const res = await fetch(`${h.url}/oauth2/token`, form({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET }));
       expect(res.status).toBe(200);
-      const tok = (await res.json()).access_token;
+      const tok = ((await res.json()) as any).access_token;
       expect((await h.api('GET', '/api/suppliers', { token: tok })).status).toBe(200);
       expect((await h.api('GET', '/api/users', { token: tok })).status).toBe(401);
       const key = await fetch(`${h.url}/api/suppliers`, { headers: { accept: 'application/json', 'x-coupa-api-key': 'k'.repeat(40) } });

@@ -111,13 +111,13 @@ describe('Coupa emulator: fault injection, counters, control surface', () => {
       fetch(`${h.url}/__control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post('/faults', { kind: 'status', status: 500, path: '/api/contracts', times: 1 })).status).toBe(200);
     expect((await h.api('GET', '/api/contracts')).status).toBe(500);
-    const clock = await (await post('/clock', { set: '2030-01-01T00:00:00Z' })).json();
+    const clock = (await (await post('/clock', { set: '2030-01-01T00:00:00Z' })).json()) as any;
     expect(clock.now).toBe('2029-12-31T16:00:00-08:00');
-    const counters = await (await fetch(`${h.url}/__control/counters`)).json();
+    const counters = (await (await fetch(`${h.url}/__control/counters`)).json()) as any;
     expect(counters.byEndpoint['GET /api/contracts']).toBeGreaterThanOrEqual(1);
-    const rec = await (await post('/records/suppliers', { name: 'Via Control', status: 'active' })).json();
+    const rec = (await (await post('/records/suppliers', { name: 'Via Control', status: 'active' })).json()) as any;
     expect(rec.name).toBe('Via Control');
-    expect((await (await fetch(`${h.url}/__control/records/suppliers/${rec.id}`)).json()).id).toBe(rec.id);
+    expect(((await (await fetch(`${h.url}/__control/records/suppliers/${rec.id}`)).json()) as any).id).toBe(rec.id);
     expect((await post('/reset', { seed: 10 })).status).toBe(200);
     expect(h.emu.control.count('suppliers')).toBe(1);
     h.emu.control.clock.set(new Date().toISOString());
