@@ -37,6 +37,14 @@ async function fakeCoupa(): Promise<Fake> {
   return fake;
 }
 
+const failure = (p: Promise<unknown>): Promise<CoupaApiError> =>
+  p.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: CoupaApiError) => e,
+  );
+
 let tokenSeq = 0;
 function tokenResponse(body: string) {
   const form = new URLSearchParams(body);
@@ -89,7 +97,7 @@ describe('CoupaClient', () => {
     expect(fake.calls.filter((c) => c.path === '/oauth2/token')).toHaveLength(2);
 
     fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 401 });
-    const err = await client.get('suppliers/7').catch((e) => e);
+    const err = await failure(client.get('suppliers/7'));
     expect(err).toBeInstanceOf(CoupaApiError);
     expect(err.kind).toBe('auth');
     expect(fake.calls.filter((c) => c.path === '/api/suppliers/7')).toHaveLength(4);
@@ -98,7 +106,7 @@ describe('CoupaClient', () => {
   it('reports a refused token request as auth without leaking the secret', async () => {
     client = new CoupaClient({ baseUrl: fake.url, clientId: 'cid', clientSecret: 'wrong-secret-value', scopes: ['x'], bucket: new TokenBucket({ ratePerSecond: 1e6, burst: 1000 }) });
     fake.handler = (req, body) => tokenResponse(body);
-    const err = await client.get('suppliers').catch((e) => e);
+    const err = await failure(client.get('suppliers'));
     expect(err.kind).toBe('auth');
     expect(String(err.message) + JSON.stringify(err)).not.toContain('wrong-secret-value');
   });
@@ -114,7 +122,7 @@ describe('CoupaClient', () => {
     expect(sleeps).toEqual([125, 250, 500]);
 
     fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 500 });
-    const err = await client.get('suppliers').catch((e) => e);
+    const err = await failure(client.get('suppliers'));
     expect(err.kind).toBe('transient');
     expect(err.status).toBe(500);
     expect(sleeps).toHaveLength(3 + 5);
@@ -127,7 +135,7 @@ describe('CoupaClient', () => {
       if (req.method === 'POST') return 'drop';
       return ++gets === 1 ? 'drop' : { status: 200, body: { id: 1 } };
     };
-    const err = await client.post('suppliers', { name: 'Acme' }).catch((e) => e);
+    const err = await failure(client.post('suppliers', { name: 'Acme' }));
     expect(err.kind).toBe('ambiguous');
     expect(fake.calls.filter((c) => c.method === 'POST' && c.path === '/api/suppliers')).toHaveLength(1);
     await expect(client.get('suppliers/1')).resolves.toEqual({ id: 1 });
@@ -135,7 +143,7 @@ describe('CoupaClient', () => {
 
   it('does not retry validation errors and surfaces Coupa messages', async () => {
     fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 400, body: { errors: { supplier: ["Name can't be blank"] } } });
-    const err = await client.post('suppliers', {}).catch((e) => e);
+    const err = await failure(client.post('suppliers', {}));
     expect(err.kind).toBe('validation');
     expect(err.message).toContain("Name can't be blank");
     expect(sleeps).toHaveLength(0);

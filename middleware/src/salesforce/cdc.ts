@@ -1,0 +1,127 @@
+import type { Connection } from 'jsforce';
+import { StreamingExtension } from 'jsforce/api/streaming';
+
+/** Where the last processed replay id of each channel is kept (the engine's checkpoint store). */
+export interface ReplayStore {
+  load(channel: string): Promise<number | undefined>;
+  save(channel: string, replayId: number): Promise<void>;
+}
+
+export interface ChangeEventHeader {
+  entityName: string;
+  recordIds: string[];
+  changeType: string;
+  changeOrigin?: string;
+  commitTimestamp?: number;
+  commitUser?: string;
+  changedFields?: string[];
+  transactionKey?: string;
+  sequenceNumber?: number;
+}
+
+export interface ChangeEvent {
+  replayId: number;
+  header: ChangeEventHeader;
+  /** Changed field values (without the header). */
+  fields: Record<string, unknown>;
+}
+
+export interface CdcSubscriptionOptions {
+  /** e.g. /data/Coupa_Onboarding_Request__ChangeEvent or /data/AccountChangeEvent */
+  channel: string;
+  store: ReplayStore;
+  onEvent: (event: ChangeEvent) => Promise<void>;
+  /** Our own Sforce-Call-Options client name; events whose changeOrigin carries it are skipped. */
+  ownClientName?: string;
+  /** Replay from here when the store has nothing: -1 new events only (default), -2 all retained. */
+  initialReplayId?: number;
+  onError?: (err: Error) => void;
+  /** Re-authenticates the connection (the faye client keeps the token it was created with). */
+  reauthenticate?: () => Promise<void>;
+}
+
+/** True when a change was made through the API by a client tagged `client=<name>`. */
+export function isOwnChange(header: ChangeEventHeader | undefined, clientName: string | undefined): boolean {
+  if (!header?.changeOrigin || !clientName) return false;
+  return new RegExp(`(^|[;,\\s])client=${clientName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[;,\\s])`).test(header.changeOrigin);
+}
+
+interface FayeSubscription {
+  cancel(): void;
+}
+interface FayeClient {
+  subscribe(channel: string, cb: (msg: any) => void): FayeSubscription & PromiseLike<unknown>;
+  disconnect(): void;
+}
+
+/**
+ * Change Data Capture over CometD with the Replay extension. Events are handled strictly one after
+ * another and the replay id is persisted only after `onEvent` resolved, so a crash replays rather
+ * than loses events. Own-origin events are skipped (their replay id is still saved).
+ */
+export class CdcSubscription {
+  private client?: FayeClient;
+  private subscription?: FayeSubscription;
+  private chain: Promise<void> = Promise.resolve();
+  private lastReplayId?: number;
+  private stopped = false;
+  private resubscribing = false;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly options: CdcSubscriptionOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.lastReplayId = (await this.options.store.load(this.options.channel)) ?? this.options.initialReplayId ?? -1;
+    await this.subscribe();
+  }
+
+  private async subscribe(): Promise<void> {
+    const { channel } = this.options;
+    const replay = new StreamingExtension.Replay(channel, this.lastReplayId);
+    const authFailure = new StreamingExtension.AuthFailure(() => void this.recover());
+    this.client = this.conn.streaming.createClient([replay, authFailure]) as unknown as FayeClient;
+    const sub = this.client.subscribe(channel, (message: any) => {
+      this.chain = this.chain.then(() => this.handle(message)).catch((err: Error) => this.options.onError?.(err));
+    });
+    this.subscription = sub;
+    await sub;
+  }
+
+  private async handle(message: any): Promise<void> {
+    if (this.stopped) return;
+    const replayId = Number(message?.event?.replayId);
+    const { ChangeEventHeader: header, ...fields } = (message?.payload ?? {}) as { ChangeEventHeader: ChangeEventHeader } & Record<string, unknown>;
+    if (!isOwnChange(header, this.options.ownClientName)) await this.options.onEvent({ replayId, header, fields });
+    if (Number.isFinite(replayId)) {
+      await this.options.store.save(this.options.channel, replayId);
+      this.lastReplayId = replayId;
+    }
+  }
+
+  /** The CometD session was refused (expired token): re-authenticate and resubscribe from the saved id. */
+  private async recover(): Promise<void> {
+    if (this.stopped || this.resubscribing) return;
+    this.resubscribing = true;
+    try {
+      this.subscription?.cancel();
+      this.client?.disconnect();
+      await this.options.reauthenticate?.();
+      await this.chain;
+      await this.subscribe();
+    } catch (err) {
+      this.options.onError?.(err as Error);
+    } finally {
+      this.resubscribing = false;
+    }
+  }
+
+  /** Stops receiving; resolves after the event being handled (if any) is done. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.subscription?.cancel();
+    this.client?.disconnect();
+    await this.chain;
+  }
+}

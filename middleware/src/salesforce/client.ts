@@ -1,0 +1,237 @@
+import { Connection } from 'jsforce';
+import { backoffDelay, DEFAULT_BACKOFF, sleep as realSleep, type BackoffOptions } from '../coupa/backoff';
+import { authorizeConnection, type SalesforceAuth } from './auth';
+import { bulkWrite, type BulkOptions } from './bulk';
+import { classifySalesforceError, SalesforceApiError, toSalesforceError } from './errors';
+import { ApiBudget, type ApiReserve } from './limits';
+import { CdcSubscription, type CdcSubscriptionOptions } from './cdc';
+import { buildPollSoql, cursorOf, type ModstampCursor, type PollQuery } from './poll';
+import { queryRecords } from './query';
+import { chunk, COLLECTION_LIMIT, collectionCall, toWriteResult, type SObjectRecord, type WriteOperation, type WriteResult } from './writes';
+
+export interface SalesforceClientOptions {
+  auth: SalesforceAuth;
+  /** REST API version, e.g. "62.0". */
+  apiVersion?: string;
+  /** Sent as `Sforce-Call-Options: client=<name>` so CDC changeOrigin identifies our own writes. */
+  clientName?: string;
+  /** Updates/upserts of at least this many records go through Bulk API 2.0. Default 2000. */
+  bulkThreshold?: number;
+  bulk?: BulkOptions;
+  apiReserve?: ApiReserve;
+  backoff?: Partial<BackoffOptions>;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface CallOptions {
+  /** Essential calls may use the reserved part of the daily API budget. */
+  essential?: boolean;
+}
+
+export interface WriteOptions extends CallOptions {
+  externalIdField?: string;
+  /** Force (true) or forbid (false) Bulk API 2.0 regardless of the threshold. */
+  bulk?: boolean;
+}
+
+export interface SObjectFieldDescribe {
+  name: string;
+  type: string;
+  label?: string;
+  length?: number;
+  nillable?: boolean;
+  createable?: boolean;
+  updateable?: boolean;
+  externalId?: boolean;
+  idLookup?: boolean;
+  unique?: boolean;
+  relationshipName?: string | null;
+  referenceTo?: string[];
+  restrictedPicklist?: boolean;
+  picklistValues?: Array<{ value: string; active: boolean }>;
+}
+
+export interface SObjectDescribe {
+  name: string;
+  fields: SObjectFieldDescribe[];
+}
+
+export const DEFAULT_CLIENT_NAME = 'coupa-sf-connector';
+
+/**
+ * Salesforce REST client built on jsforce: OAuth (JWT bearer / client credentials) with transparent
+ * re-authentication, origin-tagged writes, batched writes, full-pagination queries and an API budget.
+ */
+export class SalesforceClient {
+  readonly conn: Connection;
+  readonly budget: ApiBudget;
+  readonly clientName: string;
+  private readonly backoff: BackoffOptions;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly describes = new Map<string, Promise<SObjectDescribe>>();
+
+  constructor(private readonly options: SalesforceClientOptions) {
+    const { auth } = options;
+    this.clientName = options.clientName ?? DEFAULT_CLIENT_NAME;
+    this.budget = new ApiBudget(options.apiReserve);
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? realSleep;
+    this.conn = new Connection({
+      loginUrl: auth.loginUrl,
+      version: options.apiVersion ?? '62.0',
+      callOptions: { client: this.clientName },
+      oauth2:
+        auth.flow === 'client-credentials'
+          ? { loginUrl: auth.loginUrl, clientId: auth.clientId, clientSecret: auth.clientSecret }
+          : { loginUrl: auth.loginUrl },
+      // JWT and client credentials issue no refresh token: re-run the grant when the session expires.
+      refreshFn: (c, callback) => {
+        authorizeConnection(c, auth).then(
+          () => callback(null, c.accessToken ?? undefined),
+          (err: Error) => callback(err),
+        );
+      },
+    });
+  }
+
+  /** Authenticates eagerly (start-up check); later expiries are handled by jsforce's refreshFn. */
+  async connect(): Promise<{ userId: string; organizationId: string; instanceUrl: string }> {
+    await authorizeConnection(this.conn, this.options.auth);
+    return { userId: this.conn.userInfo?.id ?? '', organizationId: this.conn.userInfo?.organizationId ?? '', instanceUrl: this.conn.instanceUrl };
+  }
+
+  /** Records the latest `Sforce-Limit-Info` usage jsforce parsed from the last response. */
+  private trackUsage(): void {
+    this.budget.record(this.conn.limitInfo?.apiUsage);
+  }
+
+  /** Runs `fn` with bounded, jittered retries on retryable failures. */
+  private async withRetry<T>(fn: () => Promise<T>, idempotent: boolean, essential: boolean, calls = 1): Promise<T> {
+    this.budget.check(essential, calls);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const out = await fn();
+        this.trackUsage();
+        return out;
+      } catch (err) {
+        this.trackUsage();
+        const c = classifySalesforceError(err, { idempotent });
+        if (!c.retryable || attempt >= this.backoff.maxRetries) throw toSalesforceError(err, { idempotent });
+        await this.sleep(backoffDelay(attempt, this.backoff, this.random));
+      }
+    }
+  }
+
+  /** Every record of `soql` (no 10,000 cut-off); `includeDeleted` uses queryAll. */
+  async *query<T = SObjectRecord>(soql: string, opts: CallOptions & { includeDeleted?: boolean } = {}): AsyncGenerator<T> {
+    this.budget.check(!!opts.essential);
+    try {
+      yield* queryRecords<T>(this.conn, soql, { includeDeleted: opts.includeDeleted, afterCall: () => this.trackUsage() });
+    } catch (err) {
+      this.trackUsage();
+      throw toSalesforceError(err, { idempotent: true });
+    }
+  }
+
+  async queryAll<T = SObjectRecord>(soql: string, opts: CallOptions & { includeDeleted?: boolean } = {}): Promise<T[]> {
+    const out: T[] = [];
+    for await (const r of this.query<T>(soql, opts)) out.push(r);
+    return out;
+  }
+
+  async describe(sobject: string, opts: CallOptions = {}): Promise<SObjectDescribe> {
+    let d = this.describes.get(sobject);
+    if (!d) {
+      d = this.withRetry(() => this.conn.request<SObjectDescribe>(`/sobjects/${sobject}/describe`), true, !!opts.essential);
+      this.describes.set(sobject, d);
+      d.catch(() => this.describes.delete(sobject));
+    }
+    return d;
+  }
+
+  /** Starts a CDC subscription; own-origin events are skipped unless `ownClientName` is overridden. */
+  async subscribeChanges(opts: Omit<CdcSubscriptionOptions, 'reauthenticate'>): Promise<CdcSubscription> {
+    const sub = new CdcSubscription(this.conn, {
+      ownClientName: this.clientName,
+      ...opts,
+      reauthenticate: () => authorizeConnection(this.conn, this.options.auth),
+    });
+    await sub.start();
+    return sub;
+  }
+
+  /** SOQL polling fallback: records changed after `since`, oldest first, with the cursor of each. */
+  async *pollChanges<T extends SObjectRecord = SObjectRecord>(q: PollQuery, opts: CallOptions = {}): AsyncGenerator<{ record: T; cursor: ModstampCursor }> {
+    for await (const record of this.query<T>(buildPollSoql(q), opts)) yield { record, cursor: cursorOf(record) };
+  }
+
+  create(sobject: string, records: SObjectRecord[], opts: CallOptions = {}): Promise<WriteResult[]> {
+    return this.write('create', sobject, records, opts);
+  }
+  update(sobject: string, records: SObjectRecord[], opts: CallOptions & { bulk?: boolean } = {}): Promise<WriteResult[]> {
+    return this.write('update', sobject, records, opts);
+  }
+  upsert(sobject: string, externalIdField: string, records: SObjectRecord[], opts: CallOptions & { bulk?: boolean } = {}): Promise<WriteResult[]> {
+    return this.write('upsert', sobject, records, { ...opts, externalIdField });
+  }
+
+  /**
+   * Batched write. Never throws for record-level problems: each input gets a WriteResult. Records that
+   * failed with a transient error (e.g. UNABLE_TO_LOCK_ROW) are re-sent, bounded. A whole-call failure
+   * marks every record of that call with its classification (ambiguous for a create whose answer was lost).
+   */
+  async write(op: WriteOperation, sobject: string, records: SObjectRecord[], opts: WriteOptions = {}): Promise<WriteResult[]> {
+    if (records.length === 0) return [];
+    const essential = !!opts.essential;
+    const useBulk = op !== 'create' && (opts.bulk ?? records.length >= (this.options.bulkThreshold ?? 2000));
+    if (useBulk) {
+      this.budget.check(essential, 5);
+      try {
+        return await bulkWrite(this.conn, op, sobject, records, opts.externalIdField, this.options.bulk);
+      } catch (err) {
+        const e = toSalesforceError(err, { idempotent: true });
+        return records.map((_r, index) => ({ index, success: false, errors: [{ code: e.code, message: e.message, fields: [] }], failure: { kind: e.kind, retryable: e.retryable } }));
+      } finally {
+        this.trackUsage();
+      }
+    }
+    const idempotent = op !== 'create';
+    const results: WriteResult[] = new Array(records.length);
+    let pending = records.map((_r, i) => i);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const retry: number[] = [];
+      for (const indexes of chunk(pending, COLLECTION_LIMIT)) {
+        try {
+          const raw = await this.withRetry(
+            () => collectionCall(this.conn, op, sobject, indexes.map((i) => records[i]), opts.externalIdField),
+            idempotent,
+            essential,
+          );
+          indexes.forEach((i, k) => {
+            const r = raw[k] ? toWriteResult(i, raw[k], idempotent) : toWriteResult(i, { success: false, errors: [{ statusCode: 'UNKNOWN', message: 'no result for record' }] }, idempotent);
+            results[i] = r;
+            if (!r.success && r.failure?.retryable && r.failure.kind === 'transient') retry.push(i);
+          });
+        } catch (err) {
+          const e = toSalesforceError(err, { idempotent });
+          for (const i of indexes) results[i] = { index: i, success: false, errors: [{ code: e.code, message: e.message, fields: e.fields ?? [] }], failure: { kind: e.kind, retryable: e.retryable } };
+          if (e.kind === 'auth' || e.code === 'API_BUDGET_RESERVED') return fill(results, pending, e);
+        }
+      }
+      if (retry.length === 0 || attempt >= this.backoff.maxRetries) break;
+      await this.sleep(backoffDelay(attempt, this.backoff, this.random));
+      pending = retry;
+    }
+    return results;
+  }
+}
+
+function fill(results: WriteResult[], pending: number[], e: SalesforceApiError): WriteResult[] {
+  for (const i of pending) {
+    if (!results[i]) results[i] = { index: i, success: false, errors: [{ code: e.code, message: e.message, fields: [] }], failure: { kind: e.kind, retryable: e.retryable } };
+  }
+  return results;
+}
