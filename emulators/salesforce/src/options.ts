@@ -1,0 +1,41 @@
+import type { FaultRule } from './faults';
+import type { SeedData } from './seed';
+
+export interface SalesforceEmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  clientId: string;
+  clientSecret: string;
+  /** Metadata folders (source or metadata-API format). Default: the repository's `force-app` if present. */
+  metadataDirs?: string[];
+  /** Seed data: a JSON file path or an object `{ Account: [{...}], ... }`. */
+  seed?: string | SeedData;
+  /** Username of the integration (run-as) user; JWT `sub` must name a known active user. */
+  username?: string;
+  /** PEM certificates or public keys that JWT-bearer assertions must be signed with (RS256). */
+  jwtCertificates?: string[];
+  /** Extra accepted JWT `aud` values (login/test.salesforce.com and the emulator URL are always accepted). */
+  jwtAudiences?: string[];
+  /** Access-token lifetime; default 7200 s. */
+  tokenLifetimeSeconds?: number;
+  /** Issue a new refresh token (and invalidate the old one) on every refresh. Default false. */
+  refreshTokenRotation?: boolean;
+  /** Daily API request allocation (DailyApiRequests.Max). Default 15000. */
+  apiLimit?: number;
+  /** Default REST query page size (200–2000); default 2000. */
+  queryBatchSize?: number;
+  /** Query locators expire after this much inactivity; default 15 min. */
+  queryCursorTtlMs?: number;
+  /** Bulk 2.0 query results page size; default: everything in one page (jsforce 3.10 cannot read several). */
+  bulkQueryPageSize?: number;
+  /** CDC event retention for replay; default 3 days. */
+  cdcRetentionMs?: number;
+  /** Enables the `/__control` test surface. Default true for the programmatic API. */
+  testMode?: boolean;
+  faults?: FaultRule[];
+  /** Highest API version served; default 64.0. */
+  maxApiVersion?: number;
+  /** Where to log one line per request; default: silent. Secrets are never logged. */
+  log?: (line: string) => void;
+}

@@ -1,0 +1,104 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import express, { NextFunction, Request, Response } from 'express';
+import { Bulk2 } from './bulk2';
+import { controlRouter } from './control';
+import { OAuth } from './oauth';
+import { SalesforceEmulatorOptions } from './options';
+import { Org } from './org';
+import { restRouter } from './rest/api';
+import { collectionRoutes } from './rest/collections';
+import { compositeRoutes } from './rest/composite';
+import { Dispatcher } from './rest/dispatch';
+import { miscRoutes } from './rest/misc';
+import { Cursors, queryRoutes } from './rest/query';
+import { sobjectRoutes } from './rest/sobjects';
+import { Route } from './rest/types';
+import { Streaming } from './streaming';
+
+export interface EmulatorServer {
+  org: Org;
+  oauth: OAuth;
+  cursors: Cursors;
+  bulk2: Bulk2;
+  streaming: Streaming;
+  server: http.Server;
+  url: string;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function createServer(options: SalesforceEmulatorOptions): EmulatorServer {
+  const org = new Org(options);
+  const oauth = new OAuth(org);
+  const cursors = new Cursors(org);
+  const bulk2 = new Bulk2(org);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  if (options.log) {
+    const log = options.log;
+    app.use((req, res, next) => {
+      res.on('finish', () => log(`${req.method} ${req.path} ${res.statusCode}`));
+      next();
+    });
+  }
+  const routes: Route[] = [];
+  const dispatcherRef: { d?: Dispatcher } = {};
+  routes.push(...miscRoutes, ...queryRoutes(cursors), ...sobjectRoutes, ...collectionRoutes, ...bulk2.routes());
+  routes.push(
+    ...compositeRoutes({
+      handle: (c) => (dispatcherRef.d as Dispatcher).handle(c),
+    } as Dispatcher),
+  );
+  const rest = restRouter(org, oauth, routes);
+  dispatcherRef.d = rest.dispatcher;
+  const server = http.createServer(app);
+  const streaming = new Streaming(org, oauth);
+  streaming.attach(server);
+  app.use(oauth.router());
+  if (options.testMode ?? true) app.use('/__control', controlRouter({ org, oauth, cursors, bulk2, streaming }));
+  app.use(rest.router);
+  app.use((err: Error & { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    if (err.type === 'entity.parse.failed') {
+      res.status(400).json([{ message: `Unexpected character: was expecting JSON: ${err.message}`, errorCode: 'JSON_PARSER_ERROR' }]);
+      return;
+    }
+    if (err.type === 'entity.too.large') {
+      res.status(413).json([{ message: 'Request entity too large', errorCode: 'REQUEST_ENTITY_TOO_LARGE' }]);
+      return;
+    }
+    res.status(500).json([{ message: `An unexpected error occurred: ${err.message}`, errorCode: 'UNKNOWN_EXCEPTION' }]);
+  });
+  app.use((_req, res) => {
+    res.status(404).json([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+  });
+
+  const es: EmulatorServer = {
+    org,
+    oauth,
+    cursors,
+    bulk2,
+    streaming,
+    server,
+    url: '',
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+          const addr = server.address() as AddressInfo;
+          const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+          es.url = `http://${host}:${addr.port}`;
+          oauth.baseUrl = es.url;
+          resolve(es.url);
+        });
+      }),
+    close: async () => {
+      bulk2.stop();
+      await streaming.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return es;
+}
