@@ -81,6 +81,18 @@ describe('Coupa emulator: OAuth client credentials and scopes', () => {
     expect(res.body.error).toBe('invalid_token');
   });
 
+  it('refuses a token inside its not-yet-active window when configured', async () => {
+    const slow = await startHarness({ scopes: ['core.supplier.read'], tokenNotBeforeMs: 5000 });
+    try {
+      const tok = await slow.token(['core.supplier.read']);
+      expect((await slow.api('GET', '/api/suppliers', { token: tok })).status).toBe(401);
+      slow.emu.control.clock.advance(5000);
+      expect((await slow.api('GET', '/api/suppliers', { token: tok })).status).toBe(200);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('requires Accept: application/json (Coupa would answer XML)', async () => {
     const tok = await h.token(['core.supplier.read']);
     const res = await fetch(`${h.url}/api/suppliers`, { headers: { authorization: `Bearer ${tok}` } });

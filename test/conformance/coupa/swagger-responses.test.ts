@@ -76,6 +76,11 @@ describe('Coupa emulator: every implemented operation answers bodies valid again
     await call('PUT', `/api/suppliers/${sup.id}/addresses/${remit.id}`, { name: 'Main remit' });
     await call('PATCH', `/api/suppliers/${sup.id}/addresses/${remit.id}`, { active: true });
     await call('DELETE', `/api/suppliers/${sup.id}/addresses/${remit.id}`);
+    const site = await call('POST', `/api/suppliers/${sup.id}/supplier_sites`, { code: 'AUS', name: 'Austin', 'po-method': 'email', 'po-email': 'aus@walk.example' }, 201);
+    await call('GET', `/api/suppliers/${sup.id}/supplier_sites`);
+    await call('GET', `/api/suppliers/${sup.id}/supplier_sites/${site.id}`);
+    await call('PUT', `/api/suppliers/${sup.id}/supplier_sites/${site.id}`, { active: false });
+    await call('PATCH', `/api/suppliers/${sup.id}/supplier_sites/${site.id}`, { name: 'Austin TX' });
     // SIM
     const sim = await call('POST', '/api/supplier_information', {
       name: 'Walk Onboarding', status: 'draft', 'supplier-information-addresses': [{ kind: 'Primary', 'street-address': '1 A St', city: 'Austin', country: { code: 'US' } }],

@@ -39,6 +39,7 @@ export function allScopes(): string[] {
     s.add(r.scopes.write);
     for (const c of r.scopes.create ?? []) s.add(c);
     if (r.scopes.delete) s.add(r.scopes.delete);
+    for (const sub of r.subResources ?? []) for (const x of [sub.scopes.read, sub.scopes.write].flat()) s.add(x);
     for (const a of [...Object.values(r.memberActions ?? {}), ...Object.values(r.collectionActions ?? {})]) {
       for (const x of Array.isArray(a.scope) ? a.scope : [a.scope]) s.add(x);
     }

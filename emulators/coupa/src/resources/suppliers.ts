@@ -1,4 +1,5 @@
 import { audit, commodityRef, countryRef, paymentTermRef } from './common';
+import type { Rec } from '../store';
 import type { ResourceDef } from './types';
 
 export const SUPPLIER_STATUSES = ['active', 'inactive', 'draft'];
@@ -24,6 +25,14 @@ export const suppliers: ResourceDef = {
       associations: { ...audit, country: countryRef, 'vat-country': countryRef },
       required: ['street1', 'city', 'postal-code', 'country'],
     },
+    // Swagger types Supplier.supplier-sites as [Supplier] (sic), so sites are held out of the supplier payload
+    // and served only by the sub-resource, as SupplierSite.
+    '$supplier-sites': {
+      def: 'SupplierSite',
+      many: true,
+      associations: { ...audit, 'payment-term': paymentTermRef },
+      required: ['code', 'name'],
+    },
   },
   required: ['name'],
   unique: ['name', 'number'],
@@ -48,8 +57,21 @@ export const suppliers: ResourceDef = {
       scopes: { read: 'core.supplier.read', write: 'core.supplier.write' },
       routes: { list: true, show: true, create: true, update: true, delete: true },
     },
+    {
+      path: 'supplier_sites',
+      field: '$supplier-sites',
+      errorKey: 'supplier_site',
+      scopes: { read: ['core.supplier_sites.read', 'core.supplier.read'], write: ['core.supplier_sites.write', 'core.supplier.write'] },
+      routes: { list: true, show: true, create: true, update: true },
+    },
   ],
   beforeSave(_emu, rec, _prev, errors) {
+    for (const site of (rec['$supplier-sites'] as Rec[]) ?? []) {
+      site['supplier-id'] = rec.id;
+      site.active = site.active ?? true;
+    }
+    const codes = ((rec['$supplier-sites'] as Rec[]) ?? []).map((s) => s.code);
+    if (new Set(codes).size !== codes.length) errors.push('Supplier site code has already been taken');
     // "Supplier status must be one of active, inactive, …" — Swagger leaves status untyped; CSV import lists these.
     if (!SUPPLIER_STATUSES.includes(rec.status)) errors.push(`Supplier status must be one of ${SUPPLIER_STATUSES.join(', ')}.`);
     if (rec['payment-method'] && !PAYMENT_METHODS.includes(rec['payment-method'])) {

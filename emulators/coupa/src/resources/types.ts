@@ -95,7 +95,8 @@ export interface SubResourceDef {
   path: string;
   /** The embedded field on the parent holding the rows. */
   field: string;
-  scopes: { read: string; write: string };
+  /** An array means any one of the scopes suffices. */
+  scopes: { read: string | string[]; write: string | string[] };
   routes: { list?: boolean; show?: boolean; create?: boolean; update?: boolean; delete?: boolean };
   errorKey: string;
 }
