@@ -1,0 +1,96 @@
+import { Pool, type PoolClient } from 'pg';
+import type { SqlDriver } from '../driver';
+
+/** Rewrites `?` placeholders to `$1…$n`. Our SQL never contains a literal `?`. */
+export function toPgPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+const MIGRATION_LOCK_KEY = 827_364_519;
+
+type Queryable = Pick<Pool, 'query'> | PoolClient;
+
+export class PostgresDriver implements SqlDriver {
+  readonly dialect = 'postgres' as const;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly client: Queryable,
+    private readonly inTx: boolean,
+  ) {}
+
+  /** `schema`, when given, is created if missing and used as the search path of every connection. */
+  static async open(databaseUrl: string, schema?: string): Promise<PostgresDriver> {
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+      throw new Error(`invalid PostgreSQL schema name "${schema}"`);
+    }
+    const pool = new Pool({
+      connectionString: databaseUrl,
+      max: 5,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    if (schema) {
+      try {
+        await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      } catch (err) {
+        // Two instances creating the schema at once: the loser sees a unique violation.
+        if ((err as { code?: string }).code !== '23505') {
+          await pool.end();
+          throw err;
+        }
+      }
+    }
+    return new PostgresDriver(pool, pool, false);
+  }
+
+  async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const res = await this.client.query(toPgPlaceholders(sql), params);
+    return res.rows as T[];
+  }
+
+  async run(sql: string, params: unknown[] = []): Promise<{ changes: number }> {
+    const res = await this.client.query(toPgPlaceholders(sql), params);
+    return { changes: res.rowCount ?? 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.client.query(sql);
+  }
+
+  async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+    if (this.inTx) return fn(this);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await fn(new PostgresDriver(this.pool, client, true));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,635 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlDriver } from './driver';
+import { migrations as allMigrations, renderMigration, type Migration } from './migrations';
+import type { LinkSide, StateStore } from './state-store';
+import type {
+  AuditEntry,
+  Checkpoint,
+  Conflict,
+  ConflictStatus,
+  CredentialRow,
+  DeadLetter,
+  DeadLetterStatus,
+  EchoEntry,
+  FlowState,
+  IdempotencyEntry,
+  JournalEntry,
+  Link,
+  NewConflict,
+  NewDeadLetter,
+  NewJournalEntry,
+  NewLink,
+  QuarantineEntry,
+  Run,
+  RunStatus,
+  WorkItem,
+} from './types';
+
+type Row = Record<string, any>;
+
+const toJson = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+const fromJson = (v: unknown): unknown => (v === null || v === undefined ? null : JSON.parse(String(v)));
+const num = (v: unknown): number => Number(v);
+/** `column = ?` conditions for the defined values, in order. */
+function filters(byColumn: Record<string, unknown>): { where: string; params: unknown[] } {
+  const defined = Object.entries(byColumn).filter(([, v]) => v !== undefined);
+  return { where: defined.map(([c]) => `${c} = ?`).join(' AND '), params: defined.map(([, v]) => v) };
+}
+const limitOf = (n: number | undefined, dflt = 100): number => Math.max(1, Math.min(Math.floor(n ?? dflt), 10_000));
+
+function linkFrom(r: Row): Link {
+  return {
+    id: num(r.id),
+    flow: r.flow,
+    sfObject: r.sf_object,
+    sfId: r.sf_id,
+    coupaResource: r.coupa_resource,
+    coupaId: r.coupa_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function runFrom(r: Row): Run {
+  return {
+    id: r.id,
+    flow: r.flow,
+    trigger: r.trigger_type,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at ?? null,
+    status: r.status,
+    counts: (fromJson(r.counts) as Record<string, number>) ?? {},
+    error: r.error ?? null,
+  };
+}
+
+function journalFrom(r: Row): JournalEntry {
+  return {
+    id: num(r.id),
+    runId: r.run_id ?? null,
+    flow: r.flow,
+    direction: r.direction,
+    recordKey: r.record_key,
+    linkId: r.link_id === null || r.link_id === undefined ? null : num(r.link_id),
+    action: r.action,
+    origin: r.origin ?? null,
+    before: fromJson(r.before_json),
+    after: fromJson(r.after_json),
+    error: r.error ?? null,
+    at: r.at,
+  };
+}
+
+function deadLetterFrom(r: Row): DeadLetter {
+  return {
+    id: num(r.id),
+    flow: r.flow,
+    recordKey: r.record_key,
+    payload: fromJson(r.payload),
+    request: fromJson(r.request),
+    response: fromJson(r.response),
+    errorClass: r.error_class,
+    message: r.message ?? null,
+    attempts: num(r.attempts),
+    status: r.status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function idempotencyFrom(r: Row): IdempotencyEntry {
+  return {
+    key: r.idem_key,
+    flow: r.flow,
+    state: r.state,
+    remoteId: r.remote_id ?? null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function conflictFrom(r: Row): Conflict {
+  return {
+    id: num(r.id),
+    flow: r.flow,
+    recordKey: r.record_key,
+    field: r.field,
+    sfValue: fromJson(r.sf_value),
+    coupaValue: fromJson(r.coupa_value),
+    status: r.status,
+    resolution: r.resolution ?? null,
+    createdAt: r.created_at,
+    resolvedAt: r.resolved_at ?? null,
+  };
+}
+
+function credentialFrom(r: Row): CredentialRow {
+  return {
+    name: r.name,
+    ciphertext: r.ciphertext,
+    iv: r.iv,
+    tag: r.tag,
+    keyVersion: num(r.key_version),
+    salt: r.salt ?? null,
+    updatedAt: r.updated_at,
+  };
+}
+
+function workFrom(r: Row): WorkItem {
+  return {
+    id: num(r.id),
+    flow: r.flow,
+    recordKey: r.record_key,
+    payload: fromJson(r.payload),
+    status: r.status,
+    claimedBy: r.claimed_by ?? null,
+    leaseUntil: r.lease_until ?? null,
+    attempts: num(r.attempts),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface SqlStateStoreOptions {
+  /** Clock for timestamps and lease expiry; tests inject one. */
+  now?: () => Date;
+  /** Called once when the store is closed (e.g. to drop a test schema). */
+  onClose?: () => Promise<void>;
+}
+
+export class SqlStateStore implements StateStore {
+  readonly kind: 'sqlite' | 'postgres';
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly opts: SqlStateStoreOptions = {},
+  ) {
+    this.kind = db.dialect;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  private ts(): string {
+    return this.now().toISOString();
+  }
+
+  /** Applies pending migrations in version order; returns the versions applied. */
+  async migrate(list: Migration[] = allMigrations): Promise<number[]> {
+    return this.db.withMigrationLock(async () => {
+      await this.db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+      );
+      const done = new Set(
+        (await this.db.all<Row>('SELECT version FROM schema_migrations')).map((r) => num(r.version)),
+      );
+      const applied: number[] = [];
+      for (const m of [...list].sort((a, b) => a.version - b.version)) {
+        if (done.has(m.version)) continue;
+        await this.db.transaction(async (tx) => {
+          await tx.exec(renderMigration(m.sql, tx.dialect));
+          await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+            m.version,
+            m.name,
+            this.ts(),
+          ]);
+        });
+        applied.push(m.version);
+      }
+      return applied;
+    });
+  }
+
+  async appliedMigrations(): Promise<number[]> {
+    const rows = await this.db.all<Row>('SELECT version FROM schema_migrations ORDER BY version');
+    return rows.map((r) => num(r.version));
+  }
+
+  transaction<T>(fn: (tx: StateStore) => Promise<T>): Promise<T> {
+    return this.db.transaction((txDb) => fn(new SqlStateStore(txDb, { now: this.now })));
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+    await this.opts.onClose?.();
+  }
+
+  // links
+
+  async findLink(flow: string, side: LinkSide, object: string, id: string): Promise<Link | null> {
+    const sql =
+      side === 'salesforce'
+        ? 'SELECT * FROM links WHERE flow = ? AND sf_object = ? AND sf_id = ?'
+        : 'SELECT * FROM links WHERE flow = ? AND coupa_resource = ? AND coupa_id = ?';
+    const rows = await this.db.all<Row>(sql, [flow, object, id]);
+    return rows[0] ? linkFrom(rows[0]) : null;
+  }
+
+  async getLink(id: number): Promise<Link | null> {
+    const rows = await this.db.all<Row>('SELECT * FROM links WHERE id = ?', [id]);
+    return rows[0] ? linkFrom(rows[0]) : null;
+  }
+
+  async createLink(link: NewLink): Promise<Link> {
+    const existing = await this.findLink(link.flow, 'salesforce', link.sfObject, link.sfId);
+    if (existing) {
+      if (existing.coupaResource === link.coupaResource && existing.coupaId === link.coupaId) return existing;
+      throw new Error(`${link.flow}: ${link.sfObject} ${link.sfId} is already linked to ${existing.coupaResource} ${existing.coupaId}`);
+    }
+    const now = this.ts();
+    const rows = await this.db.all<Row>(
+      `INSERT INTO links (flow, sf_object, sf_id, coupa_resource, coupa_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      [link.flow, link.sfObject, link.sfId, link.coupaResource, link.coupaId, now, now],
+    );
+    return linkFrom(rows[0]);
+  }
+
+  async listLinks(flow: string, opts: { limit?: number; offset?: number } = {}): Promise<Link[]> {
+    const rows = await this.db.all<Row>('SELECT * FROM links WHERE flow = ? ORDER BY id LIMIT ? OFFSET ?', [
+      flow,
+      limitOf(opts.limit, 1000),
+      Math.max(0, opts.offset ?? 0),
+    ]);
+    return rows.map(linkFrom);
+  }
+
+  async deleteLink(id: number): Promise<void> {
+    await this.db.run('DELETE FROM links WHERE id = ?', [id]);
+  }
+
+  // checkpoints
+
+  async getCheckpoint(flow: string): Promise<Checkpoint | null> {
+    const rows = await this.db.all<Row>('SELECT * FROM checkpoints WHERE flow = ?', [flow]);
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      flow: r.flow,
+      cursorTs: r.cursor_ts ?? null,
+      cursorId: r.cursor_id ?? null,
+      extra: (fromJson(r.extra) as Record<string, unknown>) ?? {},
+      updatedAt: r.updated_at,
+    };
+  }
+
+  async saveCheckpoint(cp: Omit<Checkpoint, 'updatedAt'>): Promise<void> {
+    await this.db.run(
+      `INSERT INTO checkpoints (flow, cursor_ts, cursor_id, extra, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (flow) DO UPDATE SET cursor_ts = excluded.cursor_ts, cursor_id = excluded.cursor_id,
+         extra = excluded.extra, updated_at = excluded.updated_at`,
+      [cp.flow, cp.cursorTs, cp.cursorId, toJson(cp.extra ?? {}), this.ts()],
+    );
+  }
+
+  async resetCheckpoint(flow: string): Promise<void> {
+    await this.db.run('DELETE FROM checkpoints WHERE flow = ?', [flow]);
+  }
+
+  // runs
+
+  async startRun(run: { flow: string; trigger: string; id?: string }): Promise<Run> {
+    const id = run.id ?? randomUUID();
+    const rows = await this.db.all<Row>(
+      `INSERT INTO runs (id, flow, trigger_type, started_at, status, counts) VALUES (?, ?, ?, ?, 'running', '{}') RETURNING *`,
+      [id, run.flow, run.trigger, this.ts()],
+    );
+    return runFrom(rows[0]);
+  }
+
+  async finishRun(id: string, result: { status: RunStatus; counts: Record<string, number>; error?: string | null }): Promise<void> {
+    await this.db.run('UPDATE runs SET status = ?, counts = ?, error = ?, finished_at = ? WHERE id = ?', [
+      result.status,
+      toJson(result.counts),
+      result.error ?? null,
+      this.ts(),
+      id,
+    ]);
+  }
+
+  async getRun(id: string): Promise<Run | null> {
+    const rows = await this.db.all<Row>('SELECT * FROM runs WHERE id = ?', [id]);
+    return rows[0] ? runFrom(rows[0]) : null;
+  }
+
+  async listRuns(opts: { flow?: string; limit?: number } = {}): Promise<Run[]> {
+    const rows = opts.flow
+      ? await this.db.all<Row>('SELECT * FROM runs WHERE flow = ? ORDER BY started_at DESC, id DESC LIMIT ?', [
+          opts.flow,
+          limitOf(opts.limit),
+        ])
+      : await this.db.all<Row>('SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?', [limitOf(opts.limit)]);
+    return rows.map(runFrom);
+  }
+
+  // journal
+
+  async appendJournal(e: NewJournalEntry): Promise<number> {
+    const rows = await this.db.all<Row>(
+      `INSERT INTO journal (run_id, flow, direction, record_key, link_id, action, origin, before_json, after_json, error, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [
+        e.runId ?? null,
+        e.flow,
+        e.direction,
+        e.recordKey,
+        e.linkId ?? null,
+        e.action,
+        e.origin ?? null,
+        toJson(e.before),
+        toJson(e.after),
+        e.error ?? null,
+        e.at ?? this.ts(),
+      ],
+    );
+    return num(rows[0].id);
+  }
+
+  async listJournal(opts: { flow?: string; recordKey?: string; runId?: string; linkId?: number; limit?: number }): Promise<JournalEntry[]> {
+    const { where, params } = filters({
+      flow: opts.flow,
+      record_key: opts.recordKey,
+      run_id: opts.runId,
+      link_id: opts.linkId,
+    });
+    const sql = `SELECT * FROM journal ${where.length ? `WHERE ${where}` : ''} ORDER BY id LIMIT ?`;
+    const rows = await this.db.all<Row>(sql, [...params, limitOf(opts.limit, 1000)]);
+    return rows.map(journalFrom);
+  }
+
+  async countLinkWrites(flow: string, linkId: number, since: string, actions: string[]): Promise<number> {
+    if (actions.length === 0) return 0;
+    const rows = await this.db.all<Row>(
+      `SELECT COUNT(*) AS n FROM journal WHERE flow = ? AND link_id = ? AND at >= ? AND action IN (${actions.map(() => '?').join(', ')})`,
+      [flow, linkId, since, ...actions],
+    );
+    return num(rows[0].n);
+  }
+
+  // dead letters
+
+  async addDeadLetter(dl: NewDeadLetter): Promise<number> {
+    const now = this.ts();
+    const rows = await this.db.all<Row>(
+      `INSERT INTO dead_letters (flow, record_key, payload, request, response, error_class, message, attempts, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
+      [dl.flow, dl.recordKey, toJson(dl.payload), toJson(dl.request), toJson(dl.response), dl.errorClass, dl.message ?? null, dl.attempts, now, now],
+    );
+    return num(rows[0].id);
+  }
+
+  async getDeadLetter(id: number): Promise<DeadLetter | null> {
+    const rows = await this.db.all<Row>('SELECT * FROM dead_letters WHERE id = ?', [id]);
+    return rows[0] ? deadLetterFrom(rows[0]) : null;
+  }
+
+  async listDeadLetters(opts: { flow?: string; status?: DeadLetterStatus; limit?: number } = {}): Promise<DeadLetter[]> {
+    const { where, params } = filters({
+      flow: opts.flow,
+      status: opts.status,
+    });
+    const sql = `SELECT * FROM dead_letters ${where.length ? `WHERE ${where}` : ''} ORDER BY id LIMIT ?`;
+    const rows = await this.db.all<Row>(sql, [...params, limitOf(opts.limit, 1000)]);
+    return rows.map(deadLetterFrom);
+  }
+
+  async updateDeadLetter(id: number, patch: { status?: DeadLetterStatus; attempts?: number; message?: string | null }): Promise<void> {
+    const current = await this.getDeadLetter(id);
+    if (!current) throw new Error(`dead letter ${id} not found`);
+    await this.db.run('UPDATE dead_letters SET status = ?, attempts = ?, message = ?, updated_at = ? WHERE id = ?', [
+      patch.status ?? current.status,
+      patch.attempts ?? current.attempts,
+      patch.message === undefined ? current.message : patch.message,
+      this.ts(),
+      id,
+    ]);
+  }
+
+  // idempotency ledger
+
+  async getIdempotency(key: string): Promise<IdempotencyEntry | null> {
+    const rows = await this.db.all<Row>('SELECT * FROM idempotency WHERE idem_key = ?', [key]);
+    return rows[0] ? idempotencyFrom(rows[0]) : null;
+  }
+
+  async beginIdempotent(key: string, flow: string): Promise<{ created: boolean; entry: IdempotencyEntry }> {
+    const now = this.ts();
+    const { changes } = await this.db.run(
+      `INSERT INTO idempotency (idem_key, flow, state, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?)
+       ON CONFLICT (idem_key) DO NOTHING`,
+      [key, flow, now, now],
+    );
+    const entry = await this.getIdempotency(key);
+    if (!entry) throw new Error(`idempotency entry ${key} vanished`);
+    return { created: changes > 0, entry };
+  }
+
+  async completeIdempotent(key: string, remoteId: string): Promise<void> {
+    const { changes } = await this.db.run(
+      "UPDATE idempotency SET state = 'done', remote_id = ?, updated_at = ? WHERE idem_key = ?",
+      [remoteId, this.ts(), key],
+    );
+    if (changes === 0) throw new Error(`idempotency entry ${key} not found`);
+  }
+
+  async deleteIdempotency(key: string): Promise<void> {
+    await this.db.run('DELETE FROM idempotency WHERE idem_key = ?', [key]);
+  }
+
+  // conflicts
+
+  async addConflict(c: NewConflict): Promise<number> {
+    const rows = await this.db.all<Row>(
+      `INSERT INTO conflicts (flow, record_key, field, sf_value, coupa_value, status, created_at)
+       VALUES (?, ?, ?, ?, ?, 'open', ?) RETURNING id`,
+      [c.flow, c.recordKey, c.field, toJson(c.sfValue ?? null), toJson(c.coupaValue ?? null), this.ts()],
+    );
+    return num(rows[0].id);
+  }
+
+  async getConflict(id: number): Promise<Conflict | null> {
+    const rows = await this.db.all<Row>('SELECT * FROM conflicts WHERE id = ?', [id]);
+    return rows[0] ? conflictFrom(rows[0]) : null;
+  }
+
+  async listConflicts(opts: { flow?: string; status?: ConflictStatus; recordKey?: string; limit?: number } = {}): Promise<Conflict[]> {
+    const { where, params } = filters({
+      flow: opts.flow,
+      status: opts.status,
+      record_key: opts.recordKey,
+    });
+    const sql = `SELECT * FROM conflicts ${where.length ? `WHERE ${where}` : ''} ORDER BY id LIMIT ?`;
+    const rows = await this.db.all<Row>(sql, [...params, limitOf(opts.limit, 1000)]);
+    return rows.map(conflictFrom);
+  }
+
+  async resolveConflict(id: number, resolution: string): Promise<void> {
+    const { changes } = await this.db.run(
+      "UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_at = ? WHERE id = ?",
+      [resolution, this.ts(), id],
+    );
+    if (changes === 0) throw new Error(`conflict ${id} not found`);
+  }
+
+  // echo ledger
+
+  async getEcho(flow: string, linkId: number, direction: string): Promise<EchoEntry | null> {
+    const rows = await this.db.all<Row>('SELECT * FROM echo_ledger WHERE flow = ? AND link_id = ? AND direction = ?', [
+      flow,
+      linkId,
+      direction,
+    ]);
+    const r = rows[0];
+    return r
+      ? { flow: r.flow, linkId: num(r.link_id), direction: r.direction, hash: r.hash, payload: fromJson(r.payload), at: r.at }
+      : null;
+  }
+
+  async setEcho(e: Omit<EchoEntry, 'at'>): Promise<void> {
+    await this.db.run(
+      `INSERT INTO echo_ledger (flow, link_id, direction, hash, payload, at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (flow, link_id, direction) DO UPDATE SET hash = excluded.hash, payload = excluded.payload, at = excluded.at`,
+      [e.flow, e.linkId, e.direction, e.hash, toJson(e.payload), this.ts()],
+    );
+  }
+
+  // audit
+
+  async audit(actor: string, action: string, detail?: unknown): Promise<void> {
+    await this.db.run('INSERT INTO audit_log (actor, action, detail, at) VALUES (?, ?, ?, ?)', [
+      actor,
+      action,
+      toJson(detail ?? null),
+      this.ts(),
+    ]);
+  }
+
+  async listAudit(opts: { limit?: number; action?: string } = {}): Promise<AuditEntry[]> {
+    const rows = opts.action
+      ? await this.db.all<Row>('SELECT * FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT ?', [opts.action, limitOf(opts.limit)])
+      : await this.db.all<Row>('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?', [limitOf(opts.limit)]);
+    return rows.map((r) => ({ id: num(r.id), actor: r.actor, action: r.action, detail: fromJson(r.detail), at: r.at }));
+  }
+
+  // credentials
+
+  async putCredential(row: Omit<CredentialRow, 'updatedAt'>): Promise<void> {
+    await this.db.run(
+      `INSERT INTO credentials (name, ciphertext, iv, tag, key_version, salt, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET ciphertext = excluded.ciphertext, iv = excluded.iv, tag = excluded.tag,
+         key_version = excluded.key_version, salt = excluded.salt, updated_at = excluded.updated_at`,
+      [row.name, row.ciphertext, row.iv, row.tag, row.keyVersion, row.salt, this.ts()],
+    );
+  }
+
+  async getCredential(name: string): Promise<CredentialRow | null> {
+    const rows = await this.db.all<Row>('SELECT * FROM credentials WHERE name = ?', [name]);
+    return rows[0] ? credentialFrom(rows[0]) : null;
+  }
+
+  async listCredentials(): Promise<CredentialRow[]> {
+    return (await this.db.all<Row>('SELECT * FROM credentials ORDER BY name')).map(credentialFrom);
+  }
+
+  async deleteCredential(name: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM credentials WHERE name = ?', [name])).changes > 0;
+  }
+
+  // flow state
+
+  async getFlowState(flow: string): Promise<FlowState> {
+    const rows = await this.db.all<Row>('SELECT * FROM flow_state WHERE flow = ?', [flow]);
+    const r = rows[0];
+    if (!r) return { flow, paused: false, reason: null, updatedAt: this.ts() };
+    return { flow, paused: num(r.paused) === 1, reason: r.reason ?? null, updatedAt: r.updated_at };
+  }
+
+  async setFlowPaused(flow: string, paused: boolean, reason: string | null = null): Promise<void> {
+    await this.db.run(
+      `INSERT INTO flow_state (flow, paused, reason, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (flow) DO UPDATE SET paused = excluded.paused, reason = excluded.reason, updated_at = excluded.updated_at`,
+      [flow, paused ? 1 : 0, reason, this.ts()],
+    );
+  }
+
+  // quarantine
+
+  async quarantine(flow: string, recordKey: string, reason: string): Promise<void> {
+    await this.db.run(
+      `INSERT INTO quarantine (flow, record_key, reason, at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (flow, record_key) DO UPDATE SET reason = excluded.reason, at = excluded.at`,
+      [flow, recordKey, reason, this.ts()],
+    );
+  }
+
+  async isQuarantined(flow: string, recordKey: string): Promise<boolean> {
+    const rows = await this.db.all<Row>('SELECT 1 AS q FROM quarantine WHERE flow = ? AND record_key = ?', [flow, recordKey]);
+    return rows.length > 0;
+  }
+
+  async listQuarantine(flow?: string): Promise<QuarantineEntry[]> {
+    const rows = flow
+      ? await this.db.all<Row>('SELECT * FROM quarantine WHERE flow = ? ORDER BY at', [flow])
+      : await this.db.all<Row>('SELECT * FROM quarantine ORDER BY at');
+    return rows.map((r) => ({ flow: r.flow, recordKey: r.record_key, reason: r.reason ?? null, at: r.at }));
+  }
+
+  async releaseQuarantine(flow: string, recordKey: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM quarantine WHERE flow = ? AND record_key = ?', [flow, recordKey])).changes > 0;
+  }
+
+  // leases
+
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    const until = new Date(now.getTime() + ttlMs).toISOString();
+    await this.db.run(
+      `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
+      [name, holder, until, now.toISOString()],
+    );
+    const rows = await this.db.all<Row>('SELECT holder, expires_at FROM leases WHERE name = ?', [name]);
+    return rows[0]?.holder === holder && rows[0]?.expires_at === until;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.db.run('DELETE FROM leases WHERE name = ? AND holder = ?', [name, holder]);
+  }
+
+  // work claiming
+
+  async enqueueWork(flow: string, recordKey: string, payload: unknown): Promise<number> {
+    const now = this.ts();
+    const rows = await this.db.all<Row>(
+      `INSERT INTO work_items (flow, record_key, payload, status, attempts, created_at, updated_at)
+       VALUES (?, ?, ?, 'pending', 0, ?, ?) RETURNING id`,
+      [flow, recordKey, toJson(payload), now, now],
+    );
+    return num(rows[0].id);
+  }
+
+  async claimWork(flow: string, holder: string, limit: number, ttlMs: number): Promise<WorkItem[]> {
+    const now = this.now();
+    const until = new Date(now.getTime() + ttlMs).toISOString();
+    // SQLite has one writer at a time, so the sub-select and update are already atomic there.
+    const lock = this.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const rows = await this.db.all<Row>(
+      `UPDATE work_items SET claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id IN (
+         SELECT id FROM work_items
+         WHERE flow = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)
+         ORDER BY id LIMIT ? ${lock}
+       ) RETURNING *`,
+      [holder, until, now.toISOString(), flow, now.toISOString(), limitOf(limit)],
+    );
+    return rows.map(workFrom).sort((a, b) => a.id - b.id);
+  }
+
+  async completeWork(id: number, holder: string): Promise<boolean> {
+    const { changes } = await this.db.run(
+      "UPDATE work_items SET status = 'done', lease_until = NULL, updated_at = ? WHERE id = ? AND claimed_by = ? AND status = 'pending'",
+      [this.ts(), id, holder],
+    );
+    return changes > 0;
+  }
+}

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { SqlDriver } from '../driver';
+
+type Db = InstanceType<typeof Database>;
+
+/**
+ * better-sqlite3 is synchronous, so a single statement can never interleave with another.
+ * A transaction whose body awaits can, so while one is open every other caller waits for it.
+ */
+class Gate {
+  busy = false;
+  private idle: Promise<void> = Promise.resolve();
+  private release: () => void = () => undefined;
+
+  async enter(): Promise<void> {
+    while (this.busy) await this.idle;
+    this.busy = true;
+    this.idle = new Promise((resolve) => (this.release = resolve));
+  }
+
+  leave(): void {
+    this.busy = false;
+    this.release();
+  }
+
+  async wait(): Promise<void> {
+    while (this.busy) await this.idle;
+  }
+}
+
+function bind(params: unknown[] = []): unknown[] {
+  return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
+}
+
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite' as const;
+
+  private constructor(
+    private readonly db: Db,
+    private readonly gate: Gate,
+    private readonly inTx: boolean,
+  ) {}
+
+  static open(file: string): SqliteDriver {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const db = new Database(file);
+    if (file !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    return new SqliteDriver(db, new Gate(), false);
+  }
+
+  private async ready(): Promise<void> {
+    if (!this.inTx) await this.gate.wait();
+  }
+
+  async all<T>(sql: string, params?: unknown[]): Promise<T[]> {
+    await this.ready();
+    return this.db.prepare(sql).all(...bind(params)) as T[];
+  }
+
+  async run(sql: string, params?: unknown[]): Promise<{ changes: number }> {
+    await this.ready();
+    const stmt = this.db.prepare(sql);
+    if (!stmt.reader) return { changes: stmt.run(...bind(params)).changes };
+    stmt.all(...bind(params));
+    return { changes: 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.ready();
+    this.db.exec(sql);
+  }
+
+  async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+    if (this.inTx) return fn(this);
+    await this.gate.enter();
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      const tx = new SqliteDriver(this.db, this.gate, true);
+      try {
+        const result = await fn(tx);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    } finally {
+      this.gate.leave();
+    }
+  }
+
+  async withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
+    // One process owns the file; better-sqlite3's busy_timeout covers the rest.
+    return fn();
+  }
+
+  async close(): Promise<void> {
+    await this.gate.wait();
+    if (this.db.open) this.db.close();
+  }
+}

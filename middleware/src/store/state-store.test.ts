@@ -1,0 +1,233 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openStateStore, uniqueSchemaName } from './index';
+import type { SqlStateStore } from './sql-state-store';
+import { STORE_KINDS, TEST_DATABASE_URL, openTestStore, type StoreKind } from './test-stores';
+
+describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
+  let store: SqlStateStore;
+  let clock: Date;
+
+  beforeEach(async () => {
+    clock = new Date('2026-01-01T00:00:00.000Z');
+    store = await openTestStore(kind, { now: () => clock });
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('applies every migration once and records it', async () => {
+    expect(await store.appliedMigrations()).toEqual([1]);
+    expect(await store.migrate()).toEqual([]);
+    expect(store.kind).toBe(kind);
+  });
+
+  it('links records uniquely in both directions per flow', async () => {
+    const link = await store.createLink({ flow: 'f', sfObject: 'Account', sfId: 'a1', coupaResource: 'suppliers', coupaId: '7' });
+    expect(link.id).toBeGreaterThan(0);
+    expect(await store.findLink('f', 'salesforce', 'Account', 'a1')).toMatchObject({ coupaId: '7' });
+    expect(await store.findLink('f', 'coupa', 'suppliers', '7')).toMatchObject({ sfId: 'a1' });
+    expect(await store.findLink('other', 'coupa', 'suppliers', '7')).toBeNull();
+    // same pair again is idempotent
+    expect((await store.createLink({ flow: 'f', sfObject: 'Account', sfId: 'a1', coupaResource: 'suppliers', coupaId: '7' })).id).toBe(link.id);
+    await expect(
+      store.createLink({ flow: 'f', sfObject: 'Account', sfId: 'a1', coupaResource: 'suppliers', coupaId: '8' }),
+    ).rejects.toThrow(/already linked/);
+    await expect(
+      store.createLink({ flow: 'f', sfObject: 'Account', sfId: 'a2', coupaResource: 'suppliers', coupaId: '7' }),
+    ).rejects.toThrow();
+    await store.createLink({ flow: 'g', sfObject: 'Account', sfId: 'a1', coupaResource: 'suppliers', coupaId: '7' });
+    expect(await store.listLinks('f')).toHaveLength(1);
+    await store.deleteLink(link.id);
+    expect(await store.getLink(link.id)).toBeNull();
+  });
+
+  it('saves and replaces checkpoints with extra state', async () => {
+    expect(await store.getCheckpoint('f')).toBeNull();
+    await store.saveCheckpoint({ flow: 'f', cursorTs: '2026-01-01T00:00:00.000Z', cursorId: '5', extra: { seen: { a: 1 } } });
+    await store.saveCheckpoint({ flow: 'f', cursorTs: '2026-01-02T00:00:00.000Z', cursorId: '9', extra: { seen: {} } });
+    expect(await store.getCheckpoint('f')).toMatchObject({ cursorTs: '2026-01-02T00:00:00.000Z', cursorId: '9', extra: { seen: {} } });
+    await store.resetCheckpoint('f');
+    expect(await store.getCheckpoint('f')).toBeNull();
+  });
+
+  it('records runs and lists the newest first', async () => {
+    const r1 = await store.startRun({ flow: 'f', trigger: 'schedule' });
+    clock = new Date('2026-01-01T00:01:00.000Z');
+    const r2 = await store.startRun({ flow: 'f', trigger: 'manual' });
+    await store.finishRun(r1.id, { status: 'succeeded', counts: { written: 3 } });
+    expect(await store.getRun(r1.id)).toMatchObject({ status: 'succeeded', counts: { written: 3 }, trigger: 'schedule' });
+    expect((await store.listRuns({ flow: 'f' })).map((r) => r.id)).toEqual([r2.id, r1.id]);
+    expect(await store.listRuns({ flow: 'nope' })).toEqual([]);
+  });
+
+  it('journals per record and counts writes per link in a window', async () => {
+    await store.appendJournal({ flow: 'f', direction: 'to-salesforce', recordKey: 'k', linkId: 1, action: 'update', after: { a: 1 } });
+    clock = new Date('2026-01-01T00:10:00.000Z');
+    await store.appendJournal({ flow: 'f', direction: 'to-coupa', recordKey: 'k', linkId: 1, action: 'update', before: { a: 1 }, after: { a: 2 } });
+    await store.appendJournal({ flow: 'f', direction: 'to-coupa', recordKey: 'k', linkId: 1, action: 'skip-echo' });
+    const rows = await store.listJournal({ flow: 'f', recordKey: 'k' });
+    expect(rows.map((r) => r.action)).toEqual(['update', 'update', 'skip-echo']);
+    expect(rows[1]).toMatchObject({ before: { a: 1 }, after: { a: 2 }, linkId: 1 });
+    expect(await store.countLinkWrites('f', 1, '2026-01-01T00:05:00.000Z', ['create', 'update'])).toBe(1);
+    expect(await store.countLinkWrites('f', 1, '2025-12-31T00:00:00.000Z', ['create', 'update'])).toBe(2);
+  });
+
+  it('keeps dead letters with request and response and tracks status', async () => {
+    const id = await store.addDeadLetter({
+      flow: 'f',
+      recordKey: 'k',
+      payload: { id: 'k' },
+      request: { body: { x: 1 } },
+      response: { status: 400, body: [{ errorCode: 'INVALID_FIELD' }] },
+      errorClass: 'validation',
+      message: 'bad field',
+      attempts: 1,
+    });
+    expect(await store.getDeadLetter(id)).toMatchObject({ status: 'open', response: { status: 400 }, errorClass: 'validation' });
+    await store.updateDeadLetter(id, { status: 'replayed', attempts: 2 });
+    expect(await store.listDeadLetters({ flow: 'f', status: 'open' })).toEqual([]);
+    expect(await store.listDeadLetters({ status: 'replayed' })).toHaveLength(1);
+  });
+
+  it('begins an idempotent create only once', async () => {
+    const first = await store.beginIdempotent('f:1', 'f');
+    const second = await store.beginIdempotent('f:1', 'f');
+    expect(first.created).toBe(true);
+    expect(second).toMatchObject({ created: false, entry: { state: 'pending' } });
+    await store.completeIdempotent('f:1', 'remote-9');
+    expect(await store.getIdempotency('f:1')).toMatchObject({ state: 'done', remoteId: 'remote-9' });
+    await expect(store.completeIdempotent('missing', 'x')).rejects.toThrow(/not found/);
+  });
+
+  it('stores and resolves conflicts', async () => {
+    const id = await store.addConflict({ flow: 'f', recordKey: 'k', field: 'Name', sfValue: 'A', coupaValue: 'B' });
+    expect(await store.listConflicts({ status: 'open' })).toEqual([expect.objectContaining({ id, sfValue: 'A', coupaValue: 'B' })]);
+    await store.resolveConflict(id, 'salesforce');
+    expect(await store.getConflict(id)).toMatchObject({ status: 'resolved', resolution: 'salesforce' });
+  });
+
+  it('keeps the last written hash per link and direction', async () => {
+    await store.setEcho({ flow: 'f', linkId: 3, direction: 'to-coupa', hash: 'h1', payload: { a: 1 } });
+    await store.setEcho({ flow: 'f', linkId: 3, direction: 'to-coupa', hash: 'h2', payload: { a: 2 } });
+    expect(await store.getEcho('f', 3, 'to-coupa')).toMatchObject({ hash: 'h2', payload: { a: 2 } });
+    expect(await store.getEcho('f', 3, 'to-salesforce')).toBeNull();
+  });
+
+  it('audits, pauses flows and quarantines records', async () => {
+    await store.audit('admin', 'flow.pause', { flow: 'f' });
+    expect(await store.listAudit()).toEqual([expect.objectContaining({ actor: 'admin', detail: { flow: 'f' } })]);
+    expect((await store.getFlowState('f')).paused).toBe(false);
+    await store.setFlowPaused('f', true, 'maintenance');
+    expect(await store.getFlowState('f')).toMatchObject({ paused: true, reason: 'maintenance' });
+    await store.setFlowPaused('f', false);
+    expect((await store.getFlowState('f')).paused).toBe(false);
+    await store.quarantine('f', 'k', 'ping-pong');
+    expect(await store.isQuarantined('f', 'k')).toBe(true);
+    expect(await store.listQuarantine('f')).toHaveLength(1);
+    expect(await store.releaseQuarantine('f', 'k')).toBe(true);
+    expect(await store.isQuarantined('f', 'k')).toBe(false);
+  });
+
+  it('stores credential ciphertext rows', async () => {
+    await store.putCredential({ name: 'coupa.secret', ciphertext: 'c', iv: 'i', tag: 't', keyVersion: 1, salt: null });
+    await store.putCredential({ name: 'coupa.secret', ciphertext: 'c2', iv: 'i2', tag: 't2', keyVersion: 2, salt: 's' });
+    expect(await store.getCredential('coupa.secret')).toMatchObject({ ciphertext: 'c2', keyVersion: 2, salt: 's' });
+    expect(await store.listCredentials()).toHaveLength(1);
+    expect(await store.deleteCredential('coupa.secret')).toBe(true);
+    expect(await store.deleteCredential('coupa.secret')).toBe(false);
+  });
+
+  it('grants a lease to one holder until it expires', async () => {
+    expect(await store.acquireLease('flow:f', 'a', 1000)).toBe(true);
+    expect(await store.acquireLease('flow:f', 'b', 1000)).toBe(false);
+    expect(await store.acquireLease('flow:f', 'a', 1000)).toBe(true); // renewal
+    clock = new Date(clock.getTime() + 1001);
+    expect(await store.acquireLease('flow:f', 'b', 1000)).toBe(true);
+    expect(await store.acquireLease('flow:f', 'a', 1000)).toBe(false);
+    await store.releaseLease('flow:f', 'b');
+    expect(await store.acquireLease('flow:f', 'a', 1000)).toBe(true);
+  });
+
+  it('claims each work item for one holder and re-offers expired claims', async () => {
+    for (let i = 0; i < 5; i++) await store.enqueueWork('f', `k${i}`, { i });
+    const a = await store.claimWork('f', 'a', 3, 1000);
+    const b = await store.claimWork('f', 'b', 3, 1000);
+    expect(a.map((w) => w.recordKey)).toEqual(['k0', 'k1', 'k2']);
+    expect(b.map((w) => w.recordKey)).toEqual(['k3', 'k4']);
+    expect(await store.completeWork(a[0].id, 'b')).toBe(false);
+    expect(await store.completeWork(a[0].id, 'a')).toBe(true);
+    clock = new Date(clock.getTime() + 1001);
+    const again = await store.claimWork('f', 'c', 10, 1000);
+    expect(again.map((w) => w.recordKey)).toEqual(['k1', 'k2', 'k3', 'k4']);
+    expect(again[0]).toMatchObject({ attempts: 2, payload: { i: 1 } });
+  });
+
+  it('commits a transaction as a whole and rolls it back on error', async () => {
+    await store.transaction(async (tx) => {
+      await tx.saveCheckpoint({ flow: 'f', cursorTs: 't1', cursorId: '1', extra: {} });
+      await tx.appendJournal({ flow: 'f', direction: 'd', recordKey: 'k', action: 'update' });
+    });
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.saveCheckpoint({ flow: 'f', cursorTs: 't2', cursorId: '2', extra: {} });
+        await tx.appendJournal({ flow: 'f', direction: 'd', recordKey: 'k', action: 'update' });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await store.getCheckpoint('f')).toMatchObject({ cursorTs: 't1' });
+    expect(await store.listJournal({ flow: 'f' })).toHaveLength(1);
+  });
+
+  it('does not let other callers see or join an open transaction', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const tx = store.transaction(async (t) => {
+      await t.saveCheckpoint({ flow: 'f', cursorTs: 'inside', cursorId: '1', extra: {} });
+      await held;
+      throw new Error('rollback');
+    });
+    const outside = store.appendJournal({ flow: 'f', direction: 'd', recordKey: 'outside', action: 'update' });
+    release();
+    await expect(tx).rejects.toThrow('rollback');
+    await outside;
+    expect(await store.getCheckpoint('f')).toBeNull();
+    expect(await store.listJournal({ recordKey: 'outside' })).toHaveLength(1);
+  });
+});
+
+describe('openStateStore', () => {
+  it('creates a WAL SQLite file and keeps data across reopen', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-store-'));
+    const file = path.join(dir, 'nested', 'state.db');
+    try {
+      const s1 = await openStateStore({ sqlitePath: file });
+      await s1.saveCheckpoint({ flow: 'f', cursorTs: 't', cursorId: '1', extra: {} });
+      await s1.close();
+      expect(fs.existsSync(file)).toBe(true);
+      const s2 = await openStateStore({ sqlitePath: file });
+      expect(await s2.getCheckpoint('f')).toMatchObject({ cursorTs: 't' });
+      expect(await s2.appliedMigrations()).toEqual([1]);
+      await s2.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('migrates a PostgreSQL schema once when two instances open it together', async () => {
+    const schema = uniqueSchemaName('cs_test');
+    const [a, b] = await Promise.all([
+      openStateStore({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema }),
+      openStateStore({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, dropSchemaOnClose: true }),
+    ]);
+    try {
+      expect(await a.appliedMigrations()).toEqual([1]);
+      await a.saveCheckpoint({ flow: 'f', cursorTs: 't', cursorId: '1', extra: {} });
+      expect(await b.getCheckpoint('f')).toMatchObject({ cursorTs: 't' });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import type {
+  AuditEntry,
+  Checkpoint,
+  Conflict,
+  ConflictStatus,
+  CredentialRow,
+  DeadLetter,
+  DeadLetterStatus,
+  EchoEntry,
+  FlowState,
+  IdempotencyEntry,
+  JournalEntry,
+  Link,
+  NewConflict,
+  NewDeadLetter,
+  NewJournalEntry,
+  NewLink,
+  QuarantineEntry,
+  Run,
+  RunStatus,
+  WorkItem,
+} from './types';
+
+export type LinkSide = 'salesforce' | 'coupa';
+
+/**
+ * Durable sync state. Implemented once over SQL (`SqlStateStore`) and run on SQLite or PostgreSQL.
+ * Every method is atomic on its own; `transaction` groups several.
+ */
+export interface StateStore {
+  readonly kind: 'sqlite' | 'postgres';
+  transaction<T>(fn: (tx: StateStore) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+
+  // links: one Salesforce record ⇄ one Coupa record per flow
+  findLink(flow: string, side: LinkSide, object: string, id: string): Promise<Link | null>;
+  getLink(id: number): Promise<Link | null>;
+  /** Inserts, or returns the existing link when the same pair is already linked. Throws if either side is linked elsewhere. */
+  createLink(link: NewLink): Promise<Link>;
+  listLinks(flow: string, opts?: { limit?: number; offset?: number }): Promise<Link[]>;
+  deleteLink(id: number): Promise<void>;
+
+  // checkpoints
+  getCheckpoint(flow: string): Promise<Checkpoint | null>;
+  saveCheckpoint(cp: Omit<Checkpoint, 'updatedAt'>): Promise<void>;
+  resetCheckpoint(flow: string): Promise<void>;
+
+  // runs
+  startRun(run: { flow: string; trigger: string; id?: string }): Promise<Run>;
+  finishRun(id: string, result: { status: RunStatus; counts: Record<string, number>; error?: string | null }): Promise<void>;
+  getRun(id: string): Promise<Run | null>;
+  listRuns(opts?: { flow?: string; limit?: number }): Promise<Run[]>;
+
+  // journal (per-record history)
+  appendJournal(entry: NewJournalEntry): Promise<number>;
+  listJournal(opts: { flow?: string; recordKey?: string; runId?: string; linkId?: number; limit?: number }): Promise<JournalEntry[]>;
+  /** Journal rows with one of `actions` for a link since `since` (ping-pong breaker). */
+  countLinkWrites(flow: string, linkId: number, since: string, actions: string[]): Promise<number>;
+
+  // dead letters
+  addDeadLetter(dl: NewDeadLetter): Promise<number>;
+  getDeadLetter(id: number): Promise<DeadLetter | null>;
+  listDeadLetters(opts?: { flow?: string; status?: DeadLetterStatus; limit?: number }): Promise<DeadLetter[]>;
+  updateDeadLetter(id: number, patch: { status?: DeadLetterStatus; attempts?: number; message?: string | null }): Promise<void>;
+
+  // idempotency ledger
+  getIdempotency(key: string): Promise<IdempotencyEntry | null>;
+  /** Records intent to create. Returns the existing entry instead when one is already there. */
+  beginIdempotent(key: string, flow: string): Promise<{ created: boolean; entry: IdempotencyEntry }>;
+  completeIdempotent(key: string, remoteId: string): Promise<void>;
+  deleteIdempotency(key: string): Promise<void>;
+
+  // conflicts
+  addConflict(c: NewConflict): Promise<number>;
+  getConflict(id: number): Promise<Conflict | null>;
+  listConflicts(opts?: { flow?: string; status?: ConflictStatus; recordKey?: string; limit?: number }): Promise<Conflict[]>;
+  resolveConflict(id: number, resolution: string): Promise<void>;
+
+  // echo ledger: what we last wrote per link and direction
+  getEcho(flow: string, linkId: number, direction: string): Promise<EchoEntry | null>;
+  setEcho(e: Omit<EchoEntry, 'at'>): Promise<void>;
+
+  // audit log
+  audit(actor: string, action: string, detail?: unknown): Promise<void>;
+  listAudit(opts?: { limit?: number; action?: string }): Promise<AuditEntry[]>;
+
+  // encrypted credentials (ciphertext only; see vault/)
+  putCredential(row: Omit<CredentialRow, 'updatedAt'>): Promise<void>;
+  getCredential(name: string): Promise<CredentialRow | null>;
+  listCredentials(): Promise<CredentialRow[]>;
+  deleteCredential(name: string): Promise<boolean>;
+
+  // flow pause/resume
+  getFlowState(flow: string): Promise<FlowState>;
+  setFlowPaused(flow: string, paused: boolean, reason?: string | null): Promise<void>;
+
+  // quarantine (ping-pong breaker)
+  quarantine(flow: string, recordKey: string, reason: string): Promise<void>;
+  isQuarantined(flow: string, recordKey: string): Promise<boolean>;
+  listQuarantine(flow?: string): Promise<QuarantineEntry[]>;
+  releaseQuarantine(flow: string, recordKey: string): Promise<boolean>;
+
+  // leases: one holder per name at a time, until expiry
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+
+  // work claiming across instances (PostgreSQL: FOR UPDATE SKIP LOCKED)
+  enqueueWork(flow: string, recordKey: string, payload: unknown): Promise<number>;
+  claimWork(flow: string, holder: string, limit: number, ttlMs: number): Promise<WorkItem[]>;
+  completeWork(id: number, holder: string): Promise<boolean>;
+}
