@@ -71,10 +71,11 @@ export class Emulator {
 
   /** First row matching every key/value (used for natural-key lookups). */
   findBy(resource: string, keys: Record<string, unknown>): Rec | undefined {
-    for (const rec of this.collection(resource).scan()) {
-      if (Object.entries(keys).every(([k, v]) => rec[k] === v)) return rec;
-    }
-    return undefined;
+    const entries = Object.entries(keys);
+    if (!entries.length || entries[0][1] === undefined || entries[0][1] === null) return undefined;
+    return this.collection(resource)
+      .lookup(entries[0][0], entries[0][1])
+      .find((rec) => entries.every(([k, v]) => rec[k] === v));
   }
 
   // ---- writes -------------------------------------------------------------------------------------------------
@@ -148,11 +149,8 @@ export class Emulator {
     for (const field of def.unique ?? []) {
       const v = rec[field];
       if (v === undefined || v === null || v === '') continue;
-      for (const other of this.collection(def.name).scan()) {
-        if (other.id !== rec.id && other[field] === v) {
-          errors.push(`${humanize(field)} has already been taken`);
-          break;
-        }
+      if (this.collection(def.name).lookup(field, v).some((other) => other.id !== rec.id && other[field] === v)) {
+        errors.push(`${humanize(field)} has already been taken`);
       }
     }
   }
@@ -293,9 +291,12 @@ export class Emulator {
     const tdef = this.resource(a.resource);
     let found: Rec | undefined;
     const idEntry = usable.find(([k]) => k === 'id');
+    const scalarEntry = usable.find(([k, v]) => k !== 'id' && (typeof v === 'string' || typeof v === 'number'));
     const candidates: Iterable<Rec> = idEntry
       ? [this.collection(a.resource).get(Number(idEntry[1]))].filter((r): r is Rec => !!r)
-      : this.collection(a.resource).scan();
+      : scalarEntry
+        ? this.collection(a.resource).lookup(scalarEntry[0], scalarEntry[1])
+        : this.collection(a.resource).scan();
     for (const cand of candidates) {
       const ok = usable.every(([k, v]) => {
         if (k === 'id') return cand.id === Number(v);

@@ -11,8 +11,28 @@ export class Collection {
   private virtualCount = 0;
   private generator: ((id: number) => Rec) | undefined;
   private nextId = 1;
+  /** Lazily built value → ids indexes (natural keys, unique fields), maintained on every put/delete. */
+  private indexes = new Map<string, Map<string, Set<number>>>();
 
   constructor(readonly name: string) {}
+
+  /** Rows whose `field` equals `value` (compared as strings), via an index built on first use. */
+  lookup(field: string, value: unknown): Rec[] {
+    let idx = this.indexes.get(field);
+    if (!idx) {
+      idx = new Map();
+      for (const r of this.scan()) indexAdd(idx, r[field], r.id);
+      this.indexes.set(field, idx);
+    }
+    const ids = idx.get(String(value));
+    if (!ids) return [];
+    const out: Rec[] = [];
+    for (const id of [...ids].sort((a, b) => a - b)) {
+      const r = this.get(id);
+      if (r && r[field] !== null && r[field] !== undefined && String(r[field]) === String(value)) out.push(r);
+    }
+    return out;
+  }
 
   get(id: number): Rec | undefined {
     if (!Number.isInteger(id) || id < 1 || this.deleted.has(id)) return undefined;
@@ -24,6 +44,13 @@ export class Collection {
 
   /** Stores (or replaces) a row; every write path ends here. */
   put(rec: Rec): Rec {
+    if (this.indexes.size) {
+      const old = this.get(rec.id);
+      for (const [field, idx] of this.indexes) {
+        if (old) idx.get(String(old[field]))?.delete(rec.id);
+        indexAdd(idx, rec[field], rec.id);
+      }
+    }
     this.rows.set(rec.id, rec);
     this.deleted.delete(rec.id);
     if (rec.id >= this.nextId) this.nextId = rec.id + 1;
@@ -35,7 +62,9 @@ export class Collection {
   }
 
   delete(id: number): boolean {
-    if (!this.get(id)) return false;
+    const old = this.get(id);
+    if (!old) return false;
+    for (const [field, idx] of this.indexes) idx.get(String(old[field]))?.delete(id);
     this.rows.delete(id);
     this.deleted.add(id);
     return true;
@@ -59,16 +88,26 @@ export class Collection {
   setVirtual(count: number, generator: (id: number) => Rec): void {
     this.virtualCount = count;
     this.generator = generator;
+    this.indexes.clear();
     if (count >= this.nextId) this.nextId = count + 1;
   }
 
   clear(): void {
     this.rows.clear();
     this.deleted.clear();
+    this.indexes.clear();
     this.virtualCount = 0;
     this.generator = undefined;
     this.nextId = 1;
   }
+}
+
+function indexAdd(idx: Map<string, Set<number>>, value: unknown, id: number): void {
+  if (value === null || value === undefined || typeof value === 'object') return;
+  const key = String(value);
+  let set = idx.get(key);
+  if (!set) idx.set(key, (set = new Set()));
+  set.add(id);
 }
 
 export class Store {
