@@ -14,7 +14,10 @@ export class Collection {
   /** Lazily built value → ids indexes (natural keys, unique fields), maintained on every put/delete. */
   private indexes = new Map<string, Map<string, Set<number>>>();
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly onChange: () => void = () => {},
+  ) {}
 
   /** Rows whose `field` equals `value` (compared as strings), via an index built on first use. */
   lookup(field: string, value: unknown): Rec[] {
@@ -52,6 +55,7 @@ export class Collection {
       }
     }
     this.rows.set(rec.id, rec);
+    this.onChange();
     this.deleted.delete(rec.id);
     if (rec.id >= this.nextId) this.nextId = rec.id + 1;
     return rec;
@@ -67,6 +71,7 @@ export class Collection {
     for (const [field, idx] of this.indexes) idx.get(String(old[field]))?.delete(id);
     this.rows.delete(id);
     this.deleted.add(id);
+    this.onChange();
     return true;
   }
 
@@ -89,6 +94,7 @@ export class Collection {
     this.virtualCount = count;
     this.generator = generator;
     this.indexes.clear();
+    this.onChange();
     if (count >= this.nextId) this.nextId = count + 1;
   }
 
@@ -113,11 +119,13 @@ function indexAdd(idx: Map<string, Set<number>>, value: unknown, id: number): vo
 export class Store {
   private collections = new Map<string, Collection>();
   private seqs = new Map<string, number>();
+  /** Increments on every write anywhere; lets derived views (budget consumption) cache safely. */
+  version = 0;
 
   collection(name: string): Collection {
     let c = this.collections.get(name);
     if (!c) {
-      c = new Collection(name);
+      c = new Collection(name, () => this.version++);
       this.collections.set(name, c);
     }
     return c;
@@ -141,5 +149,6 @@ export class Store {
   clear(): void {
     for (const c of this.collections.values()) c.clear();
     this.seqs.clear();
+    this.version++;
   }
 }

@@ -226,6 +226,21 @@ describe('Coupa emulator: lifecycle actions and invalid transitions', () => {
       expect(adj.body.remaining).toBe('749.5');
       expect((await h.api('PUT', `/api/budget_lines/${bl.body.id}/adjust`, { body: {} })).status).toBe(400);
     });
+
+    it('counts pending requisitions and issued POs on matching accounts in the period', async () => {
+      const now = new Date();
+      const period = `FY${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+      const bl = await h.api('POST', '/api/budget_lines', { body: { period: { name: period }, amount: '1000', 'segment-1': '200' } });
+      expect(bl.body.remaining).toBe('1000.0');
+      const body = requisitionBody(['Acme']);
+      (body['requisition-lines'][0] as any).account = { code: '200-6100' };
+      const req = await h.api('POST', '/api/requisitions/submit_for_approval', { body });
+      expect((await h.api('GET', `/api/budget_lines/${bl.body.id}`)).body['pending-requisitions-amount']).toBe('21.0');
+      await h.api('PUT', `/api/approvals/${pendingApprovalId(req.body)}/approve`);
+      const after = await h.api('GET', `/api/budget_lines/${bl.body.id}`);
+      expect(after.body.remaining).toBe('979.0');
+      expect(after.body['pending-requisitions-amount']).toBe('0.0');
+    });
   });
 
   describe('integration runs and history records', () => {

@@ -6,29 +6,58 @@ import type { ResourceDef } from './types';
 
 const SEGMENTS = Array.from({ length: 20 }, (_, i) => `segment-${i + 1}`);
 
+interface Spend {
+  at: number;
+  total: number;
+}
+
+/** Committed (issued/closed PO lines) and pending (pending-approval requisition lines) spend per account id. */
+interface SpendIndex {
+  version: number;
+  committed: Map<number, Spend[]>;
+  pending: Map<number, Spend[]>;
+}
+
+const spendCache = new WeakMap<Emulator, SpendIndex>();
+
+function spendIndex(emu: Emulator): SpendIndex {
+  const cached = spendCache.get(emu);
+  if (cached && cached.version === emu.store.version) return cached;
+  const add = (m: Map<number, Spend[]>, account: number | null | undefined, s: Spend) => {
+    if (!account) return;
+    let list = m.get(account);
+    if (!list) m.set(account, (list = []));
+    list.push(s);
+  };
+  const idx: SpendIndex = { version: emu.store.version, committed: new Map(), pending: new Map() };
+  for (const po of emu.collection('purchase_orders').scan()) {
+    if (!['issued', 'closed'].includes(po.status)) continue;
+    for (const l of po['order-lines'] as Rec[]) add(idx.committed, l.account, { at: po['created-at'], total: Number(l.total ?? 0) });
+  }
+  for (const req of emu.collection('requisitions').scan()) {
+    if (req.status !== 'pending_approval') continue;
+    for (const l of req['requisition-lines'] as Rec[]) add(idx.pending, l.account, { at: req['created-at'], total: Number(l.total ?? 0) });
+  }
+  spendCache.set(emu, idx);
+  return idx;
+}
+
 /**
  * Budget consumption: lines of issued/closed POs created inside the period whose account matches every segment
  * the budget line sets. Pending requisitions count separately as pending-requisitions-amount.
  */
 function consumption(emu: Emulator, line: Rec): { committed: number; pending: number } {
   const period = line.period ? emu.collection('periods').get(line.period) : undefined;
-  if (!period) return { committed: 0, pending: 0 };
   const segs = SEGMENTS.filter((s) => line[s]);
-  const matchAccount = (accountId: number | null | undefined) => {
-    if (!segs.length || !accountId) return false;
-    const acct = emu.collection('accounts').get(accountId);
-    return !!acct && segs.every((s) => acct[s] === line[s]);
-  };
+  if (!period || !segs.length) return { committed: 0, pending: 0 };
+  const idx = spendIndex(emu);
   const inPeriod = (t: number) => t >= period['start-date'] && t <= period['end-date'];
   let committed = 0;
-  for (const po of emu.collection('purchase_orders').scan()) {
-    if (!['issued', 'closed'].includes(po.status) || !inPeriod(po['created-at'])) continue;
-    for (const l of po['order-lines'] as Rec[]) if (matchAccount(l.account)) committed += Number(l.total ?? 0);
-  }
   let pending = 0;
-  for (const req of emu.collection('requisitions').scan()) {
-    if (req.status !== 'pending_approval' || !inPeriod(req['created-at'])) continue;
-    for (const l of req['requisition-lines'] as Rec[]) if (matchAccount(l.account)) pending += Number(l.total ?? 0);
+  for (const acct of emu.collection('accounts').scan()) {
+    if (!segs.every((s) => acct[s] === line[s])) continue;
+    for (const s of idx.committed.get(acct.id) ?? []) if (inPeriod(s.at)) committed += s.total;
+    for (const s of idx.pending.get(acct.id) ?? []) if (inPeriod(s.at)) pending += s.total;
   }
   return { committed, pending };
 }
