@@ -153,7 +153,7 @@ describe('sObject CRUD, upsert and describe through jsforce', () => {
     const legacy = await conn.sobject('Legacy_Record__c').describe();
     expect(legacy.fields.find((f) => f.name === 'Category__c')?.picklistValues?.map((p) => p.value)).toEqual(['Hardware', 'Services']);
     expect(legacy.fields.map((f) => f.name)).toContain('RecordTypeId');
-    expect(legacy.recordTypeInfos.map((r) => r.developerName)).toContain('Standard');
+    expect(legacy.recordTypeInfos.map((r) => (r as unknown as { developerName: string }).developerName)).toContain('Standard');
     expect((await failure(conn.sobject('Nope__c').describe())).name).toBe('NOT_FOUND');
   });
 

@@ -30,7 +30,7 @@ export async function connect(emu: RunningSalesforceEmulator, extra: Record<stri
 }
 
 /** Rejection of a promise, for asserting error shapes. */
-export async function failure(p: Promise<unknown>): Promise<Error & { errorCode?: string; data?: unknown; fields?: string[] }> {
+export async function failure(p: PromiseLike<unknown>): Promise<Error & { errorCode?: string; data?: unknown; fields?: string[] }> {
   try {
     await p;
   } catch (e) {
