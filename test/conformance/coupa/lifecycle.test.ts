@@ -113,6 +113,9 @@ describe('Coupa emulator: lifecycle actions and invalid transitions', () => {
       expect(inv.status).toBe(201);
       expect(inv.body.status).toBe('draft');
       expect(inv.body['gross-total']).toBe('216.0');
+      expect(inv.body['net-due-date']).toBeNull();
+      const termed = await h.api('POST', '/api/invoices', { body: { ...invoiceBody('INV-1T'), 'payment-term': { code: 'Net 30' } } });
+      expect(termed.body['net-due-date']).toBe('2026-02-13T16:00:00-08:00');
       expect((await h.api('PUT', `/api/invoices/${inv.body.id}`, { body: { payments: [{ amount_paid: '1' }] } })).status).toBe(400);
       const submitted = await h.api('PUT', `/api/invoices/${inv.body.id}/submit`);
       expect(submitted.body.status).toBe('pending_approval');
@@ -131,6 +134,7 @@ describe('Coupa emulator: lifecycle actions and invalid transitions', () => {
       expect(paid2.body['payment-date']).toBe('2026-09-12T16:00:00-08:00');
       expect(paid2.body.payments.map((p: any) => p['amount-paid'])).toEqual(['200.0', '16.0']);
       expect(paid2.body.payments[0]['payable-type']).toBe('InvoiceHeader');
+      expect(paid2.body['amount-due']).toBe('0.0');
       expect((await h.api('PUT', `/api/invoices/${inv.body.id}/void`)).status).toBe(400);
     });
 

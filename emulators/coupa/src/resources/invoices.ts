@@ -118,7 +118,13 @@ export const invoices: ResourceDef = {
     const extras = ['tax-amount', 'shipping-amount', 'handling-amount', 'misc-amount'].reduce((s, k) => s + Number(rec[k] ?? 0), 0);
     rec['gross-total'] = Math.round((net + extras) * 100) / 100;
     rec['total-with-taxes'] = rec['gross-total'];
-    rec['amount-due'] = rec['gross-total'];
+    const paidSoFar = (rec.payments as Rec[]).reduce((sum, p) => sum + Number(p['amount-paid'] ?? 0), 0);
+    rec['amount-due'] = Math.round((rec['gross-total'] - paidSoFar) * 100) / 100;
+    // Payment term defaults from the supplier; net-due-date = invoice-date + the term's net days.
+    if (!prev && !rec['payment-term'] && rec.supplier) rec['payment-term'] = emu.collection('suppliers').get(rec.supplier)?.['payment-term'] ?? null;
+    const term = rec['payment-term'] ? emu.collection('payment_terms').get(rec['payment-term']) : undefined;
+    rec['net-due-date'] =
+      typeof rec['invoice-date'] === 'number' && term ? rec['invoice-date'] + Number(term['days-for-net-payment'] ?? 0) * 86_400_000 : null;
     rec['line-count'] = String((rec['invoice-lines'] as Rec[]).length);
     rec['document-type'] = rec['is-credit-note'] ? 'Credit Note' : 'Invoice';
     const newPayments = (rec.payments as Rec[]).filter((p) => !(prev?.payments as Rec[] | undefined)?.some((q) => q.id === p.id));
