@@ -1,0 +1,367 @@
+import { LightningElement, api, wire } from 'lwc';
+import { getRecord, getFieldValue, createRecord, notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
+import { getObjectInfo } from 'lightning/uiObjectInfoApi';
+import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
+import { subscribe, unsubscribe, onError, isEmpEnabled } from 'lightning/empApi';
+import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import { CloseActionScreenEvent } from 'lightning/actions';
+import { reduceErrors, isNoAccessError } from 'c/ldsUtils';
+import REQUEST_OBJECT from '@salesforce/schema/Coupa_Onboarding_Request__c';
+import REQUEST_ACCOUNT_FIELD from '@salesforce/schema/Coupa_Onboarding_Request__c.Account__c';
+import REQUEST_STATUS_FIELD from '@salesforce/schema/Coupa_Onboarding_Request__c.Status__c';
+import REQUEST_ERROR_FIELD from '@salesforce/schema/Coupa_Onboarding_Request__c.Error__c';
+import REQUEST_SIM_STATUS_FIELD from '@salesforce/schema/Coupa_Onboarding_Request__c.Coupa_SIM_Status__c';
+import ACCOUNT_NAME_FIELD from '@salesforce/schema/Account.Name';
+import SUPPLIER_ID_FIELD from '@salesforce/schema/Account.Coupa_Supplier_Id__c';
+
+const qualified = (field) => `${field.objectApiName}.${field.fieldApiName}`;
+
+/** Change Data Capture channel of the request object (see platformEventChannelMembers). */
+export const CHANNEL = '/data/Coupa_Onboarding_Request__ChangeEvent';
+export const RELATED_LIST_ID = 'Coupa_Onboarding_Requests__r';
+/** Polling period when the Streaming API (empApi) is not available. */
+export const POLL_INTERVAL_MS = 5000;
+/** Polling stops after this many checks; the "Check status" button still works. */
+export const MAX_POLLS = 120;
+
+/** A request in one of these states is finished; any other state means one is open. */
+export const TERMINAL_STATUSES = ['Approved', 'Declined', 'Failed'];
+const STEPS = [
+  { value: 'Requested', label: 'Requested' },
+  { value: 'Submitted', label: 'Submitted to Coupa' },
+  { value: 'In Progress', label: 'In review' },
+  { value: 'Approved', label: 'Approved' }
+];
+
+const REQUEST_NAME = 'Coupa_Onboarding_Request__c.Name';
+const REQUEST_FIELDS = [qualified(REQUEST_STATUS_FIELD), qualified(REQUEST_ERROR_FIELD)];
+const TRACKED_FIELDS = [REQUEST_STATUS_FIELD, REQUEST_ERROR_FIELD, REQUEST_SIM_STATUS_FIELD];
+
+const sameId = (a, b) => !!a && !!b && a.slice(0, 15) === b.slice(0, 15);
+const fieldValue = (record, name) => (record.fields[name] ? record.fields[name].value : undefined);
+
+export default class CoupaStartOnboarding extends LightningElement {
+  /** The Account (set by the quick action). */
+  @api recordId;
+
+  objectInfo;
+  objectInfoError;
+  account;
+  accountError;
+  requests;
+  requestsError;
+
+  /** The request this panel follows: the one it created, or the open one it found. */
+  trackedId;
+  trackedRecord;
+  trackedError;
+  createdHere = false;
+  saving = false;
+  saveError;
+
+  subscription;
+  pollTimer;
+  polls = 0;
+  liveMode;
+  liveStarted = false;
+
+  @wire(getObjectInfo, { objectApiName: REQUEST_OBJECT })
+  wiredObjectInfo({ data, error }) {
+    this.objectInfo = data;
+    this.objectInfoError = error;
+  }
+
+  @wire(getRecord, { recordId: '$recordId', fields: [ACCOUNT_NAME_FIELD], optionalFields: [SUPPLIER_ID_FIELD] })
+  wiredAccount({ data, error }) {
+    this.account = data;
+    this.accountError = error;
+  }
+
+  @wire(getRelatedListRecords, {
+    parentRecordId: '$recordId',
+    relatedListId: RELATED_LIST_ID,
+    fields: [REQUEST_NAME],
+    optionalFields: REQUEST_FIELDS,
+    sortBy: ['-Coupa_Onboarding_Request__c.CreatedDate'],
+    pageSize: 10
+  })
+  wiredRequests({ data, error }) {
+    this.requests = data ? data.records : undefined;
+    this.requestsError = error;
+    if (data && !this.trackedId) {
+      const open = this.requests.find((r) => !TERMINAL_STATUSES.includes(fieldValue(r, 'Status__c')));
+      if (open) {
+        this.track(open.id);
+      }
+    }
+  }
+
+  @wire(getRecord, { recordId: '$trackedId', fields: [REQUEST_NAME], optionalFields: TRACKED_FIELDS })
+  wiredTracked({ data, error }) {
+    this.trackedRecord = data;
+    this.trackedError = error;
+    if (data && this.isFinished) {
+      this.stopLiveUpdates();
+    }
+  }
+
+  disconnectedCallback() {
+    this.stopLiveUpdates();
+  }
+
+  // ----- states -----
+
+  get isLoading() {
+    if (this.objectInfoError || this.accountError || this.requestsError) {
+      return false;
+    }
+    if (this.trackedId) {
+      return !this.trackedRecord && !this.trackedError;
+    }
+    return !this.objectInfo || !this.account || !this.requests;
+  }
+
+  get loadError() {
+    const errors = [this.accountError, this.requestsError, this.trackedError].filter((e) => !!e);
+    if (!errors.length || this.noAccess) {
+      return null;
+    }
+    return reduceErrors(errors).join(', ');
+  }
+
+  /** Without Coupa_Onboarding_Requester the object is not createable (or not visible at all). */
+  get noAccess() {
+    if (this.trackedId && this.trackedRecord) {
+      return false;
+    }
+    if (this.objectInfoError) {
+      return true;
+    }
+    if (this.requestsError && isNoAccessError(this.requestsError)) {
+      return true;
+    }
+    return !!this.objectInfo && this.objectInfo.createable !== true;
+  }
+
+  get showProgress() {
+    return !this.isLoading && !!this.trackedRecord;
+  }
+
+  get supplierId() {
+    return this.account ? getFieldValue(this.account, SUPPLIER_ID_FIELD) : null;
+  }
+
+  get alreadyLinked() {
+    return !this.isLoading && !this.trackedId && !this.noAccess && !this.loadError && !!this.supplierId;
+  }
+
+  get showConfirm() {
+    return (
+      !this.isLoading && !this.trackedId && !this.noAccess && !this.loadError && !this.supplierId && !!this.account
+    );
+  }
+
+  get accountName() {
+    return this.account ? getFieldValue(this.account, ACCOUNT_NAME_FIELD) : '';
+  }
+
+  get saveErrorMessage() {
+    return this.saveError ? reduceErrors(this.saveError).join(', ') : null;
+  }
+
+  get startDisabled() {
+    return this.saving;
+  }
+
+  // ----- progress -----
+
+  get requestName() {
+    return this.trackedRecord ? fieldValue(this.trackedRecord, 'Name') : '';
+  }
+
+  get status() {
+    return (this.trackedRecord && fieldValue(this.trackedRecord, REQUEST_STATUS_FIELD.fieldApiName)) || 'Requested';
+  }
+
+  get requestError() {
+    return this.trackedRecord ? fieldValue(this.trackedRecord, REQUEST_ERROR_FIELD.fieldApiName) : null;
+  }
+
+  get isFinished() {
+    return TERMINAL_STATUSES.includes(this.status);
+  }
+
+  get isApproved() {
+    return this.status === 'Approved';
+  }
+
+  get isRejected() {
+    return this.status === 'Declined' || this.status === 'Failed';
+  }
+
+  get steps() {
+    return STEPS;
+  }
+
+  /** Declined and Failed stop at the step that was reached: Submitted at the latest. */
+  get currentStep() {
+    if (this.isRejected) {
+      return this.status === 'Declined' ? 'In Progress' : 'Submitted';
+    }
+    return this.status;
+  }
+
+  get progressHeading() {
+    if (this.createdHere) {
+      return `Onboarding request ${this.requestName} created`;
+    }
+    return `An onboarding request (${this.requestName}) is already open for this account`;
+  }
+
+  get statusMessage() {
+    switch (this.status) {
+      case 'Requested':
+        return 'Waiting for the connector to pick up the request.';
+      case 'Submitted':
+        return 'Submitted to Coupa. The supplier information record is being prepared.';
+      case 'In Progress':
+        return 'Coupa is collecting supplier information or waiting for approval.';
+      case 'Approved':
+        return 'Approved in Coupa. The account is now linked to the Coupa supplier.';
+      case 'Declined':
+        return 'Coupa declined this supplier.';
+      case 'Failed':
+        return 'The connector could not submit the request to Coupa.';
+      default:
+        return `Status: ${this.status}`;
+    }
+  }
+
+  get liveLabel() {
+    if (this.isFinished) {
+      return null;
+    }
+    return this.liveMode === 'streaming'
+      ? 'Updates appear here as the connector works.'
+      : 'Checking for updates every few seconds.';
+  }
+
+  // ----- actions -----
+
+  async handleStart() {
+    this.saving = true;
+    this.saveError = undefined;
+    try {
+      const record = await createRecord({
+        apiName: REQUEST_OBJECT.objectApiName,
+        fields: {
+          [REQUEST_ACCOUNT_FIELD.fieldApiName]: this.recordId,
+          [REQUEST_STATUS_FIELD.fieldApiName]: 'Requested'
+        }
+      });
+      this.createdHere = true;
+      this.track(record.id);
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: 'Supplier onboarding started',
+          message: `${this.accountName} will be onboarded in Coupa. Progress shows here and on the request record.`,
+          variant: 'success'
+        })
+      );
+    } catch (error) {
+      this.saveError = error;
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  handleCancel() {
+    this.dispatchEvent(new CloseActionScreenEvent());
+  }
+
+  handleRefresh() {
+    return this.refreshTracked();
+  }
+
+  // ----- live updates: empApi (CDC) with a polling fallback -----
+
+  track(id) {
+    this.trackedId = id;
+    this.startLiveUpdates();
+  }
+
+  refreshTracked() {
+    if (!this.trackedId) {
+      return Promise.resolve();
+    }
+    return notifyRecordUpdateAvailable([{ recordId: this.trackedId }]);
+  }
+
+  async startLiveUpdates() {
+    if (this.liveStarted) {
+      return;
+    }
+    this.liveStarted = true;
+    let enabled = false;
+    try {
+      enabled = await isEmpEnabled();
+    } catch {
+      enabled = false;
+    }
+    if (enabled) {
+      try {
+        onError(() => this.startPolling());
+        this.subscription = await subscribe(CHANNEL, -1, (message) => this.handleChangeEvent(message));
+        if (this.subscription) {
+          this.liveMode = 'streaming';
+          return;
+        }
+      } catch {
+        this.subscription = undefined;
+      }
+    }
+    this.startPolling();
+  }
+
+  handleChangeEvent(message) {
+    const header = message && message.data && message.data.payload && message.data.payload.ChangeEventHeader;
+    const ids = (header && header.recordIds) || [];
+    if (ids.some((id) => sameId(id, this.trackedId))) {
+      this.refreshTracked();
+    }
+  }
+
+  startPolling() {
+    if (this.pollTimer || this.isFinished) {
+      return;
+    }
+    this.liveMode = 'polling';
+    this.polls = 0;
+    // Polling is the documented fallback when the Streaming API is unavailable.
+    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    this.pollTimer = setInterval(() => {
+      this.polls += 1;
+      if (this.isFinished || this.polls > MAX_POLLS) {
+        this.stopPolling();
+        return;
+      }
+      this.refreshTracked();
+    }, POLL_INTERVAL_MS);
+  }
+
+  stopPolling() {
+    if (this.pollTimer) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = undefined;
+    }
+  }
+
+  stopLiveUpdates() {
+    this.stopPolling();
+    if (this.subscription) {
+      const subscription = this.subscription;
+      this.subscription = undefined;
+      unsubscribe(subscription, () => {});
+    }
+  }
+}
