@@ -14,6 +14,7 @@ const USAGE = `Usage: npm run emulator:coupa -- --port P --client-id X --client-
   --allow-scopeless-token   a token request without scope gets every granted scope
   --clamp-limit             clamp limit>50 instead of 400
   --lenient                 ignore unknown attributes / custom fields instead of 400
+  --custom-fields SPEC      e.g. "requisitions=salesforce-opportunity-id;invoices=cf-erp-number" (merged over defaults)
   --test-control            expose /__control
   --tz -08:00               instance UTC offset
   --host H                  bind address (default 127.0.0.1)`;
@@ -51,6 +52,17 @@ function parse(argv: string[]): CoupaEmulatorOptions {
       case '--clamp-limit': o.limitAbove50 = 'clamp'; break;
       case '--lenient': o.unknownAttributes = 'ignore'; o.unknownCustomFields = 'ignore'; break;
       case '--test-control': o.testControl = true; break;
+      case '--custom-fields':
+        o.customFields = Object.fromEntries(
+          next()
+            .split(';')
+            .filter(Boolean)
+            .map((part) => {
+              const [resource, names = ''] = part.split('=');
+              return [resource.trim(), names.split(',').map((n) => n.trim()).filter(Boolean)];
+            }),
+        );
+        break;
       case '--tz': o.timezoneOffset = next(); break;
       case '-h':
       case '--help': console.log(USAGE); process.exit(0); break;

@@ -5,10 +5,12 @@
  *  - latency: delay by `ms` then continue normally
  *  - drop: destroy the socket without answering
  *  - expire-token: revoke the caller's token and answer 401 (a token expiring mid-stream)
+ *  - status-after / drop-after: the request IS processed (the write happens), then the answer is lost —
+ *           replaced by `status` (default 502) or a dropped connection: an ambiguous outcome
  *  - shift: on list GETs, serve the page from offset + `by` (rows shifting while data changes:
  *           negative `by` duplicates rows already seen, positive skips rows)
  */
-export type FaultKind = 'status' | 'latency' | 'drop' | 'expire-token' | 'shift';
+export type FaultKind = 'status' | 'latency' | 'drop' | 'expire-token' | 'shift' | 'status-after' | 'drop-after';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -82,7 +84,7 @@ export function parseFaults(spec: string): FaultRule[] {
       const rule: FaultRule = { kind: kind as FaultKind };
       if (times) rule.times = Number(times);
       if (param) {
-        if (kind === 'status') rule.status = Number(param);
+        if (kind === 'status' || kind === 'status-after') rule.status = Number(param);
         else if (kind === 'latency') rule.ms = Number(param);
         else if (kind === 'shift') rule.by = Number(param);
       }

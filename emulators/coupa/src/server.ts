@@ -103,6 +103,16 @@ export function createApp(emu: Emulator, oauth: OAuth, bucket: TokenBucket | und
           });
         }
         const result = fn(ctx);
+        if (faults.some((f) => f.kind === 'drop-after')) {
+          emu.counters.record(endpoint, 0);
+          req.socket.destroy();
+          return;
+        }
+        const lost = faults.find((f) => f.kind === 'status-after');
+        if (lost) {
+          const s = lost.status ?? 502;
+          throw new CoupaError(s, 'base', ['Injected fault'], { errors: { base: [`Injected fault ${s} after processing`] } });
+        }
         status = result?.status ?? 200;
         if (result?.body === undefined) res.status(status).end();
         else res.status(status).json(result.body);

@@ -88,6 +88,16 @@ describe('Coupa emulator: fault injection, counters, control surface', () => {
     expect(page2[0]).toBe(page1[4]);
   });
 
+  it('processes a write but loses the answer (ambiguous outcome): status-after and drop-after', async () => {
+    h.emu.control.addFault({ kind: 'status-after', status: 502, method: 'POST', path: '/api/suppliers', times: 1 });
+    const lost = await h.api('POST', '/api/suppliers', { body: { name: 'Ambiguous One' } });
+    expect(lost.status).toBe(502);
+    expect((await h.api('GET', '/api/suppliers?name=Ambiguous One')).body).toHaveLength(1);
+    h.emu.control.addFault({ kind: 'drop-after', method: 'POST', path: '/api/suppliers', times: 1 });
+    await expect(h.api('POST', '/api/suppliers', { body: { name: 'Ambiguous Two' } })).rejects.toThrow();
+    expect((await h.api('GET', '/api/suppliers?name=Ambiguous Two')).body).toHaveLength(1);
+  });
+
   it('drops the connection and adds latency', async () => {
     h.emu.control.addFault({ kind: 'drop', path: '/api/users', times: 1 });
     await expect(h.api('GET', '/api/users')).rejects.toThrow();

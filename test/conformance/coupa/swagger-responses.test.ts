@@ -176,6 +176,8 @@ describe('Coupa emulator: every implemented operation answers bodies valid again
     await call('PUT', `/api/budget_lines/${bl.id}`, { notes: 'FY plan' });
     await call('PATCH', `/api/budget_lines/${bl.id}`, { description: 'Sales software' });
     await call('PUT', `/api/budget_lines/${bl.id}/adjust`, { amount: '100' });
+    const bl2 = await call('POST', '/api/budget_lines', { period: { name: `FY${year}-Q3` }, amount: '1' }, 201);
+    await call('DELETE', `/api/budget_lines/${bl2.id}`);
     // integration runs + history records
     const run = await call('POST', '/api/integration_runs', { integration: { code: 'SFDC' } }, 201);
     await call('GET', '/api/integration_runs');

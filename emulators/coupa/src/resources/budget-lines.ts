@@ -69,7 +69,7 @@ export const budgetLines: ResourceDef = {
   modelName: 'BudgetLine',
   naturalKeys: [],
   scopes: { read: 'core.budget.read', write: 'core.budget.write' },
-  routes: { list: true, show: true, create: true, update: true },
+  routes: { list: true, show: true, create: true, update: true, delete: true },
   associations: { ...audit, period: { resource: 'periods', keys: ['name'] }, currency: currencyRef, owner: userRef },
   required: ['period', 'amount'],
   defaults: () => ({ description: null, notes: null, '$adjustments': [] }),
