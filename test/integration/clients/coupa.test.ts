@@ -1,0 +1,137 @@
+import { startCoupaEmulator, type CoupaEmulator } from '../../../emulators/coupa/src';
+import { CoupaClient, coupaResources, projectionFromPaths, TokenBucket, type CoupaApiError } from '../../../middleware/src/coupa';
+
+const SCOPES = ['core.supplier.read', 'core.supplier.write', 'core.invoice.read', 'core.requisition.read', 'core.purchase_order.read', 'core.contract.read', 'core.budget.read', 'core.user.read'];
+
+describe('CoupaClient against the Coupa emulator', () => {
+  let emu: CoupaEmulator;
+  const newClient = (over: Partial<ConstructorParameters<typeof CoupaClient>[0]> = {}) =>
+    new CoupaClient({
+      baseUrl: emu.url,
+      clientId: emu.clientId,
+      clientSecret: emu.clientSecret,
+      scopes: SCOPES,
+      bucket: new TokenBucket({ ratePerSecond: 25, burst: 20 }),
+      backoff: { baseMs: 1, maxMs: 5 },
+      ...over,
+    });
+
+  beforeAll(async () => {
+    emu = await startCoupaEmulator({ seed: { size: 120, seed: 7 } });
+  });
+  afterAll(() => emu.close());
+  beforeEach(() => {
+    emu.control.clearFaults();
+    emu.control.resetCounters();
+    emu.control.refillRateLimit();
+  });
+
+  it('lists every supplier with limit 50 + offset paging and one token', async () => {
+    const client = newClient();
+    const ids: number[] = [];
+    for await (const s of coupaResources(client).suppliers.list({ fields: ['id', 'name'] })) ids.push(s.id);
+    expect(ids.length).toBe(emu.control.count('suppliers'));
+    expect(new Set(ids).size).toBe(ids.length);
+    const c = emu.control.counters();
+    expect(c.tokens).toBe(1);
+    expect(c.byEndpoint['GET /api/suppliers']).toBe(Math.floor(ids.length / 50) + 1);
+  });
+
+  it('reads only the projected fields', async () => {
+    const client = newClient();
+    const [inv] = await coupaResources(client).invoices.find({ limit: 1, fields: projectionFromPaths(['id', 'status', 'supplier.number', 'custom-fields.x']) });
+    expect(Object.keys(inv).sort()).toEqual(expect.arrayContaining(['id', 'status', 'supplier']));
+    expect(Object.keys(inv)).not.toContain('invoice-lines');
+    expect(Object.keys(inv.supplier ?? {})).toEqual(['number']);
+  });
+
+  it('filters with Coupa operators', async () => {
+    const client = newClient();
+    const approved = [];
+    for await (const inv of coupaResources(client).invoices.list({ filters: { 'status[in]': ['approved', 'voided'] }, fields: ['id', 'status'] })) approved.push(inv);
+    expect(approved.length).toBeGreaterThan(0);
+    expect(approved.every((i) => i.status === 'approved' || i.status === 'voided')).toBe(true);
+  });
+
+  it('follows an (updated-at, id) cursor and sees later edits exactly once more', async () => {
+    const client = newClient();
+    const suppliers = coupaResources(client).suppliers;
+    let last: { updatedAt: string; id: number } | undefined;
+    const firstPass: number[] = [];
+    for await (const { record, cursor } of suppliers.changes({ fields: ['id', 'name'] })) {
+      firstPass.push(record.id);
+      last = cursor;
+    }
+    expect(firstPass.length).toBe(emu.control.count('suppliers'));
+    emu.control.clock.advance(60_000);
+    const target = firstPass[3];
+    emu.control.update('suppliers', target, { 'display-name': 'Edited after cursor' });
+    const secondPass: number[] = [];
+    for await (const { record } of suppliers.changes({ since: last, fields: ['id'] })) secondPass.push(record.id);
+    expect(secondPass).toEqual([target]);
+  });
+
+  it('creates and updates a supplier with a custom field', async () => {
+    const client = newClient();
+    const suppliers = coupaResources(client).suppliers;
+    const created = await suppliers.create({ name: `Integration Test Supplier ${Date.now()}`, 'custom-fields': { 'salesforce-account-id': '001000000000001AAA' } } as never);
+    expect(created.id).toBeGreaterThan(0);
+    const updated = await suppliers.update(created.id, { 'display-name': 'ITS' } as never, { fields: ['id', 'display-name', { 'custom-fields': {} }] });
+    expect(updated['display-name']).toBe('ITS');
+    expect(updated['custom-fields']).toEqual({ 'salesforce-account-id': '001000000000001AAA' });
+  });
+
+  it('rides out injected 503s and 429s with retries', async () => {
+    const client = newClient();
+    emu.control.addFault({ kind: 'status', status: 503, path: '/api/users', times: 2 });
+    emu.control.addFault({ kind: 'status', status: 429, path: '/api/users', times: 1, after: 1 });
+    const users = await coupaResources(client).users.find({ limit: 5, fields: ['id', 'login'] });
+    expect(users.length).toBeGreaterThan(0);
+    const c = emu.control.counters();
+    expect(c.byStatus['503']).toBe(2);
+    expect(c.byEndpoint['GET /api/users']).toBe(2 + (c.byStatus['429'] ?? 0) + 1);
+  });
+
+  it('re-authenticates once when the token expires mid-stream', async () => {
+    const client = newClient();
+    await coupaResources(client).contracts.find({ limit: 1, fields: ['id'] });
+    emu.control.addFault({ kind: 'expire-token', path: '/api/contracts', times: 1 });
+    await expect(coupaResources(client).contracts.find({ limit: 1, fields: ['id'] })).resolves.toHaveLength(1);
+    expect(emu.control.counters().tokens).toBe(2);
+  });
+
+  it('reports validation errors from Coupa without retrying', async () => {
+    const client = newClient();
+    const err = await coupaResources(client)
+      .suppliers.create({} as never)
+      .catch((e: CoupaApiError) => e);
+    expect(err).toMatchObject({ kind: 'validation', status: 400 });
+    expect(emu.control.counters().byEndpoint['POST /api/suppliers']).toBe(1);
+  });
+
+  it('a refused scope is an auth failure', async () => {
+    const client = newClient({ scopes: ['core.not.a.scope'] });
+    await expect(client.get('suppliers')).rejects.toMatchObject({ kind: 'auth' });
+  });
+
+  it('paces calls with the shared token bucket so the instance limit is not hit', async () => {
+    // Unpaced, 40 simultaneous calls overrun Coupa's 25/s burst 20 bucket.
+    const unpaced = newClient({ bucket: new TokenBucket({ ratePerSecond: 1e6, burst: 1e6 }), backoff: { maxRetries: 0 } });
+    await unpaced.get('budget_lines', { params: { limit: '1' } });
+    emu.control.refillRateLimit();
+    emu.control.resetCounters();
+    await Promise.allSettled(Array.from({ length: 40 }, () => unpaced.get('budget_lines', { params: { limit: '1' } })));
+    expect(emu.control.counters().rateLimited).toBeGreaterThan(0);
+
+    // Paced a little under the instance limit (network jitter compresses arrivals), none is refused.
+    const paced = newClient({ bucket: new TokenBucket({ ratePerSecond: 23, burst: 18 }), backoff: { maxRetries: 0 } });
+    emu.control.refillRateLimit();
+    await paced.get('budget_lines', { params: { limit: '1' } });
+    emu.control.refillRateLimit();
+    emu.control.resetCounters();
+    await Promise.all(Array.from({ length: 40 }, () => paced.get('budget_lines', { params: { limit: '1' } })));
+    const c = emu.control.counters();
+    expect(c.rateLimited).toBe(0);
+    expect(c.byEndpoint['GET /api/budget_lines']).toBe(40);
+  });
+});
