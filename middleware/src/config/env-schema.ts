@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+export const envSchema = z.object({
+  SALESFORCE_LOGIN_URL: opt(httpUrl),
+  SALESFORCE_CLIENT_ID: opt(z.string()),
+  SALESFORCE_CLIENT_SECRET: opt(z.string()),
+  SALESFORCE_USERNAME: opt(z.string()),
+  SALESFORCE_PRIVATE_KEY_FILE: opt(z.string()),
+  COUPA_BASE_URL: opt(httpUrl),
+  COUPA_CLIENT_ID: opt(z.string()),
+  COUPA_CLIENT_SECRET: opt(z.string()),
+  DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')),
+  PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65_535).default(3000)),
+  CONNECTOR_MASTER_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
+  ADMIN_TOKEN: opt(z.string().min(16, 'must be at least 16 characters')),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  SQLITE_PATH: opt(z.string()),
+});
+export type EnvConfig = z.infer<typeof envSchema>;

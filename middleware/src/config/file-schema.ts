@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { cronProblem } from './cron';
+
+export const FLOW_NAMES = [
+  'opportunity-to-requisition',
+  'contract-sync',
+  'supplier-account-sync',
+  'invoice-status',
+  'spend-summary',
+  'supplier-onboarding',
+] as const;
+export type FlowName = (typeof FLOW_NAMES)[number];
+
+const cron = z.string().superRefine((value, ctx) => {
+  const problem = cronProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+export const flowConfigSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Cron expression for polling or scheduled flows. */
+    schedule: cron.optional(),
+    batchSize: z.number().int().min(1).max(10_000).default(200),
+    /** How far back each poll re-reads to catch late commits (deduplicated). */
+    overlapSeconds: z.number().int().min(0).max(86_400).default(60),
+    /** Flow-specific settings (stage names, modes…), validated by the flow itself. */
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type FlowConfig = z.infer<typeof flowConfigSchema>;
+
+const flowsShape = Object.fromEntries(FLOW_NAMES.map((n) => [n, flowConfigSchema.prefault({})])) as Record<
+  FlowName,
+  z.ZodPrefault<typeof flowConfigSchema>
+>;
+
+export const connectorFileSchema = z
+  .object({
+    flows: z.object(flowsShape).strict().prefault({}),
+    coupa: z
+      .object({
+        rateLimit: z
+          .object({
+            requestsPerSecond: z.number().positive().max(1000).default(25),
+            burst: z.number().int().min(1).max(1000).default(20),
+          })
+          .strict()
+          .prefault({}),
+        pageSize: z.number().int().min(1).max(50).default(50),
+      })
+      .strict()
+      .prefault({}),
+    salesforce: z
+      .object({
+        /** Percentage of the org's daily API allowance left untouched for other integrations. */
+        apiReservePercent: z.number().min(0).max(90).default(10),
+        collectionSize: z.number().int().min(1).max(200).default(200),
+        bulkThreshold: z.number().int().min(1).default(2000),
+      })
+      .strict()
+      .prefault({}),
+    engine: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(20).default(5),
+        baseDelayMs: z.number().int().min(0).default(500),
+        maxDelayMs: z.number().int().min(0).default(30_000),
+        pingPong: z
+          .object({
+            maxWrites: z.number().int().min(2).default(6),
+            windowSeconds: z.number().int().min(1).default(300),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type ConnectorFileConfig = z.infer<typeof connectorFileSchema>;
