@@ -181,8 +181,6 @@ export class Emulator {
         if ((prop.readOnly || shape.internal?.includes(key)) && !system) continue;
         const coerced = this.coerce(key, prop, value, errors);
         if (coerced !== INVALID) rec[key] = coerced;
-      } else if (system) {
-        rec[key] = value;
       } else if (this.options.unknownAttributes === 'reject') {
         errors.push(`unknown attribute '${rawKey}' for ${shape.def}`);
       }

@@ -1,3 +1,6 @@
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
 import { createCoupaEmulator } from './index';
 import { renderRecord } from './render';
 
@@ -43,5 +46,30 @@ describe('seed generator', () => {
     }
     expect(first50).toHaveLength(50);
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(200 * 1024 * 1024);
+  });
+});
+
+describe('seed file', () => {
+  it('creates records from API-shaped input, resolving associations by natural key', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'coupa-seed-')), 'seed.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        suppliers: [{ name: 'Seeded Supplier', number: 'SS-1', status: 'active' }],
+        requisitions: [
+          {
+            requested_by: { login: 'jdoe' },
+            ship_to_address: { name: 'Headquarters' },
+            status: 'pending_approval',
+            requisition_lines: [{ description: 'Seeded', quantity: 1, unit_price: 5, currency: { code: 'USD' }, supplier: { number: 'SS-1' } }],
+          },
+        ],
+      }),
+    );
+    const { control } = createCoupaEmulator({ seed: file });
+    const req = control.list('requisitions')[0] as any;
+    expect(req.status).toBe('pending_approval');
+    expect(req['requisition-lines'][0].supplier.name).toBe('Seeded Supplier');
+    expect(() => createCoupaEmulator({ seed: file.replace('seed.json', 'missing.json') })).toThrow();
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'fs';
 import type { Emulator } from './emulator';
+import { dashKeys } from './keys';
 import type { Rec } from './store';
 
 /** Reference data every instance starts with (currencies, countries, terms, users, an address, accounts…). */
@@ -67,7 +68,7 @@ export function seedBase(emu: Emulator): void {
     'business-object': 'Mixed',
   });
   for (const code of ['INCORRECT-QUANTITY', 'INCORRECT-PRICE', 'DUPLICATE', 'OTHER']) {
-    c('dispute_reasons', { code, description: code.replace('-', ' ').toLowerCase(), 'reason-type': 'dispute', active: true });
+    c('dispute_reasons', { code, description: code.replace('-', ' ').toLowerCase(), 'reason-type': 'dispute' });
   }
   const us = emu.findBy('countries', { code: 'US' })!.id;
   const hq = c('addresses', { name: 'Headquarters', 'location-code': 'HQ', street1: '1 Market St', city: 'San Mateo', state: 'CA', 'postal-code': '94402', country: us, active: true });
@@ -290,6 +291,6 @@ export function seedFile(emu: Emulator, file: string): void {
   const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>[]>;
   const order = emu.allResources().map((r) => r.name);
   for (const name of order) {
-    for (const input of data[name] ?? []) emu.create(name, input, { system: true });
+    for (const input of data[name] ?? []) emu.create(name, dashKeys(input) as Record<string, unknown>, { system: true });
   }
 }
