@@ -68,13 +68,16 @@ export function formatWithOffset(ms: number, tz: string): string {
  * Parses the date forms Coupa accepts on input and in queries: ISO-8601 with or without offset (date only means
  * midnight UTC) and the US M/D/YYYY seen in payment examples. Returns undefined when unparseable.
  */
-export function parseCoupaDate(value: unknown): number | undefined {
+export function parseCoupaDate(value: unknown, dateOnlyOffset?: string): number | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   const v = value.trim();
+  // Query dates without a time are midnight UTC (documented); written dates without a time are taken as
+  // midnight in the instance's zone, so "2026-01-15" reads back as 2026-01-15T00:00:00-08:00.
+  const shift = dateOnlyOffset ? -offsetMinutes(dateOnlyOffset) * 60_000 : 0;
   let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  if (m) return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (m) return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) + shift;
   m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
-  if (m) return Date.UTC(Number(m[3]), Number(m[1]) - 1, Number(m[2]));
+  if (m) return Date.UTC(Number(m[3]), Number(m[1]) - 1, Number(m[2])) + shift;
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(v)) {
     const withZone = /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? v : v + 'Z';
     const t = Date.parse(withZone);

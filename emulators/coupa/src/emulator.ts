@@ -213,7 +213,7 @@ export class Emulator {
     if (value === null) return null;
     const name = humanize(key);
     if (isDatetime(prop)) {
-      const t = typeof value === 'number' ? value : parseCoupaDate(value);
+      const t = typeof value === 'number' ? value : parseCoupaDate(value, this.options.timezoneOffset);
       if (t === undefined) {
         errors.push(`${name} is not a valid date`);
         return INVALID;

@@ -115,7 +115,8 @@ describe('Coupa emulator: lifecycle actions and invalid transitions', () => {
       expect(inv.body['gross-total']).toBe('216.0');
       expect(inv.body['net-due-date']).toBeNull();
       const termed = await h.api('POST', '/api/invoices', { body: { ...invoiceBody('INV-1T'), 'payment-term': { code: 'Net 30' } } });
-      expect(termed.body['net-due-date']).toBe('2026-02-13T16:00:00-08:00');
+      expect(termed.body['invoice-date']).toBe('2026-01-15T00:00:00-08:00');
+      expect(termed.body['net-due-date']).toBe('2026-02-14T00:00:00-08:00');
       expect((await h.api('PUT', `/api/invoices/${inv.body.id}`, { body: { payments: [{ amount_paid: '1' }] } })).status).toBe(400);
       const submitted = await h.api('PUT', `/api/invoices/${inv.body.id}/submit`);
       expect(submitted.body.status).toBe('pending_approval');
