@@ -15,6 +15,7 @@ export type { FaultRule, FaultKind } from './faults';
 export type { CounterSnapshot } from './counters';
 export { allScopes } from './resources';
 export { parseFaults } from './faults';
+export { validateResponse } from './swagger-validate';
 
 export interface CoupaEmulator {
   /** Base URL, e.g. http://127.0.0.1:4010 (API under /api, token at /oauth2/token). */
