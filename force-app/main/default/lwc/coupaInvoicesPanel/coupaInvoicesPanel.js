@@ -215,8 +215,23 @@ export function totalsByCurrency(rows) {
 }
 
 export default class CoupaInvoicesPanel extends LightningElement {
-  /** Account or Opportunity Id (set by the record page). */
-  @api recordId;
+  _recordId;
+
+  /** Account or Opportunity Id (set by the record page). Another record starts the paging over. */
+  @api
+  get recordId() {
+    return this._recordId;
+  }
+  set recordId(id) {
+    if (id !== this._recordId) {
+      this._recordId = id;
+      this.pages = {};
+      this.pageToken = undefined;
+      this.totalCount = undefined;
+      this.moreToLoad = false;
+      this.error = undefined;
+    }
+  }
   /** Account or Opportunity (set by the record page); used in messages only. */
   @api objectApiName;
 
@@ -251,11 +266,8 @@ export default class CoupaInvoicesPanel extends LightningElement {
       return;
     }
     this.error = undefined;
+    // Pages are keyed by their token, so a refreshed page replaces itself.
     const key = data.currentPageToken || '';
-    if (key === '') {
-      // The first page (again): a refresh or another record. Start over.
-      this.pages = {};
-    }
     this.pages = { ...this.pages, [key]: data.records };
     this.totalCount = data.count;
     const loaded = this.loadedRecords.length;

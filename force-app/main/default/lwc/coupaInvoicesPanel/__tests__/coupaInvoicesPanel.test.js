@@ -279,6 +279,20 @@ describe('c-coupa-invoices-panel', () => {
     expect($(element, '.truncated')).toBeNull();
   });
 
+  it('starts over for another record', async () => {
+    const element = mount();
+    getRelatedListRecords.emit(page([OPEN], { count: 3, nextPageToken: '2' }));
+    await flushPromises();
+    expect(getRelatedListRecords.getLastConfig().pageToken).toBe('2');
+
+    element.recordId = OPPORTUNITY_ID;
+    await flushPromises();
+    const config = getRelatedListRecords.getLastConfig();
+    expect(config.parentRecordId).toBe(OPPORTUNITY_ID);
+    expect(config.pageToken).toBeUndefined();
+    expect($(element, 'lightning-spinner')).not.toBeNull();
+  });
+
   it(`stops at ${MAX_INVOICES} invoices and says how many there are`, async () => {
     const element = mount();
     const big = Array.from({ length: MAX_INVOICES }, () => invoice());
