@@ -235,6 +235,10 @@ export class SqlStateStore implements StateStore {
       if (existing.coupaResource === link.coupaResource && existing.coupaId === link.coupaId) return existing;
       throw new Error(`${link.flow}: ${link.sfObject} ${link.sfId} is already linked to ${existing.coupaResource} ${existing.coupaId}`);
     }
+    const other = await this.findLink(link.flow, 'coupa', link.coupaResource, link.coupaId);
+    if (other) {
+      throw new Error(`${link.flow}: ${link.coupaResource} ${link.coupaId} is already linked to ${other.sfObject} ${other.sfId}`);
+    }
     const now = this.ts();
     const rows = await this.db.all<Row>(
       `INSERT INTO links (flow, sf_object, sf_id, coupa_resource, coupa_id, created_at, updated_at)
@@ -356,11 +360,11 @@ export class SqlStateStore implements StateStore {
     return rows.map(journalFrom);
   }
 
-  async countLinkWrites(flow: string, linkId: number, since: string, actions: string[]): Promise<number> {
+  async countLinkWrites(linkId: number, since: string, actions: string[]): Promise<number> {
     if (actions.length === 0) return 0;
     const rows = await this.db.all<Row>(
-      `SELECT COUNT(*) AS n FROM journal WHERE flow = ? AND link_id = ? AND at >= ? AND action IN (${actions.map(() => '?').join(', ')})`,
-      [flow, linkId, since, ...actions],
+      `SELECT COUNT(*) AS n FROM journal WHERE link_id = ? AND at >= ? AND action IN (${actions.map(() => '?').join(', ')})`,
+      [linkId, since, ...actions],
     );
     return num(rows[0].n);
   }

@@ -54,8 +54,8 @@ export interface StateStore {
   // journal (per-record history)
   appendJournal(entry: NewJournalEntry): Promise<number>;
   listJournal(opts: { flow?: string; recordKey?: string; runId?: string; linkId?: number; limit?: number }): Promise<JournalEntry[]>;
-  /** Journal rows with one of `actions` for a link since `since` (ping-pong breaker). */
-  countLinkWrites(flow: string, linkId: number, since: string, actions: string[]): Promise<number>;
+  /** Journal rows with one of `actions` for a link since `since`, across all flows (ping-pong breaker). */
+  countLinkWrites(linkId: number, since: string, actions: string[]): Promise<number>;
 
   // dead letters
   addDeadLetter(dl: NewDeadLetter): Promise<number>;

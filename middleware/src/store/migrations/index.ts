@@ -65,7 +65,7 @@ CREATE TABLE journal (
   at TEXT NOT NULL
 );
 CREATE INDEX journal_record ON journal (flow, record_key, at);
-CREATE INDEX journal_link ON journal (flow, link_id, at);
+CREATE INDEX journal_link ON journal (link_id, at);
 CREATE INDEX journal_run ON journal (run_id);
 
 CREATE TABLE dead_letters (

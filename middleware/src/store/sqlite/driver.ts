@@ -30,6 +30,25 @@ class Gate {
   }
 }
 
+/**
+ * better-sqlite3's SqliteError is created by a native module that outlives jest's per-file realms, so
+ * callers could not rely on `instanceof Error`. Re-raise it as a plain Error carrying the SQLite code.
+ */
+export class SqliteStoreError extends Error {
+  override name = 'SqliteStoreError';
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+function rethrow(err: unknown): never {
+  const e = err as { message?: string; code?: string };
+  throw new SqliteStoreError(String(e?.message ?? err), e?.code);
+}
+
 function bind(params: unknown[] = []): unknown[] {
   return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
 }
@@ -58,20 +77,32 @@ export class SqliteDriver implements SqlDriver {
 
   async all<T>(sql: string, params?: unknown[]): Promise<T[]> {
     await this.ready();
-    return this.db.prepare(sql).all(...bind(params)) as T[];
+    try {
+      return this.db.prepare(sql).all(...bind(params)) as T[];
+    } catch (err) {
+      rethrow(err);
+    }
   }
 
   async run(sql: string, params?: unknown[]): Promise<{ changes: number }> {
     await this.ready();
-    const stmt = this.db.prepare(sql);
-    if (!stmt.reader) return { changes: stmt.run(...bind(params)).changes };
-    stmt.all(...bind(params));
-    return { changes: 0 };
+    try {
+      const stmt = this.db.prepare(sql);
+      if (!stmt.reader) return { changes: stmt.run(...bind(params)).changes };
+      stmt.all(...bind(params));
+      return { changes: 0 };
+    } catch (err) {
+      rethrow(err);
+    }
   }
 
   async exec(sql: string): Promise<void> {
     await this.ready();
-    this.db.exec(sql);
+    try {
+      this.db.exec(sql);
+    } catch (err) {
+      rethrow(err);
+    }
   }
 
   async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {

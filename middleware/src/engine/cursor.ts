@@ -1,0 +1,47 @@
+import type { Cursor } from './types';
+
+/** Normalises any ISO-8601 timestamp to UTC milliseconds form so strings compare in time order. */
+export function normalizeTs(ts: string): string {
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) throw new Error(`invalid record timestamp "${ts}"`);
+  return d.toISOString();
+}
+
+const NUMERIC = /^\d+$/;
+
+/** Ids compare numerically when both are digit strings (Coupa), else as strings (Salesforce). */
+export function compareIds(a: string, b: string): number {
+  if (NUMERIC.test(a) && NUMERIC.test(b)) {
+    const x = a.replace(/^0+(?=\d)/, '');
+    const y = b.replace(/^0+(?=\d)/, '');
+    if (x.length !== y.length) return x.length - y.length;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function compareCursors(a: Cursor, b: Cursor): number {
+  const t = normalizeTs(a.ts).localeCompare(normalizeTs(b.ts));
+  return t !== 0 ? t : compareIds(a.id, b.id);
+}
+
+export function maxCursor(a: Cursor | null, b: Cursor): Cursor {
+  return a === null || compareCursors(b, a) > 0 ? b : a;
+}
+
+/** Where a run starts reading: `overlapMs` before the checkpoint, before any id at that instant. */
+export function overlapStart(cp: Cursor | null, overlapMs: number): Cursor | null {
+  if (!cp) return null;
+  return { ts: new Date(new Date(cp.ts).getTime() - overlapMs).toISOString(), id: '' };
+}
+
+/**
+ * Records already processed inside the overlap window, id → normalised ts. A record re-read with the
+ * same ts is a duplicate; one with a new ts, or not in the set, is processed.
+ */
+export type SeenSet = Record<string, string>;
+
+export function pruneSeen(seen: SeenSet, cp: Cursor | null, overlapMs: number): SeenSet {
+  if (!cp) return {};
+  const floor = new Date(new Date(cp.ts).getTime() - overlapMs).toISOString();
+  return Object.fromEntries(Object.entries(seen).filter(([, ts]) => ts >= floor));
+}

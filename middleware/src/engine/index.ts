@@ -1,0 +1,6 @@
+export * from './types';
+export { FlowRunner, RunAbortedError, type RunCounts, type RunSummary, type RunOutcome, type RunnerOptions } from './runner';
+export { compareCursors, compareIds, normalizeTs, overlapStart } from './cursor';
+export { hashPayload, stableStringify } from './hash';
+export { applyOwnership, type FieldConflict } from './ownership';
+export { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './retry';

@@ -1,0 +1,551 @@
+import type { SqlStateStore, StateStore } from '../store';
+import { openTestStore } from '../store/test-stores';
+import { FakeError, FakeSource, FakeTarget, fakeClassify, fakeFlow, seededRandom } from './fakes';
+import { FlowRunner, type RunnerOptions } from './runner';
+import type { FlowDefinition } from './types';
+
+const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0) + s * 1000).toISOString();
+
+describe('FlowRunner', () => {
+  let store: SqlStateStore;
+  let delays: number[];
+  let clock: Date;
+  const opts = (extra: Partial<RunnerOptions> = {}): RunnerOptions => ({
+    store,
+    sleep: async (ms) => void delays.push(ms),
+    random: seededRandom(7),
+    now: () => clock,
+    ...extra,
+  });
+
+  beforeEach(async () => {
+    delays = [];
+    clock = new Date('2026-01-02T00:00:00.000Z');
+    store = await openTestStore('sqlite');
+  });
+  afterEach(() => store.close());
+
+  function seed(source: FakeSource, n: number, start = 0) {
+    for (let i = 1; i <= n; i++) source.put(String(start + i), t(start + i), { amount: start + i });
+  }
+
+  it('creates, links and journals every record, then moves the checkpoint to the last one', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 120);
+    const runner = new FlowRunner(fakeFlow(source, target), opts());
+    const summary = await runner.runOnce();
+    expect(summary).toMatchObject({ status: 'succeeded', counts: { read: 120, created: 120, deadLettered: 0 } });
+    expect(target.records.size).toBe(120);
+    expect(await store.getCheckpoint('fake-flow')).toMatchObject({ cursorTs: t(120), cursorId: '120' });
+    const link = await store.findLink('fake-flow', 'coupa', 'invoices', '7');
+    expect(link).toMatchObject({ sfObject: 'Coupa_Invoice__c' });
+    expect(target.records.get(link!.sfId)?.fields).toEqual({ amount: 7 });
+    expect(await store.listJournal({ recordKey: 'coupa:invoices:7' })).toEqual([
+      expect.objectContaining({ action: 'create', after: { amount: 7 }, linkId: link!.id, runId: summary.runId }),
+    ]);
+    expect(await store.getRun(summary.runId!)).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ created: 120 }) });
+  });
+
+  it('re-reads the overlap window without writing duplicates and picks up late commits', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 10);
+    const runner = new FlowRunner(fakeFlow(source, target), opts());
+    await runner.runOnce();
+    // a record committed late with a timestamp inside the overlap window, and one changed later
+    source.put('late', t(5), { amount: 55 });
+    source.put('3', t(20), { amount: 33 });
+    const second = await runner.runOnce();
+    expect(second.counts).toMatchObject({ created: 1, updated: 1 });
+    expect(second.counts.duplicates).toBeGreaterThan(0);
+    expect([...target.createsPerSource().values()].every((n) => n === 1)).toBe(true);
+    expect(target.records.size).toBe(11);
+    const third = await runner.runOnce();
+    expect(third.counts).toMatchObject({ created: 0, updated: 0 });
+  });
+
+  it('dead-letters a validation failure with request and response, writes the rest, and replays it', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 5);
+    target.fault = (item) =>
+      item.sourceId === '3' && item.payload.amount === 3
+        ? new FakeError('validation', 'INVALID_FIELD: amount', { status: 400, body: [{ errorCode: 'INVALID_FIELD' }] })
+        : null;
+    const runner = new FlowRunner(fakeFlow(source, target, { map: (r) => ({ amount: r.data.amount, note: 'x' }) }), opts());
+    const summary = await runner.runOnce();
+    expect(summary).toMatchObject({ status: 'partial', counts: { created: 4, deadLettered: 1 } });
+    const [dl] = await store.listDeadLetters({ flow: 'fake-flow', status: 'open' });
+    expect(dl).toMatchObject({
+      recordKey: 'coupa:invoices:3',
+      errorClass: 'validation',
+      attempts: 1,
+      response: { status: 400, body: [{ errorCode: 'INVALID_FIELD' }] },
+      request: { item: expect.objectContaining({ op: 'create', payload: { amount: 3, note: 'x' } }) },
+    });
+    expect(delays).toEqual([]); // validation is never retried
+    expect(await store.getCheckpoint('fake-flow')).toMatchObject({ cursorId: '5' });
+
+    target.fault = () => null; // "fixed"
+    expect(await runner.replayDeadLetter(dl.id, 'admin')).toEqual({ ok: true });
+    expect(await store.getDeadLetter(dl.id)).toMatchObject({ status: 'replayed' });
+    expect(target.records.size).toBe(5);
+    await expect(runner.replayDeadLetter(dl.id)).rejects.toThrow(/replayed/);
+  });
+
+  it('keeps a dead letter open when its replay fails again', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 1);
+    const runner = new FlowRunner(
+      fakeFlow(source, target, {
+        map: () => {
+          throw new Error('mapping: unknown picklist value');
+        },
+      }),
+      opts(),
+    );
+    await runner.runOnce();
+    const [dl] = await store.listDeadLetters();
+    expect(dl).toMatchObject({ errorClass: 'validation', message: expect.stringContaining('unknown picklist value') });
+    expect(await runner.replayDeadLetter(dl.id)).toMatchObject({ ok: false, error: expect.stringContaining('picklist') });
+    expect(await store.getDeadLetter(dl.id)).toMatchObject({ status: 'open', attempts: 2 });
+    expect(await store.listDeadLetters()).toHaveLength(1);
+  });
+
+  it('writes every record exactly once with 10% injected transient and rate-limit failures', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 2000);
+    const rnd = seededRandom(42);
+    let injected = 0;
+    target.fault = () => {
+      const r = rnd();
+      if (r >= 0.1) return null;
+      injected++;
+      return new FakeError(r < 0.05 ? 'transient' : 'rate-limited', r < 0.05 ? '503' : '429');
+    };
+    const runner = new FlowRunner(fakeFlow(source, target, { batchSize: 200 }), opts({ retry: { maxAttempts: 8 } }));
+    const summary = await runner.runOnce();
+    expect(injected).toBeGreaterThan(100);
+    expect(summary).toMatchObject({ status: 'succeeded', counts: { created: 2000, deadLettered: 0 } });
+    expect(summary.counts.retries).toBe(injected);
+    expect(target.applied).toHaveLength(2000);
+    expect(target.createsPerSource().size).toBe(2000);
+    expect(delays.length).toBeGreaterThan(0);
+  });
+
+  it('backs off exponentially with jitter and dead-letters after the last attempt', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 1);
+    target.fault = () => new FakeError('transient', '503');
+    const runner = new FlowRunner(fakeFlow(source, target), opts({ retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 10_000 } }));
+    const summary = await runner.runOnce();
+    expect(summary.counts).toMatchObject({ deadLettered: 1, retries: 3 });
+    expect(delays).toHaveLength(3);
+    delays.forEach((d, i) => {
+      const exp = 100 * 2 ** i;
+      expect(d).toBeGreaterThanOrEqual(exp / 2);
+      expect(d).toBeLessThanOrEqual(exp);
+    });
+    expect((await store.listDeadLetters())[0]).toMatchObject({ errorClass: 'transient', attempts: 4 });
+  });
+
+  it('re-checks by idempotency key before retrying an ambiguous create', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 10);
+    target.fault = (item, call) => (call === 1 && Number(item.sourceId) % 3 === 0 ? 'ambiguous-after' : null);
+    const lookups: string[] = [];
+    const runner = new FlowRunner(
+      fakeFlow(source, target, {
+        findByIdempotencyKey: async (key) => {
+          lookups.push(key);
+          return target.findByIdempotencyKey(key);
+        },
+      }),
+      opts(),
+    );
+    const summary = await runner.runOnce();
+    expect(summary.counts).toMatchObject({ created: 10, deadLettered: 0 });
+    expect(lookups).toHaveLength(3);
+    expect(target.records.size).toBe(10);
+    expect([...target.createsPerSource().values()]).toEqual(Array(10).fill(1));
+    expect(await store.getIdempotency('fake-flow:coupa:invoices:3')).toMatchObject({ state: 'done' });
+  });
+
+  it('retries an ambiguous create whose re-check finds nothing, and dead-letters it when it cannot re-check', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 2);
+    let first = true;
+    target.fault = (item) => {
+      if (item.sourceId === '1' && first) {
+        first = false;
+        return new FakeError('ambiguous', 'timeout before send');
+      }
+      return null;
+    };
+    const runner = new FlowRunner(fakeFlow(source, target), opts());
+    expect((await runner.runOnce()).counts).toMatchObject({ created: 2 });
+    expect(target.records.size).toBe(2);
+
+    const store2 = store;
+    const s2 = new FakeSource();
+    const t2 = new FakeTarget();
+    seed(s2, 1);
+    t2.fault = () => 'ambiguous-after';
+    const blind = new FlowRunner(fakeFlow(s2, t2, { name: 'blind', findByIdempotencyKey: undefined }), opts({ store: store2 }));
+    expect((await blind.runOnce()).counts).toMatchObject({ created: 0, deadLettered: 1 });
+    expect(t2.records.size).toBe(1);
+    expect((await store.listDeadLetters({ flow: 'blind' }))[0]).toMatchObject({ errorClass: 'ambiguous' });
+  });
+
+  it('one bad record never fails its batch, even when write() throws for the whole batch', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 4);
+    let calls = 0;
+    const flow = fakeFlow(source, target, {
+      write: async (items) => {
+        calls++;
+        if (calls === 1) throw new FakeError('transient', 'ECONNRESET');
+        return target.write(items);
+      },
+      map: (r) => {
+        if (r.id === '2') throw new Error('cannot map');
+        return { ...r.data };
+      },
+    });
+    const summary = await new FlowRunner(flow, opts()).runOnce();
+    expect(summary).toMatchObject({ status: 'partial', counts: { created: 3, deadLettered: 1, retries: 3 } });
+  });
+
+  it('stops on persistent auth failure without moving the checkpoint, then resumes cleanly', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 5);
+    target.fault = (item) => (Number(item.sourceId) >= 3 ? new FakeError('auth', 'INVALID_SESSION_ID') : null);
+    const runner = new FlowRunner(fakeFlow(source, target), opts());
+    const failed = await runner.runOnce();
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('INVALID_SESSION_ID') });
+    expect(await store.getCheckpoint('fake-flow')).toBeNull();
+    expect(target.records.size).toBe(2);
+    target.fault = () => null;
+    const ok = await runner.runOnce();
+    expect(ok.counts).toMatchObject({ created: 3, skipped: 2 });
+    expect(target.records.size).toBe(5);
+  });
+
+  it('retries a failed read and fails the run on a permanent one', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 3);
+    source.failNextReads = 2;
+    const runner = new FlowRunner(fakeFlow(source, target), opts());
+    expect((await runner.runOnce()).counts).toMatchObject({ created: 3, retries: 2 });
+    const broken = new FlowRunner(
+      fakeFlow(source, target, {
+        name: 'broken',
+        read: async () => {
+          throw new FakeError('validation', 'bad filter');
+        },
+      }),
+      opts(),
+    );
+    expect(await broken.runOnce()).toMatchObject({ status: 'failed', error: expect.stringContaining('bad filter') });
+  });
+
+  it('does nothing while paused and resumes where it left off', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 3);
+    const runner = new FlowRunner(fakeFlow(source, target), opts());
+    await store.setFlowPaused('fake-flow', true);
+    expect(await runner.runOnce()).toMatchObject({ status: 'paused', runId: null });
+    expect(source.reads).toBe(0);
+    await store.setFlowPaused('fake-flow', false);
+    expect((await runner.runOnce()).counts.created).toBe(3);
+  });
+
+  it('lets only one instance run a flow at a time (lease)', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 3);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = fakeFlow(source, target, {
+      read: async (req) => {
+        await gate;
+        return source.read(req);
+      },
+    });
+    const a = new FlowRunner(slow, opts({ instanceId: 'a' }));
+    const b = new FlowRunner(fakeFlow(source, target), opts({ instanceId: 'b' }));
+    const running = a.runOnce();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(await b.runOnce()).toMatchObject({ status: 'busy' });
+    release();
+    expect((await running).counts.created).toBe(3);
+    expect((await b.runOnce()).status).toBe('succeeded');
+    expect(target.records.size).toBe(3);
+  });
+
+  it('sends an ambiguous match to the conflict inbox instead of creating a duplicate', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 2);
+    const runner = new FlowRunner(
+      fakeFlow(source, target, { match: async (r) => (r.id === '1' ? { ambiguous: ['A1', 'A2'] } : { targetId: null }) }),
+      opts(),
+    );
+    const summary = await runner.runOnce();
+    expect(summary.counts).toMatchObject({ created: 1, conflicts: 1, skipped: 1 });
+    expect(await store.listConflicts({ flow: 'fake-flow' })).toEqual([
+      expect.objectContaining({ recordKey: 'coupa:invoices:1', field: '(match)', sfValue: ['A1', 'A2'], coupaValue: '1' }),
+    ]);
+  });
+
+  it('updates a matched existing target and links it', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    await target.write([{ sourceId: 'pre', op: 'create', idempotencyKey: 'x', payload: { amount: 0 } }]);
+    target.applied = [];
+    seed(source, 1);
+    const runner = new FlowRunner(fakeFlow(source, target, { match: async () => ({ targetId: 'T1' }) }), opts());
+    expect((await runner.runOnce()).counts).toMatchObject({ created: 0, updated: 1 });
+    expect(await store.findLink('fake-flow', 'salesforce', 'Coupa_Invoice__c', 'T1')).toMatchObject({ coupaId: '1' });
+  });
+});
+
+describe('FlowRunner crash safety', () => {
+  const t0 = new Date('2026-01-02T00:00:00.000Z');
+
+  /** Wraps a store so that the Nth call, and every later one, never returns: the process "dies" there. */
+  function dyingStore(inner: StateStore, dieAt: number, onDie: () => void): { store: StateStore; calls: () => number } {
+    let calls = 0;
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function' || prop === 'kind') return value;
+        return (...args: unknown[]) => {
+          calls++;
+          if (calls >= dieAt) {
+            onDie();
+            return new Promise(() => undefined);
+          }
+          return value.apply(target, args);
+        };
+      },
+    });
+    return { store, calls: () => calls };
+  }
+
+  async function crashAndRestart(dieAt: number | null, targetHangAt: number | null) {
+    let clock = t0;
+    const inner = await openTestStore('sqlite', { now: () => clock });
+    try {
+      const source = new FakeSource();
+      const target = new FakeTarget();
+      for (let i = 1; i <= 25; i++) source.put(String(i), t(i), { amount: i });
+      let applied = 0;
+      target.fault = () => (targetHangAt !== null && applied++ === targetHangAt ? 'hang' : null);
+      const flow: FlowDefinition = fakeFlow(source, target, { batchSize: 10 });
+      let die!: () => void;
+      const died = new Promise<string>((resolve) => (die = () => resolve('died')));
+      target.onHang = die;
+      const dying = dyingStore(inner, dieAt ?? Number.MAX_SAFE_INTEGER, die);
+      const first = new FlowRunner(flow, { store: dying.store, instanceId: 'first', sleep: async () => undefined, now: () => clock, leaseTtlMs: 60_000 });
+      const outcome = await Promise.race([first.runOnce(), died]);
+      // restart: a new process, after the dead one's lease has expired
+      clock = new Date(t0.getTime() + 120_000);
+      target.fault = () => null;
+      const second = new FlowRunner(flow, { store: inner, instanceId: 'second', sleep: async () => undefined, now: () => clock });
+      const summary = await second.runOnce();
+      return { outcome, summary, target, inner, calls: dying.calls() };
+    } catch (err) {
+      await inner.close();
+      throw err;
+    }
+  }
+
+  it.each([
+    ['after the second write of the first batch', null, 1],
+    ['in the middle of the second batch', null, 14],
+  ])('loses and duplicates nothing when the target hangs %s', async (_label, dieAt, hangAt) => {
+    const { outcome, summary, target, inner } = await crashAndRestart(dieAt, hangAt);
+    try {
+      expect(outcome).toBe('died');
+      expect(summary.status).toBe('succeeded');
+      expect(target.records.size).toBe(25);
+      expect([...target.createsPerSource().values()].every((n) => n === 1)).toBe(true);
+      expect(target.createsPerSource().size).toBe(25);
+      expect(await inner.listLinks('fake-flow')).toHaveLength(25);
+    } finally {
+      await inner.close();
+    }
+  });
+
+  it('loses and duplicates nothing wherever the process dies between store calls', async () => {
+    // First find how many store calls an uninterrupted run makes, then die at every one of them.
+    const probe = await crashAndRestart(null, null);
+    const total = probe.calls;
+    await probe.inner.close();
+    expect(total).toBeGreaterThan(20);
+    for (let dieAt = 1; dieAt <= total; dieAt += 3) {
+      const { outcome, summary, target, inner } = await crashAndRestart(dieAt, null);
+      try {
+        expect({ dieAt, outcome }).toEqual({ dieAt, outcome: 'died' });
+        expect({ dieAt, status: summary.status }).toEqual({ dieAt, status: 'succeeded' });
+        expect({ dieAt, size: target.records.size }).toEqual({ dieAt, size: 25 });
+        expect({ dieAt, dup: [...target.createsPerSource().values()].some((n) => n > 1) }).toEqual({ dieAt, dup: false });
+        expect({ dieAt, links: (await inner.listLinks('fake-flow')).length }).toEqual({ dieAt, links: 25 });
+      } finally {
+        await inner.close();
+      }
+    }
+  });
+});
+
+describe('FlowRunner loop prevention', () => {
+  let store: SqlStateStore;
+  let clock: Date;
+  beforeEach(async () => {
+    clock = new Date('2026-01-02T00:00:00.000Z');
+    store = await openTestStore('sqlite', { now: () => clock });
+  });
+  afterEach(() => store.close());
+  const opts = (extra: Partial<RunnerOptions> = {}): RunnerOptions => ({ store, sleep: async () => undefined, now: () => clock, ...extra });
+
+  /**
+   * Two systems, each a FakeTarget holding records, and two flows between them sharing a link group.
+   * Each system's changes are exposed as a source ordered by a modification counter.
+   */
+  function twoWay(fieldOwners?: Record<string, 'coupa' | 'salesforce'>) {
+    const sf = new FakeTarget('SF');
+    const coupa = new FakeTarget('C');
+    const modified = new Map<string, { ts: string; origin: string | null }>();
+    let tick = 0;
+    const touch = (id: string, origin: string | null) => modified.set(id, { ts: t(++tick), origin });
+    const sourceOf = (sys: FakeTarget) => ({
+      read: async ({ after }: { after: { ts: string; id: string } | null }) =>
+        [...sys.records.values()]
+          .map((r) => ({ id: r.id, ts: modified.get(r.id)!.ts, data: { ...r.fields }, origin: modified.get(r.id)!.origin }))
+          .filter((r) => !after || r.ts > after.ts || (r.ts === after.ts && r.id > after.id))
+          .sort((a, b) => (a.ts === b.ts ? (a.id < b.id ? -1 : 1) : a.ts < b.ts ? -1 : 1)),
+    });
+    const writerOf = (sys: FakeTarget) => async (items: Parameters<FakeTarget['write']>[0]) => {
+      const out = await sys.write(items);
+      out.forEach((o) => o.ok && touch(o.targetId, 'integration-user'));
+      return out;
+    };
+    const base = { trigger: { kind: 'poll' as const }, classify: fakeClassify, map: (r: { data: Record<string, unknown> }) => ({ ...r.data }), linkGroup: 'contract-sync', fieldOwners, overlapMs: 0 };
+    const toSf: FlowDefinition = {
+      ...base,
+      name: 'contract-sync:coupa-to-sf',
+      source: { system: 'coupa', object: 'contracts' },
+      target: { system: 'salesforce', object: 'Contract' },
+      read: sourceOf(coupa).read,
+      write: writerOf(sf),
+      readTargets: (ids) => sf.readTargets(ids),
+      findByIdempotencyKey: (k) => sf.findByIdempotencyKey(k),
+    };
+    const toCoupa: FlowDefinition = {
+      ...base,
+      name: 'contract-sync:sf-to-coupa',
+      source: { system: 'salesforce', object: 'Contract' },
+      target: { system: 'coupa', object: 'contracts' },
+      read: sourceOf(sf).read,
+      write: writerOf(coupa),
+      readTargets: (ids) => coupa.readTargets(ids),
+      findByIdempotencyKey: (k) => coupa.findByIdempotencyKey(k),
+    };
+    const edit = (sys: FakeTarget, id: string, fields: Record<string, unknown>, origin = 'human') => {
+      Object.assign(sys.records.get(id)!.fields, fields);
+      touch(id, origin);
+    };
+    const create = (sys: FakeTarget, fields: Record<string, unknown>) => {
+      const id = `${sys === sf ? 'SF' : 'C'}${sys.records.size + 1000}`;
+      sys.records.set(id, { id, idempotencyKey: '', fields });
+      touch(id, 'human');
+      return id;
+    };
+    return { sf, coupa, toSf, toCoupa, edit, create };
+  }
+
+  it('drops our own writes coming back (echo ledger) so a change crosses once', async () => {
+    const w = twoWay();
+    const c1 = w.create(w.coupa, { name: 'Acme MSA', status: 'draft' });
+    const a = new FlowRunner(w.toSf, opts());
+    const b = new FlowRunner(w.toCoupa, opts());
+    expect((await a.runOnce()).counts.created).toBe(1);
+    const back = await b.runOnce();
+    expect(back.counts).toMatchObject({ echoes: 1, created: 0, updated: 0 });
+    expect(w.coupa.records.size).toBe(1);
+    // a real change in Salesforce does cross back, once
+    const [sfId] = [...w.sf.records.keys()];
+    w.edit(w.sf, sfId, { status: 'active' });
+    expect((await b.runOnce()).counts.updated).toBe(1);
+    expect(w.coupa.records.get(c1)!.fields.status).toBe('active');
+    expect((await a.runOnce()).counts).toMatchObject({ echoes: 1, updated: 0 });
+    const journal = await store.listJournal({ flow: 'contract-sync:sf-to-coupa' });
+    expect(journal.map((j) => j.action)).toEqual(['skip-echo', 'update']);
+  });
+
+  it('drops changes carrying our origin tag', async () => {
+    const w = twoWay();
+    w.create(w.coupa, { name: 'X' });
+    const flow = { ...w.toSf, isOwnChange: (r: { origin?: string | null }) => r.origin === 'integration-user' };
+    const id = [...w.coupa.records.keys()][0];
+    w.edit(w.coupa, id, { name: 'Y' }, 'integration-user');
+    const summary = await new FlowRunner(flow, opts()).runOnce();
+    expect(summary.counts).toMatchObject({ echoes: 1, created: 0 });
+    expect((await store.listJournal({ flow: flow.name }))[0].action).toBe('skip-origin');
+  });
+
+  it('propagates only the owner’s fields and sends two-sided changes of owner-less fields to conflicts', async () => {
+    const w = twoWay({ status: 'coupa', stage: 'salesforce' });
+    const cId = w.create(w.coupa, { name: 'MSA', status: 'draft', stage: 'open' });
+    const a = new FlowRunner(w.toSf, opts());
+    const b = new FlowRunner(w.toCoupa, opts());
+    await a.runOnce(); // first sync: status and name only (stage is owned by Salesforce)
+    const sfId = [...w.sf.records.keys()][0];
+    expect(w.sf.records.get(sfId)!.fields).toEqual({ name: 'MSA', status: 'draft' });
+    await b.runOnce();
+    // both sides edit: Coupa changes status (it owns it) and name; Salesforce changes name and status
+    w.edit(w.coupa, cId, { status: 'active', name: 'MSA (Coupa)' });
+    w.edit(w.sf, sfId, { status: 'hacked', name: 'MSA (SF)' });
+    const run = await a.runOnce();
+    expect(run.counts).toMatchObject({ updated: 1, conflicts: 1 });
+    expect(w.sf.records.get(sfId)!.fields).toMatchObject({ status: 'active', name: 'MSA (SF)' });
+    expect(await store.listConflicts({ flow: 'contract-sync', status: 'open' })).toEqual([
+      expect.objectContaining({ field: 'name', sfValue: 'MSA (SF)', coupaValue: 'MSA (Coupa)', recordKey: `coupa:contracts:${cId}` }),
+    ]);
+    // Salesforce's change of a Coupa-owned field never reaches Coupa
+    await b.runOnce();
+    expect(w.coupa.records.get(cId)!.fields.status).toBe('active');
+  });
+
+  it('quarantines a record that keeps bouncing (ping-pong breaker)', async () => {
+    const w = twoWay();
+    const cId = w.create(w.coupa, { n: 0 });
+    const a = new FlowRunner(w.toSf, opts({ pingPong: { maxWrites: 3, windowMs: 60_000 } }));
+    await a.runOnce();
+    for (let i = 1; i <= 5; i++) {
+      w.edit(w.coupa, cId, { n: i });
+      await a.runOnce();
+    }
+    expect(await store.isQuarantined('contract-sync', `coupa:contracts:${cId}`)).toBe(true);
+    expect(w.sf.applied.length).toBe(3);
+    const quarantined = (await store.listJournal({ flow: 'contract-sync:coupa-to-sf' })).filter((j) => j.action.startsWith('quarantine') || j.action === 'skip-quarantined');
+    expect(quarantined.length).toBeGreaterThanOrEqual(2);
+    // released by an operator, and outside the window, it syncs again
+    await store.releaseQuarantine('contract-sync', `coupa:contracts:${cId}`);
+    clock = new Date(clock.getTime() + 120_000);
+    w.edit(w.coupa, cId, { n: 9 });
+    expect((await a.runOnce()).counts.updated).toBe(1);
+  });
+});

@@ -1,0 +1,99 @@
+/** Contracts between the sync engine and the flows that plug into it. No system field names here. */
+
+export type SystemName = 'salesforce' | 'coupa';
+
+/** Same union the Coupa and Salesforce clients classify their errors into. */
+export type FailureKind = 'transient' | 'rate-limited' | 'auth' | 'validation' | 'conflict' | 'ambiguous';
+
+export interface Classification {
+  kind: FailureKind;
+  /** True when repeating the identical request is safe and may succeed. */
+  retryable: boolean;
+  /** Server-suggested wait (Retry-After), for rate-limited failures. */
+  retryAfterMs?: number;
+}
+
+export type ErrorClassifier = (err: unknown) => Classification;
+
+export interface Side {
+  system: SystemName;
+  /** sObject API name or Coupa resource, used for links only. */
+  object: string;
+}
+
+/** A change read from the source: identity, modification time and content. */
+export interface SourceRecord<T = Record<string, unknown>> {
+  id: string;
+  /** Last-modified timestamp (any ISO-8601 form); with `id` it orders the stream. */
+  ts: string;
+  data: T;
+  /** Who made the change, when the source says (CDC changeOrigin, LastModifiedById…). */
+  origin?: string | null;
+}
+
+/** Compound cursor: everything at or before (ts, id) has been processed. */
+export interface Cursor {
+  ts: string;
+  id: string;
+}
+
+export type Trigger =
+  | { kind: 'poll'; schedule?: string }
+  | { kind: 'stream' }
+  | { kind: 'schedule'; schedule: string };
+
+export type MatchResult = { targetId: string | null } | { ambiguous: string[] };
+
+export interface WriteItem<P = Record<string, unknown>> {
+  /** Source record id this write comes from. */
+  sourceId: string;
+  op: 'create' | 'update';
+  targetId?: string;
+  /** Stored on the created target so an ambiguous create can be looked up before retrying. */
+  idempotencyKey: string;
+  payload: P;
+}
+
+export type WriteOutcome =
+  | { ok: true; targetId: string }
+  | { ok: false; error: unknown; request?: unknown; response?: unknown };
+
+export interface FlowContext {
+  /** Target record already linked to this source record, if any. */
+  targetId: string | null;
+}
+
+export interface FlowDefinition<T = Record<string, unknown>, P extends Record<string, unknown> = Record<string, unknown>> {
+  name: string;
+  /** Links, echo ledger and ping-pong counts are shared by flows with the same group (two directions of one sync). */
+  linkGroup?: string;
+  source: Side;
+  target: Side;
+  trigger: Trigger;
+  batchSize?: number;
+  /** How far before the checkpoint each run re-reads, to catch late commits; duplicates are dropped. */
+  overlapMs?: number;
+  /** Records with (ts, id) strictly after `after`, ascending by (ts, id), at most `limit`. */
+  read(req: { after: Cursor | null; limit: number }): Promise<SourceRecord<T>[]>;
+  /** Target payload for a record, or null to skip it (filtered out). Throwing dead-letters the record. */
+  map(record: SourceRecord<T>, ctx: FlowContext): Promise<P | null> | P | null;
+  /** Finds an existing target for an unlinked record. Ambiguous matches go to the conflict inbox. */
+  match?(record: SourceRecord<T>, payload: P): Promise<MatchResult>;
+  /** Writes a batch; one outcome per item, in order. May throw for the whole batch. */
+  write(items: WriteItem<P>[]): Promise<WriteOutcome[]>;
+  /** Looks up a target created with this idempotency key (re-check before retrying a create). */
+  findByIdempotencyKey?(key: string): Promise<string | null>;
+  /** Current target values, for detecting two-sided changes of owner-less fields. */
+  readTargets?(ids: string[]): Promise<Map<string, Record<string, unknown>>>;
+  classify: ErrorClassifier;
+  /** Origin-tag check: true when the change was made by this connector (loop prevention layer 1). */
+  isOwnChange?(record: SourceRecord<T>): boolean;
+  /** System of record per payload field; fields not listed have no owner. */
+  fieldOwners?: Record<string, SystemName>;
+  /**
+   * The record's values in the shape we write to its system, for comparison with the echo ledger.
+   * Defaults to `record.data` restricted to the keys we last wrote.
+   */
+  echoView?(record: SourceRecord<T>): Record<string, unknown>;
+  idempotencyKey?(record: SourceRecord<T>): string;
+}
