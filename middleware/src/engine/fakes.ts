@@ -8,7 +8,7 @@ import type { Classification, Cursor, FailureKind, FlowDefinition, SourceRecord,
 export class FakeError extends Error {
   constructor(
     readonly kind: FailureKind,
-    message = kind,
+    message: string = kind,
     readonly response?: unknown,
   ) {
     super(message);
