@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { StateStore } from '../store';
+import { FlowRunner, type RunSummary, type RunnerOptions } from './runner';
+import type { FlowDefinition, SourceRecord } from './types';
+
+export interface SyncEngineOptions extends Omit<RunnerOptions, 'store' | 'logger'> {
+  store: StateStore;
+  logger?: Logger;
+  /** Cron time zone (default UTC). */
+  timezone?: string;
+}
+
+export interface RegisterOptions {
+  /** Overrides the flow trigger's cron expression (from connector.yaml). */
+  schedule?: string;
+  /** Disabled flows are registered (visible, runnable by hand) but never scheduled. */
+  enabled?: boolean;
+}
+
+export interface FlowStatus {
+  flow: string;
+  enabled: boolean;
+  paused: boolean;
+  schedule: string | null;
+  nextRun: string | null;
+  running: boolean;
+}
+
+interface Entry {
+  runner: FlowRunner;
+  schedule: string | null;
+  enabled: boolean;
+  job: Cron | null;
+  inFlight: Promise<RunSummary> | null;
+}
+
+/** Holds every flow's runner: schedules them (cron), runs them on demand, pauses, resumes and replays. */
+export class SyncEngine {
+  private readonly flows = new Map<string, Entry>();
+  private readonly instanceId: string;
+  private started = false;
+
+  constructor(private readonly opts: SyncEngineOptions) {
+    this.instanceId = opts.instanceId ?? `engine-${randomUUID()}`;
+  }
+
+  register(flow: FlowDefinition<any, any>, opts: RegisterOptions = {}): FlowRunner {
+    if (this.flows.has(flow.name)) throw new Error(`flow ${flow.name} is already registered`);
+    const runner = new FlowRunner(flow, { ...this.opts, instanceId: this.instanceId });
+    const fromTrigger = flow.trigger.kind === 'stream' ? undefined : flow.trigger.schedule;
+    const schedule = opts.schedule ?? fromTrigger ?? null;
+    const entry: Entry = { runner, schedule, enabled: opts.enabled ?? true, job: null, inFlight: null };
+    this.flows.set(flow.name, entry);
+    if (this.started) this.schedule(flow.name, entry);
+    return runner;
+  }
+
+  private entry(name: string): Entry {
+    const e = this.flows.get(name);
+    if (!e) throw new Error(`unknown flow "${name}"`);
+    return e;
+  }
+
+  /** Starts cron jobs for every enabled flow that has a schedule. */
+  start(): void {
+    this.started = true;
+    for (const [name, e] of this.flows) this.schedule(name, e);
+  }
+
+  private schedule(name: string, e: Entry): void {
+    if (!e.schedule || !e.enabled || e.job) return;
+    e.job = new Cron(
+      e.schedule,
+      { timezone: this.opts.timezone ?? 'UTC', protect: true, name: `flow:${name}` },
+      async () => {
+        await this.runNow(name, 'schedule');
+      },
+    );
+  }
+
+  /** The cron job of a flow, if scheduled (tests trigger it directly). */
+  job(name: string): Cron | null {
+    return this.entry(name).job;
+  }
+
+  /** Runs a flow now; a call while it is running joins that run. */
+  async runNow(name: string, trigger = 'manual'): Promise<RunSummary> {
+    const e = this.entry(name);
+    e.inFlight ??= e.runner.runOnce(trigger).finally(() => (e.inFlight = null));
+    const summary = await e.inFlight;
+    if (summary.status === 'failed') this.opts.logger?.warn({ flow: name, error: summary.error }, 'flow run failed');
+    return summary;
+  }
+
+  /** Feeds records pushed by a stream (CDC) into a flow. */
+  ingest(name: string, records: SourceRecord<any>[]): Promise<RunSummary> {
+    return this.entry(name).runner.ingest(records);
+  }
+
+  async pause(name: string, actor: string, reason: string | null = null): Promise<void> {
+    this.entry(name);
+    await this.opts.store.setFlowPaused(name, true, reason);
+    await this.opts.store.audit(actor, 'flow.pause', { flow: name, reason });
+  }
+
+  async resume(name: string, actor: string): Promise<void> {
+    this.entry(name);
+    await this.opts.store.setFlowPaused(name, false);
+    await this.opts.store.audit(actor, 'flow.resume', { flow: name });
+  }
+
+  async replay(deadLetterId: number, actor: string): Promise<{ ok: boolean; error?: string }> {
+    const dl = await this.opts.store.getDeadLetter(deadLetterId);
+    if (!dl) throw new Error(`dead letter ${deadLetterId} not found`);
+    return this.entry(dl.flow).runner.replayDeadLetter(deadLetterId, actor);
+  }
+
+  async discard(deadLetterId: number, actor: string): Promise<void> {
+    await this.opts.store.updateDeadLetter(deadLetterId, { status: 'discarded' });
+    await this.opts.store.audit(actor, 'dead-letter.discard', { id: deadLetterId });
+  }
+
+  async status(): Promise<FlowStatus[]> {
+    const out: FlowStatus[] = [];
+    for (const [name, e] of this.flows) {
+      out.push({
+        flow: name,
+        enabled: e.enabled,
+        paused: (await this.opts.store.getFlowState(name)).paused,
+        schedule: e.schedule,
+        nextRun: e.job?.nextRun()?.toISOString() ?? null,
+        running: e.inFlight !== null,
+      });
+    }
+    return out;
+  }
+
+  names(): string[] {
+    return [...this.flows.keys()];
+  }
+
+  /** Stops scheduling and waits for runs in progress. */
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const e of this.flows.values()) {
+      e.job?.stop();
+      e.job = null;
+    }
+    await Promise.allSettled([...this.flows.values()].map((e) => e.inFlight));
+  }
+}
