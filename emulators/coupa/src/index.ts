@@ -6,6 +6,7 @@ import { OAuth } from './oauth';
 import type { CoupaEmulatorOptions, ResolvedOptions } from './options';
 import { TokenBucket } from './ratelimit';
 import { ALL_RESOURCES, allScopes } from './resources';
+import { orderLinesView } from './resources/purchase-orders';
 import { createApp } from './server';
 
 export type { CoupaEmulatorOptions, CustomFieldConfig, SeedSpec } from './options';
@@ -63,6 +64,7 @@ export function createCoupaEmulator(options: CoupaEmulatorOptions = {}) {
   const resolved = resolveOptions(options);
   const emu = new Emulator(resolved);
   for (const def of ALL_RESOURCES) emu.register(def);
+  emu.collection('purchase_order_lines').setView(orderLinesView(emu));
   const oauth = new OAuth(emu);
   const bucket = resolved.rateLimit ? new TokenBucket(emu.clock, resolved.rateLimit.ratePerSecond, resolved.rateLimit.burst) : undefined;
   const control = createControl(emu, oauth, () => bucket);

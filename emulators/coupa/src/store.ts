@@ -11,6 +11,13 @@ export class Collection {
   private virtualCount = 0;
   private generator: ((id: number) => Rec) | undefined;
   private nextId = 1;
+  /** A read-only view over other collections (e.g. PO lines inside POs); survives clear(). */
+  private view: { get(id: number): Rec | undefined; scan(): Iterable<Rec> } | undefined;
+
+  setView(view: { get(id: number): Rec | undefined; scan(): Iterable<Rec> }): void {
+    this.view = view;
+  }
+
   /** Lazily built value → ids indexes (natural keys, unique fields), maintained on every put/delete. */
   private indexes = new Map<string, Map<string, Set<number>>>();
 
@@ -39,6 +46,7 @@ export class Collection {
 
   get(id: number): Rec | undefined {
     if (!Number.isInteger(id) || id < 1 || this.deleted.has(id)) return undefined;
+    if (this.view) return this.view.get(id);
     const row = this.rows.get(id);
     if (row) return row;
     if (this.generator && id <= this.virtualCount) return this.generator(id);
@@ -77,6 +85,10 @@ export class Collection {
 
   /** Rows in ascending id order, generated lazily. */
   *scan(): Generator<Rec> {
+    if (this.view) {
+      yield* this.view.scan();
+      return;
+    }
     const max = this.nextId - 1;
     for (let id = 1; id <= max; id++) {
       const rec = this.get(id);

@@ -44,6 +44,10 @@ describe('Coupa emulator: lifecycle actions and invalid transitions', () => {
       expect(pos.body.map((p: any) => p.supplier.name).sort()).toEqual(['Acme', 'Globex']);
       expect(pos.body[0]['order-lines'][0]).toEqual(expect.objectContaining({ price: '10.5', quantity: '2.0', total: '21.0' }));
       expect(pos.body[0]['transmission-status']).toBe('sent_via_email');
+      const lines = await h.api('GET', `/api/purchase_order_lines?order_header_id[in]=${pos.body.map((p: any) => p.id).join(',')}&account[code]=100-6000`);
+      expect(lines.body.map((l: any) => l['order-header-number']).sort()).toEqual(pos.body.map((p: any) => p['po-number']).sort());
+      const one = await h.api('GET', `/api/purchase_order_lines/${lines.body[0].id}`);
+      expect(one.body.supplier.name).toBeDefined();
     });
 
     it('POST /requisitions/submit_for_approval creates and submits; reject returns the requisition to draft with the reason', async () => {

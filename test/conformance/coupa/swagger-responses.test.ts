@@ -112,6 +112,8 @@ describe('Coupa emulator: every implemented operation answers bodies valid again
     const pos = await call('GET', `/api/purchase_orders?requisition_header[id]=${draft.id}`);
     const po = pos[0];
     await call('GET', `/api/purchase_orders/${po.id}`);
+    await call('GET', `/api/purchase_order_lines?order_header_id=${po.id}`);
+    await call('GET', `/api/purchase_order_lines/${po['order-lines'][0].id}`);
     await call('PUT', `/api/purchase_orders/${po.id}`, { 'ship-to-attention': 'Dock 4' });
     await call('PATCH', `/api/purchase_orders/${po.id}`, { 'hide-price': null });
     await call('PUT', `/api/purchase_orders/${po.id}/close`);
@@ -204,7 +206,7 @@ describe('Coupa emulator: every implemented operation answers bodies valid again
     await call('PUT', `/api/integration_history_records/${ihr.id}/resolve`);
     await call('PUT', `/api/integration_history_records/${ihr.id}/unresolve`);
     // generated (seeded) records render validly too
-    for (const r of ['suppliers', 'users', 'requisitions', 'purchase_orders', 'invoices', 'contracts', 'budget_lines']) {
+    for (const r of ['suppliers', 'users', 'requisitions', 'purchase_orders', 'purchase_order_lines', 'invoices', 'contracts', 'budget_lines']) {
       await call('GET', `/api/${r}?order_by=id&dir=desc&limit=5`);
       await call('GET', `/api/${r}?return_object=shallow&limit=5`);
     }

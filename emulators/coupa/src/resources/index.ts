@@ -6,7 +6,7 @@ import { referenceResources } from './common';
 import { contracts } from './contracts';
 import { disputeReasons, invoices } from './invoices';
 import { integrationHistoryRecords, integrationRuns } from './integrations';
-import { purchaseOrders } from './purchase-orders';
+import { purchaseOrderLines, purchaseOrders } from './purchase-orders';
 import { requisitions } from './requisitions';
 import { supplierInformation } from './supplier-information';
 import { suppliers } from './suppliers';
@@ -24,6 +24,7 @@ export const ALL_RESOURCES: ResourceDef[] = [
   requisitions,
   approvals,
   purchaseOrders,
+  purchaseOrderLines,
   invoices,
   contracts,
   budgetLines,

@@ -21,6 +21,40 @@ function transition(from: string[], to: string, verb: string) {
   };
 }
 
+const orderLineAssociations = {
+  ...audit,
+  account: accountRef,
+  currency: currencyRef,
+  supplier: supplierRef,
+  uom: uomRef,
+  commodity: commodityRef,
+};
+
+/** GET /purchase_order_lines: a read-only view over the lines embedded in purchase orders. */
+export const purchaseOrderLines: ResourceDef = {
+  name: 'purchase_order_lines',
+  def: 'OrderLine',
+  errorKey: 'order_line',
+  modelName: 'OrderLine',
+  naturalKeys: ['line-num'],
+  scopes: { read: 'core.purchase_order.read', write: 'core.purchase_order.write' },
+  routes: { list: true, show: true },
+  associations: orderLineAssociations,
+};
+
+export function orderLinesView(emu: Emulator) {
+  return {
+    get(id: number): Rec | undefined {
+      const poId = emu.orderLineIndex.get(id) ?? Math.floor(id / 1000);
+      const po = emu.collection('purchase_orders').get(poId);
+      return (po?.['order-lines'] as Rec[] | undefined)?.find((l) => l.id === id);
+    },
+    *scan(): Generator<Rec> {
+      for (const po of emu.collection('purchase_orders').scan()) yield* po['order-lines'] as Rec[];
+    },
+  };
+}
+
 export const purchaseOrders: ResourceDef = {
   name: 'purchase_orders',
   def: 'OrderHeader',
@@ -46,14 +80,7 @@ export const purchaseOrders: ResourceDef = {
       def: 'OrderLine',
       many: true,
       deletable: true,
-      associations: {
-        ...audit,
-        account: accountRef,
-        currency: currencyRef,
-        supplier: supplierRef,
-        uom: uomRef,
-        commodity: commodityRef,
-      },
+      associations: orderLineAssociations,
       required: ['description', 'price', 'currency'],
     },
   },
