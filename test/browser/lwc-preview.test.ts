@@ -1,15 +1,19 @@
 /**
  * The package's real Lightning Web Components in headless Chromium, against the Salesforce emulator
  * (scripts/preview): panels show seeded data, and Start supplier onboarding creates a request whose status
- * follows what the connector writes back, delivered over CDC (empApi). Screenshots go to docs/screenshots/.
+ * follows what the connector writes back, delivered over CDC (empApi). Screenshots go to a temporary folder,
+ * or to docs/screenshots/ with UPDATE_SCREENSHOTS=1 (so a plain `npm test` leaves the work tree clean).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startPreview, type RunningPreview } from '../../scripts/preview/server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = path.resolve(__dirname, '../../docs/screenshots');
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? path.resolve(__dirname, '../../docs/screenshots')
+  : path.join(os.tmpdir(), 'coupa-lwc-preview-screenshots');
 const API = '/services/data/v62.0';
 const available = fs.existsSync(CHROMIUM);
 // CI installs chromium whenever this folder has a test; elsewhere a machine without it skips.
