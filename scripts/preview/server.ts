@@ -85,7 +85,7 @@ function page(title: string, bodyHtml: string, config?: Record<string, unknown>)
 <meta charset="utf-8">
 <title>${escapeHtml(title)} | Coupa connector preview</title>
 <link rel="stylesheet" href="/assets/slds/styles/salesforce-lightning-design-system.min.css">
-<style>body{background:#f3f3f3;font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif} .preview-col>*{display:block;margin-bottom:.75rem} #toasts{pointer-events:none} #toasts>*{pointer-events:auto}</style>
+<style>body{background:#f3f3f3;font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif} .preview-col>*{display:block;margin-bottom:.75rem} #toasts{pointer-events:none} #toasts>*{pointer-events:auto} .slds-modal,.slds-backdrop{transition:none!important}</style>
 ${config ? `<script type="application/json" id="preview-config">${JSON.stringify(config).replace(/</g, '\\u003c')}</script>` : ''}
 </head>
 <body>
@@ -127,7 +127,7 @@ function recordPage(objectApiName: string, id: string, name: string, coupaBaseUr
 </main>
 <section id="action-modal" role="dialog" tabindex="-1" aria-modal="true" aria-labelledby="action-title" class="slds-modal">
   <div class="slds-modal__container">
-    <button id="action-close" class="slds-button slds-button_icon slds-modal__close slds-button_icon-inverse" title="Close">
+    <button id="action-close" class="slds-button slds-button_icon slds-modal__close" title="Close">
       <svg class="slds-button__icon slds-button__icon_large" aria-hidden="true"><use href="/assets/slds/icons/utility-sprite/svg/symbols.svg#close"></use></svg>
       <span class="slds-assistive-text">Close</span>
     </button>
