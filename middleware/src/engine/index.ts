@@ -4,4 +4,4 @@ export { compareCursors, compareIds, normalizeTs, overlapStart } from './cursor'
 export { hashPayload, stableStringify } from './hash';
 export { applyOwnership, type FieldConflict } from './ownership';
 export { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './retry';
-export { SyncEngine, type SyncEngineOptions, type RegisterOptions, type FlowStatus } from './sync-engine';
+export { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig, type SyncEngineOptions, type RegisterOptions, type FlowStatus } from './sync-engine';

@@ -1,7 +1,8 @@
 import type { SqlStateStore } from '../store';
 import { openTestStore } from '../store/test-stores';
 import { FakeError, FakeSource, FakeTarget, fakeFlow } from './fakes';
-import { SyncEngine } from './sync-engine';
+import { loadConfig } from '../config';
+import { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig } from './sync-engine';
 
 const t = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
 
@@ -84,5 +85,19 @@ describe('SyncEngine', () => {
     expect((await engine.ingest('fake-flow', recs.slice(1))).counts).toMatchObject({ created: 0, duplicates: 2 });
     expect(await store.getCheckpoint('fake-flow')).toMatchObject({ cursorTs: t(3), cursorId: '3' });
     expect(target.records.size).toBe(3);
+  });
+
+  it('takes batch size, schedule and retry settings from connector config', async () => {
+    const cfg = loadConfig({ env: {}, cwd: '/nonexistent-dir' });
+    const flowCfg = { ...cfg.flows['invoice-status'], enabled: true, schedule: '0 */2 * * *', batchSize: 2 };
+    const configured = new SyncEngine({ store, sleep: async () => undefined, ...engineOptionsFromConfig(cfg.engine) });
+    const source = new FakeSource();
+    for (let i = 1; i <= 5; i++) source.put(String(i), t(i), { a: i });
+    configured.register(fakeFlow(source, new FakeTarget(), { batchSize: 500 }), registerOptionsFromConfig(flowCfg));
+    configured.start();
+    expect((await configured.status())[0]).toMatchObject({ schedule: '0 */2 * * *', enabled: true });
+    expect((await configured.runNow('fake-flow')).counts.created).toBe(5);
+    expect(source.reads).toBe(3); // pages of 2: 2 + 2 + 1
+    await configured.stop();
   });
 });

@@ -17,6 +17,26 @@ export interface RegisterOptions {
   schedule?: string;
   /** Disabled flows are registered (visible, runnable by hand) but never scheduled. */
   enabled?: boolean;
+  batchSize?: number;
+  overlapMs?: number;
+}
+
+/** Engine settings from the `engine:` section of connector.yaml. */
+export function engineOptionsFromConfig(engine: {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  pingPong: { maxWrites: number; windowSeconds: number };
+}): Pick<SyncEngineOptions, 'retry' | 'pingPong'> {
+  return {
+    retry: { maxAttempts: engine.maxAttempts, baseDelayMs: engine.baseDelayMs, maxDelayMs: engine.maxDelayMs },
+    pingPong: { maxWrites: engine.pingPong.maxWrites, windowMs: engine.pingPong.windowSeconds * 1000 },
+  };
+}
+
+/** Registration options for a flow from its `flows.<name>` section of connector.yaml. */
+export function registerOptionsFromConfig(flow: { enabled: boolean; schedule?: string; batchSize: number; overlapSeconds: number }): RegisterOptions {
+  return { enabled: flow.enabled, schedule: flow.schedule, batchSize: flow.batchSize, overlapMs: flow.overlapSeconds * 1000 };
 }
 
 export interface FlowStatus {
@@ -48,7 +68,12 @@ export class SyncEngine {
 
   register(flow: FlowDefinition<any, any>, opts: RegisterOptions = {}): FlowRunner {
     if (this.flows.has(flow.name)) throw new Error(`flow ${flow.name} is already registered`);
-    const runner = new FlowRunner(flow, { ...this.opts, instanceId: this.instanceId });
+    const configured = {
+      ...flow,
+      ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+      ...(opts.overlapMs !== undefined ? { overlapMs: opts.overlapMs } : {}),
+    };
+    const runner = new FlowRunner(configured, { ...this.opts, instanceId: this.instanceId });
     const fromTrigger = flow.trigger.kind === 'stream' ? undefined : flow.trigger.schedule;
     const schedule = opts.schedule ?? fromTrigger ?? null;
     const entry: Entry = { runner, schedule, enabled: opts.enabled ?? true, job: null, inFlight: null };
