@@ -138,12 +138,20 @@ suite('LWC preview in Chromium', () => {
     await action.getByText('Submitted to Coupa. The supplier information record is being prepared.').waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'onboarding-progress.png') });
 
-    // …and Coupa approves it.
+    // …Coupa approves it: the connector links the Account, then marks the request approved.
+    await asConnector('PATCH', `/sobjects/Account/${accountId}`, {
+      Coupa_Supplier_Id__c: '5150',
+      Coupa_Supplier_Number__c: 'SUP-0077',
+      Coupa_Supplier_Status__c: 'active',
+      Coupa_Onboarding_Status__c: 'Approved'
+    });
     await asConnector('PATCH', `/sobjects/Coupa_Onboarding_Request__c/${requestId}`, {
       Status__c: 'Approved',
       Coupa_SIM_Status__c: 'approved'
     });
     await action.getByText('Approved in Coupa. The account is now linked to the Coupa supplier.').waitFor();
+    // The action refreshes the Account, so the supplier panel behind the modal shows the link.
+    await page.locator('c-coupa-supplier-panel [data-id="number"]').getByText('SUP-0077').waitFor();
     await expect(action.getByText('Updates appear here as the connector works.').count()).resolves.toBe(0);
 
     // A second click now finds no open request and would offer a new one; while one is open it refuses.

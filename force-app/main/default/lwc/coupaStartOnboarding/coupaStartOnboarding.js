@@ -98,10 +98,15 @@ export default class CoupaStartOnboarding extends LightningElement {
 
   @wire(getRecord, { recordId: '$trackedId', fields: [REQUEST_NAME], optionalFields: TRACKED_FIELDS })
   wiredTracked({ data, error }) {
+    const before = this.trackedRecord ? fieldValue(this.trackedRecord, REQUEST_STATUS_FIELD.fieldApiName) : undefined;
     this.trackedRecord = data;
     this.trackedError = error;
     if (data && this.isFinished) {
       this.stopLiveUpdates();
+      if (this.isApproved && before !== undefined && before !== 'Approved') {
+        // The connector has linked the Account to the supplier: let the supplier panel on the page see it.
+        notifyRecordUpdateAvailable([{ recordId: this.recordId }]);
+      }
     }
   }
 

@@ -155,6 +155,8 @@ describe('c-coupa-start-onboarding', () => {
     expect($(element, 'lightning-progress-indicator').currentStep).toBe('In Progress');
     await emitTracked(NEW_REQUEST_ID, 'Approved');
     expect($(element, 'lightning-progress-indicator').currentStep).toBe('Approved');
+    // The Account is refreshed so the supplier panel shows the new link.
+    expect(notifyRecordUpdateAvailable).toHaveBeenCalledWith([{ recordId: ACCOUNT_ID }]);
     expect(text(element, '[data-id="status"]')).toContain('now linked to the Coupa supplier');
     // Finished: the subscription is dropped.
     expect(unsubscribe).toHaveBeenCalledWith({ id: 'sub-1', channel: CHANNEL }, expect.any(Function));
