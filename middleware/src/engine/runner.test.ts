@@ -88,6 +88,9 @@ describe('FlowRunner', () => {
     expect(await store.getCheckpoint('fake-flow')).toMatchObject({ cursorId: '5' });
 
     target.fault = () => null; // "fixed"
+    expect(await store.acquireLease('flow:fake-flow', 'another-instance', 60_000)).toBe(true);
+    await expect(runner.replayDeadLetter(dl.id)).rejects.toThrow(/is running; replay dead letter \d+ later/);
+    await store.releaseLease('flow:fake-flow', 'another-instance');
     expect(await runner.replayDeadLetter(dl.id, 'admin')).toEqual({ ok: true });
     expect(await store.getDeadLetter(dl.id)).toMatchObject({ status: 'replayed' });
     expect(target.records.size).toBe(5);

@@ -116,6 +116,8 @@ interface PageOptions {
   checkpoint: { cursor: Cursor; seen: SeenSet } | null;
   /** When replaying a dead letter, failures update it instead of adding a new one. */
   replayOf?: DeadLetter;
+  /** Lease holder renewing the flow lease while writing. */
+  holder: string;
 }
 
 interface PageResult {
@@ -184,7 +186,8 @@ export class FlowRunner {
       for (let i = 0; i < records.length; i += size) {
         const page = records.slice(i, i + size);
         const next = this.advance(cursor, seen, page, overlap);
-        await this.processPage(page, { runId, counts, seen, checkpoint: next });
+        const result = await this.processPage(page, { runId, counts, seen, checkpoint: next, holder: this.instanceId });
+        if (result.aborted) throw new RunAbortedError(messageOf(result.aborted));
         ({ cursor, seen } = next);
       }
     });
@@ -208,7 +211,7 @@ export class FlowRunner {
         const lastCursor = { ts: normalizeTs(last.ts), id: last.id };
         if (after && compareCursors(lastCursor, after) <= 0) throw new Error(`${this.flow.name}: read() returned records not after the cursor`);
         const next = this.advance(cursor, seen, page, overlap);
-        const result = await this.processPage(page, { runId, counts, seen, checkpoint: next });
+        const result = await this.processPage(page, { runId, counts, seen, checkpoint: next, holder: this.instanceId });
         if (result.aborted) throw new RunAbortedError(messageOf(result.aborted));
         ({ cursor, seen } = next);
         after = lastCursor;
@@ -477,7 +480,7 @@ export class FlowRunner {
     }
 
     // 4. write in batches, retrying what can be retried
-    const written = await this.writeWithRetry(items, fail, o.counts);
+    const written = await this.writeWithRetry(items, fail, o.counts, o.holder);
 
     // 5. commit links, ledger, echo, journal, dead letters and checkpoint together
     await store.transaction(async (tx) => {
@@ -553,6 +556,7 @@ export class FlowRunner {
     items: Item[],
     fail: (rec: SourceRecord<any>, cls: Classification, error: unknown, attempts: number, request?: unknown, response?: unknown) => void,
     counts: RunCounts,
+    holder: string,
   ): Promise<{ ok: { item: Item; targetId: string }[]; aborted?: unknown }> {
     const ok: { item: Item; targetId: string }[] = [];
     const size = this.flow.batchSize ?? 200;
@@ -568,6 +572,10 @@ export class FlowRunner {
           idempotencyKey: p.idemKey,
           payload: p.payload,
         }));
+        if (!(await this.store.acquireLease(this.leaseName, holder, this.leaseTtlMs))) {
+          aborted = new RunAbortedError('lost the flow lease to another instance');
+          break;
+        }
         let outcomes: WriteOutcome[];
         try {
           outcomes = await this.flow.write(batch);
@@ -648,8 +656,17 @@ export class FlowRunner {
     if (dl.status !== 'open') throw new Error(`dead letter ${id} is ${dl.status}`);
     const record = (dl.payload as { record?: SourceRecord<any> } | null)?.record;
     if (!record) throw new Error(`dead letter ${id} has no source record to replay`);
+    const holder = `${this.instanceId}:replay`;
+    if (!(await this.store.acquireLease(this.leaseName, holder, this.leaseTtlMs))) {
+      throw new Error(`flow ${this.flow.name} is running; replay dead letter ${id} later`);
+    }
     const counts = emptyCounts();
-    const result = await this.processPage([record], { runId: null, counts, seen: null, checkpoint: null, replayOf: dl });
+    let result: PageResult;
+    try {
+      result = await this.processPage([record], { runId: null, counts, seen: null, checkpoint: null, replayOf: dl, holder });
+    } finally {
+      await this.store.releaseLease(this.leaseName, holder).catch(() => undefined);
+    }
     await this.store.audit(actor, 'dead-letter.replay', { id, flow: this.flow.name, ok: result.failures.length === 0 && !result.aborted });
     if (result.aborted) return { ok: false, error: messageOf(result.aborted) };
     if (result.failures.length) return { ok: false, error: messageOf(result.failures[0].error) };
