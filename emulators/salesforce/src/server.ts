@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, Socket } from 'node:net';
 import express, { NextFunction, Request, Response } from 'express';
 import { Bulk2 } from './bulk2';
 import { controlRouter } from './control';
@@ -54,6 +54,16 @@ export function createServer(options: SalesforceEmulatorOptions): EmulatorServer
   const rest = restRouter(org, oauth, routes);
   dispatcherRef.d = rest.dispatcher;
   const server = http.createServer(app);
+  const sockets = new Set<Socket>();
+  let closing = false;
+  server.on('connection', (socket) => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   const streaming = new Streaming(org, oauth);
   streaming.attach(server);
   app.use(oauth.router());
@@ -96,8 +106,12 @@ export function createServer(options: SalesforceEmulatorOptions): EmulatorServer
     close: async () => {
       bulk2.stop();
       await streaming.close();
+      // Long-polling CometD requests are not all tracked by closeAllConnections(); destroy every socket ourselves.
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
     },
   };
   return es;

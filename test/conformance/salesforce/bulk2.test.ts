@@ -1,0 +1,98 @@
+import { Connection } from 'jsforce';
+import type { RunningSalesforceEmulator } from '../../../emulators/salesforce/src/index';
+import { connect, failure, startOrg } from './helpers';
+
+/** Reads a Bulk 2.0 query record stream to the end. */
+async function collect(streamP: Promise<NodeJS.ReadableStream>): Promise<Array<Record<string, unknown>>> {
+  const stream = await streamP;
+  const out: Array<Record<string, unknown>> = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('record', (r: Record<string, unknown>) => out.push(r));
+    stream.on('end', () => resolve());
+    stream.on('error', reject);
+  });
+  return out;
+}
+
+describe('Bulk API 2.0 through jsforce', () => {
+  let emu: RunningSalesforceEmulator;
+  let conn: Connection;
+  beforeAll(async () => {
+    emu = await startOrg();
+    conn = await connect(emu);
+  });
+  afterAll(() => emu.close());
+  beforeEach(() => emu.control.reset());
+
+  it('ingest insert: successful and failed results with sf__ columns', async () => {
+    const res = await conn.bulk2.loadAndWaitForResults({
+      object: 'Account',
+      operation: 'insert',
+      input: [
+        { Name: 'Bulk A', Industry: 'Energy' },
+        { Name: 'Bulk B', Industry: 'Retail' },
+        { Name: '', Industry: 'Retail' },
+      ],
+      pollInterval: 20,
+      pollTimeout: 10_000,
+    });
+    expect(res.successfulResults).toHaveLength(2);
+    expect(res.successfulResults[0]).toMatchObject({ sf__Id: expect.stringMatching(/^001/), sf__Created: 'true', Name: 'Bulk A' });
+    expect(res.failedResults).toHaveLength(1);
+    expect(res.failedResults[0].sf__Error).toMatch(/^REQUIRED_FIELD_MISSING:Required fields are missing: \[Name\]/);
+    expect(res.unprocessedRecords).toHaveLength(0);
+    expect(await conn.sobject('Account').count()).toBe(2);
+  });
+
+  it('ingest upsert by External ID, #N/A blanks a field, relationship columns resolve by External ID', async () => {
+    await conn.sobject('Account').create({ Name: 'Keep', Coupa_Supplier_Id__c: 'X-1', Industry: 'Energy' });
+    const res = await conn.bulk2.loadAndWaitForResults({
+      object: 'Account',
+      operation: 'upsert',
+      externalIdFieldName: 'Coupa_Supplier_Id__c',
+      input: [
+        { Coupa_Supplier_Id__c: 'X-1', Name: 'Kept', Industry: null },
+        { Coupa_Supplier_Id__c: 'X-2', Name: 'Added' },
+      ],
+      pollInterval: 20,
+    });
+    expect(res.successfulResults.map((r) => r.sf__Created)).toEqual(['false', 'true']);
+    const rows = await conn.query<{ Name: string; Industry: string | null }>("SELECT Name, Industry FROM Account WHERE Coupa_Supplier_Id__c = 'X-1'");
+    expect(rows.records[0]).toMatchObject({ Name: 'Kept', Industry: null });
+
+    const contacts = await conn.bulk2.loadAndWaitForResults({
+      object: 'Contact',
+      operation: 'insert',
+      input: 'LastName,Account.Coupa_Supplier_Id__c\nBulkKid,X-2\n',
+      pollInterval: 20,
+    });
+    expect(contacts.successfulResults).toHaveLength(1);
+    const kid = await conn.query<{ Account: { Name: string } }>("SELECT Account.Name FROM Contact WHERE LastName = 'BulkKid'");
+    expect(kid.records[0].Account.Name).toBe('Added');
+  });
+
+  it('invalid ingest jobs are rejected with Bulk error bodies', async () => {
+    const e = await failure(conn.bulk2.loadAndWaitForResults({ object: 'Nope__c', operation: 'insert', input: [{ Name: 'x' }], pollInterval: 20 }));
+    expect(e.name).toBe('INVALIDJOB');
+    expect(e.message).toBe('Unable to find object: Nope__c');
+  });
+
+  it('query job returns CSV records with relationship columns; the last page says Sforce-Locator: null', async () => {
+    emu.control.seed({
+      Account: [{ '@ref': 'a', Name: 'Q Corp' }],
+      Contact: Array.from({ length: 30 }, (_, i) => ({ LastName: `C${i}`, AccountId: '@a' })),
+    });
+    const records = await collect(conn.bulk2.query('SELECT Id, LastName, Account.Name FROM Contact ORDER BY LastName', { pollInterval: 20, pollTimeout: 10_000 }));
+    expect(records).toHaveLength(30);
+    expect(records[0]).toMatchObject({ LastName: 'C0', 'Account.Name': 'Q Corp' });
+    const e = await failure(collect(conn.bulk2.query('SELECT Bogus FROM Contact', { pollInterval: 20 })));
+    expect(e.name).toBe('INVALID_FIELD');
+  });
+
+  it('results before completion → 412 JOB_NOT_COMPLETE (raw REST)', async () => {
+    const job = await conn.request<{ id: string; state: string }>({ method: 'POST', url: '/services/data/v62.0/jobs/query', body: JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Account' }), headers: { 'Content-Type': 'application/json' } });
+    expect(job.state).toBe('UploadComplete');
+    const e = await failure(conn.request(`/services/data/v62.0/jobs/query/${job.id}/results`));
+    expect(e.name).toBe('JOB_NOT_COMPLETE');
+  });
+});
