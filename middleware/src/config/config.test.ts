@@ -132,3 +132,11 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('connector.example.yaml', () => {
+  it('is a valid configuration', () => {
+    const cfg = loadConfig({ env: {}, configFile: path.join(__dirname, 'connector.example.yaml') });
+    expect(cfg.flows['spend-summary']).toMatchObject({ enabled: true, schedule: '0 2 * * *' });
+    expect(cfg.flows['invoice-status'].overlapSeconds).toBe(120);
+  });
+});

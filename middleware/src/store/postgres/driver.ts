@@ -30,6 +30,8 @@ export class PostgresDriver implements SqlDriver {
       max: 5,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
+    // An idle client losing its connection emits 'error' on the pool; without a listener that kills the process.
+    pool.on('error', () => undefined);
     if (schema) {
       try {
         await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
