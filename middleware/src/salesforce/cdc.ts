@@ -120,7 +120,6 @@ export class CdcSubscription {
   /** Stops receiving; resolves after the event being handled (if any) is done. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.subscription?.cancel();
     this.client?.disconnect();
     await this.chain;
   }

@@ -5,7 +5,7 @@ import { bulkWrite, type BulkOptions } from './bulk';
 import { classifySalesforceError, SalesforceApiError, toSalesforceError } from './errors';
 import { ApiBudget, type ApiReserve } from './limits';
 import { CdcSubscription, type CdcSubscriptionOptions } from './cdc';
-import { buildPollSoql, cursorOf, type ModstampCursor, type PollQuery } from './poll';
+import { buildPollSoql, cursorOf, isAfter, type ModstampCursor, type PollQuery } from './poll';
 import { queryRecords } from './query';
 import { chunk, COLLECTION_LIMIT, collectionCall, toWriteResult, type SObjectRecord, type WriteOperation, type WriteResult } from './writes';
 
@@ -165,7 +165,10 @@ export class SalesforceClient {
 
   /** SOQL polling fallback: records changed after `since`, oldest first, with the cursor of each. */
   async *pollChanges<T extends SObjectRecord = SObjectRecord>(q: PollQuery, opts: CallOptions = {}): AsyncGenerator<{ record: T; cursor: ModstampCursor }> {
-    for await (const record of this.query<T>(buildPollSoql(q), opts)) yield { record, cursor: cursorOf(record) };
+    for await (const record of this.query<T>(buildPollSoql(q), opts)) {
+      const cursor = cursorOf(record);
+      if (!q.since || isAfter(cursor, q.since)) yield { record, cursor };
+    }
   }
 
   create(sobject: string, records: SObjectRecord[], opts: CallOptions = {}): Promise<WriteResult[]> {

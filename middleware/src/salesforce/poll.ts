@@ -1,5 +1,3 @@
-import { soqlQuote } from './query';
-
 /** SOQL polling cursor (fallback when CDC is unavailable). */
 export interface ModstampCursor {
   systemModstamp: string;
@@ -14,21 +12,31 @@ export interface PollQuery {
   where?: string;
 }
 
-/** Salesforce datetime literal (unquoted, UTC). */
-export function soqlDateTime(iso: string): string {
-  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const instant = (ts: string) => Date.parse(ts.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+
+/** Salesforce datetime literal (unquoted, UTC, whole seconds: SOQL literals carry no milliseconds). */
+export function soqlDateTime(iso: string, round: 'floor' | 'exact' = 'exact'): string {
+  const ms = instant(iso);
+  return new Date(round === 'floor' ? Math.floor(ms / 1000) * 1000 : ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** True when `record` comes strictly after `cursor` in (SystemModstamp, Id) order. */
+export function isAfter(record: ModstampCursor, cursor: ModstampCursor): boolean {
+  const d = instant(record.systemModstamp) - instant(cursor.systemModstamp);
+  return d > 0 || (d === 0 && record.id > cursor.id);
 }
 
 /**
- * Records changed after a (SystemModstamp, Id) cursor, oldest first. The Id tie-break makes records
- * sharing one SystemModstamp safe to page through across runs.
+ * Records changed at or after the cursor's second, oldest first. SOQL datetime literals have no
+ * milliseconds, so the query starts at the cursor's whole second and the caller drops rows at or
+ * before the exact (SystemModstamp, Id) cursor with `isAfter` (the Id tie-break keeps records that
+ * share a SystemModstamp).
  */
 export function buildPollSoql(q: PollQuery): string {
   const fields = [...new Set(['Id', 'SystemModstamp', ...q.fields])];
   const conditions: string[] = [];
   if (q.since) {
-    const ts = soqlDateTime(q.since.systemModstamp);
-    conditions.push(`(SystemModstamp > ${ts} OR (SystemModstamp = ${ts} AND Id > ${soqlQuote(q.since.id)}))`);
+    conditions.push(`SystemModstamp >= ${soqlDateTime(q.since.systemModstamp, 'floor')}`);
   }
   if (q.where) conditions.push(`(${q.where})`);
   const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
