@@ -1,0 +1,71 @@
+/**
+ * Kills a real connector process (SIGKILL) in the middle of a batch, restarts it, and checks that
+ * every source record reached the target exactly once.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+const ROOT = path.resolve(__dirname, '../..');
+const NODE = process.execPath;
+const WORKER = path.join(__dirname, 'fixtures', 'kill-worker.ts');
+
+/** Runs the worker; when `killAfter` is set, SIGKILLs it once that many writes were reported. */
+function runWorker(args: string[], killAfter?: number): Promise<{ writes: number; killed: boolean; done: string | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, ['--import', 'tsx', WORKER, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let writes = 0;
+    let done: string | null = null;
+    let buffer = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('w ')) writes++;
+        if (line.startsWith('done ')) done = line.slice(5);
+        if (killAfter !== undefined && writes >= killAfter && !child.killed) child.kill('SIGKILL');
+      }
+    });
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve({ writes, killed: true, done });
+      else if (code === 0) resolve({ writes, killed: false, done });
+      else reject(new Error(`worker exited ${code}: ${stderr}`));
+    });
+  });
+}
+
+describe('killing the connector mid-batch', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-kill-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('restarts with no duplicate and no lost record', async () => {
+    const state = path.join(dir, 'state.db');
+    const targetFile = path.join(dir, 'target.db');
+    const count = 200;
+    const first = await runWorker([state, targetFile, String(count)], 37);
+    expect(first.killed).toBe(true);
+    expect(first.done).toBeNull();
+
+    const second = await runWorker([state, targetFile, String(count)]);
+    expect(second.killed).toBe(false);
+    expect(JSON.parse(second.done!)).toMatchObject({ status: 'succeeded' });
+
+    const db = new Database(targetFile, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT source_id AS s, COUNT(*) AS n FROM target GROUP BY source_id').all() as { s: string; n: number }[];
+      expect(rows).toHaveLength(count);
+      expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+});
