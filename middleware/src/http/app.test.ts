@@ -1,0 +1,243 @@
+import pino from 'pino';
+import request from 'supertest';
+import { openStateStore, type StateStore } from '../store';
+import { createHttpApp } from './app';
+import type { FlowControl } from './flow-control';
+import { createMetrics } from './metrics';
+
+const TOKEN = 'test-admin-token-0123456789';
+
+function fakeControl(store: StateStore): FlowControl & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    listFlows: () => [
+      { name: 'invoice-status', enabled: true, trigger: 'poll', schedule: '*/1 * * * *' },
+      { name: 'spend-summary', enabled: false, trigger: 'schedule', schedule: '0 2 * * *' }
+    ],
+    runNow: async (flow) => {
+      calls.push(`run:${flow}`);
+      return { runId: 'run-1', status: 'started' };
+    },
+    pause: async (flow, reason) => {
+      calls.push(`pause:${flow}`);
+      await store.setFlowPaused(flow, true, reason ?? null);
+    },
+    resume: async (flow) => {
+      calls.push(`resume:${flow}`);
+      await store.setFlowPaused(flow, false);
+    },
+    replayDeadLetter: async (id) => {
+      calls.push(`replay:${id}`);
+      await store.updateDeadLetter(id, { status: 'replayed' });
+      return { status: 'replayed' };
+    },
+    resolveConflict: async (id, winner) => {
+      calls.push(`resolve:${id}:${winner}`);
+      await store.resolveConflict(id, winner);
+    },
+    preview: async (flow, source) => ({ flow, payload: { Name: source.name }, diff: [] }),
+    isReady: () => true
+  };
+}
+
+describe('admin HTTP API', () => {
+  let store: StateStore;
+  let control: ReturnType<typeof fakeControl>;
+  let app: ReturnType<typeof createHttpApp>;
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+
+  beforeEach(async () => {
+    store = await openStateStore({ sqlitePath: ':memory:' });
+    control = fakeControl(store);
+    app = createHttpApp({
+      store,
+      control,
+      adminTokens: [TOKEN],
+      logger: pino({ level: 'silent' }),
+      metrics: createMetrics()
+    });
+  });
+  afterEach(() => store.close());
+
+  it('answers health and readiness without a token', async () => {
+    await request(app).get('/healthz').expect(200, { status: 'ok' });
+    await request(app).get('/readyz').expect(200, { status: 'ready' });
+  });
+
+  it('reports not ready while flows are starting', async () => {
+    control.isReady = () => false;
+    await request(app).get('/readyz').expect(503);
+  });
+
+  it.each([
+    '/metrics',
+    '/api/v1/flows',
+    '/api/v1/runs',
+    '/api/v1/dead-letters',
+    '/api/v1/conflicts',
+    '/api/v1/audit',
+    '/api/v1/openapi.yaml',
+    '/api/v1/nope'
+  ])('refuses %s without a valid token', async (path) => {
+    const none = await request(app).get(path).expect(401);
+    expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
+    await request(app).get(path).set('Authorization', 'Bearer wrong').expect(401);
+    await request(app).get(path).set('Authorization', TOKEN).expect(401);
+  });
+
+  it('lists flows with pause state, last run and open dead letters', async () => {
+    await store.setFlowPaused('spend-summary', true, 'month-end close');
+    const run = await store.startRun({ flow: 'invoice-status', trigger: 'schedule' });
+    await store.finishRun(run.id, { status: 'partial', counts: { written: 9, deadLettered: 1 } });
+    await store.addDeadLetter({
+      flow: 'invoice-status',
+      recordKey: 'invoice:7',
+      errorClass: 'validation',
+      attempts: 1,
+      message: 'bad picklist'
+    });
+
+    const res = await request(app).get('/api/v1/flows').set(auth).expect(200);
+    const [invoices, spend] = res.body.flows;
+    expect(invoices).toMatchObject({
+      name: 'invoice-status',
+      paused: false,
+      openDeadLetters: 1,
+      lastRun: { id: run.id, status: 'partial' }
+    });
+    expect(spend).toMatchObject({
+      name: 'spend-summary',
+      paused: true,
+      pausedReason: 'month-end close',
+      lastRun: null
+    });
+  });
+
+  it('pauses, resumes and runs a flow, and audits each action without the token', async () => {
+    await request(app)
+      .post('/api/v1/flows/invoice-status/pause')
+      .set(auth)
+      .send({ reason: 'maintenance' })
+      .expect(200, { flow: 'invoice-status', paused: true });
+    expect((await store.getFlowState('invoice-status')).paused).toBe(true);
+    await request(app).post('/api/v1/flows/invoice-status/resume').set(auth).expect(200);
+    await request(app)
+      .post('/api/v1/flows/invoice-status/run')
+      .set(auth)
+      .expect(202, { runId: 'run-1', status: 'started' });
+    expect(control.calls).toEqual(['pause:invoice-status', 'resume:invoice-status', 'run:invoice-status']);
+
+    const audit = (await request(app).get('/api/v1/audit').set(auth).expect(200)).body.audit;
+    expect(audit.map((a: { action: string }) => a.action).sort()).toEqual(['flow.pause', 'flow.resume', 'flow.run']);
+    expect(audit[0].actor).toMatch(/^token:[0-9a-f]{8}$/);
+    expect(JSON.stringify(audit)).not.toContain(TOKEN);
+  });
+
+  it('answers 404 for an unknown flow', async () => {
+    const res = await request(app).post('/api/v1/flows/no-such-flow/run').set(auth).expect(404);
+    expect(res.body).toEqual({ error: 'not_found', message: 'unknown flow "no-such-flow"' });
+  });
+
+  it('shows a dead letter with its request and response, replays it once, and refuses a second replay', async () => {
+    const id = await store.addDeadLetter({
+      flow: 'invoice-status',
+      recordKey: 'invoice:42',
+      errorClass: 'validation',
+      attempts: 1,
+      message: 'Status__c: bad value for restricted picklist field: paid',
+      request: { method: 'PATCH', url: '/services/data/v62.0/composite/sobjects' },
+      response: { status: 400, body: [{ statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST' }] }
+    });
+    const dl = (await request(app).get(`/api/v1/dead-letters/${id}`).set(auth).expect(200)).body;
+    expect(dl).toMatchObject({ recordKey: 'invoice:42', status: 'open', response: { status: 400 } });
+
+    await request(app).post(`/api/v1/dead-letters/${id}/replay`).set(auth).expect(200, { status: 'replayed' });
+    await request(app).post(`/api/v1/dead-letters/${id}/replay`).set(auth).expect(409);
+    expect((await request(app).get('/api/v1/dead-letters').set(auth)).body.deadLetters).toEqual([]);
+    expect((await request(app).get('/api/v1/dead-letters?status=replayed').set(auth)).body.deadLetters).toHaveLength(1);
+  });
+
+  it('discards a dead letter', async () => {
+    const id = await store.addDeadLetter({
+      flow: 'invoice-status',
+      recordKey: 'invoice:43',
+      errorClass: 'validation',
+      attempts: 1
+    });
+    await request(app).post(`/api/v1/dead-letters/${id}/discard`).set(auth).expect(200);
+    expect((await store.getDeadLetter(id))!.status).toBe('discarded');
+  });
+
+  it('resolves a conflict once, naming the winning side', async () => {
+    const id = await store.addConflict({
+      flow: 'contract-sync',
+      recordKey: 'contract:9',
+      field: 'EndDate',
+      sfValue: '2027-01-31',
+      coupaValue: '2027-03-31'
+    });
+    await request(app).post(`/api/v1/conflicts/${id}/resolve`).set(auth).send({ winner: 'both' }).expect(400);
+    await request(app).post(`/api/v1/conflicts/${id}/resolve`).set(auth).send({ winner: 'coupa' }).expect(200);
+    expect(control.calls).toEqual([`resolve:${id}:coupa`]);
+    await request(app).post(`/api/v1/conflicts/${id}/resolve`).set(auth).send({ winner: 'coupa' }).expect(409);
+  });
+
+  it('shows a record timeline and a run with its journal', async () => {
+    const run = await store.startRun({ flow: 'invoice-status', trigger: 'manual' });
+    await store.appendJournal({
+      runId: run.id,
+      flow: 'invoice-status',
+      direction: 'coupa->salesforce',
+      recordKey: 'invoice:5',
+      action: 'create'
+    });
+    await store.appendJournal({
+      runId: run.id,
+      flow: 'invoice-status',
+      direction: 'coupa->salesforce',
+      recordKey: 'invoice:6',
+      action: 'update'
+    });
+    const timeline = (await request(app).get('/api/v1/records/invoice:5/timeline').set(auth).expect(200)).body;
+    expect(timeline.journal.map((j: { action: string }) => j.action)).toEqual(['create']);
+    const detail = (await request(app).get(`/api/v1/runs/${run.id}`).set(auth).expect(200)).body;
+    expect(detail.journal).toHaveLength(2);
+    await request(app).get('/api/v1/runs/does-not-exist').set(auth).expect(404);
+  });
+
+  it('previews a mapping and rejects a preview without a record', async () => {
+    const res = await request(app)
+      .post('/api/v1/flows/invoice-status/preview')
+      .set(auth)
+      .send({ record: { name: 'Acme' } })
+      .expect(200);
+    expect(res.body.payload).toEqual({ Name: 'Acme' });
+    await request(app).post('/api/v1/flows/invoice-status/preview').set(auth).send({}).expect(400);
+  });
+
+  it('rejects bad parameters and malformed JSON with a clear message', async () => {
+    expect((await request(app).get('/api/v1/runs?limit=-3').set(auth).expect(400)).body.message).toContain('-3');
+    const res = await request(app)
+      .post('/api/v1/flows/invoice-status/pause')
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send('{"reason":')
+      .expect(400);
+    expect(res.body.error).toBe('invalid_request');
+  });
+
+  it('serves Prometheus metrics and the OpenAPI document', async () => {
+    await request(app).get('/healthz');
+    const metrics = await request(app).get('/metrics').set(auth).expect(200);
+    expect(metrics.text).toContain('connector_http_requests_total{method="GET",route="/healthz",status="200"} 1');
+    const openapi = await request(app).get('/api/v1/openapi.yaml').set(auth).expect(200);
+    expect(openapi.text).toContain('/api/v1/dead-letters/{id}/replay');
+  });
+
+  it('sets security headers', async () => {
+    const res = await request(app).get('/healthz');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});

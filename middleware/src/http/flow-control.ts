@@ -1,0 +1,26 @@
+/** What the admin API needs from the running connector. The engine's runner implements it; tests use a fake. */
+export interface FlowSummary {
+  name: string;
+  enabled: boolean;
+  trigger: string;
+  schedule?: string | null;
+  description?: string;
+}
+
+export interface FlowControl {
+  listFlows(): FlowSummary[];
+  runNow(flow: string): Promise<{ runId: string | null; status: string }>;
+  pause(flow: string, reason?: string): Promise<void>;
+  resume(flow: string): Promise<void>;
+  replayDeadLetter(id: number): Promise<{ status: string; message?: string }>;
+  resolveConflict(id: number, resolution: 'salesforce' | 'coupa'): Promise<void>;
+  /** Dry run: the exact payload and field diff a flow would write for one source record. */
+  preview(flow: string, source: Record<string, unknown>): Promise<unknown>;
+  isReady(): boolean;
+}
+
+export class UnknownFlowError extends Error {
+  constructor(readonly flow: string) {
+    super(`unknown flow "${flow}"`);
+  }
+}
