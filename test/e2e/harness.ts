@@ -1,0 +1,153 @@
+/**
+ * End-to-end harness: both emulators in-process, the real clients, a fresh SQLite state store and a SyncEngine.
+ * Stories act in one system through its public API (jsforce for Salesforce, HTTP for Coupa), run or wait for the
+ * middleware, and assert in the other.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from 'jsforce';
+import pino from 'pino';
+import {
+  allScopes,
+  startCoupaEmulator,
+  type CoupaEmulator,
+  type CoupaEmulatorOptions
+} from '../../emulators/coupa/src';
+import {
+  startSalesforceEmulator,
+  type RunningSalesforceEmulator,
+  type SalesforceEmulatorOptions
+} from '../../emulators/salesforce/src';
+import { CoupaClient, TokenBucket } from '../../middleware/src/coupa';
+import { SyncEngine } from '../../middleware/src/engine';
+import type { FlowDeps } from '../../middleware/src/flows/deps';
+import { loadMappingDir, type CompiledMapping } from '../../middleware/src/mapping';
+import { SalesforceClient } from '../../middleware/src/salesforce';
+import { openStateStore, type StateStore } from '../../middleware/src/store';
+
+export const SF_CLIENT_ID = 'e2e-connector';
+export const SF_CLIENT_SECRET = 'e2e-connector-secret';
+export const CLIENT_NAME = 'coupa-sf-connector';
+const MAPPINGS_DIR = path.join(__dirname, '..', '..', 'config', 'mappings');
+
+export interface HarnessOptions {
+  coupa?: CoupaEmulatorOptions;
+  salesforce?: Partial<SalesforceEmulatorOptions>;
+  /** Mappings by name; default: every file in config/mappings. */
+  mappings?: CompiledMapping[];
+}
+
+export interface Harness {
+  sfEmu: RunningSalesforceEmulator;
+  coupaEmu: CoupaEmulator;
+  salesforce: SalesforceClient;
+  coupa: CoupaClient;
+  store: StateStore;
+  engine: SyncEngine;
+  /** Dependencies for building a flow, with that flow's `options`. */
+  deps(options?: Record<string, unknown>): FlowDeps;
+  /** A jsforce connection acting as a person (no connector origin tag on its writes). */
+  user(): Connection;
+  /** Coupa REST as a person would call it: `coupaApi('PUT', '/api/invoices/7/dispute', body)`. */
+  coupaApi<T = any>(method: string, apiPath: string, body?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const [sfEmu, coupaEmu] = await Promise.all([
+    startSalesforceEmulator({ clientId: SF_CLIENT_ID, clientSecret: SF_CLIENT_SECRET, ...opts.salesforce }),
+    startCoupaEmulator({ seed: 0, ...opts.coupa })
+  ]);
+  const salesforce = new SalesforceClient({
+    auth: { flow: 'client-credentials', loginUrl: sfEmu.url, clientId: SF_CLIENT_ID, clientSecret: SF_CLIENT_SECRET },
+    clientName: CLIENT_NAME,
+    backoff: { baseMs: 1, maxMs: 20 }
+  });
+  const coupa = new CoupaClient({
+    baseUrl: coupaEmu.url,
+    clientId: coupaEmu.clientId,
+    clientSecret: coupaEmu.clientSecret,
+    scopes: allScopes(),
+    bucket: new TokenBucket({ ratePerSecond: 25, burst: 20 }),
+    backoff: { baseMs: 1, maxMs: 20 }
+  });
+  const store = await openStateStore({ sqlitePath: ':memory:' });
+  const logger = pino({ level: process.env.E2E_LOG_LEVEL ?? 'silent' });
+  const engine = new SyncEngine({ store, logger, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10 } });
+  const mappingList = opts.mappings ?? (fs.existsSync(MAPPINGS_DIR) ? loadMappingDir(MAPPINGS_DIR) : []);
+  const mappings = new Map(mappingList.map((m) => [m.name, m]));
+
+  const token = sfEmu.control.issueToken();
+  const userConn = new Connection({ instanceUrl: sfEmu.url, accessToken: token.access_token, version: '62.0' });
+
+  const coupaToken = async () => {
+    const res = await fetch(`${coupaEmu.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: coupaEmu.clientId,
+        client_secret: coupaEmu.clientSecret,
+        scope: allScopes().join(' ')
+      })
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
+  let personToken: string | null = null;
+
+  return {
+    sfEmu,
+    coupaEmu,
+    salesforce,
+    coupa,
+    store,
+    engine,
+    deps: (options = {}) => ({
+      coupa,
+      salesforce,
+      store,
+      logger,
+      mappings,
+      options,
+      coupaBaseUrl: coupaEmu.url,
+      salesforceClientName: CLIENT_NAME
+    }),
+    user: () => userConn,
+    async coupaApi(method, apiPath, body) {
+      personToken ??= await coupaToken();
+      const res = await fetch(`${coupaEmu.url}${apiPath}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${personToken}`,
+          Accept: 'application/json',
+          'Content-Type': 'application/json'
+        },
+        body: body === undefined ? undefined : JSON.stringify(body)
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${apiPath} → ${res.status} ${text}`);
+      return (text ? JSON.parse(text) : null) as never;
+    },
+    async close() {
+      await engine.stop();
+      await store.close();
+      await Promise.all([sfEmu.close(), coupaEmu.close()]);
+    }
+  };
+}
+
+/** Polls until `probe` returns something truthy; fails with `what` after the timeout. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+  intervalMs = 100
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
