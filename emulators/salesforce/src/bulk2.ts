@@ -1,3 +1,4 @@
+import { parseQuery } from '@jetstreamapp/soql-parser-js';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { formatDateTime } from './clock';
@@ -258,10 +259,11 @@ export class Bulk2 {
     info.object = result.entity;
     info.operation = operation;
     info.state = 'UploadComplete';
-    const columns: string[] = [];
+    const columns = selectColumns(soql);
     const flat = result.records.map((r) => flatten(r));
-    for (const f of flat) for (const k of Object.keys(f)) if (!columns.includes(k)) columns.push(k);
-    const rows = flat.map((f) => columns.map((c) => f[c] ?? ''));
+    if (!columns.length) for (const f of flat) for (const k of Object.keys(f)) if (!columns.includes(k)) columns.push(k);
+    const lower = flat.map((f) => new Map(Object.entries(f).map(([k, v]) => [k.toLowerCase(), v])));
+    const rows = lower.map((f) => columns.map((c) => f.get(c.toLowerCase()) ?? ''));
     const job: Job = { id, kind: 'query', info, ctx: call.write, csv: [], successful: [], failed: [], unprocessed: [], columns, rows };
     this.jobs.set(id, job);
     this.later(() => {
@@ -303,6 +305,18 @@ export class Bulk2 {
       headers: { 'Sforce-NumberOfRecords': String(page.length), 'Sforce-Locator': next < job.rows.length ? Buffer.from(String(next)).toString('base64') : 'null' },
     };
   }
+}
+
+/** CSV header = the field paths as written in the SELECT list (empty when FIELDS() is used). */
+function selectColumns(soql: string): string[] {
+  const q = parseQuery(soql);
+  const cols: string[] = [];
+  for (const f of q.fields ?? []) {
+    if (f.type === 'Field') cols.push(f.field);
+    else if (f.type === 'FieldRelationship') cols.push([...f.relationships, f.field].join('.'));
+    else return [];
+  }
+  return cols;
 }
 
 /** `{Account: {Name: 'x'}}` → `{'Account.Name': 'x'}`; nulls become empty CSV cells. */

@@ -48,6 +48,7 @@ export class ChangeLog {
   }
 
   record(batch: ChangeEvent[]): void {
+    if (!batch.length) return;
     this.commitNumber += 1;
     for (const e of batch) {
       const replayId = ++this.replayId;

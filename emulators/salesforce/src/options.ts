@@ -29,6 +29,11 @@ export interface SalesforceEmulatorOptions {
   queryCursorTtlMs?: number;
   /** Bulk 2.0 query results page size; default: everything in one page (jsforce 3.10 cannot read several). */
   bulkQueryPageSize?: number;
+  /**
+   * Objects that publish change events. Default: those selected in the metadata's `platformEventChannelMembers`
+   * (as in a real org, where CDC must be enabled per entity); `'all'` publishes for every object.
+   */
+  cdcEntities?: string[] | 'all';
   /** CDC event retention for replay; default 3 days. */
   cdcRetentionMs?: number;
   /** Enables the `/__control` test surface. Default true for the programmatic API. */

@@ -78,7 +78,7 @@ export class Org {
     this.schema = new Schema(dirs);
     this.store = new Store(this.schema);
     this.changes = new ChangeLog(() => this.clock.now(), options.cdcRetentionMs ?? 3 * DAY);
-    this.dml = new Dml(this.schema, this.store, this.ids, this.clock, (events) => this.changes.record(events));
+    this.dml = new Dml(this.schema, this.store, this.ids, this.clock, (events) => this.changes.record(events.filter((e) => this.cdcEnabled(e.entityName))));
     this.dml.beforeWrite = (obj, id) => this.faults.beforeWrite(obj, id);
     this.counters = new Counters(this.clock, options.apiLimit ?? 15000);
     this.username = options.username ?? 'integration@coupa-connector.example';
@@ -86,6 +86,14 @@ export class Org {
     this.faults.set(options.faults ?? []);
     this.seedData = typeof options.seed === 'string' ? loadSeedFile(options.seed) : options.seed;
     this.reset();
+  }
+
+  /** Whether the object publishes Change Data Capture events. */
+  cdcEnabled(entity: string): boolean {
+    const sel = this.options.cdcEntities;
+    if (sel === 'all') return true;
+    if (sel) return sel.some((s) => s.toLowerCase() === entity.toLowerCase());
+    return this.schema.changeEventEntities.has(entity.toLowerCase());
   }
 
   systemContext(): WriteContext {

@@ -58,7 +58,7 @@ export class Streaming {
     if (!m) return false;
     const entity = m[1].endsWith('__') ? `${m[1]}c` : m[1];
     const obj = this.org.schema.object(entity);
-    return !!obj && changeChannel(obj.name) === channel;
+    return !!obj && changeChannel(obj.name) === channel && this.org.cdcEnabled(obj.name);
   }
 
   private incoming(m: BayeuxMessage, req: http.IncomingMessage | undefined, cb: Next): void {

@@ -80,11 +80,13 @@ describe('Bulk API 2.0 through jsforce', () => {
   it('query job returns CSV records with relationship columns; the last page says Sforce-Locator: null', async () => {
     emu.control.seed({
       Account: [{ '@ref': 'a', Name: 'Q Corp' }],
-      Contact: Array.from({ length: 30 }, (_, i) => ({ LastName: `C${i}`, AccountId: '@a' })),
+      Contact: [...Array.from({ length: 30 }, (_, i) => ({ LastName: `C${i}`, AccountId: '@a' })), { LastName: 'Z orphan' }],
     });
     const records = await collect(conn.bulk2.query('SELECT Id, LastName, Account.Name FROM Contact ORDER BY LastName', { pollInterval: 20, pollTimeout: 10_000 }));
-    expect(records).toHaveLength(30);
+    expect(records).toHaveLength(31);
     expect(records[0]).toMatchObject({ LastName: 'C0', 'Account.Name': 'Q Corp' });
+    expect(Object.keys(records[30])).toEqual(['Id', 'LastName', 'Account.Name']);
+    expect(records[30]['Account.Name']).toBeFalsy();
     const e = await failure(collect(conn.bulk2.query('SELECT Bogus FROM Contact', { pollInterval: 20 })));
     expect(e.name).toBe('INVALID_FIELD');
   });

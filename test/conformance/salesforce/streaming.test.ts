@@ -95,8 +95,10 @@ describe('Change Data Capture over the Streaming API (CometD) through jsforce', 
     expect(inv.payload.ChangeEventHeader.entityName).toBe('Coupa_Invoice__c');
   });
 
-  it('subscribing to an unknown channel or with an invalid replayId fails', async () => {
+  it('subscribing to an unknown or not-selected channel, or with an invalid replayId, fails', async () => {
     await expect(client('/data/NopeChangeEvent', -1).subscribe('/data/NopeChangeEvent', () => undefined)).rejects.toBeTruthy();
+    // Task is not selected for CDC in any platformEventChannelMembers file.
+    await expect(client('/data/TaskChangeEvent', -1).subscribe('/data/TaskChangeEvent', () => undefined)).rejects.toBeTruthy();
     await expect(client('/data/AccountChangeEvent', 999_999).subscribe('/data/AccountChangeEvent', () => undefined)).rejects.toBeTruthy();
   });
 

@@ -209,3 +209,25 @@ function fieldFromXml(x: Xml): FieldDef | undefined {
   if (type === 'boolean') init.defaultValue = str(x.defaultValue) === 'true';
   return makeField(init);
 }
+
+/** Entities selected for Change Data Capture (`platformEventChannelMembers` on the `ChangeEvents` channel). */
+export function loadChangeEventSelections(dir: string, depth = 0): string[] {
+  if (!existsSync(dir) || depth > 6) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    const p = join(dir, entry);
+    if (!statSync(p).isDirectory()) continue;
+    if (entry !== 'platformEventChannelMembers') {
+      out.push(...loadChangeEventSelections(p, depth + 1));
+      continue;
+    }
+    for (const f of readdirSync(p)) {
+      if (!/\.platformEventChannelMember(-meta\.xml)?$/.test(f)) continue;
+      const x = ((parser.parse(readFileSync(join(p, f), 'utf8')) as Xml).PlatformEventChannelMember ?? {}) as Xml;
+      const entity = str(x.selectedEntity);
+      if (str(x.eventChannel) === 'ChangeEvents' && entity) out.push(entity.replace(/__ChangeEvent$/, '__c').replace(/ChangeEvent$/, ''));
+    }
+  }
+  return out;
+}

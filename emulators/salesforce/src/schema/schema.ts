@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { loadMetadataDir } from './metadata';
+import { loadChangeEventSelections, loadMetadataDir } from './metadata';
 import { makeObject, standardObjects } from './standard';
 import { FieldDef, ObjectDef, makeField } from './types';
 
@@ -17,10 +17,13 @@ export class Schema {
   private readonly relIndex = new Map<string, Map<string, FieldDef>>();
   private readonly childIndex = new Map<string, ChildRelationship[]>();
   private readonly byPrefix = new Map<string, ObjectDef>();
+  /** Lower-case names of objects selected for Change Data Capture in the metadata. */
+  readonly changeEventEntities = new Set<string>();
 
   constructor(metadataDirs: string[] = []) {
     for (const o of standardObjects()) this.objects.set(o.name.toLowerCase(), o);
     for (const dir of metadataDirs) {
+      for (const e of loadChangeEventSelections(dir)) this.changeEventEntities.add(e.toLowerCase());
       for (const parsed of loadMetadataDir(dir)) {
         let obj = this.objects.get(parsed.name.toLowerCase());
         if (!obj) {
