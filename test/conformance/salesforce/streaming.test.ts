@@ -102,6 +102,17 @@ describe('Change Data Capture over the Streaming API (CometD) through jsforce', 
     await expect(client('/data/AccountChangeEvent', 999_999).subscribe('/data/AccountChangeEvent', () => undefined)).rejects.toBeTruthy();
   });
 
+  it('an invalid token fails the handshake with advice.reconnect none (jsforce AuthFailure extension)', async () => {
+    const bogus = new Connection({ instanceUrl: emu.url, accessToken: 'not-a-token', version: '62.0' });
+    let failed: ((m: Record<string, unknown>) => void) | undefined;
+    const failure = new Promise<Record<string, unknown>>((r) => (failed = r));
+    const c = bogus.streaming.createClient([new StreamingExtension.AuthFailure((m: Record<string, unknown>) => failed?.(m))]) as unknown as FayeClient;
+    void c.subscribe('/data/AccountChangeEvent', () => undefined);
+    const msg = await failure;
+    expect(msg).toMatchObject({ channel: '/meta/handshake', successful: false, error: '403::Handshake denied', advice: { reconnect: 'none' }, ext: { sfdc: { failureReason: '401::Authentication invalid' } } });
+    c.disconnect();
+  });
+
   it('custom object channel name drops the trailing c: /data/Coupa_Invoice__ChangeEvent', async () => {
     const got = collector(1);
     await client('/data/Coupa_Invoice__ChangeEvent', -1).subscribe('/data/Coupa_Invoice__ChangeEvent', got.push);
