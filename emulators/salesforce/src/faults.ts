@@ -18,7 +18,9 @@ export interface FaultRule {
   message?: string;
   /** Fail record writes with UNABLE_TO_LOCK_ROW (per record, so collections report it per item). */
   lockRow?: boolean;
-  /** Restrict lockRow to one object. */
+  /** Fail record writes with this error code instead, e.g. DUPLICATES_DETECTED, ENTITY_IS_DELETED, DUPLICATE_VALUE. */
+  writeError?: string;
+  /** Restrict lockRow / writeError to one object. */
   object?: string;
   times?: number;
 }
@@ -28,6 +30,13 @@ const DEFAULT_MESSAGES: Record<number, [string, string]> = {
   502: ['BAD_GATEWAY', 'Bad Gateway'],
   503: ['SERVER_UNAVAILABLE', 'Server is temporarily unavailable. Please try again later.'],
   429: ['REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.'],
+};
+
+const WRITE_MESSAGES: Record<string, string> = {
+  DUPLICATES_DETECTED: "You're creating a duplicate record. We recommend you use an existing record instead.",
+  ENTITY_IS_DELETED: 'entity is deleted',
+  DUPLICATE_VALUE: 'duplicate value found: <unknown> duplicates value on record with id: <unknown>',
+  FIELD_CUSTOM_VALIDATION_EXCEPTION: 'Validation rule failed',
 };
 
 export class Faults {
@@ -73,16 +82,20 @@ export class Faults {
   /** Latency and HTTP-level faults for one request. */
   forRequest(method: string, path: string, endpoint: string): { latencyMs: number; error?: SfError } {
     let latencyMs = 0;
-    for (const r of this.rules) if (r.latencyMs && !r.status && !r.lockRow && this.matches(r, method, path, endpoint)) latencyMs += r.latencyMs;
+    for (const r of this.rules) if (r.latencyMs && !r.status && !r.lockRow && !r.writeError && this.matches(r, method, path, endpoint)) latencyMs += r.latencyMs;
     const hit = this.take((r) => !!r.status && this.matches(r, method, path, endpoint));
     if (!hit) return { latencyMs };
     const [code, msg] = DEFAULT_MESSAGES[hit.status as number] ?? ['UNKNOWN_EXCEPTION', 'Injected fault'];
     return { latencyMs: latencyMs + (hit.latencyMs ?? 0), error: new SfError(hit.status as number, hit.errorCode ?? code, hit.message ?? msg) };
   }
 
-  /** Throws UNABLE_TO_LOCK_ROW for a record write if a lockRow rule matches. */
+  /** Throws UNABLE_TO_LOCK_ROW (or the rule's writeError) for a record write if a rule matches. */
   beforeWrite(obj: string, id: string | undefined): void {
-    const hit = this.take((r) => !!r.lockRow && (!r.object || r.object.toLowerCase() === obj.toLowerCase()));
-    if (hit) throw new SfError(400, 'UNABLE_TO_LOCK_ROW', `unable to obtain exclusive access to this record or 1 records: ${id ?? ''}`.trim(), []);
+    const hit = this.take((r) => (!!r.lockRow || !!r.writeError) && (!r.object || r.object.toLowerCase() === obj.toLowerCase()));
+    if (!hit) return;
+    if (hit.writeError) {
+      throw new SfError(400, hit.writeError, hit.message ?? WRITE_MESSAGES[hit.writeError] ?? 'Injected fault', []);
+    }
+    throw new SfError(400, 'UNABLE_TO_LOCK_ROW', `unable to obtain exclusive access to this record or 1 records: ${id ?? ''}`.trim(), []);
   }
 }

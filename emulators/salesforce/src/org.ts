@@ -140,6 +140,9 @@ export class Org {
           this.dml.create('RecordType', { Name: rt.label, DeveloperName: rt.developerName, SobjectType: obj.name, IsActive: rt.active }, ctx);
         }
       }
+      // Every org has a standard price book.
+      const pb = this.dml.create('Pricebook2', { Name: 'Standard Price Book', IsActive: true }, ctx);
+      this.store.put('Pricebook2', { ...this.store.get('Pricebook2', pb), IsStandard: true });
       const refs = seed ? applySeed(this.dml, seed, ctx) : {};
       this.changes.clear();
       return refs;

@@ -69,6 +69,14 @@ describe('composite, fault injection and the test-control surface', () => {
     expect((await conn.sobject('Account').retrieve(id as string)).Name).toBe('Unlocked');
   });
 
+  it('writeError faults inject record-level errors such as DUPLICATES_DETECTED', async () => {
+    emu.control.addFault({ writeError: 'DUPLICATES_DETECTED', object: 'Account', times: 1 });
+    const e = await failure(conn.sobject('Account').create({ Name: 'Dup?' }));
+    expect(e.name).toBe('DUPLICATES_DETECTED');
+    expect(e.message).toBe("You're creating a duplicate record. We recommend you use an existing record instead.");
+    expect((await conn.sobject('Account').create({ Name: 'Fine' })).success).toBe(true);
+  });
+
   it('HTTP control surface: seed, counters, faults, clock, session expiry', async () => {
     const api = request(emu.url);
     const seeded = await api.post('/__control/seed').send({ Account: [{ '@ref': 'x', Name: 'Seeded' }] });

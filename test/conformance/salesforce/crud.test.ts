@@ -167,6 +167,18 @@ describe('sObject CRUD, upsert and describe through jsforce', () => {
     expect(rts.records).toEqual([expect.objectContaining({ DeveloperName: 'Standard' })]);
   });
 
+  it('every org has a standard price book; Task.WhatId accepts custom objects with activities enabled, not unrelated objects', async () => {
+    const pb = await conn.query<{ Name: string }>('SELECT Name FROM Pricebook2 WHERE IsStandard = true');
+    expect(pb.records.map((r) => r.Name)).toEqual(['Standard Price Book']);
+    const legacy = await conn.sobject('Legacy_Record__c').create({ Name: 'with tasks' });
+    const t = await conn.sobject('Task').create({ Subject: 'Call', WhatId: legacy.id });
+    const task = await conn.query<{ Status: string; What: { Name: string } }>(`SELECT Status, What.Name FROM Task WHERE Id = '${t.id}'`);
+    expect(task.records[0]).toMatchObject({ Status: 'Not Started', What: { Name: 'with tasks' } });
+    const book = await conn.query<{ Id: string }>('SELECT Id FROM Pricebook2 LIMIT 1');
+    const e = await failure(conn.sobject('Task').create({ Subject: 'Call', WhatId: book.records[0].Id }));
+    expect(e.name).toBe('FIELD_INTEGRITY_EXCEPTION');
+  });
+
   it('limits, Sforce-Limit-Info and the API counter', async () => {
     emu.control.resetCounters();
     await conn.query('SELECT Id FROM Account');

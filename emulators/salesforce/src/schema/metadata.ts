@@ -12,6 +12,8 @@ export interface ParsedObject {
   nameField?: FieldInit;
   /** Master-detail children have no owner. */
   controlledByParent: boolean;
+  /** `enableActivities`: Tasks may relate to it through WhatId. */
+  activities?: boolean;
   fields: FieldDef[];
   recordTypes: Array<{ developerName: string; label: string; active: boolean }>;
 }
@@ -52,6 +54,7 @@ export function loadMetadataDir(dir: string): ParsedObject[] {
     prev.labelPlural ??= o.labelPlural;
     prev.nameField ??= o.nameField;
     prev.controlledByParent ||= o.controlledByParent;
+    prev.activities ||= o.activities;
     prev.fields.push(...o.fields);
     prev.recordTypes.push(...o.recordTypes);
   };
@@ -111,6 +114,7 @@ function applyObjectXml(obj: ParsedObject, x: Xml | undefined): void {
   obj.label = str(x.label);
   obj.labelPlural = str(x.pluralLabel);
   obj.controlledByParent = str(x.sharingModel) === 'ControlledByParent';
+  obj.activities = bool(x.enableActivities);
   const nf = x.nameField as Xml | undefined;
   if (nf) {
     const auto = str(nf.type) === 'AutoNumber';

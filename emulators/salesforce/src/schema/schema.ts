@@ -44,6 +44,10 @@ export class Schema {
           else obj.fields.push(f);
         }
         if (parsed.controlledByParent) obj.fields = obj.fields.filter((f) => f.name !== 'OwnerId');
+        if (parsed.activities && obj.custom) {
+          const whatId = this.objects.get('task')?.fields.find((f) => f.name === 'WhatId');
+          if (whatId && !whatId.referenceTo.includes(obj.name)) whatId.referenceTo.push(obj.name);
+        }
         for (const rt of parsed.recordTypes) obj.recordTypes.push(rt);
       }
     }

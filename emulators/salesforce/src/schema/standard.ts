@@ -256,5 +256,3 @@ export function standardObjects(): ObjectDef[] {
   ];
 }
 
-/** Standard objects that point at a custom-owned object's record types once record types exist. */
-export const STANDARD_NAMES = new Set(standardObjects().map((o) => o.name.toLowerCase()));
