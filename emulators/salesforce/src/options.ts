@@ -39,7 +39,7 @@ export interface SalesforceEmulatorOptions {
   /** Enables the `/__control` test surface. Default true for the programmatic API. */
   testMode?: boolean;
   faults?: FaultRule[];
-  /** Highest API version served; default 64.0. */
+  /** Highest API version served; default 66.0. */
   maxApiVersion?: number;
   /** Where to log one line per request; default: silent. Secrets are never logged. */
   log?: (line: string) => void;

@@ -42,7 +42,7 @@ export function writeReply(res: Response, reply: Reply): void {
 export function restRouter(org: Org, oauth: OAuth, routes: Route[]): { router: Router; dispatcher: Dispatcher } {
   const dispatcher = new Dispatcher(routes);
   const r = Router();
-  const max = org.options.maxApiVersion ?? 64;
+  const max = org.options.maxApiVersion ?? 66;
   r.get(['/services/data', '/services/data/'], (_req, res) => {
     res.json(versionsList(max));
   });
