@@ -25,6 +25,8 @@ export interface SalesforceEmulatorOptions {
   apiLimit?: number;
   /** Default REST query page size (200–2000); default 2000. */
   queryBatchSize?: number;
+  /** Open query cursors per user; opening one more closes the oldest (its locator → INVALID_QUERY_LOCATOR). Default 10. */
+  maxOpenCursors?: number;
   /** Query locators expire after this much inactivity; default 15 min. */
   queryCursorTtlMs?: number;
   /** Bulk 2.0 query results page size; default: everything in one page (jsforce 3.10 cannot read several). */

@@ -1,4 +1,6 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { KeyObject, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Connection, OAuth2 } from 'jsforce';
 import type { RunningSalesforceEmulator } from '../../../emulators/salesforce/src/index';
 import { CLIENT_ID, CLIENT_SECRET, VERSION, connect, failure, startOrg } from './helpers';
@@ -7,7 +9,7 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 20
 const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const USERNAME = 'integration@coupa-connector.example';
 
-function jwt(claims: Record<string, unknown>, key = privateKey): string {
+function jwt(claims: Record<string, unknown>, key: KeyObject = privateKey): string {
   const enc = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
   const head = `${enc({ alg: 'RS256' })}.${enc(claims)}`;
   return `${head}.${sign('RSA-SHA256', Buffer.from(head), key).toString('base64url')}`;
@@ -77,6 +79,20 @@ describe('OAuth 2.0 through jsforce', () => {
     const e = await failure(conn.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: make() }));
     expect(e.name).toBe(name);
     expect(e.message).toBe(message);
+  });
+
+  it('JWT bearer against an org configured with an X.509 certificate (as a connected app is)', async () => {
+    const certOrg = await startOrg({ jwtCertificates: [readFileSync(join(__dirname, 'fixtures/jwt/server.crt'), 'utf8')] });
+    try {
+      const conn = new Connection({ loginUrl: certOrg.url, version: VERSION });
+      const key = createPrivateKey(readFileSync(join(__dirname, 'fixtures/jwt/server.key'), 'utf8'));
+      await conn.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwt(claims({ aud: certOrg.url }), key) });
+      expect(conn.instanceUrl).toBe(certOrg.url);
+      const e = await failure(new Connection({ loginUrl: certOrg.url, version: VERSION }).authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwt(claims()) }));
+      expect(e.name).toBe('invalid_grant');
+    } finally {
+      await certOrg.close();
+    }
   });
 
   it('expired sessions: with refreshFn jsforce re-authenticates and retries; without it the call fails with INVALID_SESSION_ID', async () => {

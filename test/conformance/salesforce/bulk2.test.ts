@@ -71,6 +71,12 @@ describe('Bulk API 2.0 through jsforce', () => {
     expect(kid.records[0].Account.Name).toBe('Added');
   });
 
+  it('an expired session during a bulk job is refreshed through refreshFn (401 body names INVALID_SESSION_ID)', async () => {
+    emu.control.expireSessions();
+    const res = await conn.bulk2.loadAndWaitForResults({ object: 'Account', operation: 'insert', input: [{ Name: 'After refresh' }], pollInterval: 20 });
+    expect(res.successfulResults).toHaveLength(1);
+  });
+
   it('invalid ingest jobs are rejected with Bulk error bodies', async () => {
     const e = await failure(conn.bulk2.loadAndWaitForResults({ object: 'Nope__c', operation: 'insert', input: [{ Name: 'x' }], pollInterval: 20 }));
     expect(e.name).toBe('INVALIDJOB');

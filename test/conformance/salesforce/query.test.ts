@@ -53,6 +53,13 @@ describe('SOQL query / queryAll / queryMore through jsforce', () => {
       expect((await failure(conn.queryMore('01gXXXXXXXXXXXX-2000'))).name).toBe('INVALID_QUERY_LOCATOR');
     });
 
+    it('opening an 11th cursor closes the oldest one', async () => {
+      const firsts = [];
+      for (let i = 0; i < 11; i++) firsts.push(await conn.query('SELECT Id FROM Legacy_Record__c'));
+      expect((await failure(conn.queryMore(firsts[0].nextRecordsUrl as string))).name).toBe('INVALID_QUERY_LOCATOR');
+      expect((await conn.queryMore(firsts[10].nextRecordsUrl as string)).records).toHaveLength(2000);
+    });
+
     it('count() returns totalSize only', async () => {
       expect(await conn.sobject('Legacy_Record__c').count()).toBe(5000);
       const res = await conn.query("SELECT COUNT() FROM Legacy_Record__c WHERE Name LIKE 'R0001%'");

@@ -21,7 +21,10 @@ export class Cursors {
     this.cursors.clear();
   }
 
+  /** Opens a cursor; beyond the per-user maximum the oldest cursor is closed, as Salesforce does. */
   open(records: Rec[], totalSize: number, batchSize: number): Cursor {
+    const max = this.org.options.maxOpenCursors ?? 10;
+    while (this.cursors.size >= max) this.cursors.delete(this.cursors.keys().next().value as string);
     const id = this.org.ids.next('01g').slice(0, 15);
     const c: Cursor = { id, records, totalSize, batchSize, lastUsed: this.org.clock.now() };
     this.cursors.set(id, c);
