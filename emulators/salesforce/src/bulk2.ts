@@ -148,6 +148,12 @@ export class Bulk2 {
     if (state === 'Aborted') {
       if (['JobComplete', 'Failed'].includes(String(job.info.state))) throw new SfError(400, 'INVALIDJOBSTATE', `Job ${id} cannot be aborted in state ${String(job.info.state)}`);
       this.touch(job, 'Aborted');
+      // Uploaded rows that were never processed are reported as unprocessed records.
+      try {
+        job.unprocessed = this.parseUploads(job);
+      } catch {
+        job.unprocessed = [];
+      }
       return json(200, job.info);
     }
     if (state !== 'UploadComplete') throw new SfError(400, 'INVALIDJOBSTATE', `Invalid state: ${state}`);
@@ -161,17 +167,23 @@ export class Bulk2 {
     return json(200, job.info);
   }
 
+  private parseUploads(job: Job): Array<Record<string, string>> {
+    const delimiter = DELIMITERS[String(job.info.columnDelimiter)];
+    const rows: Array<Record<string, string>> = [];
+    for (const text of job.csv) {
+      const parsed = parse(text, { columns: true, delimiter, skip_empty_lines: true, bom: true, record_delimiter: job.info.lineEnding === 'CRLF' ? '\r\n' : '\n' }) as Array<Record<string, string>>;
+      if (parsed.length) job.columns = Object.keys(parsed[0]);
+      rows.push(...parsed);
+    }
+    return rows;
+  }
+
   private processIngest(job: Job): void {
     if (job.info.state !== 'InProgress') return;
     const start = Date.now();
-    const delimiter = DELIMITERS[String(job.info.columnDelimiter)];
-    const rows: Rec[] = [];
+    let rows: Array<Record<string, string>>;
     try {
-      for (const text of job.csv) {
-        const parsed = parse(text, { columns: true, delimiter, skip_empty_lines: true, bom: true, record_delimiter: job.info.lineEnding === 'CRLF' ? '\r\n' : '\n' }) as Array<Record<string, string>>;
-        if (parsed.length) job.columns = Object.keys(parsed[0]);
-        rows.push(...parsed);
-      }
+      rows = this.parseUploads(job);
     } catch (e) {
       job.info.errorMessage = `InvalidBatch : Failed to parse CSV: ${(e as Error).message}`;
       this.touch(job, 'Failed');
@@ -231,7 +243,7 @@ export class Bulk2 {
   private ingestResults(id: string, which: 'successful' | 'failed' | 'unprocessed'): ReturnType<typeof json> {
     const job = this.job(id, 'ingest');
     const lead = which === 'successful' ? ['sf__Id', 'sf__Created'] : which === 'failed' ? ['sf__Id', 'sf__Error'] : [];
-    const rows = which === 'unprocessed' ? (job.info.state === 'JobComplete' ? [] : []) : which === 'successful' ? job.successful : job.failed;
+    const rows = which === 'unprocessed' ? job.unprocessed : which === 'successful' ? job.successful : job.failed;
     const columns = [...lead, ...job.columns];
     const body = stringify(rows as Array<Record<string, string>>, { header: true, columns, quoted: true, record_delimiter: '\n' });
     return { status: 200, body: rows.length || columns.length ? body : '', contentType: 'text/csv' };
@@ -239,8 +251,9 @@ export class Bulk2 {
 
   private remove(id: string, kind: Job['kind']): ReturnType<typeof json> {
     const job = this.job(id, kind);
-    if (['Open', 'UploadComplete', 'InProgress'].includes(String(job.info.state)) && kind === 'ingest' && job.info.state !== 'Open') {
-      throw new SfError(400, 'INVALIDJOBSTATE', `Job ${id} must be aborted, complete or failed before it can be deleted`);
+    // Docs: only UploadComplete, JobComplete, Aborted or Failed jobs can be deleted.
+    if (['Open', 'InProgress'].includes(String(job.info.state))) {
+      throw new SfError(400, 'INVALIDJOBSTATE', `Job ${id} cannot be deleted in state ${String(job.info.state)}`);
     }
     this.jobs.delete(id);
     return json(204);

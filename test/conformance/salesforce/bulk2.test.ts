@@ -77,6 +77,19 @@ describe('Bulk API 2.0 through jsforce', () => {
     expect(res.successfulResults).toHaveLength(1);
   });
 
+  it('an aborted job reports uploaded rows as unprocessed and can then be deleted; an open job cannot', async () => {
+    const job = conn.bulk2.createJob({ object: 'Account', operation: 'insert' });
+    await job.open();
+    await job.uploadData('Name\nNever A\nNever B\n');
+    expect((await failure(job.delete())).name).toBe('INVALIDJOBSTATE');
+    await job.abort();
+    expect((await job.check()).state).toBe('Aborted');
+    const unprocessed = await job.getUnprocessedRecords();
+    expect(unprocessed.map((r) => r.Name)).toEqual(['Never A', 'Never B']);
+    await job.delete();
+    expect(await conn.sobject('Account').count()).toBe(0);
+  });
+
   it('invalid ingest jobs are rejected with Bulk error bodies', async () => {
     const e = await failure(conn.bulk2.loadAndWaitForResults({ object: 'Nope__c', operation: 'insert', input: [{ Name: 'x' }], pollInterval: 20 }));
     expect(e.name).toBe('INVALIDJOB');
