@@ -1,0 +1,128 @@
+/** `coupa-sf` command line: start, sync, doctor, replay, credentials. */
+import fs from 'node:fs';
+import { Command } from 'commander';
+import { ConfigError, loadConfig, type ConnectorConfig } from '../config';
+import { createLogger } from '../log';
+import { buildConnector, openStore, type BuiltConnector } from '../runtime/build';
+import { Vault } from '../vault';
+import { doctor } from './commands/doctor';
+import { runLive } from './commands/start';
+import { syncFlow } from './commands/sync';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+async function withConnector<T>(
+  fn: (c: BuiltConnector, config: ConnectorConfig) => Promise<T>,
+  validateMappings = true
+): Promise<T> {
+  const config = loadConfig();
+  if (config.mode !== 'live')
+    throw new ConfigError([
+      'environment: SALESFORCE_LOGIN_URL and COUPA_BASE_URL: this command needs both connections configured'
+    ]);
+  const logger = createLogger({ level: config.logLevel, destination: process.stderr });
+  const connector = await buildConnector({ config, logger, validateMappings });
+  try {
+    return await fn(connector, config);
+  } finally {
+    await connector.close();
+  }
+}
+
+async function withVault<T>(fn: (vault: Vault) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  if (!config.masterKey)
+    throw new ConfigError(['environment: CONNECTOR_MASTER_KEY: required to read or write stored credentials']);
+  const store = await openStore(config);
+  try {
+    return await fn(await Vault.open(store, config.masterKey));
+  } finally {
+    await store.close();
+  }
+}
+
+/** A secret from a file or standard input, never from the command line (where `ps` and shell history see it). */
+function readSecret(file?: string): string {
+  const text = fs.readFileSync(file ?? 0, 'utf8').replace(/\r?\n$/, '');
+  if (!text) throw new Error('no secret given on standard input');
+  return text;
+}
+
+export function buildCli(): Command {
+  const program = new Command('coupa-sf').description('Coupa ⇄ Salesforce connector').showHelpAfterError();
+
+  program
+    .command('start')
+    .description('run the connector: flows on their schedules plus the admin API')
+    .action(async () => runLive(loadConfig()));
+
+  program
+    .command('sync <flow>')
+    .description('run one flow once (both directions of a two-way flow)')
+    .option('--dry-run', 'read and map only: print each payload, write nothing, keep the checkpoint')
+    .option('--limit <n>', 'records to read in a dry run', (v) => Number(v), 50)
+    .action(async (flow: string, opts: { dryRun?: boolean; limit: number }) => {
+      process.exitCode = await withConnector((c) =>
+        syncFlow(c, flow, opts, out, createLogger({ destination: process.stderr }))
+      );
+    });
+
+  program
+    .command('doctor')
+    .description('check connectivity, Coupa scopes, Salesforce access and mappings')
+    .action(async () => {
+      const checks = await withConnector(doctor);
+      for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
+      process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
+    });
+
+  program
+    .command('replay <deadLetterId>')
+    .description('replay a dead letter through its flow')
+    .action(async (id: string) => {
+      const result = await withConnector((c) => c.engine.replay(Number(id), 'cli'));
+      out(
+        result.ok ? `dead letter ${id} replayed` : `dead letter ${id} failed again: ${result.error ?? 'unknown error'}`
+      );
+      process.exitCode = result.ok ? 0 : 1;
+    });
+
+  const credentials = program.command('credentials').description('manage secrets in the encrypted credential store');
+  credentials
+    .command('set <name>')
+    .description('store a secret read from standard input (or --file), e.g. coupa.client_secret')
+    .option('--file <path>', 'read the secret from this file')
+    .action(async (name: string, opts: { file?: string }) => {
+      const secret = readSecret(opts.file);
+      await withVault((v) => v.set(name, secret, 'cli'));
+      out(`stored ${name}`);
+    });
+  credentials
+    .command('list')
+    .description('names and update times of stored secrets (never their values)')
+    .action(async () => {
+      const list = await withVault((v) => v.list());
+      for (const c of list) out(`${c.name}\tkey v${c.keyVersion}\tupdated ${c.updatedAt}`);
+    });
+  credentials
+    .command('rotate')
+    .description('re-encrypt every secret under NEW_CONNECTOR_MASTER_KEY')
+    .action(async () => {
+      const next = process.env.NEW_CONNECTOR_MASTER_KEY;
+      if (!next) throw new ConfigError(['environment: NEW_CONNECTOR_MASTER_KEY: required for rotation']);
+      const result = await withVault((v) => v.rotate(next, 'cli'));
+      out(
+        `re-encrypted ${result.rotated} secret(s) under key version ${result.keyVersion}; set CONNECTOR_MASTER_KEY to the new key`
+      );
+    });
+  return program;
+}
+
+if (require.main === module) {
+  buildCli()
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(err instanceof ConfigError ? 2 : 1);
+    });
+}

@@ -1,0 +1,154 @@
+/** Wires config → state store → vault → clients → mappings → flows → engine. No HTTP here (see connector.ts). */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { ConfigError, resolveSecrets, type ConnectorConfig } from '../config';
+import { COUPA_SCHEMA, CoupaClient } from '../coupa';
+import { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig, type FlowDefinition } from '../engine';
+import { FLOW_MODULES, scopesFor, type FlowModule } from '../flows';
+import { DEFAULT_MAPPINGS_DIR, type FlowDeps } from '../flows/deps';
+import { assertMappingsValid, loadMappingDir, type CompiledMapping } from '../mapping';
+import { DEFAULT_CLIENT_NAME, SalesforceClient, type SalesforceAuth } from '../salesforce';
+import { DEFAULT_SQLITE_PATH, openStateStore, type StateStore } from '../store';
+import { Vault } from '../vault';
+
+export interface BuildOptions {
+  config: ConnectorConfig;
+  logger: Logger;
+  modules?: FlowModule[];
+  mappingsDir?: string;
+  /** Validate mappings against the live describe and the Coupa schema (default true). */
+  validateMappings?: boolean;
+  clientName?: string;
+}
+
+export interface RegisteredFlow {
+  module: FlowModule;
+  definition: FlowDefinition<any, any>;
+  enabled: boolean;
+  schedule: string | null;
+}
+
+export interface BuiltConnector {
+  config: ConnectorConfig;
+  store: StateStore;
+  vault: Vault | null;
+  salesforce: SalesforceClient;
+  coupa: CoupaClient;
+  engine: SyncEngine;
+  flows: RegisteredFlow[];
+  mappings: CompiledMapping[];
+  close(): Promise<void>;
+}
+
+export async function openStore(config: ConnectorConfig): Promise<StateStore> {
+  if (config.databaseUrl) return openStateStore({ databaseUrl: config.databaseUrl });
+  const file = config.sqlitePath ?? DEFAULT_SQLITE_PATH;
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  return openStateStore({ sqlitePath: file });
+}
+
+export function salesforceAuth(config: ConnectorConfig): SalesforceAuth {
+  const sf = config.salesforce;
+  if (!sf) throw new ConfigError(['environment: SALESFORCE_LOGIN_URL: required for a live connector']);
+  if (sf.auth.kind === 'jwt') {
+    return {
+      flow: 'jwt',
+      loginUrl: sf.loginUrl,
+      clientId: sf.auth.clientId,
+      username: sf.auth.username,
+      privateKey: fs.readFileSync(sf.auth.privateKeyFile, 'utf8')
+    };
+  }
+  return {
+    flow: 'client-credentials',
+    loginUrl: sf.loginUrl,
+    clientId: sf.auth.clientId,
+    clientSecret: sf.auth.clientSecret ?? ''
+  };
+}
+
+export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector> {
+  const { logger } = opts;
+  const store = await openStore(opts.config);
+  try {
+    const vault = opts.config.masterKey ? await Vault.open(store, opts.config.masterKey) : null;
+    const config = await resolveSecrets(opts.config, vault);
+    if (!config.coupa) throw new ConfigError(['environment: COUPA_BASE_URL: required for a live connector']);
+    const modules = opts.modules ?? FLOW_MODULES;
+    const enabledModules = modules.filter((m) => config.flows[m.name]?.enabled !== false);
+
+    const clientName = opts.clientName ?? DEFAULT_CLIENT_NAME;
+    const salesforce = new SalesforceClient({
+      auth: salesforceAuth(config),
+      clientName,
+      bulkThreshold: config.limits.salesforce.bulkThreshold,
+      apiReserve: { fraction: config.limits.salesforce.apiReservePercent / 100 }
+    });
+    const coupa = new CoupaClient({
+      baseUrl: config.coupa.baseUrl,
+      clientId: config.coupa.clientId,
+      clientSecret: config.coupa.clientSecret ?? '',
+      scopes: scopesFor(enabledModules),
+      rateLimit: {
+        ratePerSecond: config.limits.coupa.rateLimit.requestsPerSecond,
+        burst: config.limits.coupa.rateLimit.burst
+      }
+    });
+
+    const mappingsDir = opts.mappingsDir ?? DEFAULT_MAPPINGS_DIR;
+    const mappings = fs.existsSync(mappingsDir) ? loadMappingDir(mappingsDir) : [];
+    if (opts.validateMappings !== false && mappings.length) {
+      await salesforce.connect();
+      // Only "no such object" means the object is missing; any other failure (network, auth) stops start-up as itself.
+      const describe = (sobject: string) =>
+        salesforce.describe(sobject).catch((err: { code?: string; errorCode?: string }) => {
+          if ((err.code ?? err.errorCode) === 'NOT_FOUND') return undefined;
+          throw err;
+        });
+      const warnings = await assertMappingsValid(mappings, { coupaSchema: COUPA_SCHEMA, describe });
+      for (const w of warnings) logger.warn({ file: w.file, path: w.path }, w.message);
+    }
+
+    const engine = new SyncEngine({ store, logger, ...engineOptionsFromConfig(config.engine) });
+    const byName = new Map(mappings.map((m) => [m.name, m]));
+    const flows: RegisteredFlow[] = [];
+    for (const module of modules) {
+      const flowConfig = config.flows[module.name];
+      const deps: FlowDeps = {
+        coupa,
+        salesforce,
+        store,
+        logger: logger.child({ flow: module.name }),
+        mappings: byName,
+        options: flowConfig.options,
+        coupaBaseUrl: config.coupa.baseUrl,
+        salesforceClientName: clientName
+      };
+      for (const definition of module.build(deps)) {
+        const reg = registerOptionsFromConfig(flowConfig);
+        engine.register(definition, reg);
+        const schedule =
+          reg.schedule ?? ('schedule' in definition.trigger ? (definition.trigger.schedule ?? null) : null);
+        flows.push({ module, definition, enabled: flowConfig.enabled, schedule });
+      }
+    }
+    return {
+      config,
+      store,
+      vault,
+      salesforce,
+      coupa,
+      engine,
+      flows,
+      mappings,
+      async close() {
+        await engine.stop();
+        await store.close();
+      }
+    };
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+/** The admin API's view of the engine. */
+import type { FlowControl } from '../http/flow-control';
+import { UnknownFlowError } from '../http/flow-control';
+import type { BuiltConnector } from './build';
+
+export function engineFlowControl(connector: BuiltConnector, isReady: () => boolean): FlowControl {
+  const { engine, store, flows } = connector;
+  const flow = (name: string) => {
+    const f = flows.find((x) => x.definition.name === name);
+    if (!f) throw new UnknownFlowError(name);
+    return f;
+  };
+  return {
+    listFlows: () =>
+      flows.map((f) => ({
+        name: f.definition.name,
+        enabled: f.enabled,
+        trigger: f.definition.trigger.kind,
+        schedule: f.schedule,
+        description: f.module.description
+      })),
+    async runNow(name) {
+      flow(name);
+      const summary = await engine.runNow(name, 'admin-api');
+      return { runId: summary.runId, status: summary.status, counts: summary.counts, error: summary.error };
+    },
+    pause: (name, reason) => engine.pause(flow(name).definition.name, 'admin-api', reason ?? null),
+    resume: (name) => engine.resume(flow(name).definition.name, 'admin-api'),
+    async replayDeadLetter(id) {
+      const result = await engine.replay(id, 'admin-api');
+      return result.ok ? { status: 'replayed' } : { status: 'failed', message: result.error };
+    },
+    // The decision is recorded; the winning side's value is written on the flow's next run, because the
+    // conflicting field is left out of later payloads only while the conflict is open.
+    resolveConflict: (id, winner) => store.resolveConflict(id, winner),
+    async preview(name, source) {
+      const def = flow(name).definition;
+      const id = String(source.id ?? source.Id ?? 'preview');
+      const ts = String(source['updated-at'] ?? source.SystemModstamp ?? new Date().toISOString());
+      const link = await store.findLink(def.linkGroup ?? def.name, def.source.system, def.source.object, id);
+      const targetId = link ? (def.source.system === 'salesforce' ? link.coupaId : link.sfId) : null;
+      const payload = await def.map({ id, ts, data: source }, { targetId });
+      return { flow: name, targetId, operation: payload === null ? 'skip' : targetId ? 'update' : 'create', payload };
+    },
+    isReady
+  };
+}
