@@ -84,7 +84,7 @@ describe('Bulk API 2.0 through jsforce', () => {
     expect((await failure(job.delete())).name).toBe('INVALIDJOBSTATE');
     await job.abort();
     expect((await job.check()).state).toBe('Aborted');
-    const unprocessed = await job.getUnprocessedRecords();
+    const unprocessed = (await job.getUnprocessedRecords()) as unknown as Array<{ Name: string }>;
     expect(unprocessed.map((r) => r.Name)).toEqual(['Never A', 'Never B']);
     await job.delete();
     expect(await conn.sobject('Account').count()).toBe(0);
