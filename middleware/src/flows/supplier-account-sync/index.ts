@@ -1,0 +1,277 @@
+/**
+ * supplier-account-sync: Coupa suppliers ⇄ Salesforce vendor Accounts, one FlowDefinition per direction
+ * sharing links and the echo ledger (linkGroup). Coupa → Salesforce upserts the Account (and the primary
+ * contact as a Contact) after matching; Salesforce → Coupa pushes the Salesforce-owned fields of linked Accounts.
+ */
+import { coupaResources } from '../../coupa';
+import type { FlowDefinition, MatchResult, SourceRecord, SystemName, WriteItem, WriteOutcome } from '../../engine';
+import { getPath, mapRecord, type CompiledMapping } from '../../mapping';
+import { soqlQuote, type SObjectRecord } from '../../salesforce';
+import { requireMapping, type FlowDeps } from '../deps';
+import { RecordWriteError, classifyFor, echoViewOf, markChanged, readCoupa, readSalesforce, soqlIn, validation } from './io';
+import { decide, nameCountryMatches } from './match';
+
+export const SUPPLIER_ACCOUNT_SYNC = 'supplier-account-sync';
+export const TO_SALESFORCE = `${SUPPLIER_ACCOUNT_SYNC}.to-salesforce`;
+export const TO_COUPA = `${SUPPLIER_ACCOUNT_SYNC}.to-coupa`;
+/** Payload key carrying the primary contact next to the Account fields; never sent as an Account field. */
+export const CONTACT_KEY = '$primaryContact';
+
+export interface SupplierAccountOptions {
+  /** Mapping name in config/mappings (default supplier-account). */
+  mapping: string;
+  /** Salesforce Account field holding the tax id; enables the tax-id matching tier. */
+  taxIdField?: string;
+  /** Salesforce Account field holding the DUNS number; enables the DUNS matching tier. */
+  dunsField?: string;
+  /** Upsert the Coupa primary contact as a Contact on the Account (default true). */
+  syncPrimaryContact: boolean;
+  /** SOQL condition selecting the Accounts whose changes flow back to Coupa (linked vendor Accounts). */
+  salesforceWhere: string;
+  /** Cron schedule for both directions (default every minute). */
+  schedule: string;
+}
+
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+export function supplierAccountOptions(raw: Record<string, unknown>): SupplierAccountOptions {
+  const str = (k: string): string | undefined => {
+    const v = raw[k];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || !v) throw new Error(`flows.${SUPPLIER_ACCOUNT_SYNC}.options.${k} must be a non-empty string`);
+    return v;
+  };
+  const field = (k: string) => {
+    const v = str(k);
+    if (v && !FIELD_NAME.test(v)) throw new Error(`flows.${SUPPLIER_ACCOUNT_SYNC}.options.${k} must be a field API name`);
+    return v;
+  };
+  return {
+    mapping: str('mapping') ?? 'supplier-account',
+    taxIdField: field('taxIdField'),
+    dunsField: field('dunsField'),
+    syncPrimaryContact: raw.syncPrimaryContact === undefined ? true : raw.syncPrimaryContact === true,
+    salesforceWhere: str('salesforceWhere') ?? 'Coupa_Supplier_Id__c != null',
+    schedule: str('schedule') ?? '* * * * *',
+  };
+}
+
+/** Payload field → owner, from the mapping (payload keys are the first segment of each target path). */
+function ownersOf(mapping: CompiledMapping, target: SystemName): Record<string, SystemName> {
+  const owners: Record<string, SystemName> = {};
+  for (const f of mapping.fields) {
+    const path = f.spec[target];
+    if (path) owners[path.split('.')[0]] = f.owner;
+  }
+  return owners;
+}
+
+const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : String(v));
+
+interface PrimaryContact {
+  FirstName: string | null;
+  LastName: string;
+  Email: string | null;
+}
+
+function primaryContactOf(supplier: Record<string, unknown>): PrimaryContact | null {
+  const c = supplier['primary-contact'] as Record<string, unknown> | null | undefined;
+  if (!c) return null;
+  const email = str(c.email);
+  const last = str(c['name-family']) ?? (email ? email.split('@')[0] : null);
+  if (!last) return null;
+  return { FirstName: str(c['name-given']), LastName: last, Email: email };
+}
+
+export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[] {
+  const opts = supplierAccountOptions(deps.options);
+  const mapping = requireMapping(deps, opts.mapping);
+  const sf = deps.salesforce;
+  const suppliers = coupaResources(deps.coupa).suppliers;
+  const sfObject = mapping.spec.salesforce.object;
+  const externalId = mapping.spec.salesforce.externalId ?? 'Coupa_Supplier_Id__c';
+  const idPath = mapping.fields.find((f) => f.spec.salesforce === externalId)?.spec.coupa ?? 'id';
+  const numberField = mapping.fields.find((f) => f.spec.coupa === 'number' && f.owner === 'coupa')?.spec.salesforce;
+  const countryField = mapping.fields.find((f) => f.spec.coupa?.startsWith('primary-address.country') && f.owner === 'coupa')?.spec.salesforce;
+  const nameField = mapping.fields.find((f) => f.spec.coupa === 'name' && f.owner === 'coupa')?.spec.salesforce ?? 'Name';
+  const sfFields = [
+    ...new Set([
+      'Id',
+      externalId,
+      ...mapping.fields.map((f) => f.spec.salesforce).filter((p): p is string => !!p && p !== 'Id' && !p.includes('.')),
+      ...(mapping.spec.salesforce.reads ?? []),
+    ]),
+  ];
+  const classifySf = classifyFor('salesforce');
+  const classifyCoupa = classifyFor('coupa');
+
+  const query = async (where: string): Promise<string[]> => {
+    const rows = await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sfObject} WHERE ${where} LIMIT 50`);
+    return rows.map((r) => r.Id);
+  };
+
+  /** Link (engine) → supplier id → number → tax id → DUNS → normalised name + country; only unlinked Accounts. */
+  const matchAccount = async (rec: SourceRecord): Promise<MatchResult> => {
+    const s = rec.data;
+    const unlinked = `${externalId} = null`;
+    const tiers: Array<() => Promise<string[]>> = [() => query(`${externalId} = ${soqlQuote(String(getPath(s, idPath)))}`)];
+    const number = str(s.number);
+    if (numberField && number) tiers.push(() => query(`${numberField} = ${soqlQuote(number)} AND ${unlinked}`));
+    const taxId = str(s['tax-id']);
+    if (opts.taxIdField && taxId) tiers.push(() => query(`${opts.taxIdField} = ${soqlQuote(taxId)} AND ${unlinked}`));
+    const duns = str(s.duns);
+    if (opts.dunsField && duns) tiers.push(() => query(`${opts.dunsField} = ${soqlQuote(duns)} AND ${unlinked}`));
+    tiers.push(async () => {
+      // SOQL cannot compare normalised names, so unlinked Accounts are compared here.
+      const select = ['Id', nameField, ...(countryField ? [countryField] : [])].join(', ');
+      const rows = await sf.queryAll<SObjectRecord>(`SELECT ${select} FROM ${sfObject} WHERE ${unlinked}`);
+      const country = str(getPath(s, 'primary-address.country.code'));
+      return nameCountryMatches(
+        str(s.name),
+        country,
+        rows.map((r) => ({ id: String(r.Id), name: str(r[nameField]), country: countryField ? str(r[countryField]) : null })),
+      );
+    });
+    return decide(tiers);
+  };
+
+  const upsertContacts = async (accounts: Array<{ accountId: string; contact: PrimaryContact }>): Promise<Map<string, string>> => {
+    const failures = new Map<string, string>();
+    if (accounts.length === 0) return failures;
+    const ids = accounts.map((a) => a.accountId);
+    const existing = await sf.queryAll<{ Id: string; AccountId: string; Email: string | null; LastName: string }>(
+      `SELECT Id, AccountId, Email, LastName FROM Contact WHERE ${soqlIn('AccountId', ids)}`,
+    );
+    const creates: Array<{ accountId: string; rec: SObjectRecord }> = [];
+    const updates: Array<{ accountId: string; rec: SObjectRecord }> = [];
+    for (const { accountId, contact } of accounts) {
+      const same = existing.find(
+        (c) => c.AccountId === accountId && (contact.Email ? c.Email?.toLowerCase() === contact.Email.toLowerCase() : c.LastName === contact.LastName),
+      );
+      if (same) updates.push({ accountId, rec: { Id: same.Id, ...contact } });
+      else creates.push({ accountId, rec: { AccountId: accountId, ...contact } });
+    }
+    for (const [op, list] of [['create', creates], ['update', updates]] as const) {
+      if (list.length === 0) continue;
+      const results = await sf.write(op, 'Contact', list.map((l) => l.rec));
+      results.forEach((r, i) => {
+        if (!r.success) failures.set(list[i].accountId, `primary contact: ${r.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`);
+      });
+    }
+    return failures;
+  };
+
+  const mapSupplier = async (rec: SourceRecord): Promise<Record<string, unknown> | null> => {
+    const result = await mapRecord(mapping, 'coupa-to-salesforce', rec.data);
+    if (!result.included) return null;
+    if (!str(result.payload[nameField])) throw validation(`supplier ${rec.id} has no name; an Account needs one`);
+    const payload: Record<string, unknown> = { ...result.payload };
+    if (opts.syncPrimaryContact) payload[CONTACT_KEY] = primaryContactOf(rec.data);
+    return payload;
+  };
+  const mapAccount = async (rec: SourceRecord): Promise<Record<string, unknown> | null> => {
+    const result = await mapRecord(mapping, 'salesforce-to-coupa', rec.data);
+    return result.included ? result.payload : null;
+  };
+
+  const toSalesforce: FlowDefinition = {
+    name: TO_SALESFORCE,
+    linkGroup: SUPPLIER_ACCOUNT_SYNC,
+    source: { system: 'coupa', object: 'suppliers' },
+    target: { system: 'salesforce', object: sfObject },
+    trigger: { kind: 'poll', schedule: opts.schedule },
+    read: async (req) => markChanged(deps.store, SUPPLIER_ACCOUNT_SYNC, { system: 'coupa', object: 'suppliers' }, await readCoupa(deps.coupa, 'suppliers', req), mapSupplier),
+    echoView: echoViewOf,
+    map: mapSupplier,
+    match: (rec) => matchAccount(rec),
+    async write(items: WriteItem[]): Promise<WriteOutcome[]> {
+      const fields = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== CONTACT_KEY));
+      const outcomes: WriteOutcome[] = new Array(items.length);
+      const creates = items.map((it, i) => ({ it, i })).filter((x) => x.it.op === 'create');
+      const updates = items.map((it, i) => ({ it, i })).filter((x) => x.it.op === 'update');
+      const apply = (list: typeof creates, results: Awaited<ReturnType<typeof sf.write>>, records: SObjectRecord[]) =>
+        list.forEach(({ it, i }, k) => {
+          const r = results[k];
+          outcomes[i] =
+            r.success && (r.id ?? it.targetId)
+              ? { ok: true, targetId: (r.id ?? it.targetId)! }
+              : {
+                  ok: false,
+                  error: new RecordWriteError(r.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'write failed', r.failure ?? { kind: 'validation', retryable: false }, r),
+                  request: records[k],
+                  response: r.errors,
+                };
+        });
+      if (creates.length) {
+        // Upsert by the Coupa id: a retried create finds the Account instead of duplicating it.
+        const records = creates.map(({ it }) => fields(it.payload));
+        apply(creates, await sf.upsert(sfObject, externalId, records), records);
+      }
+      if (updates.length) {
+        const records = updates.map(({ it }) => ({ ...fields(it.payload), Id: it.targetId }));
+        apply(updates, await sf.update(sfObject, records), records);
+      }
+      if (opts.syncPrimaryContact) {
+        const withContact = items
+          .map((it, i) => ({ it, i, contact: it.payload[CONTACT_KEY] as PrimaryContact | null | undefined }))
+          .filter((x) => x.contact && outcomes[x.i].ok);
+        const failed = await upsertContacts(withContact.map((x) => ({ accountId: (outcomes[x.i] as { targetId: string }).targetId, contact: x.contact! })));
+        for (const x of withContact) {
+          const message = failed.get((outcomes[x.i] as { targetId: string }).targetId);
+          if (message) outcomes[x.i] = { ok: false, error: validation(message), request: x.contact };
+        }
+      }
+      return outcomes;
+    },
+    async findByIdempotencyKey(key) {
+      const id = key.split(':').pop()!;
+      const rows = await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sfObject} WHERE ${externalId} = ${soqlQuote(id)}`);
+      return rows[0]?.Id ?? null;
+    },
+    idempotencyKey: (rec) => `${SUPPLIER_ACCOUNT_SYNC}:coupa:suppliers:${rec.id}`,
+    classify: classifySf,
+    fieldOwners: ownersOf(mapping, 'salesforce'),
+  };
+
+  const toCoupa: FlowDefinition = {
+    name: TO_COUPA,
+    linkGroup: SUPPLIER_ACCOUNT_SYNC,
+    source: { system: 'salesforce', object: sfObject },
+    target: { system: 'coupa', object: 'suppliers' },
+    trigger: { kind: 'poll', schedule: opts.schedule },
+    read: async (req) =>
+      markChanged(deps.store, SUPPLIER_ACCOUNT_SYNC, { system: 'salesforce', object: sfObject }, await readSalesforce(sf, { sobject: sfObject, fields: sfFields, where: opts.salesforceWhere }, req), mapAccount),
+    echoView: echoViewOf,
+    async map(rec, ctx) {
+      // Suppliers are created in Coupa (or by supplier onboarding), never from an Account here.
+      if (!ctx.targetId && !str(rec.data[externalId])) return null;
+      return mapAccount(rec);
+    },
+    async match(rec) {
+      const id = str(rec.data[externalId]);
+      if (!id || !/^\d+$/.test(id)) return { targetId: null };
+      const found = await suppliers.find({ filters: { id }, fields: ['id'] });
+      return { targetId: found[0] ? String(found[0].id) : null };
+    },
+    async write(items) {
+      const out: WriteOutcome[] = [];
+      for (const it of items) {
+        if (it.op === 'create') {
+          out.push({ ok: false, error: validation(`Account ${it.sourceId} is not linked to a Coupa supplier; suppliers are created in Coupa`) });
+          continue;
+        }
+        try {
+          await suppliers.update(Number(it.targetId), it.payload as never, { params: { return_object: 'limited' } });
+          out.push({ ok: true, targetId: it.targetId! });
+        } catch (error) {
+          out.push({ ok: false, error, request: it.payload, response: (error as { body?: unknown }).body });
+        }
+      }
+      return out;
+    },
+    classify: classifyCoupa,
+    fieldOwners: ownersOf(mapping, 'coupa'),
+  };
+
+  return [toSalesforce, toCoupa];
+}
