@@ -181,7 +181,14 @@ export class OAuth {
     const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
     if (basic) {
       const [id, secret] = Buffer.from(basic[1], 'base64').toString().split(':');
-      return { id: decodeURIComponent(id ?? ''), secret: decodeURIComponent(secret ?? '') };
+      const decode = (v: string | undefined): string => {
+        try {
+          return decodeURIComponent(v ?? '');
+        } catch {
+          return v ?? '';
+        }
+      };
+      return { id: decode(id), secret: decode(secret) };
     }
     return { id: body.client_id, secret: body.client_secret };
   }

@@ -110,6 +110,18 @@ describe('sObject CRUD, upsert and describe through jsforce', () => {
     expect(bad.message).toBe('Provided external ID field does not exist or is not accessible: Name');
   });
 
+  it('upsert with a URL-encoded External ID value in the path (jsforce itself does not encode it)', async () => {
+    const odd = 'A/B %25 ü?';
+    const path = `/sobjects/Account/Coupa_Supplier_Id__c/${encodeURIComponent(odd)}`;
+    const patch = (name: string): Promise<{ id: string; created: boolean }> =>
+      conn.request({ method: 'PATCH', url: path, body: JSON.stringify({ Name: name }), headers: { 'Content-Type': 'application/json' } });
+    const first = await patch('Odd');
+    expect(first.created).toBe(true);
+    expect(await patch('Odd 2')).toMatchObject({ id: first.id, created: false });
+    const rows = await conn.query<{ Coupa_Supplier_Id__c: string; Name: string }>(`SELECT Name, Coupa_Supplier_Id__c FROM Account WHERE Id = '${first.id}'`);
+    expect(rows.records[0]).toMatchObject({ Name: 'Odd 2', Coupa_Supplier_Id__c: odd });
+  });
+
   it('upsert on API < 46 answers 204 for an update', async () => {
     const old = new Connection({ instanceUrl: conn.instanceUrl, accessToken: conn.accessToken ?? '', version: '45.0' });
     await old.sobject('Account').upsert({ Name: 'Old', Coupa_Supplier_Id__c: 'O-1' }, 'Coupa_Supplier_Id__c');

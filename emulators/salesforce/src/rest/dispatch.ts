@@ -10,7 +10,7 @@ export class Dispatcher {
     for (const route of this.routes) {
       if (route.method !== method) continue;
       const m = route.pattern.exec(path);
-      if (m) return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+      if (m) return { route, params: m.slice(1).map(safeDecode) };
     }
     return undefined;
   }
@@ -33,5 +33,13 @@ export class Dispatcher {
       if (e instanceof SfError) return json(e.status, e.toBody());
       throw e;
     }
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
   }
 }

@@ -154,7 +154,7 @@ export const sobjectRoutes: Route[] = [
     handler: (call, [type, field, value]) => {
       const o = obj(call, type);
       const f = call.org.dml.upsertField(o, field);
-      const ids = call.org.dml.matchExternal(o, f, decodeURIComponent(value));
+      const ids = call.org.dml.matchExternal(o, f, value);
       if (ids.length > 1) return multipleChoices(call, new MultipleMatches(o.name, ids));
       if (!ids.length) throw new SfError(404, 'NOT_FOUND', 'The requested resource does not exist');
       return json(200, renderRecord(call, o, call.org.dml.requireRecord(o, ids[0]), call.query.fields));
@@ -169,10 +169,10 @@ export const sobjectRoutes: Route[] = [
       const body = requireObjectBody(call.body);
       if (call.query.updateOnly === 'true') {
         const f = call.org.dml.upsertField(o, field);
-        if (!call.org.dml.matchExternal(o, f, decodeURIComponent(value)).length) throw new SfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+        if (!call.org.dml.matchExternal(o, f, value).length) throw new SfError(404, 'NOT_FOUND', 'The requested resource does not exist');
       }
       try {
-        return upsertReply(call, o, call.org.dml.upsert(o.name, field, decodeURIComponent(value), body, call.write));
+        return upsertReply(call, o, call.org.dml.upsert(o.name, field, value, body, call.write));
       } catch (e) {
         if (e instanceof MultipleMatches) return multipleChoices(call, e);
         throw e;
