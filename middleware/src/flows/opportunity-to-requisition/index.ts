@@ -1,0 +1,291 @@
+/**
+ * Opportunity → Coupa requisition, and the requisition's progress back onto the Opportunity.
+ * Two engine flows sharing one link group: `opportunity-to-requisition` (Salesforce → Coupa, creates only)
+ * and `opportunity-to-requisition-status` (Coupa → Salesforce: requisition id and status, PO number/status,
+ * committed amount).
+ */
+import { coupaResources, classifyCoupaError, projectionFromPaths, type CoupaRecord } from '../../coupa';
+import { compareCursors, type Classification, type Cursor, type FlowDefinition, type SourceRecord, type WriteItem, type WriteOutcome } from '../../engine';
+import { mapRecord, sourcePaths, MappingRecordError } from '../../mapping';
+import { classifySalesforceError, SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
+import { requireMapping, type FlowDeps } from '../deps';
+import {
+  buildRequisition,
+  contentStamp,
+  floorSecond,
+  filteredOut,
+  FLOW_NAME,
+  idempotencyKeyOf,
+  latestChange,
+  LINE_ITEM_FIELDS,
+  LINK_GROUP,
+  OPPORTUNITY_FIELDS,
+  OPPORTUNITY_ID_FIELD,
+  opportunityIdOfKey,
+  RequisitionRecordError,
+  STATUS_FLOW_NAME,
+  summarizePurchaseOrders,
+  supplierIdFor,
+  triggerWhere,
+} from './logic';
+import { parseOptions } from './options';
+
+export { FLOW_NAME, STATUS_FLOW_NAME, LINK_GROUP } from './logic';
+export { parseOptions as parseOpportunityToRequisitionOptions, type OpportunityToRequisitionOptions } from './options';
+
+export const HEADER_MAPPING = 'opportunity-to-requisition';
+export const LINES_MAPPING = 'opportunity-to-requisition-lines';
+export const COUPA_SCOPES = ['core.requisition.read', 'core.requisition.write', 'core.purchase_order.read', 'core.user.read'];
+
+type Opportunity = SObjectRecord & { OpportunityLineItems?: SObjectRecord[] };
+type Requisition = CoupaRecord<'requisitions'>;
+
+const CF_FILTER = `custom_fields[${OPPORTUNITY_ID_FIELD}]`;
+const IN_CHUNK = 50;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function classifyFlowError(err: unknown): Classification {
+  if (err instanceof RequisitionRecordError || err instanceof MappingRecordError) return { kind: 'validation', retryable: false };
+  if (err instanceof SalesforceApiError) return classifySalesforceError(err);
+  return classifyCoupaError(err);
+}
+
+function failure(error: unknown, request?: unknown): WriteOutcome {
+  return { ok: false, error, request, response: (error as { body?: unknown })?.body };
+}
+
+/** A Salesforce collections result as an engine outcome (errors keep Salesforce's code and classification). */
+export function outcomeOf(r: WriteResult | undefined, targetId: string): WriteOutcome {
+  if (r?.success) return { ok: true, targetId };
+  const e = r?.errors[0];
+  const message = e ? `${e.code}: ${e.message}${e.fields.length ? ` (${e.fields.join(', ')})` : ''}` : 'no result for record';
+  return { ok: false, error: new SalesforceApiError(e?.code ?? 'UNKNOWN', message, r?.failure ?? { kind: 'transient', retryable: true }, e?.fields), response: r?.errors };
+}
+
+export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinition[] {
+  const o = parseOptions(deps.options);
+  const header = requireMapping(deps, HEADER_MAPPING);
+  const lineMapping = requireMapping(deps, LINES_MAPPING);
+  const coupa = coupaResources(deps.coupa);
+  const sf = deps.salesforce;
+  const log = deps.logger.child({ flow: FLOW_NAME });
+
+  const requesters = new Map<string, { login: string | null; at: number }>();
+  async function requesterFor(opp: Opportunity): Promise<string> {
+    const email = (opp.Owner as { Email?: string } | null)?.Email;
+    if (email) {
+      const cached = requesters.get(email);
+      let login = cached && Date.now() - cached.at < 600_000 ? cached.login : undefined;
+      if (login === undefined) {
+        const [user] = await coupa.users.find({ filters: { email, active: true }, fields: ['id', 'login'], limit: 1 });
+        login = user?.login ?? null;
+        requesters.set(email, { login, at: Date.now() });
+      }
+      if (login) return login;
+    }
+    if (o.fallbackRequesterLogin) return o.fallbackRequesterLogin;
+    throw new RequisitionRecordError(
+      email
+        ? `The Opportunity owner's email ${email} matches no active Coupa user, and no fallback requester (fallbackRequesterLogin) is configured`
+        : 'The Opportunity owner has no email, and no fallback requester (fallbackRequesterLogin) is configured',
+    );
+  }
+
+  async function findRequisition(opportunityId: string): Promise<Requisition | null> {
+    const found = await coupa.requisitions.find({ filters: { [CF_FILTER]: opportunityId }, fields: ['id', 'status', 'submitted-at'], limit: 5 });
+    return found.sort((a, b) => a.id - b.id)[0] ?? null;
+  }
+
+  /** A requisition found by the Opportunity id that was never submitted (e.g. created by an interrupted attempt). */
+  async function ensureSubmitted(req: Pick<Requisition, 'id' | 'status'> & { 'submitted-at'?: unknown }): Promise<void> {
+    if (!o.submitForApproval || req.status !== 'draft' || req['submitted-at']) return;
+    await coupa.requisitions.action(req.id, 'update_and_submit_for_approval', {}, { fields: ['id', 'status'] });
+  }
+
+  const create: FlowDefinition<Opportunity> = {
+    name: FLOW_NAME,
+    linkGroup: LINK_GROUP,
+    source: { system: 'salesforce', object: 'Opportunity' },
+    target: { system: 'coupa', object: 'requisitions' },
+    trigger: { kind: 'poll', schedule: o.schedule },
+    batchSize: 50,
+    async read({ after, limit }) {
+      const since = after ? { systemModstamp: after.ts, id: after.id } : undefined;
+      const opps: Opportunity[] = [];
+      for await (const { record } of sf.pollChanges({ sobject: 'Opportunity', fields: OPPORTUNITY_FIELDS, since, where: triggerWhere(o) })) {
+        opps.push(record);
+        if (opps.length >= limit) break;
+      }
+      const byOpp = new Map<string, SObjectRecord[]>();
+      for (const ids of chunks(opps.map((r) => String(r.Id)), 200)) {
+        const soql = `SELECT ${LINE_ITEM_FIELDS.join(', ')} FROM OpportunityLineItem WHERE OpportunityId IN (${ids.map(soqlQuote).join(', ')}) ORDER BY CreatedDate ASC, Id ASC`;
+        for (const li of await sf.queryAll(soql)) {
+          const list = byOpp.get(String(li.OpportunityId)) ?? [];
+          list.push(li);
+          byOpp.set(String(li.OpportunityId), list);
+        }
+      }
+      return opps.map((opp) => {
+        const lines = (byOpp.get(String(opp.Id)) ?? []).sort((a, b) => Number(a.SortOrder ?? Infinity) - Number(b.SortOrder ?? Infinity));
+        return { id: String(opp.Id), ts: String(opp.SystemModstamp), data: { ...opp, OpportunityLineItems: lines } };
+      });
+    },
+    async map(rec, ctx) {
+      // A linked Opportunity already has its requisition: re-saves never create or change one.
+      if (ctx.targetId) return null;
+      const opp = rec.data;
+      const skip = filteredOut(opp, o);
+      if (skip) return null;
+      const head = await mapRecord(header, 'salesforce-to-coupa', opp);
+      if (!head.included) return null;
+      const currency = (opp.CurrencyIsoCode as string | undefined) ?? o.currency;
+      const lines: Record<string, unknown>[] = [];
+      for (const li of opp.OpportunityLineItems ?? []) {
+        const m = await mapRecord(lineMapping, 'salesforce-to-coupa', { ...li, CurrencyIsoCode: currency });
+        if (m.included) lines.push((m.payload['requisition-lines'] as Record<string, unknown>) ?? {});
+      }
+      return buildRequisition(
+        {
+          opportunityId: rec.id,
+          opportunityName: String(opp.Name ?? rec.id),
+          header: head.payload,
+          lines,
+          requesterLogin: await requesterFor(opp),
+          supplierId: supplierIdFor(opp as never, o),
+        },
+        o,
+      );
+    },
+    async write(items: WriteItem[]) {
+      const out: WriteOutcome[] = [];
+      for (const item of items) {
+        try {
+          if (item.op === 'update' && item.targetId) {
+            const current = await coupa.requisitions.get(Number(item.targetId), ['id', 'status', 'submitted-at']);
+            await ensureSubmitted(current);
+            out.push({ ok: true, targetId: item.targetId });
+            continue;
+          }
+          // Look up by the Opportunity id before any create: another instance or an earlier attempt may have made it.
+          const existing = await findRequisition(item.sourceId);
+          if (existing) {
+            log.info({ opportunityId: item.sourceId, requisitionId: existing.id }, 'requisition already exists for the opportunity');
+            await ensureSubmitted(existing);
+            out.push({ ok: true, targetId: String(existing.id) });
+            continue;
+          }
+          const created = o.submitForApproval
+            ? await deps.coupa.post<Requisition>('requisitions/submit_for_approval', item.payload, { fields: ['id', 'status'] })
+            : await coupa.requisitions.create(item.payload as never, { fields: ['id', 'status'] });
+          out.push({ ok: true, targetId: String(created.id) });
+        } catch (error) {
+          out.push(failure(error, { op: item.op, payload: item.payload }));
+        }
+      }
+      return out;
+    },
+    async findByIdempotencyKey(key) {
+      const req = await findRequisition(opportunityIdOfKey(key));
+      return req ? String(req.id) : null;
+    },
+    idempotencyKey: (rec) => idempotencyKeyOf(rec.id),
+    classify: classifyFlowError,
+  };
+
+  const reqFields = projectionFromPaths(['id', 'status', 'updated-at', 'submitted-at', 'custom-fields', ...sourcePaths(header, 'coupa-to-salesforce'), ...(header.spec.coupa.reads ?? [])]);
+  const poFields = projectionFromPaths(['id', 'po-number', 'status', 'updated-at', 'requisition-header.id', 'order-lines.total', 'order-lines.price', 'order-lines.quantity']);
+
+  async function purchaseOrdersOf(reqIds: number[]): Promise<Map<number, CoupaRecord<'purchase_orders'>[]>> {
+    const out = new Map<number, CoupaRecord<'purchase_orders'>[]>();
+    for (const ids of chunks(reqIds, IN_CHUNK)) {
+      for await (const po of coupa.purchase_orders.list({ filters: { 'requisition-header[id][in]': ids }, fields: poFields })) {
+        const reqId = (po['requisition-header'] as { id?: number } | null)?.id;
+        if (reqId === undefined) continue;
+        out.set(reqId, [...(out.get(reqId) ?? []), po]);
+      }
+    }
+    return out;
+  }
+
+  const status: FlowDefinition<Record<string, unknown>> = {
+    name: STATUS_FLOW_NAME,
+    linkGroup: LINK_GROUP,
+    source: { system: 'coupa', object: 'requisitions' },
+    target: { system: 'salesforce', object: 'Opportunity' },
+    trigger: { kind: 'poll', schedule: o.statusSchedule },
+    batchSize: 50,
+    /**
+     * Requisitions with an Opportunity id that changed, or whose purchase orders changed, after the cursor.
+     * A record's timestamp is the latest change of the requisition and its POs, so whichever side is
+     * noticed first, the same state carries the same (ts, id) and the overlap window dedupes it.
+     */
+    async read({ after, limit }) {
+      const reqs = new Map<number, Requisition>();
+      let horizon: string | null = null;
+      let n = 0;
+      const since = after ? { updatedAt: floorSecond(after.ts), id: 0 } : undefined;
+      for await (const { record, cursor } of coupa.requisitions.changes({ since, filters: { [`${CF_FILTER}[blank]`]: false }, fields: reqFields })) {
+        reqs.set(record.id, record);
+        if (++n >= limit) {
+          horizon = cursor.updatedAt;
+          break;
+        }
+      }
+      const fromPos = new Set<number>();
+      n = 0;
+      for await (const { record, cursor } of coupa.purchase_orders.changes({ since, fields: ['id', 'updated-at', { 'requisition-header': ['id'] }] })) {
+        const reqId = (record['requisition-header'] as { id?: number } | null)?.id;
+        if (reqId !== undefined && reqId !== null && !reqs.has(reqId)) fromPos.add(reqId);
+        if (++n >= limit) {
+          if (horizon === null || Date.parse(cursor.updatedAt) < Date.parse(horizon)) horizon = cursor.updatedAt;
+          break;
+        }
+      }
+      for (const ids of chunks([...fromPos], IN_CHUNK)) {
+        for await (const r of coupa.requisitions.list({ filters: { 'id[in]': ids }, fields: reqFields })) reqs.set(r.id, r);
+      }
+      const linked = [...reqs.values()].filter((r) => opportunityIdOf(r as unknown as Record<string, unknown>));
+      const pos = await purchaseOrdersOf(linked.map((r) => r.id));
+      const records: SourceRecord<Record<string, unknown>>[] = [];
+      for (const r of linked) {
+        const mine = pos.get(r.id) ?? [];
+        const summary = summarizePurchaseOrders(mine as never);
+        const latest = latestChange([r['updated-at'] as string, ...mine.map((p) => p['updated-at'] as string)]);
+        const ts = contentStamp(latest, [r.status, summary]);
+        const cursor: Cursor = { ts, id: String(r.id) };
+        if (after && compareCursors(cursor, after) <= 0) continue;
+        if (horizon && Date.parse(ts) >= Date.parse(horizon) + 1000) continue;
+        records.push({ id: String(r.id), ts, data: { ...r, 'purchase-order-summary': summary } });
+      }
+      records.sort((a, b) => compareCursors(a, b));
+      return records.slice(0, limit);
+    },
+    async map(rec) {
+      if (!opportunityIdOf(rec.data)) return null;
+      const m = await mapRecord(header, 'coupa-to-salesforce', rec.data);
+      return m.included ? m.payload : null;
+    },
+    async match(rec) {
+      return { targetId: opportunityIdOf(rec.data) };
+    },
+    async write(items) {
+      const known = items.filter((i) => i.targetId);
+      const results = known.length ? await sf.update('Opportunity', known.map((i) => ({ Id: i.targetId, ...i.payload }))) : [];
+      let k = 0;
+      return items.map((item) => (item.targetId ? outcomeOf(results[k++], item.targetId) : failure(new RequisitionRecordError('requisition has no Opportunity to update'))));
+    },
+    classify: classifyFlowError,
+  };
+
+  return [create as FlowDefinition, status];
+}
+
+function opportunityIdOf(req: Record<string, unknown>): string | null {
+  const v = (req['custom-fields'] as Record<string, unknown> | undefined)?.[OPPORTUNITY_ID_FIELD];
+  return typeof v === 'string' && v.trim() ? v.trim() : null;
+}

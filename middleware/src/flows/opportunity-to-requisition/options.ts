@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** `flows.opportunity-to-requisition.options` in connector.yaml. */
+export const opportunityToRequisitionOptions = z.strictObject({
+  /** Opportunity stages that create a requisition. */
+  stages: z.array(z.string().min(1)).min(1).default(['Closed Won']),
+  /** Only Opportunities of these record types (DeveloperName); all when absent. */
+  recordTypes: z.array(z.string().min(1)).min(1).optional(),
+  /** Only Opportunities with Amount at or above this. */
+  minAmount: z.number().nonnegative().optional(),
+  /** Create and submit for approval in one call; otherwise the requisition stays a draft. */
+  submitForApproval: z.boolean().default(false),
+  /** Coupa login used when the Opportunity owner's email matches no active Coupa user. */
+  fallbackRequesterLogin: z.string().min(1).optional(),
+  /** Coupa ship-to address by location code (e.g. HQ) or id. */
+  shipToLocationCode: z.string().min(1).optional(),
+  shipToAddressId: z.number().int().positive().optional(),
+  /** Supplier for the lines when the Opportunity's Account has no Coupa_Supplier_Id__c. */
+  defaultSupplierId: z.number().int().positive().optional(),
+  /** Prefer `defaultSupplierId` over the Account's supplier link. */
+  supplierFrom: z.enum(['account', 'config']).default('account'),
+  /** Line currency when the Opportunity has no CurrencyIsoCode (single-currency org). */
+  currency: z.string().length(3).default('USD'),
+  /** Cron schedules (with seconds) of the two directions. */
+  schedule: z.string().min(1).default('*/30 * * * * *'),
+  statusSchedule: z.string().min(1).default('15 * * * * *'),
+});
+
+export type OpportunityToRequisitionOptions = z.infer<typeof opportunityToRequisitionOptions>;
+
+export function parseOptions(raw: Record<string, unknown>): OpportunityToRequisitionOptions {
+  const r = opportunityToRequisitionOptions.safeParse(raw ?? {});
+  if (!r.success) {
+    const detail = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    throw new Error(`flows.opportunity-to-requisition.options: ${detail}`);
+  }
+  return r.data;
+}
