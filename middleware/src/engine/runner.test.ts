@@ -4,6 +4,9 @@ import { FakeError, FakeSource, FakeTarget, fakeClassify, fakeFlow, seededRandom
 import { FlowRunner, type RunnerOptions } from './runner';
 import type { FlowDefinition } from './types';
 
+// Generous limit for loaded CI machines; nothing here waits on a timer.
+jest.setTimeout(30_000);
+
 const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0) + s * 1000).toISOString();
 
 describe('FlowRunner', () => {

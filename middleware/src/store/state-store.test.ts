@@ -5,6 +5,9 @@ import { openStateStore, uniqueSchemaName } from './index';
 import type { SqlStateStore } from './sql-state-store';
 import { STORE_KINDS, TEST_DATABASE_URL, openTestStore, type StoreKind } from './test-stores';
 
+// Generous limit for loaded CI machines; nothing here waits on a timer.
+jest.setTimeout(30_000);
+
 describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
   let store: SqlStateStore;
   let clock: Date;
