@@ -52,6 +52,25 @@ interface FayeSubscription {
 interface FayeClient {
   subscribe(channel: string, cb: (msg: any) => void): FayeSubscription & PromiseLike<unknown>;
   disconnect(): void;
+  _advice?: { reconnect?: string };
+  _dispatcher?: { close(): void; _envelopes?: Map<string, { timer?: ReturnType<typeof setTimeout> | null }> };
+}
+
+/**
+ * Stops a faye client for good. disconnect() is a no-op once a handshake was refused, and faye would
+ * keep re-handshaking with the stale token forever; reconnect advice 'none' ends that loop.
+ */
+function retire(client: FayeClient | undefined, hard = false): void {
+  if (!client) return;
+  client.disconnect();
+  client._advice = { ...client._advice, reconnect: 'none' };
+  const dispatcher = client._dispatcher;
+  if (hard && dispatcher) {
+    // A refused client's queued messages would otherwise be re-sent every few seconds.
+    for (const envelope of dispatcher._envelopes?.values() ?? []) if (envelope.timer) clearTimeout(envelope.timer);
+    dispatcher._envelopes?.clear();
+    dispatcher.close();
+  }
 }
 
 /**
@@ -80,9 +99,15 @@ export class CdcSubscription {
   private async subscribe(): Promise<void> {
     const { channel } = this.options;
     const replay = new StreamingExtension.Replay(channel, this.lastReplayId);
-    const authFailure = new StreamingExtension.AuthFailure(() => void this.recover());
-    this.client = this.conn.streaming.createClient([replay, authFailure]) as unknown as FayeClient;
-    const sub = this.client.subscribe(channel, (message: any) => {
+    let client: FayeClient | undefined = undefined;
+    // Only the current client may trigger recovery; a retired one can still report its failure.
+    const authFailure = new StreamingExtension.AuthFailure(() => {
+      if (client === this.client) void this.recover();
+    });
+    client = this.conn.streaming.createClient([replay, authFailure]) as unknown as FayeClient;
+    this.client = client;
+    const sub = client.subscribe(channel, (message: any) => {
+      if (client !== this.client) return;
       this.chain = this.chain.then(() => this.handle(message)).catch((err: Error) => this.options.onError?.(err));
     });
     this.subscription = sub;
@@ -105,8 +130,7 @@ export class CdcSubscription {
     if (this.stopped || this.resubscribing) return;
     this.resubscribing = true;
     try {
-      this.subscription?.cancel();
-      this.client?.disconnect();
+      retire(this.client, true);
       await this.options.reauthenticate?.();
       await this.chain;
       await this.subscribe();
@@ -120,7 +144,7 @@ export class CdcSubscription {
   /** Stops receiving; resolves after the event being handled (if any) is done. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.client?.disconnect();
+    retire(this.client);
     await this.chain;
   }
 }
