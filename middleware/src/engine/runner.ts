@@ -326,6 +326,7 @@ export class FlowRunner {
       failures.push({ rec, key: this.recordKey(rec.id), cls, error, attempts, request, response });
 
     // 1. filter, map, match
+    const quarantined = new Set((await store.listQuarantine(group)).map((q) => q.recordKey));
     const prepared: Item[] = [];
     for (const rec of page) {
       o.counts.read++;
@@ -341,7 +342,7 @@ export class FlowRunner {
         o.counts.duplicates++;
         continue;
       }
-      if (await store.isQuarantined(group, key)) {
+      if (quarantined.has(key)) {
         o.counts.quarantined++;
         journal(rec, 'skip-quarantined');
         continue;
