@@ -125,6 +125,8 @@ export class Dml {
       if (obj.fields.some((f) => f.name === 'OwnerId')) rec.OwnerId = ctx.userId;
       Object.assign(rec, values);
       const missing = obj.fields.filter((f) => f.required && f.createable && (rec[f.name] === null || rec[f.name] === undefined)).map((f) => f.name);
+      // An opportunity product needs a price book entry (or, from v38, a product to find one by).
+      if (obj.name === 'OpportunityLineItem' && rec.PricebookEntryId == null && rec.Product2Id == null) missing.push('PricebookEntryId');
       if (missing.length) throw new SfError(400, 'REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
       for (const f of obj.fields) if (f.autoNumber) rec[f.name] = this.nextAutoNumber(obj, f);
       this.derive(obj, rec, now);

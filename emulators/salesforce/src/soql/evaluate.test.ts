@@ -72,6 +72,14 @@ describe('SOQL evaluation', () => {
     expect(q('SELECT Name FROM Account WHERE IsDeleted = true', true).map((r) => r.Name)).toEqual(['Gamma']);
   });
 
+  it('GROUP BY with HAVING on aggregates and grouped fields', () => {
+    dml.create('Opportunity', { Name: 'o4', StageName: 'Closed Won', CloseDate: '2024-06-01', Amount: 5 }, ctx);
+    const rows = q("SELECT StageName, COUNT(Id) c FROM Opportunity GROUP BY StageName HAVING COUNT(Id) > 1");
+    expect(rows).toEqual([{ attributes: { type: 'AggregateResult' }, StageName: 'Prospecting', c: 3 }]);
+    const won = q("SELECT StageName, SUM(Amount) FROM Opportunity GROUP BY StageName HAVING StageName = 'closed won'");
+    expect(won).toEqual([{ attributes: { type: 'AggregateResult' }, StageName: 'Closed Won', expr0: 5 }]);
+  });
+
   it('rejects type mismatches the way a real org does', () => {
     const err = (soql: string): string => {
       try {

@@ -402,7 +402,6 @@ class Evaluator {
       if (!('field' in g) || !g.field) throw soqlError('MALFORMED_QUERY', this.soql, 'GROUP BY', 'GROUP BY functions are not supported by this emulator');
       return this.resolve(obj, g.field);
     });
-    if (q.having) throw soqlError('MALFORMED_QUERY', this.soql, 'HAVING', 'HAVING is not supported by this emulator');
     let expr = 0;
     const cols = (q.fields ?? []).map((f) => {
       if (f.type === 'FieldFunctionExpression' && f.isAggregateFn) {
@@ -425,43 +424,99 @@ class Evaluator {
       groups.set(key, list);
     }
     if (!groupRefs.length && !groups.size) groups.set('[]', []);
-    let out = [...groups.values()].map((members) => {
+    const having = this.compileHaving(obj, q.having);
+    let out = [...groups.values()].filter(having).map((members) => {
       const rec: Rec = { attributes: { type: 'AggregateResult' } };
       for (const col of cols) {
         if (col.kind === 'group') {
           rec[col.name] = members.length ? this.valueOf(members[0], col.ref) : null;
           continue;
         }
-        const values = col.ref ? members.map((m) => this.valueOf(m, col.ref as PathRef)).filter((v) => v !== null && v !== undefined) : members;
-        switch (col.fn) {
-          case 'COUNT':
-            rec[col.name] = values.length;
-            break;
-          case 'COUNT_DISTINCT':
-            rec[col.name] = new Set(values.map((v) => String(v).toLowerCase())).size;
-            break;
-          case 'SUM':
-            rec[col.name] = values.length ? (values as number[]).reduce((a, b) => a + b, 0) : null;
-            break;
-          case 'AVG':
-            rec[col.name] = values.length ? (values as number[]).reduce((a, b) => a + b, 0) / values.length : null;
-            break;
-          case 'MIN':
-          case 'MAX': {
-            const sorted = [...values].sort((a, b) => compare(toComparable(col.ref!.field, a) as string | number, toComparable(col.ref!.field, b) as string | number));
-            rec[col.name] = sorted.length ? (col.fn === 'MIN' ? sorted[0] : sorted[sorted.length - 1]) : null;
-            break;
-          }
-          default:
-            throw soqlError('MALFORMED_QUERY', this.soql, col.fn, `Unsupported aggregate function: ${col.fn}`);
-        }
+        rec[col.name] = this.aggValue(col.fn, col.ref, members);
       }
       return rec;
     });
     out = out.slice(q.offset ?? 0, q.limit !== undefined ? (q.offset ?? 0) + q.limit : undefined);
     return { totalSize: out.length, records: out, entity: 'AggregateResult' };
   }
+
+  private aggValue(fn: AggFn, ref: PathRef | undefined, members: Rec[]): unknown {
+    const values = ref ? members.map((m) => this.valueOf(m, ref)).filter((v) => v !== null && v !== undefined) : members;
+    switch (fn) {
+      case 'COUNT':
+        return values.length;
+      case 'COUNT_DISTINCT':
+        return new Set(values.map((v) => String(v).toLowerCase())).size;
+      case 'SUM':
+        return values.length ? (values as number[]).reduce((a, b) => a + b, 0) : null;
+      case 'AVG':
+        return values.length ? (values as number[]).reduce((a, b) => a + b, 0) / values.length : null;
+      case 'MIN':
+      case 'MAX': {
+        const f = (ref as PathRef).field;
+        const sorted = [...values].sort((a, b) => compare(toComparable(f, a), toComparable(f, b)));
+        return sorted.length ? (fn === 'MIN' ? sorted[0] : sorted[sorted.length - 1]) : null;
+      }
+      default:
+        throw soqlError('MALFORMED_QUERY', this.soql, fn, `Unsupported aggregate function: ${fn}`);
+    }
+  }
+
+  /** HAVING: conditions on aggregate functions or grouped fields, evaluated per group. */
+  private compileHaving(obj: ObjectDef, having: Query['having']): (members: Rec[]) => boolean {
+    let expr: Expr | undefined;
+    try {
+      expr = buildExpr(having as Query['where']);
+    } catch {
+      throw soqlError('MALFORMED_QUERY', this.soql, 'HAVING', 'unexpected token in HAVING clause');
+    }
+    if (!expr) return () => true;
+    const compile = (e: Expr): ((members: Rec[]) => boolean) => {
+      if (e.kind === 'and') {
+        const ps = e.items.map(compile);
+        return (m) => ps.every((p) => p(m));
+      }
+      if (e.kind === 'or') {
+        const ps = e.items.map(compile);
+        return (m) => ps.some((p) => p(m));
+      }
+      if (e.kind === 'not') {
+        const p = compile(e.item);
+        return (m) => !p(m);
+      }
+      const c = (e as { cond: Condition }).cond as Condition & { fn?: { functionName: string; parameters?: unknown[] }; field?: string; operator?: string; value?: string | string[]; literalType?: string };
+      let get: (members: Rec[]) => unknown;
+      if (c.fn) {
+        const fn = c.fn.functionName.toUpperCase();
+        const param = c.fn.parameters?.[0];
+        const ref = typeof param === 'string' ? this.resolve(obj, param) : undefined;
+        get = (m) => this.aggValue(fn, ref, m);
+      } else if (c.field) {
+        const ref = this.resolve(obj, c.field);
+        get = (m) => (m.length ? this.valueOf(m[0], ref) : null);
+      } else throw soqlError('MALFORMED_QUERY', this.soql, 'HAVING', 'unexpected token in HAVING clause');
+      const lit = (raw: string): Comparable => (c.literalType === 'STRING' ? unquote(raw).toLowerCase() : c.literalType === 'NULL' ? null : Number(raw));
+      const norm = (v: unknown): Comparable => (v === null || v === undefined ? null : typeof v === 'number' ? v : String(v).toLowerCase());
+      const op = String(c.operator).toUpperCase();
+      if (op === 'IN' || op === 'NOT IN') {
+        const set = new Set((Array.isArray(c.value) ? c.value : [c.value ?? '']).map(lit));
+        return (m) => set.has(norm(get(m))) === (op === 'IN');
+      }
+      const x = lit(Array.isArray(c.value) ? c.value[0] : (c.value ?? ''));
+      return (m) => {
+        const v = norm(get(m));
+        if (op === '=') return v === x;
+        if (op === '!=' || op === '<>') return v !== x;
+        if (v === null || x === null) return false;
+        const cmp = compare(v, x);
+        return op === '<' ? cmp < 0 : op === '<=' ? cmp <= 0 : op === '>' ? cmp > 0 : op === '>=' ? cmp >= 0 : false;
+      };
+    };
+    return compile(expr);
+  }
 }
+
+type AggFn = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | string;
 
 function unquote(raw: string): string {
   const s = raw.startsWith("'") && raw.endsWith("'") ? raw.slice(1, -1) : raw;
