@@ -1,0 +1,62 @@
+import { compareCursors, compareIds, maxCursor, normalizeTs, overlapStart, pruneSeen } from './cursor';
+import { backoffDelay } from './retry';
+import { hashPayload, stableStringify } from './hash';
+import { applyOwnership } from './ownership';
+
+describe('cursors', () => {
+  it('orders numeric ids numerically and others as strings', () => {
+    expect(compareIds('9', '10')).toBeLessThan(0);
+    expect(compareIds('010', '9')).toBeGreaterThan(0);
+    expect(compareIds('001xx0000000001AAA', '001xx0000000002AAA')).toBeLessThan(0);
+    expect(compareIds('b', 'a')).toBeGreaterThan(0);
+  });
+
+  it('compares timestamps in time order whatever the offset notation', () => {
+    expect(normalizeTs('2026-01-01T01:00:00+01:00')).toBe('2026-01-01T00:00:00.000Z');
+    expect(compareCursors({ ts: '2026-01-01T00:30:00+01:00', id: '1' }, { ts: '2026-01-01T00:00:00Z', id: '2' })).toBeLessThan(0);
+    expect(compareCursors({ ts: '2026-01-01T00:00:00Z', id: '10' }, { ts: '2026-01-01T00:00:00.000Z', id: '9' })).toBeGreaterThan(0);
+    expect(() => normalizeTs('yesterday')).toThrow(/invalid record timestamp "yesterday"/);
+  });
+
+  it('starts reading one overlap window before the checkpoint and forgets what falls out of it', () => {
+    const cp = { ts: '2026-01-01T00:10:00.000Z', id: '5' };
+    expect(overlapStart(cp, 60_000)).toEqual({ ts: '2026-01-01T00:09:00.000Z', id: '' });
+    expect(overlapStart(null, 60_000)).toBeNull();
+    expect(pruneSeen({ a: '2026-01-01T00:08:59.999Z', b: '2026-01-01T00:09:00.000Z' }, cp, 60_000)).toEqual({ b: '2026-01-01T00:09:00.000Z' });
+    expect(maxCursor(cp, { ts: '2026-01-01T00:10:00.000Z', id: '4' })).toBe(cp);
+  });
+});
+
+describe('backoff', () => {
+  it('doubles per attempt within [half, full] of the exponential delay, capped, honouring Retry-After', () => {
+    const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 500 };
+    expect(backoffDelay(1, policy, () => 0)).toBe(50);
+    expect(backoffDelay(1, policy, () => 0.999999)).toBe(100);
+    expect(backoffDelay(3, policy, () => 0)).toBe(200);
+    expect(backoffDelay(10, policy, () => 1)).toBe(500);
+    expect(backoffDelay(1, policy, () => 0, 2000)).toBe(2000);
+  });
+});
+
+describe('payload hashing', () => {
+  it('ignores key order and undefined values', () => {
+    expect(stableStringify({ b: 1, a: { d: [1, 2], c: undefined } })).toBe('{"a":{"d":[1,2]},"b":1}');
+    expect(hashPayload({ a: 1, b: 2 })).toBe(hashPayload({ b: 2, a: 1 }));
+    expect(hashPayload({ a: 1 })).not.toBe(hashPayload({ a: '1' }));
+  });
+});
+
+describe('field ownership', () => {
+  it('drops fields owned by the other system', () => {
+    const r = applyOwnership({ status: 'x', stage: 'y', name: 'n' }, 'coupa', { status: 'coupa', stage: 'salesforce' }, null, null);
+    expect(r).toEqual({ payload: { status: 'x', name: 'n' }, conflicts: [] });
+  });
+
+  it('flags an owner-less field changed on both sides since the last write, and only then', () => {
+    const last = { name: 'A', note: 'n' };
+    const both = applyOwnership({ name: 'B', note: 'n' }, 'coupa', {}, last, { name: 'C', note: 'n' });
+    expect(both).toEqual({ payload: { note: 'n' }, conflicts: [{ field: 'name', sourceValue: 'B', targetValue: 'C' }] });
+    expect(applyOwnership({ name: 'B' }, 'coupa', {}, last, { name: 'A' }).payload).toEqual({ name: 'B' });
+    expect(applyOwnership({ name: 'C' }, 'coupa', {}, last, { name: 'C' }).conflicts).toEqual([]);
+  });
+});
