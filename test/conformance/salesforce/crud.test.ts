@@ -191,6 +191,22 @@ describe('sObject CRUD, upsert and describe through jsforce', () => {
     expect(e.name).toBe('FIELD_INTEGRITY_EXCEPTION');
   });
 
+  it('opportunity products: price book entries, derived line fields, OpportunityLineItems child query', async () => {
+    const book = (await conn.query<{ Id: string }>('SELECT Id FROM Pricebook2 WHERE IsStandard = true')).records[0].Id;
+    const product = await conn.sobject('Product2').create({ Name: 'Widget', ProductCode: 'W-1', IsActive: true });
+    const pbe = await conn.sobject('PricebookEntry').create({ Pricebook2Id: book, Product2Id: product.id, UnitPrice: 12.5, IsActive: true });
+    const opp = await conn.sobject('Opportunity').create({ Name: 'Deal', StageName: 'Closed Won', CloseDate: '2026-01-15', Pricebook2Id: book });
+    const missing = await failure(conn.sobject('OpportunityLineItem').create({ OpportunityId: opp.id, Quantity: 1 }));
+    expect(missing.name).toBe('REQUIRED_FIELD_MISSING');
+    await conn.sobject('OpportunityLineItem').create({ OpportunityId: opp.id, PricebookEntryId: pbe.id, Quantity: 4 });
+    const res = await conn.query<Record<string, unknown>>(
+      `SELECT Name, IsWon, IsClosed, FiscalYear, (SELECT Quantity, UnitPrice, TotalPrice, ListPrice, ProductCode, Product2.Name FROM OpportunityLineItems) FROM Opportunity WHERE Id = '${opp.id}'`,
+    );
+    const row = res.records[0] as { IsWon: boolean; IsClosed: boolean; FiscalYear: number; OpportunityLineItems: { records: Array<Record<string, unknown>> } };
+    expect(row).toMatchObject({ IsWon: true, IsClosed: true, FiscalYear: 2026 });
+    expect(row.OpportunityLineItems.records[0]).toMatchObject({ Quantity: 4, UnitPrice: 12.5, TotalPrice: 50, ListPrice: 12.5, ProductCode: 'W-1', Product2: { Name: 'Widget' } });
+  });
+
   it('limits, Sforce-Limit-Info and the API counter', async () => {
     emu.control.resetCounters();
     await conn.query('SELECT Id FROM Account');
