@@ -72,6 +72,10 @@ describe('validateMapping', () => {
     expect(await issuesOf('  - { coupa: created-at, salesforce: Invoice_Date__c, transform: dateOnly }\n')).toEqual([]);
   });
 
+  it('allows Salesforce-owned association keys such as supplier.id (Coupa looks the record up)', async () => {
+    expect(await issuesOf('  - { coupa: supplier.number, salesforce: PO_Number__c, owner: salesforce }\n')).toEqual([]);
+  });
+
   it('rejects writes to read-only targets in either direction', async () => {
     expect(await issuesOf('  - { coupa: invoice-number, salesforce: Name }\n  - { coupa: gross-total, salesforce: Gross_Total__c, owner: salesforce }\n')).toEqual([
       'fields[1].salesforce: Coupa_Invoice__c.Name is not writable (read-only or formula), but Coupa owns it',

@@ -148,7 +148,13 @@ export async function validateMapping(mapping: CompiledMapping, ctx: ValidationC
       if (!isRelationshipKey) checkPicklist(file, at, field, target, sf.owner, coupa?.ok ? coupa.field : undefined, issues);
     }
     if (field.owner === 'salesforce' && coupa?.ok) {
-      if (coupa.field.readOnly) err(`${at}.coupa`, `${f.coupa} is read-only in Coupa (${coupa.owner}), but Salesforce owns it`);
+      // Through an association (`supplier.id`, `currency.code`) the leaf is only a lookup key (Coupa resolves
+      // the referenced record by id or natural key), so it is the association itself that must be writable.
+      const [head, ...rest] = f.coupa!.split('.');
+      const viaAssociation = rest.length > 0 && coupa.field.type !== 'custom-fields';
+      const written = viaAssociation ? ctx.coupaSchema.definitions[ctx.coupaSchema.resources[resource]]?.[head] : coupa.field;
+      const writtenName = viaAssociation ? head : f.coupa;
+      if (written?.readOnly) err(`${at}.coupa`, `${writtenName} is read-only in Coupa (${viaAssociation ? ctx.coupaSchema.resources[resource] : coupa.owner}), but Salesforce owns it`);
       if (!computed && sf?.ok && !salesforceToCoupaCompatible(sf.field.type, coupa.field.type)) {
         err(`${at}.coupa`, `type mismatch: ${sf.owner}.${sf.field.name} is ${sf.field.type}, Coupa ${f.coupa} is ${coupa.field.type}; add a transform`);
       }

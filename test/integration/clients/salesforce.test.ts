@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
 import { Connection } from 'jsforce';
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from '../../../emulators/salesforce/src';
 import { COUPA_SCHEMA } from '../../../middleware/src/coupa';
-import { assertMappingsValid, parseMapping, previewMapping } from '../../../middleware/src/mapping';
+import { assertMappingsValid, loadMappingDir, parseMapping, previewMapping } from '../../../middleware/src/mapping';
 import { SalesforceClient, type ChangeEvent, type ReplayStore } from '../../../middleware/src/salesforce';
 
 const CLIENT_ID = 'middleware-client';
@@ -188,5 +189,15 @@ fields:
 
     const preview = await previewMapping(good, 'coupa-to-salesforce', { id: 9, supplier: { id: 4 }, 'invoice-date': '2026-02-03T00:00:00-08:00', 'gross-total': '10.00', currency: { code: 'EUR' } });
     expect(preview.payload).toEqual({ Coupa_Invoice_Id__c: '9', Account__r: { Coupa_Supplier_Id__c: '4' }, Invoice_Date__c: '2026-02-03', Gross_Total__c: '10.00', Currency_Code__c: 'EUR' });
+  });
+
+  it('the shipped config/mappings validate against the org schema and the Coupa Swagger', async () => {
+    const sf = jwtClient();
+    await sf.connect();
+    const root = path.resolve(__dirname, '../../..');
+    const mappings = loadMappingDir(path.join(root, 'config/mappings'), root);
+    expect(mappings.length).toBeGreaterThan(0);
+    const warnings = await assertMappingsValid(mappings, { coupaSchema: COUPA_SCHEMA, describe: (o) => sf.describe(o).catch(() => undefined) });
+    expect(warnings.every((w) => w.severity === 'warning')).toBe(true);
   });
 });
