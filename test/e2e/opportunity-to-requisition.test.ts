@@ -104,8 +104,13 @@ describe('opportunity → requisition (end to end)', () => {
     const oppId = await newOpportunity('Northwind — lost answer');
     await win(oppId);
     h.coupaEmu.control.addFault({ kind: 'drop-after', method: 'POST', path: '/api/requisitions', times: 1 });
+    h.coupaEmu.control.resetCounters();
     const run = await h.engine.runNow(FLOW_NAME);
     expect(run.status).toBe('succeeded');
+    // One look-up before the create, one re-check after the lost answer, and no second POST.
+    const calls = h.coupaEmu.control.counters().byEndpoint;
+    expect(calls['POST /api/requisitions/submit_for_approval']).toBe(1);
+    expect(calls['GET /api/requisitions']).toBe(2);
     expect(await requisitionsFor(oppId)).toHaveLength(1);
     await h.engine.runNow(FLOW_NAME);
     await h.engine.runNow(STATUS_FLOW_NAME);

@@ -1,0 +1,251 @@
+/**
+ * Supplier onboarding: a Coupa_Onboarding_Request__c (the Account's "Start supplier onboarding" button) creates a
+ * Coupa supplier information (SIM) record from the Account and its primary contact; SIM's progress is mirrored onto
+ * the request and the Account, and on approval the Account is linked to the Coupa supplier.
+ */
+import { CoupaApiError, classifyCoupaError, coupaResources, type CoupaRecord } from '../../coupa';
+import { compareCursors, type Classification, type FlowDefinition, type SourceRecord, type WriteItem, type WriteOutcome } from '../../engine';
+import { mapRecord, MappingRecordError } from '../../mapping';
+import { classifySalesforceError, SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
+import { requireMapping, type FlowDeps } from '../deps';
+import {
+  accountUpdate,
+  contactFields,
+  contentStamp,
+  coupaRefusal,
+  floorSecond,
+  FLOW_NAME,
+  idempotencyKeyOf,
+  LINK_GROUP,
+  OnboardingRejected,
+  OPEN_STATUSES,
+  primaryContact,
+  rejectionReason,
+  REQUEST_FIELDS,
+  REQUEST_ID_FIELD,
+  REQUEST_OBJECT,
+  requestIdOfKey,
+  STATUS_FLOW_NAME,
+} from './logic';
+import { parseOptions } from './options';
+
+export { FLOW_NAME, STATUS_FLOW_NAME, LINK_GROUP } from './logic';
+export { parseOptions as parseSupplierOnboardingOptions, type SupplierOnboardingOptions } from './options';
+
+export const MAPPING = 'supplier-onboarding';
+export const COUPA_SCOPES = ['core.supplier.read', 'core.supplier.write'];
+
+type Sim = CoupaRecord<'supplier_information'>;
+type Payload = { action: 'create'; accountId: string; sim: Record<string, unknown> } | { action: 'reject'; accountId: string | null; reason: string };
+
+const CF_FILTER = `custom_fields[${REQUEST_ID_FIELD}]`;
+
+export function classifyFlowError(err: unknown): Classification {
+  if (err instanceof OnboardingRejected || err instanceof MappingRecordError) return { kind: 'validation', retryable: false };
+  if (err instanceof SalesforceApiError) return classifySalesforceError(err);
+  return classifyCoupaError(err);
+}
+
+function sfError(r: WriteResult | undefined): SalesforceApiError | null {
+  if (r?.success) return null;
+  const e = r?.errors[0];
+  const message = e ? `${e.code}: ${e.message}${e.fields.length ? ` (${e.fields.join(', ')})` : ''}` : 'no result for record';
+  return new SalesforceApiError(e?.code ?? 'UNKNOWN', message, r?.failure ?? { kind: 'transient', retryable: true }, e?.fields);
+}
+
+const failure = (error: unknown, request?: unknown): WriteOutcome => ({ ok: false, error, request, response: (error as { body?: unknown })?.body });
+const isFinal = (err: unknown) => {
+  const c = classifyFlowError(err);
+  return c.kind === 'validation' || c.kind === 'conflict';
+};
+
+export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] {
+  const o = parseOptions(deps.options);
+  const mapping = requireMapping(deps, MAPPING);
+  const coupa = coupaResources(deps.coupa);
+  const sf = deps.salesforce;
+  const log = deps.logger.child({ flow: FLOW_NAME });
+
+  async function findSim(requestId: string): Promise<Sim | null> {
+    const found = await coupa.supplier_information.find({ filters: { [CF_FILTER]: requestId }, fields: ['id', 'status'], limit: 5 });
+    return found.sort((a, b) => a.id - b.id)[0] ?? null;
+  }
+
+  /** Marks a request Failed with a reason a person can read (and the Account, unless another request is running). */
+  async function markFailed(requestId: string, reason: string, accountId: string | null): Promise<void> {
+    const [r] = await sf.update(REQUEST_OBJECT, [{ Id: requestId, Status__c: 'Failed', Error__c: reason }]);
+    const err = sfError(r);
+    if (err) throw err;
+    if (accountId) {
+      const [a] = await sf.update('Account', [{ Id: accountId, Coupa_Onboarding_Status__c: 'Failed' }]);
+      const aerr = sfError(a);
+      if (aerr) log.warn({ accountId, error: aerr.message }, 'could not mark the account failed');
+    }
+  }
+
+  const create: FlowDefinition<SObjectRecord> = {
+    name: FLOW_NAME,
+    linkGroup: LINK_GROUP,
+    source: { system: 'salesforce', object: REQUEST_OBJECT },
+    target: { system: 'coupa', object: 'supplier_information' },
+    trigger: { kind: 'poll', schedule: o.schedule },
+    batchSize: 50,
+    async read({ after, limit }) {
+      const since = after ? { systemModstamp: after.ts, id: after.id } : undefined;
+      const requests: SObjectRecord[] = [];
+      const where = `Status__c = 'Requested' AND Coupa_Supplier_Information_Id__c = null`;
+      for await (const { record } of sf.pollChanges({ sobject: REQUEST_OBJECT, fields: REQUEST_FIELDS, since, where })) {
+        requests.push(record);
+        if (requests.length >= limit) break;
+      }
+      const accountIds = [...new Set(requests.map((r) => String(r.Account__c)).filter((id) => id && id !== 'null'))];
+      const contacts = new Map<string, SObjectRecord[]>();
+      const open = new Map<string, SObjectRecord[]>();
+      if (accountIds.length) {
+        const ids = accountIds.map(soqlQuote).join(', ');
+        for (const c of await sf.queryAll(`SELECT ${contactFields(o).join(', ')} FROM Contact WHERE AccountId IN (${ids}) ORDER BY CreatedDate ASC, Id ASC`)) {
+          contacts.set(String(c.AccountId), [...(contacts.get(String(c.AccountId)) ?? []), c]);
+        }
+        const statuses = OPEN_STATUSES.map(soqlQuote).join(', ');
+        for (const r of await sf.queryAll(`SELECT Id, Name, Account__c, Status__c, CreatedDate, Coupa_Supplier_Information_Id__c FROM ${REQUEST_OBJECT} WHERE Account__c IN (${ids}) AND Status__c IN (${statuses})`)) {
+          open.set(String(r.Account__c), [...(open.get(String(r.Account__c)) ?? []), r]);
+        }
+      }
+      return requests.map((r) => ({
+        id: String(r.Id),
+        ts: String(r.SystemModstamp),
+        data: { ...r, PrimaryContact: primaryContact(contacts.get(String(r.Account__c)) ?? [], o), OpenRequests: open.get(String(r.Account__c)) ?? [] },
+      }));
+    },
+    async map(rec, ctx): Promise<Payload | null> {
+      if (ctx.targetId || rec.data.Status__c !== 'Requested') return null;
+      const accountId = rec.data.Account__c ? String(rec.data.Account__c) : null;
+      const reason = rejectionReason(rec.data, (rec.data.OpenRequests as SObjectRecord[]) ?? []);
+      if (reason) return { action: 'reject', accountId, reason };
+      const m = await mapRecord(mapping, 'salesforce-to-coupa', rec.data);
+      if (!m.included) return null;
+      return { action: 'create', accountId: accountId!, sim: m.payload };
+    },
+    async write(items: WriteItem<Payload>[]) {
+      const out: WriteOutcome[] = [];
+      for (const item of items) {
+        const p = item.payload;
+        try {
+          if (p.action === 'reject') {
+            // The open request governs the Account's status; this one only says why it did nothing.
+            await markFailed(item.sourceId, p.reason, null);
+            out.push(failure(new OnboardingRejected(p.reason)));
+            continue;
+          }
+          if (item.op === 'update' && item.targetId) {
+            out.push({ ok: true, targetId: item.targetId });
+            continue;
+          }
+          const existing = await findSim(item.sourceId);
+          if (existing) {
+            out.push({ ok: true, targetId: String(existing.id) });
+            continue;
+          }
+          try {
+            const sim = await coupa.supplier_information.create(p.sim as never, { fields: ['id', 'status', 'supplier-id'] });
+            out.push({ ok: true, targetId: String(sim.id) });
+          } catch (error) {
+            if (isFinal(error)) {
+              const messages = error instanceof CoupaApiError ? error.messages : [];
+              await markFailed(item.sourceId, coupaRefusal(messages, (error as Error).message), p.accountId);
+            }
+            out.push(failure(error, { op: item.op, payload: p.sim }));
+          }
+        } catch (error) {
+          out.push(failure(error, { op: item.op, payload: p }));
+        }
+      }
+      return out;
+    },
+    async findByIdempotencyKey(key) {
+      const sim = await findSim(requestIdOfKey(key));
+      return sim ? String(sim.id) : null;
+    },
+    idempotencyKey: (rec) => idempotencyKeyOf(rec.id),
+    classify: classifyFlowError,
+  };
+
+  const status: FlowDefinition<Record<string, unknown>> = {
+    name: STATUS_FLOW_NAME,
+    linkGroup: LINK_GROUP,
+    source: { system: 'coupa', object: 'supplier_information' },
+    target: { system: 'salesforce', object: REQUEST_OBJECT },
+    trigger: { kind: 'poll', schedule: o.statusSchedule },
+    batchSize: 50,
+    async read({ after, limit }) {
+      const since = after ? { updatedAt: floorSecond(after.ts), id: 0 } : undefined;
+      const records: SourceRecord<Record<string, unknown>>[] = [];
+      let horizon: string | null = null;
+      for await (const { record, cursor } of coupa.supplier_information.changes({
+        since,
+        filters: { [`${CF_FILTER}[blank]`]: false },
+        fields: ['id', 'status', 'supplier-id', 'name', 'updated-at', { 'custom-fields': {} }],
+      })) {
+        const ts = contentStamp(cursor.updatedAt, [record.status, record['supplier-id']]);
+        if (!after || compareCursors({ ts, id: String(record.id) }, after) > 0) records.push({ id: String(record.id), ts, data: record as unknown as Record<string, unknown> });
+        if (records.length >= limit * 2) {
+          horizon = cursor.updatedAt;
+          break;
+        }
+      }
+      // Records of the last second read may be incomplete; leave them to the next page unless that is all there is.
+      const complete = records.filter((r) => !horizon || Date.parse(r.ts) < Date.parse(horizon));
+      return (complete.length ? complete : records).sort((a, b) => compareCursors(a, b)).slice(0, limit);
+    },
+    async map(rec) {
+      if (!requestIdOf(rec.data)) return null;
+      const m = await mapRecord(mapping, 'coupa-to-salesforce', rec.data);
+      return m.included ? m.payload : null;
+    },
+    async match(rec) {
+      return { targetId: requestIdOf(rec.data) };
+    },
+    async write(items) {
+      const known = items.filter((i) => i.targetId);
+      const accounts = new Map<string, string>();
+      if (known.length) {
+        const ids = known.map((i) => soqlQuote(i.targetId!)).join(', ');
+        for (const r of await sf.queryAll(`SELECT Id, Account__c FROM ${REQUEST_OBJECT} WHERE Id IN (${ids})`)) if (r.Account__c) accounts.set(String(r.Id), String(r.Account__c));
+      }
+      // Account first: a link that cannot be made (e.g. the supplier id is already on another Account) is reported on the request.
+      const withAccount = known.filter((i) => accounts.has(i.targetId!));
+      const accountResults = withAccount.length ? await sf.update('Account', withAccount.map((i) => accountUpdate(accounts.get(i.targetId!)!, i.payload))) : [];
+      const accountErrors = new Map<string, SalesforceApiError>();
+      withAccount.forEach((i, k) => {
+        const err = sfError(accountResults[k]);
+        if (err) accountErrors.set(i.targetId!, err);
+      });
+      const writable = known.filter((i) => !(accountErrors.get(i.targetId!) && !isFinal(accountErrors.get(i.targetId!))));
+      const requestResults = writable.length
+        ? await sf.update(
+            REQUEST_OBJECT,
+            writable.map((i) => {
+              const err = accountErrors.get(i.targetId!);
+              return { Id: i.targetId, ...i.payload, ...(err ? { Error__c: `Coupa ${String(i.payload.Status__c ?? 'updated')} the supplier, but the Account could not be updated: ${err.message}` } : {}) };
+            }),
+          )
+        : [];
+      return items.map((item) => {
+        if (!item.targetId) return failure(new OnboardingRejected('supplier information record names no onboarding request'));
+        const accountErr = accountErrors.get(item.targetId);
+        const k = writable.indexOf(item);
+        if (k < 0) return failure(accountErr);
+        const err = sfError(requestResults[k]);
+        return err ? failure(err) : { ok: true as const, targetId: item.targetId };
+      });
+    },
+    classify: classifyFlowError,
+  };
+
+  return [create as FlowDefinition, status];
+}
+
+function requestIdOf(sim: Record<string, unknown>): string | null {
+  const v = (sim['custom-fields'] as Record<string, unknown> | undefined)?.[REQUEST_ID_FIELD];
+  return typeof v === 'string' && v.trim() ? v.trim() : null;
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** `flows.supplier-onboarding.options` in connector.yaml. */
+export const supplierOnboardingOptions = z.strictObject({
+  /** Checkbox field on Contact that marks the primary contact (e.g. Primary_Contact__c); else the oldest contact with an email. */
+  primaryContactField: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).optional(),
+  /** Cron schedules (with seconds) of the two directions. */
+  schedule: z.string().min(1).default('*/30 * * * * *'),
+  statusSchedule: z.string().min(1).default('45 * * * * *'),
+});
+
+export type SupplierOnboardingOptions = z.infer<typeof supplierOnboardingOptions>;
+
+export function parseOptions(raw: Record<string, unknown>): SupplierOnboardingOptions {
+  const r = supplierOnboardingOptions.safeParse(raw ?? {});
+  if (!r.success) {
+    const detail = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    throw new Error(`flows.supplier-onboarding.options: ${detail}`);
+  }
+  return r.data;
+}
