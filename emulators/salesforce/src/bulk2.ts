@@ -162,7 +162,15 @@ export class Bulk2 {
     this.later(() => {
       if (job.info.state !== 'UploadComplete') return;
       this.touch(job, 'InProgress');
-      this.later(() => this.processIngest(job));
+      this.later(() => {
+        try {
+          this.processIngest(job);
+        } catch (e) {
+          // Never let a background job take the emulator down; report it as a failed job instead.
+          job.info.errorMessage = `InternalServerError : ${(e as Error).message}`;
+          this.touch(job, 'Failed');
+        }
+      });
     });
     return json(200, job.info);
   }

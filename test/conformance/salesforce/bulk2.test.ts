@@ -90,6 +90,16 @@ describe('Bulk API 2.0 through jsforce', () => {
     expect(await conn.sobject('Account').count()).toBe(0);
   });
 
+  it('a job whose CSV cannot be parsed ends Failed with an errorMessage', async () => {
+    const job = conn.bulk2.createJob({ object: 'Account', operation: 'insert' });
+    await job.open();
+    await job.uploadData('Name,Industry\nOnly one column\n');
+    await job.close();
+    const e = await failure(job.poll(20, 10_000));
+    expect(e.message).toContain("InvalidBatch : Failed to parse CSV");
+    expect((await job.check()).state).toBe('Failed');
+  });
+
   it('invalid ingest jobs are rejected with Bulk error bodies', async () => {
     const e = await failure(conn.bulk2.loadAndWaitForResults({ object: 'Nope__c', operation: 'insert', input: [{ Name: 'x' }], pollInterval: 20 }));
     expect(e.name).toBe('INVALIDJOB');
