@@ -37,6 +37,9 @@ describe('opportunity → requisition (end to end)', () => {
     h = await startHarness();
     await h.salesforce.connect(); // the harness leaves the client unauthenticated (no instance URL yet)
     const supplier = h.coupaEmu.control.create('suppliers', { name: 'Northwind Racks', number: 'NW-100', status: 'active' }) as { id: number };
+    // The rep who owns the Opportunities is a Coupa user too (same email).
+    const [rep] = (await h.user().query<{ Email: string }>(`SELECT Email FROM User WHERE Id = '${h.sfEmu.control.integrationUserId()}'`)).records;
+    h.coupaEmu.control.create('users', { login: 'sales.rep', email: rep.Email, firstname: 'Sam', lastname: 'Rep', active: true });
     supplierId = supplier.id;
     const refs = await h.sfEmu.control.seed({
       Account: [{ '@ref': 'acct', Name: 'Northwind Racks', Type: 'Vendor', Coupa_Supplier_Id__c: String(supplierId) }],
@@ -67,7 +70,7 @@ describe('opportunity → requisition (end to end)', () => {
     expect(run.counts.created).toBe(1);
     const [req] = await requisitionsFor(oppId);
     expect(req.status).toBe('pending_approval');
-    expect(req['requested-by'].login).toBe('jdoe');
+    expect(req['requested-by'].login).toBe('sales.rep'); // the owner's email, not the fallback
     expect(req['ship-to-address']['location-code']).toBe('HQ');
     expect(req['requisition-lines']).toEqual([
       expect.objectContaining({ description: 'Server rack — Rack install', quantity: '2.0', 'unit-price': '800.0', 'source-part-num': 'RACK-42U', currency: expect.objectContaining({ code: 'USD' }), supplier: expect.objectContaining({ id: supplierId }) }),

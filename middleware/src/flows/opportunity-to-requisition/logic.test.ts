@@ -1,3 +1,6 @@
+import fs from 'fs';
+import path from 'path';
+import YAML from 'yaml';
 import { buildRequisition, contentStamp, filteredOut, idempotencyKeyOf, opportunityIdOfKey, RequisitionRecordError, summarizePurchaseOrders, supplierIdFor, triggerWhere } from './logic';
 import { parseOptions } from './options';
 
@@ -79,5 +82,20 @@ describe('opportunity-to-requisition logic', () => {
     expect(a).toBe(contentStamp('2026-01-01T18:00:05Z', ['pending_approval']));
     expect(a.slice(0, 19)).toBe('2026-01-01T18:00:05');
     expect(contentStamp('2026-01-01T18:00:05Z', ['ordered'])).not.toBe(a);
+  });
+});
+
+describe('opportunity-to-requisition options', () => {
+  it('accepts the one-stage shorthand used in connector.yaml', () => {
+    expect(parseOptions({ stage: 'Closed Won', submitForApproval: false }).stages).toEqual(['Closed Won']);
+    expect(parseOptions({ stages: ['Won', 'Signed'] }).stages).toEqual(['Won', 'Signed']);
+    expect(parseOptions({}).stages).toEqual(['Closed Won']);
+  });
+});
+
+describe('shipped connector.yaml', () => {
+  it('has options this flow accepts', () => {
+    const file = YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'config', 'connector.yaml'), 'utf8'));
+    expect(() => parseOptions(file.flows['opportunity-to-requisition']?.options ?? {})).not.toThrow();
   });
 });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
 /** `flows.opportunity-to-requisition.options` in connector.yaml. */
-export const opportunityToRequisitionOptions = z.strictObject({
-  /** Opportunity stages that create a requisition. */
-  stages: z.array(z.string().min(1)).min(1).default(['Closed Won']),
+const optionsSchema = z.strictObject({
+  /** Opportunity stages that create a requisition (`stage` is the one-stage shorthand). */
+  stages: z.array(z.string().min(1)).min(1).optional(),
+  stage: z.string().min(1).optional(),
   /** Only Opportunities of these record types (DeveloperName); all when absent. */
   recordTypes: z.array(z.string().min(1)).min(1).optional(),
   /** Only Opportunities with Amount at or above this. */
@@ -21,12 +22,21 @@ export const opportunityToRequisitionOptions = z.strictObject({
   supplierFrom: z.enum(['account', 'config']).default('account'),
   /** Line currency when the Opportunity has no CurrencyIsoCode (single-currency org). */
   currency: z.string().length(3).default('USD'),
-  /** Cron schedules (with seconds) of the two directions. */
+  /**
+   * Default cron (with seconds) of the creation flow; connector.yaml's `flows.opportunity-to-requisition.schedule`
+   * overrides it when the flow is registered.
+   */
   schedule: z.string().min(1).default('*/30 * * * * *'),
+  /** Cron of the status write-back flow (Coupa → Salesforce). */
   statusSchedule: z.string().min(1).default('15 * * * * *'),
 });
 
-export type OpportunityToRequisitionOptions = z.infer<typeof opportunityToRequisitionOptions>;
+export const opportunityToRequisitionOptions = optionsSchema.transform(({ stage, stages, ...rest }) => ({
+  ...rest,
+  stages: stages ?? (stage ? [stage] : ['Closed Won']),
+}));
+
+export type OpportunityToRequisitionOptions = z.output<typeof opportunityToRequisitionOptions>;
 
 export function parseOptions(raw: Record<string, unknown>): OpportunityToRequisitionOptions {
   const r = opportunityToRequisitionOptions.safeParse(raw ?? {});

@@ -1,3 +1,6 @@
+import fs from 'fs';
+import path from 'path';
+import YAML from 'yaml';
 import { accountUpdate, contentStamp, coupaRefusal, idempotencyKeyOf, primaryContact, rejectionReason, requestIdOfKey } from './logic';
 import { parseOptions } from './options';
 
@@ -64,5 +67,12 @@ describe('supplier-onboarding logic', () => {
 
   it('rejects unknown options', () => {
     expect(() => parseOptions({ nope: true })).toThrow(/flows.supplier-onboarding.options/);
+  });
+});
+
+describe('shipped connector.yaml', () => {
+  it('has options this flow accepts', () => {
+    const file = YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'config', 'connector.yaml'), 'utf8'));
+    expect(() => parseOptions(file.flows['supplier-onboarding']?.options ?? {})).not.toThrow();
   });
 });

@@ -4,8 +4,9 @@ import { z } from 'zod';
 export const supplierOnboardingOptions = z.strictObject({
   /** Checkbox field on Contact that marks the primary contact (e.g. Primary_Contact__c); else the oldest contact with an email. */
   primaryContactField: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).optional(),
-  /** Cron schedules (with seconds) of the two directions. */
+  /** Default cron (with seconds) of the creation flow; connector.yaml's `flows.supplier-onboarding.schedule` overrides it. */
   schedule: z.string().min(1).default('*/30 * * * * *'),
+  /** Cron of the status flow (Coupa → Salesforce). */
   statusSchedule: z.string().min(1).default('45 * * * * *'),
 });
 
