@@ -66,6 +66,7 @@ describe('SalesforceClient against a fake org', () => {
   const opts = (url: string) => ({
     auth: { flow: 'jwt' as const, loginUrl: url, clientId: 'ck', username: 'int@example.com', privateKey: pem },
     clientName: 'coupa-test',
+    recordRetries: 3,
     sleep: async () => {},
     random: () => 0.5,
   });

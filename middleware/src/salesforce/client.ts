@@ -19,6 +19,12 @@ export interface SalesforceClientOptions {
   bulkThreshold?: number;
   bulk?: BulkOptions;
   apiReserve?: ApiReserve;
+  /**
+   * How often the client itself re-sends records that failed transiently (e.g. UNABLE_TO_LOCK_ROW).
+   * Default 0: such records come back as retryable failures so the engine's retry policy and journal
+   * see them.
+   */
+  recordRetries?: number;
   backoff?: Partial<BackoffOptions>;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -183,7 +189,7 @@ export class SalesforceClient {
 
   /**
    * Batched write. Never throws for record-level problems: each input gets a WriteResult. Records that
-   * failed with a transient error (e.g. UNABLE_TO_LOCK_ROW) are re-sent, bounded. A whole-call failure
+   * failed with a transient error (e.g. UNABLE_TO_LOCK_ROW) are re-sent up to `recordRetries` times. A whole-call failure
    * marks every record of that call with its classification (ambiguous for a create whose answer was lost).
    */
   async write(op: WriteOperation, sobject: string, records: SObjectRecord[], opts: WriteOptions = {}): Promise<WriteResult[]> {
@@ -224,7 +230,7 @@ export class SalesforceClient {
           if (e.kind === 'auth' || e.code === 'API_BUDGET_RESERVED') return fill(results, pending, e);
         }
       }
-      if (retry.length === 0 || attempt >= this.backoff.maxRetries) break;
+      if (retry.length === 0 || attempt >= (this.options.recordRetries ?? 0)) break;
       await this.sleep(backoffDelay(attempt, this.backoff, this.random));
       pending = retry;
     }

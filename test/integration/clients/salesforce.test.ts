@@ -26,6 +26,7 @@ describe('SalesforceClient against the Salesforce emulator', () => {
     const c = new SalesforceClient({
       auth: { flow: 'jwt', loginUrl: emu.url, clientId: CLIENT_ID, username: USERNAME, privateKey: PEM },
       clientName: 'coupa-connector',
+      recordRetries: 3,
       backoff: { baseMs: 1, maxMs: 5 },
       ...over,
     });
@@ -79,7 +80,15 @@ describe('SalesforceClient against the Salesforce emulator', () => {
     expect(new Set(rows.map((r) => r.Id)).size).toBe(450);
   });
 
-  it('re-sends only records that hit UNABLE_TO_LOCK_ROW and reports validation and conflict per record', async () => {
+  it('by default hands UNABLE_TO_LOCK_ROW back to the caller as a retryable failure', async () => {
+    const sf = jwtClient({ recordRetries: 0 });
+    await sf.connect();
+    emu.control.addFault({ lockRow: true, object: 'Account', times: 1 });
+    const results = await sf.upsert('Account', 'Coupa_Supplier_Id__c', [{ Coupa_Supplier_Id__c: 'L-0', Name: 'Locked' }]);
+    expect(results[0]).toMatchObject({ success: false, errors: [{ code: 'UNABLE_TO_LOCK_ROW' }], failure: { kind: 'transient', retryable: true } });
+  });
+
+  it('re-sends only records that hit UNABLE_TO_LOCK_ROW when asked to, and reports validation and conflict per record', async () => {
     const sf = jwtClient();
     await sf.connect();
     emu.control.addFault({ lockRow: true, object: 'Account', times: 1 });
