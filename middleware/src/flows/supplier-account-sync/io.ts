@@ -59,6 +59,7 @@ export function soqlIn(field: string, values: string[]): string {
 
 
 const CHANGED = Symbol('changed-since-last-sync');
+const UNCHANGED = Symbol('what-we-last-wrote');
 
 /**
  * Works around the engine's echo check, which compares only the keys we last wrote to a record: a person's edit
@@ -88,14 +89,21 @@ export async function markChanged(
     }
     if (!values) continue;
     const ours = (await store.getEcho(group, link.id, `to-${source.system}`))?.payload as Record<string, unknown> | undefined;
-    const back = ours && writtenBack ? await writtenBack(ours) : {};
+    const back: Record<string, unknown> = ours && writtenBack ? await writtenBack(ours).catch(() => ({})) : {};
     const changed = !last || Object.entries(values).some(([k, v]) => !sameValue(v, last[k]) && !(k in back && sameValue(v, back[k])));
     if (changed) Object.defineProperty(rec.data, CHANGED, { value: true, enumerable: false });
+    else if (ours) Object.defineProperty(rec.data, UNCHANGED, { value: ours, enumerable: false });
   }
   return records;
 }
 
-/** echoView for records read through `markChanged`: a changed record never equals an echo. */
+/**
+ * echoView for records read through `markChanged`: a changed record never equals an echo; one whose values are all
+ * explained by the last sync is presented as exactly what we wrote (formatting differences such as Coupa's
+ * datetimes for dates cannot make it look new).
+ */
 export function echoViewOf(rec: SourceRecord): Record<string, unknown> {
-  return (rec.data as Record<PropertyKey, unknown>)[CHANGED] ? {} : rec.data;
+  const data = rec.data as Record<PropertyKey, unknown>;
+  if (data[CHANGED]) return {};
+  return (data[UNCHANGED] as Record<string, unknown> | undefined) ?? rec.data;
 }

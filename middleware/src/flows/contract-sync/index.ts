@@ -1,0 +1,338 @@
+/**
+ * contract-sync: Coupa contracts ⇄ Salesforce Contracts (or another object, via the mapping), one FlowDefinition per
+ * direction sharing links and the echo ledger. Salesforce → Coupa creates a published Coupa contract when a Contract is
+ * activated and pushes later edits; Coupa → Salesforce creates/updates the Contract when a Coupa contract is published
+ * or amended. Fields listed for both owners in the mapping are shared: a change on both sides is a conflict.
+ */
+import { coupaResources } from '../../coupa';
+import type { FlowDefinition, MatchResult, SourceRecord, SystemName, WriteItem, WriteOutcome } from '../../engine';
+import { getPath, mapRecord, sameValue, type CompiledMapping, type Direction } from '../../mapping';
+import { soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
+import { requireMapping, type FlowDeps } from '../deps';
+import { RecordWriteError, classifyFor, echoViewOf, markChanged, readCoupa, readSalesforce, soqlIn, validation } from '../supplier-account-sync/io';
+import { decide } from '../supplier-account-sync/match';
+
+export const CONTRACT_SYNC = 'contract-sync';
+export const CONTRACT_TO_SALESFORCE = `${CONTRACT_SYNC}.to-salesforce`;
+export const CONTRACT_TO_COUPA = `${CONTRACT_SYNC}.to-coupa`;
+
+export interface ContractSyncOptions {
+  /** Mapping name in config/mappings (default contract); its salesforce.object is the synced object. */
+  mapping: string;
+  /** Salesforce statuses that create the Coupa contract (default Activated). */
+  activatedStatuses: string[];
+  /** Coupa statuses that create the Salesforce record (default published). Linked records always update. */
+  createFromCoupaStatuses: string[];
+  /** Coupa contract fields sent only when the contract is created, never on updates (default number, status). */
+  createOnlyCoupaFields: string[];
+  /** Status value a new Salesforce record must be inserted with before it can be activated (default Draft; null: insert as mapped). */
+  insertStatus: string | null;
+  statusField: string;
+  /** Coupa custom field holding the Salesforce record Id (default salesforce-contract-id). */
+  coupaSalesforceIdField: string;
+  schedule: string;
+}
+
+const list = (v: unknown, fallback: string[], key: string): string[] => {
+  if (v === undefined || v === null) return fallback;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new Error(`flows.${CONTRACT_SYNC}.options.${key} must be a list of strings`);
+  return v as string[];
+};
+const text = (v: unknown, fallback: string, key: string): string => {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'string' || !v) throw new Error(`flows.${CONTRACT_SYNC}.options.${key} must be a non-empty string`);
+  return v;
+};
+
+export function contractSyncOptions(raw: Record<string, unknown>): ContractSyncOptions {
+  return {
+    mapping: text(raw.mapping, 'contract', 'mapping'),
+    activatedStatuses: list(raw.activatedStatuses, ['Activated'], 'activatedStatuses'),
+    createFromCoupaStatuses: list(raw.createFromCoupaStatuses, ['published'], 'createFromCoupaStatuses'),
+    createOnlyCoupaFields: list(raw.createOnlyCoupaFields, ['number', 'status'], 'createOnlyCoupaFields'),
+    insertStatus: raw.insertStatus === null ? null : text(raw.insertStatus, 'Draft', 'insertStatus'),
+    statusField: text(raw.statusField, 'Status', 'statusField'),
+    coupaSalesforceIdField: text(raw.coupaSalesforceIdField, 'salesforce-contract-id', 'coupaSalesforceIdField'),
+    schedule: text(raw.schedule, '* * * * *', 'schedule'),
+  };
+}
+
+const top = (path: string) => path.split('.')[0];
+const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : String(v));
+
+/** Field pairs mapped in both directions: no single owner. */
+export function sharedPairs(mapping: CompiledMapping): Array<{ coupa: string; salesforce: string }> {
+  const seen = new Map<string, Set<string>>();
+  for (const f of mapping.fields) {
+    if (!f.spec.coupa || !f.spec.salesforce) continue;
+    const k = `${f.spec.coupa}\u0000${f.spec.salesforce}`;
+    seen.set(k, (seen.get(k) ?? new Set()).add(f.owner));
+  }
+  return [...seen].filter(([, owners]) => owners.size === 2).map(([k]) => {
+    const [coupa, salesforce] = k.split('\u0000');
+    return { coupa, salesforce };
+  });
+}
+
+/** Payload key → owner for the payload written to `target`; shared keys are left without an owner. */
+export function ownersFor(mapping: CompiledMapping, target: SystemName): Record<string, SystemName> {
+  const shared = new Set(sharedPairs(mapping).map((p) => top(p[target])));
+  const owners: Record<string, SystemName> = {};
+  for (const f of mapping.fields) {
+    const path = f.spec[target];
+    if (path && !shared.has(top(path))) owners[top(path)] = f.owner;
+  }
+  return owners;
+}
+
+/** Salesforce's derived end date (StartDate + ContractTerm months − 1 day), as a written payload would produce it. */
+export function derivedEndDate(start: unknown, termMonths: unknown): string | null {
+  if (typeof start !== 'string' || typeof termMonths !== 'number' || !/^\d{4}-\d{2}-\d{2}/.test(start)) return null;
+  const d = new Date(`${start.slice(0, 10)}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + termMonths);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
+  const opts = contractSyncOptions(deps.options);
+  const mapping = requireMapping(deps, opts.mapping);
+  const sf = deps.salesforce;
+  const contracts = coupaResources(deps.coupa).contracts;
+  const sfObject = mapping.spec.salesforce.object;
+  const externalId = mapping.spec.salesforce.externalId ?? 'Coupa_Contract_Id__c';
+  const store = deps.store;
+  const cfKey = `custom_fields[${opts.coupaSalesforceIdField}]`;
+  const pairs = sharedPairs(mapping);
+  const sfFields = [
+    ...new Set([
+      'Id',
+      externalId,
+      opts.statusField,
+      ...mapping.fields.map((f) => f.spec.salesforce).filter((p): p is string => !!p && p !== 'Id'),
+      ...(mapping.spec.salesforce.reads ?? []),
+    ]),
+  ];
+  const sfSide = { system: 'salesforce' as const, object: sfObject };
+  const coupaSide = { system: 'coupa' as const, object: 'contracts' };
+  const map = async (direction: Direction, data: Record<string, unknown>) => (await mapRecord(mapping, direction, data)).payload;
+  // What we wrote to Salesforce, as Salesforce then shows it (EndDate follows from StartDate and ContractTerm).
+  const asSalesforceShows = (p: Record<string, unknown>) =>
+    'ContractTerm' in p && !('EndDate' in p) ? { ...p, EndDate: derivedEndDate(p.StartDate, p.ContractTerm) } : p;
+
+  const mapContract = async (rec: SourceRecord) => map('coupa-to-salesforce', rec.data);
+  const mapSfContract = async (rec: SourceRecord) => {
+    const payload = await map('salesforce-to-coupa', rec.data);
+    // A record whose lookup is empty must not clear the Coupa supplier.
+    for (const p of pairs) if (getPath(payload, p.coupa) === null && p.coupa.includes('.')) delete payload[top(p.coupa)];
+    return payload;
+  };
+
+  /**
+   * Current target values in payload shape, for two-sided change detection. The engine compares them with what
+   * this direction last wrote; a value the other direction carried over since (the target's own change, already
+   * synced) is reported as unchanged, so alternating edits on the two sides are not taken for conflicts.
+   */
+  const currentValues = async (
+    target: SystemName,
+    raw: Map<string, Record<string, unknown>>,
+  ): Promise<Map<string, Record<string, unknown>>> => {
+    const toTarget: Direction = target === 'salesforce' ? 'coupa-to-salesforce' : 'salesforce-to-coupa';
+    const fromTarget: Direction = target === 'salesforce' ? 'salesforce-to-coupa' : 'coupa-to-salesforce';
+    const source: SystemName = target === 'salesforce' ? 'coupa' : 'salesforce';
+    const side = target === 'salesforce' ? sfSide : coupaSide;
+    const out = new Map<string, Record<string, unknown>>();
+    for (const [id, rec] of raw) {
+      const mid = await map(fromTarget, rec);
+      const view = await map(toTarget, target === 'coupa' ? asSalesforceShows(mid) : mid);
+      const current: Record<string, unknown> = {};
+      for (const p of pairs) current[top(p[target])] = view[top(p[target])];
+      const link = await store.findLink(CONTRACT_SYNC, side.system, side.object, id);
+      if (link) {
+        const lastWritten = (await store.getEcho(CONTRACT_SYNC, link.id, `to-${target}`))?.payload as Record<string, unknown> | undefined;
+        const carried = (await store.getEcho(CONTRACT_SYNC, link.id, `to-${source}`))?.payload as Record<string, unknown> | undefined;
+        if (lastWritten && carried) {
+          const carriedAsTarget = await map(toTarget, source === 'salesforce' ? asSalesforceShows(carried) : carried);
+          for (const p of pairs) {
+            const k = top(p[target]);
+            if (top(p[source]) in carried && k in lastWritten && sameValue(current[k], carriedAsTarget[k])) current[k] = lastWritten[k];
+          }
+        }
+      }
+      out.set(id, current);
+    }
+    return out;
+  };
+
+  const sfError = (r: WriteResult) =>
+    new RecordWriteError(r.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'write failed', r.failure ?? { kind: 'validation', retryable: false }, r.errors);
+
+  const linkOf = (source: SystemName, id: string) => store.findLink(CONTRACT_SYNC, source, source === 'salesforce' ? sfObject : 'contracts', id);
+
+  /** Payload keys (in `target` shape) of shared fields with an open conflict on this link: left alone until resolved. */
+  const conflictedKeys = async (target: SystemName, link: { sfId: string; coupaId: string }): Promise<Set<string>> => {
+    const keys = new Set<string>();
+    for (const recordKey of [`salesforce:${sfObject}:${link.sfId}`, `coupa:contracts:${link.coupaId}`]) {
+      for (const c of await store.listConflicts({ flow: CONTRACT_SYNC, status: 'open', recordKey })) {
+        const pair = pairs.find((p) => top(p.coupa) === c.field || top(p.salesforce) === c.field);
+        if (pair) keys.add(top(pair[target]));
+      }
+    }
+    return keys;
+  };
+
+  /**
+   * The payload for a linked record, without fields under conflict; null when every remaining value equals what this
+   * direction last wrote (a change limited to conflicted fields, or our own write coming back, writes nothing).
+   */
+  const sinceLastWrite = async (source: SystemName, id: string, payload: Record<string, unknown>): Promise<Record<string, unknown> | null> => {
+    const link = await linkOf(source, id);
+    if (!link) return payload;
+    const target: SystemName = source === 'salesforce' ? 'coupa' : 'salesforce';
+    const out = { ...payload };
+    for (const k of await conflictedKeys(target, link)) delete out[k];
+    const last = (await store.getEcho(CONTRACT_SYNC, link.id, `to-${target}`))?.payload as Record<string, unknown> | undefined;
+    if (last && Object.entries(out).every(([k, v]) => k in last && sameValue(v, last[k]))) return null;
+    return out;
+  };
+
+  const toSalesforce: FlowDefinition = {
+    name: CONTRACT_TO_SALESFORCE,
+    linkGroup: CONTRACT_SYNC,
+    source: coupaSide,
+    target: sfSide,
+    trigger: { kind: 'poll', schedule: opts.schedule },
+    read: async (req) => markChanged(store, CONTRACT_SYNC, coupaSide, await readCoupa(deps.coupa, 'contracts', req), mapContract, (p) => map('coupa-to-salesforce', p)),
+    echoView: echoViewOf,
+    async map(rec, ctx) {
+      if (!ctx.targetId && !opts.createFromCoupaStatuses.includes(String(rec.data.status))) return null;
+      return sinceLastWrite('coupa', rec.id, await mapContract(rec));
+    },
+    async match(rec): Promise<MatchResult> {
+      const sfId = str(getPath(rec.data, `custom-fields.${opts.coupaSalesforceIdField}`));
+      return decide([
+        async () => (await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sfObject} WHERE ${externalId} = ${soqlQuote(rec.id)}`)).map((r) => r.Id),
+        async () =>
+          sfId ? (await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sfObject} WHERE Id = ${soqlQuote(sfId)} AND ${externalId} = null`)).map((r) => r.Id) : [],
+      ]);
+    },
+    async write(items: WriteItem[]): Promise<WriteOutcome[]> {
+      const outcomes: WriteOutcome[] = new Array(items.length);
+      const creates = items.map((it, i) => ({ it, i })).filter((x) => x.it.op === 'create');
+      const updates = items.map((it, i) => ({ it, i })).filter((x) => x.it.op === 'update');
+      if (creates.length) {
+        // Salesforce inserts contracts as Draft; activation is a second step.
+        const records = creates.map(({ it }) => (opts.insertStatus && opts.statusField in it.payload ? { ...it.payload, [opts.statusField]: opts.insertStatus } : it.payload));
+        const results = await sf.upsert(sfObject, externalId, records);
+        const activate: Array<{ i: number; rec: SObjectRecord }> = [];
+        creates.forEach(({ it, i }, k) => {
+          const r = results[k];
+          if (!r.success || !r.id) {
+            outcomes[i] = { ok: false, error: sfError(r), request: records[k], response: r.errors };
+            return;
+          }
+          outcomes[i] = { ok: true, targetId: r.id };
+          const status = it.payload[opts.statusField];
+          if (opts.insertStatus && status && status !== opts.insertStatus) activate.push({ i, rec: { Id: r.id, [opts.statusField]: status } });
+        });
+        if (activate.length) {
+          const results2 = await sf.update(sfObject, activate.map((a) => a.rec));
+          activate.forEach((a, k) => {
+            if (!results2[k].success) outcomes[a.i] = { ok: false, error: sfError(results2[k]), request: a.rec, response: results2[k].errors };
+          });
+        }
+      }
+      const pending: typeof updates = [];
+      for (const u of updates) {
+        // Nothing left to change once the engine dropped conflicted fields: report success without a call.
+        if ((await sinceLastWrite('coupa', u.it.sourceId, u.it.payload)) === null) outcomes[u.i] = { ok: true, targetId: u.it.targetId! };
+        else pending.push(u);
+      }
+      updates.splice(0, updates.length, ...pending);
+      if (updates.length) {
+        const records = updates.map(({ it }) => ({ ...it.payload, Id: it.targetId }));
+        const results = await sf.update(sfObject, records);
+        updates.forEach(({ it, i }, k) => {
+          const r = results[k];
+          outcomes[i] = r.success ? { ok: true, targetId: it.targetId! } : { ok: false, error: sfError(r), request: records[k], response: r.errors };
+        });
+      }
+      return outcomes;
+    },
+    async findByIdempotencyKey(key) {
+      const id = key.split(':').pop()!;
+      const rows = await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sfObject} WHERE ${externalId} = ${soqlQuote(id)}`);
+      return rows[0]?.Id ?? null;
+    },
+    async readTargets(ids) {
+      const rows = await sf.queryAll<SObjectRecord>(`SELECT ${sfFields.join(', ')} FROM ${sfObject} WHERE ${soqlIn('Id', ids)}`);
+      return currentValues('salesforce', new Map(rows.map((r) => [String(r.Id), r])));
+    },
+    classify: classifyFor('salesforce'),
+    fieldOwners: ownersFor(mapping, 'salesforce'),
+  };
+
+  const toCoupa: FlowDefinition = {
+    name: CONTRACT_TO_COUPA,
+    linkGroup: CONTRACT_SYNC,
+    source: sfSide,
+    target: coupaSide,
+    trigger: { kind: 'poll', schedule: opts.schedule },
+    read: async (req) =>
+      markChanged(store, CONTRACT_SYNC, sfSide, await readSalesforce(sf, { sobject: sfObject, fields: sfFields }, req), mapSfContract, (p) =>
+        map('salesforce-to-coupa', asSalesforceShows(p)),
+      ),
+    echoView: echoViewOf,
+    async map(rec, ctx) {
+      if (!ctx.targetId && !str(rec.data[externalId])) {
+        if (!opts.activatedStatuses.includes(String(rec.data[opts.statusField]))) return null;
+        const payload = await mapSfContract(rec);
+        const supplier = pairs.find((p) => p.coupa.startsWith('supplier'));
+        if (supplier && !str(getPath(payload, supplier.coupa))) {
+          throw validation(`${sfObject} ${rec.id} is activated but its Account is not linked to a Coupa supplier (${supplier.salesforce} is empty); link the Account, then replay`);
+        }
+        return payload;
+      }
+      return sinceLastWrite('salesforce', rec.id, await mapSfContract(rec));
+    },
+    async match(rec): Promise<MatchResult> {
+      const coupaId = str(rec.data[externalId]);
+      return decide([
+        async () => (coupaId && /^\d+$/.test(coupaId) ? (await contracts.find({ filters: { id: coupaId }, fields: ['id'] })).map((c) => String(c.id)) : []),
+        async () => (await contracts.find({ filters: { [cfKey]: rec.id }, fields: ['id'] })).map((c) => String(c.id)),
+      ]);
+    },
+    async write(items) {
+      const out: WriteOutcome[] = [];
+      for (const it of items) {
+        const body = { ...it.payload };
+        if (it.op === 'update' && (await sinceLastWrite('salesforce', it.sourceId, it.payload)) === null) {
+          out.push({ ok: true, targetId: it.targetId! });
+          continue;
+        }
+        if (it.op === 'update') for (const f of opts.createOnlyCoupaFields) delete body[f];
+        try {
+          const res = it.op === 'create' ? await contracts.create(body as never) : await contracts.update(Number(it.targetId), body as never, { params: { return_object: 'limited' } });
+          out.push({ ok: true, targetId: it.op === 'create' ? String(res.id) : it.targetId! });
+        } catch (error) {
+          out.push({ ok: false, error, request: body, response: (error as { body?: unknown }).body });
+        }
+      }
+      return out;
+    },
+    async findByIdempotencyKey(key) {
+      const id = key.split(':').pop()!;
+      const found = await contracts.find({ filters: { [cfKey]: id }, fields: ['id'] });
+      return found[0] ? String(found[0].id) : null;
+    },
+    async readTargets(ids) {
+      const raw = new Map<string, Record<string, unknown>>();
+      for (const id of ids) raw.set(id, (await contracts.get(Number(id))) as unknown as Record<string, unknown>);
+      return currentValues('coupa', raw);
+    },
+    classify: classifyFor('coupa'),
+    fieldOwners: ownersFor(mapping, 'coupa'),
+  };
+
+  return [toSalesforce, toCoupa];
+}
