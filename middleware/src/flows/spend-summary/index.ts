@@ -1,0 +1,145 @@
+/**
+ * spend-summary: on a schedule, per linked Account and period (months, fiscal years), committed spend, invoiced, paid,
+ * budget and open PO count computed from Coupa POs, invoices and budget lines → Coupa_Spend_Summary__c by Key__c.
+ * Each run presents the summaries as source records stamped with the run's time; the engine's no-op check against
+ * what was last written makes an unchanged summary cost no Salesforce write.
+ */
+import { coupaResources, type FieldProjection } from '../../coupa';
+import { hashPayload, type FlowDefinition, type SourceRecord } from '../../engine';
+import { mapRecord } from '../../mapping';
+import { soqlQuote } from '../../salesforce';
+import { requireMapping, type FlowDeps } from '../deps';
+import { chunks, classifyFlowError, upsertItems } from '../invoice-status/write';
+import { computeSummaries, periodsFor, SEGMENTS, windowStart, type BudgetLineLike, type InvoiceLike, type LinkedAccount, type PurchaseOrderLike, type SpendSummary } from './compute';
+import { parseSpendSummaryOptions } from './options';
+
+export const SPEND_SUMMARY_FLOW = 'spend-summary';
+/** Link/record-key namespace of the computed summaries (no such Coupa resource exists). */
+const SOURCE = 'spend_summaries';
+
+const PO_FIELDS: FieldProjection = [
+  'id',
+  'status',
+  'created-at',
+  { supplier: ['id'] },
+  { currency: ['code'] },
+  { 'order-lines': ['total', { account: SEGMENTS }] },
+];
+const INVOICE_FIELDS: FieldProjection = [
+  'id',
+  'status',
+  'invoice-date',
+  'gross-total',
+  { supplier: ['id'] },
+  { currency: ['code'] },
+  { payments: ['amount-paid', 'payment-date'] },
+];
+const BUDGET_FIELDS: FieldProjection = ['id', 'amount', 'remaining', { period: ['name', 'start-date', 'end-date'] }, { currency: ['code'] }, ...SEGMENTS];
+
+export function createSpendSummaryFlow(deps: FlowDeps): FlowDefinition<SpendSummary> {
+  const options = parseSpendSummaryOptions(deps.options);
+  const mapping = requireMapping(deps, options.mapping);
+  const sobject = mapping.spec.salesforce.object;
+  const externalId = mapping.spec.salesforce.externalId;
+  if (!externalId) throw new Error(`mapping ${mapping.name}: salesforce.externalId is required (the summary upsert key)`);
+  const now = deps.now ?? (() => new Date());
+  const coupa = coupaResources(deps.coupa);
+  const log = deps.logger.child({ flow: SPEND_SUMMARY_FLOW });
+  const keyPrefix = `${SPEND_SUMMARY_FLOW}:`;
+  /** This run's summaries: computed on its first read, then paged out. */
+  let snapshot: { ts: string; records: SourceRecord<SpendSummary>[]; done: boolean } | null = null;
+
+  async function linkedAccounts(): Promise<LinkedAccount[]> {
+    const f = options.accountSupplierIdField;
+    const rows = await deps.salesforce.queryAll<Record<string, unknown>>(`SELECT Id, Name, ${f} FROM Account WHERE ${f} != null`);
+    return rows.map((r) => ({ accountId: String(r.Id), name: String(r.Name ?? ''), supplierId: String(r[f]) }));
+  }
+
+  async function knownKeys(): Promise<Set<string>> {
+    const keys = new Set<string>();
+    for (let offset = 0; ; offset += 1000) {
+      const page = await deps.store.listLinks(SPEND_SUMMARY_FLOW, { limit: 1000, offset });
+      for (const l of page) keys.add(l.coupaId);
+      if (page.length < 1000) return keys;
+    }
+  }
+
+  async function summarise(asOf: Date): Promise<SpendSummary[]> {
+    const periods = periodsFor(asOf.toISOString().slice(0, 10), options);
+    const start = windowStart(periods);
+    const accounts = await linkedAccounts();
+    if (!start || !accounts.length) return [];
+    // A day of slack: Coupa filters read a bare date as midnight UTC, documents carry the instance's offset.
+    const since = new Date(Date.parse(`${start}T00:00:00Z`) - 86_400_000).toISOString();
+    const supplierIds = [...new Set(accounts.map((a) => a.supplierId))].filter((s) => /^\d+$/.test(s));
+    const purchaseOrders: PurchaseOrderLike[] = [];
+    const invoices: InvoiceLike[] = [];
+    for (const part of chunks(supplierIds, 50)) {
+      const filters = { 'supplier[id][in]': part, 'updated-at[gt_or_eq]': since };
+      for await (const po of coupa.purchase_orders.list({ filters, fields: PO_FIELDS })) purchaseOrders.push(po as unknown as PurchaseOrderLike);
+      for await (const inv of coupa.invoices.list({ filters, fields: INVOICE_FIELDS })) invoices.push(inv as unknown as InvoiceLike);
+    }
+    const budgetLines: BudgetLineLike[] = [];
+    for await (const b of coupa.budget_lines.list({ filters: { 'period[end-date][gt_or_eq]': since }, fields: BUDGET_FIELDS })) budgetLines.push(b as BudgetLineLike);
+    const known = await knownKeys();
+    const summaries = computeSummaries(
+      { accounts, purchaseOrders, invoices, budgetLines, periods, asOf: asOf.toISOString(), known: (k) => known.has(k) },
+      options,
+    );
+    log.debug({ accounts: accounts.length, purchaseOrders: purchaseOrders.length, invoices: invoices.length, budgetLines: budgetLines.length, summaries: summaries.length }, 'spend computed');
+    return summaries;
+  }
+
+  const omitAsOf = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== options.asOfField));
+
+  return {
+    name: SPEND_SUMMARY_FLOW,
+    source: { system: 'coupa', object: SOURCE },
+    target: { system: 'salesforce', object: sobject },
+    trigger: { kind: 'schedule', schedule: '0 * * * *' },
+    batchSize: 200,
+    overlapMs: 60_000,
+    classify: classifyFlowError,
+
+    async read({ after, limit }) {
+      if (!snapshot || snapshot.done || !after || after.ts !== snapshot.ts) {
+        const at = now();
+        // Strictly later than the previous run's stamp, or the engine would take this run's records for duplicates.
+        const ts = new Date(Math.max(at.getTime(), snapshot ? Date.parse(snapshot.ts) + 1 : 0)).toISOString();
+        snapshot = { ts, records: (await summarise(at)).map((s) => ({ id: s.key, ts, data: s, origin: null })), done: false };
+      }
+      const snap = snapshot;
+      const page = snap.records.filter((r) => !after || r.ts > after.ts || (r.ts === after.ts && r.id > after.id)).slice(0, limit);
+      if (page.length < limit) snap.done = true;
+      return page;
+    },
+
+    async map(record) {
+      const result = await mapRecord(mapping, 'coupa-to-salesforce', record.data as unknown as Record<string, unknown>);
+      if (!result.included) return null;
+      const payload = result.payload;
+      if (options.asOfField in payload) {
+        const link = await deps.store.findLink(SPEND_SUMMARY_FLOW, 'coupa', SOURCE, record.id);
+        const last = link ? ((await deps.store.getEcho(SPEND_SUMMARY_FLOW, link.id, 'to-salesforce'))?.payload as Record<string, unknown> | null) : null;
+        // Figures unchanged: keep the as-of time we last wrote, so the engine sees nothing to write.
+        if (last && hashPayload(omitAsOf(payload)) === hashPayload(omitAsOf(last))) payload[options.asOfField] = last[options.asOfField];
+      }
+      return payload;
+    },
+
+    write(items) {
+      return upsertItems(deps.salesforce, sobject, externalId, items, (item) => `spend summary ${String(item.payload[externalId])}`);
+    },
+
+    idempotencyKey: (record) => `${keyPrefix}${record.id}`,
+
+    async findByIdempotencyKey(key) {
+      if (!key.startsWith(keyPrefix)) return null;
+      const rows = await deps.salesforce.queryAll<{ Id: string }>(`SELECT Id FROM ${sobject} WHERE ${externalId} = ${soqlQuote(key.slice(keyPrefix.length))} LIMIT 1`);
+      return rows[0]?.Id ?? null;
+    },
+  };
+}
+
+export { parseSpendSummaryOptions, type SpendSummaryOptions } from './options';
+export type { SpendSummary } from './compute';
