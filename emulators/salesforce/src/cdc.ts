@@ -87,10 +87,11 @@ export class ChangeLog {
     return this.events.filter((e) => e.replayId > after && (channel === '/data/ChangeEvents' || e.channel === channel));
   }
 
-  /** True if `replayId` is older than anything retained (the client asked for a gap). */
+  /** True if events right after `replayId` have aged out of the retention window (replaying from it would skip some). */
   isExpired(replayId: number): boolean {
     this.prune();
-    return replayId > 0 && replayId <= this.replayId && !this.events.some((e) => e.replayId <= replayId) && this.events.length > 0 && this.events[0].replayId > replayId + 1;
+    if (replayId < 0 || replayId >= this.replayId) return false;
+    return this.events.length === 0 || this.events[0].replayId > replayId + 1;
   }
 
   latestReplayId(): number {
