@@ -56,6 +56,21 @@ async function linkSampleVendors(conn: Connection, coupa: CoupaEmulator): Promis
   if (updates.length) await conn.sobject('Account').update(updates);
 }
 
+/**
+ * The seeded Coupa company's ids are only known once it is generated: the requester used when an Opportunity owner
+ * has no Coupa user, the supplier for customer deals, and a ship-to address.
+ */
+function sandboxRequisitionDefaults(coupa: CoupaEmulator): Record<string, unknown> {
+  const user = coupa.control.list('users').find((u) => u.active !== false);
+  const supplier = coupa.control.list('suppliers').find((s) => s.status === 'active');
+  const address = coupa.control.list('addresses')[0];
+  return {
+    ...(user ? { fallbackRequesterLogin: String(user.login) } : {}),
+    ...(supplier ? { defaultSupplierId: Number(supplier.id) } : {}),
+    ...(address ? { shipToAddressId: Number(address.id) } : {})
+  };
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
   const sfSecret = randomBytes(18).toString('base64url');
   const adminToken = randomBytes(24).toString('base64url');
@@ -89,7 +104,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       ADMIN_TOKEN: adminToken
     };
     delete env.DATABASE_URL;
-    const config = loadConfig({ env, cwd: REPO });
+    const config = loadConfig({
+      env,
+      cwd: REPO,
+      configFile: env.CONNECTOR_CONFIG ?? path.join('config', 'connector.sandbox.yaml')
+    });
+    config.flows['opportunity-to-requisition'].options = {
+      ...sandboxRequisitionDefaults(coupa),
+      ...config.flows['opportunity-to-requisition'].options
+    };
     const logger = createLogger({ level: (opts.logLevel ?? config.logLevel) as 'info' });
     const connector = await startConnector({ config, logger });
 

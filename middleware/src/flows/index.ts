@@ -2,6 +2,9 @@
 import type { FlowName } from '../config';
 import type { FlowDefinition } from '../engine';
 import type { FlowDeps } from './deps';
+import { createInvoiceStatusFlow } from './invoice-status';
+import { createOpportunityToRequisitionFlows } from './opportunity-to-requisition';
+import { createSupplierAccountSyncFlows } from './supplier-account-sync';
 
 export type { FlowDeps } from './deps';
 
@@ -14,7 +17,32 @@ export interface FlowModule {
   build(deps: FlowDeps): FlowDefinition<any, any>[];
 }
 
-export const FLOW_MODULES: FlowModule[] = [];
+export const FLOW_MODULES: FlowModule[] = [
+  {
+    name: 'opportunity-to-requisition',
+    description: 'A won Opportunity creates one Coupa requisition; requisition and PO progress comes back',
+    coupaScopes: [
+      'core.requisition.read',
+      'core.requisition.write',
+      'core.purchase_order.read',
+      'core.user.read',
+      'core.supplier.read'
+    ],
+    build: (deps) => createOpportunityToRequisitionFlows(deps)
+  },
+  {
+    name: 'supplier-account-sync',
+    description: 'Coupa suppliers ⇄ vendor Accounts, matched before anything is created',
+    coupaScopes: ['core.supplier.read', 'core.supplier.write'],
+    build: (deps) => createSupplierAccountSyncFlows(deps)
+  },
+  {
+    name: 'invoice-status',
+    description: 'Coupa invoices and payments → Coupa_Invoice__c, with Tasks on disputes and payments',
+    coupaScopes: ['core.invoice.read', 'core.purchase_order.read', 'core.requisition.read'],
+    build: (deps) => [createInvoiceStatusFlow(deps)]
+  }
+];
 
 /** Union of the scopes the given flows need, plus core.common.read which every connection needs. */
 export function scopesFor(modules: FlowModule[]): string[] {
