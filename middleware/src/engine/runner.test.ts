@@ -100,6 +100,24 @@ describe('FlowRunner', () => {
     await expect(runner.replayDeadLetter(dl.id)).rejects.toThrow(/replayed/);
   });
 
+  it('never stores credentials from a failed request or response in dead letters or the journal', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 1);
+    const token = 'Bearer 00Dxx0000001gPL!AQ0AQsecret';
+    target.fault = () =>
+      new FakeError('validation', `rejected; sent Authorization: ${token}`, {
+        status: 400,
+        headers: { Authorization: token },
+        body: { access_token: 'tok-9f8e7d6c5b4a', error: 'bad' },
+      });
+    await new FlowRunner(fakeFlow(source, target), opts()).runOnce();
+    const stored = JSON.stringify([await store.listDeadLetters(), await store.listJournal({})]);
+    expect(stored).not.toContain('AQ0AQsecret');
+    expect(stored).not.toContain('tok-9f8e7d6c5b4a');
+    expect(stored).toContain('"error":"bad"');
+  });
+
   it('keeps a dead letter open when its replay fails again', async () => {
     const source = new FakeSource();
     const target = new FakeTarget();
