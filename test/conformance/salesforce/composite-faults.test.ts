@@ -47,6 +47,20 @@ describe('composite, fault injection and the test-control surface', () => {
     expect(await conn.sobject('Account').count()).toBe(0);
   });
 
+  it('/composite/batch reports hasErrors and halts with 412 BATCH_PROCESSING_HALTED', async () => {
+    const res = await conn.requestPost<{ hasErrors: boolean; results: Array<{ statusCode: number; result: unknown }> }>('/composite/batch', {
+      haltOnError: true,
+      batchRequests: [
+        { method: 'POST', url: 'v62.0/sobjects/Account', richInput: { Name: 'Batch' } },
+        { method: 'GET', url: 'v62.0/sobjects/Account/001000000000000AAA' },
+        { method: 'GET', url: 'v62.0/limits' },
+      ],
+    });
+    expect(res.hasErrors).toBe(true);
+    expect(res.results.map((r) => r.statusCode)).toEqual([201, 404, 412]);
+    expect(res.results[2].result).toEqual([{ errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted per request' }]);
+  });
+
   it('an injected 503 on GET is retried by jsforce; on POST it surfaces as SERVER_UNAVAILABLE', async () => {
     emu.control.resetCounters();
     emu.control.addFault({ method: 'GET', endpoint: 'query', status: 503, times: 1 });
