@@ -51,7 +51,8 @@ describe('opportunity → requisition (end to end)', () => {
     accountId = refs.acct;
     productIds = [refs.p1, refs.p2];
     const flows = createOpportunityToRequisitionFlows(h.deps({ submitForApproval: true, fallbackRequesterLogin: 'jdoe', shipToLocationCode: 'HQ' }));
-    for (const f of flows) h.engine.register(f);
+    // Small pages make every status run page through its overlap window (already-seen records) and beyond.
+    for (const f of flows) h.engine.register(f, { batchSize: 2 });
   });
   afterAll(() => h.close());
 
@@ -130,6 +131,16 @@ describe('opportunity → requisition (end to end)', () => {
     expect(created[0].ok).toBe(true);
     await h.engine.runNow(FLOW_NAME);
     expect(await requisitionsFor(oppId)).toHaveLength(1);
+  });
+
+  it('writes back every requisition when more change at once than fit in a page', async () => {
+    const pending = await h.coupaApi<any[]>('GET', '/api/approvals?status=pending_approval');
+    expect(pending.length).toBeGreaterThanOrEqual(2);
+    for (const a of pending) await h.coupaApi('PUT', `/api/approvals/${a.id}/approve`);
+    await h.engine.runNow(STATUS_FLOW_NAME);
+    const opps = (await h.user().query<any>("SELECT Name, Coupa_Requisition_Status__c, Coupa_PO_Status__c FROM Opportunity WHERE Coupa_Requisition_Id__c != null")).records;
+    expect(opps.length).toBeGreaterThanOrEqual(3);
+    for (const o of opps) expect(o).toMatchObject({ Coupa_Requisition_Status__c: 'ordered', Coupa_PO_Status__c: expect.stringMatching(/issued|closed/) });
   });
 
   it('dead-letters a won Opportunity without products with a reason a person can act on', async () => {

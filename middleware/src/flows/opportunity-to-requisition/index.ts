@@ -231,27 +231,27 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
       const since = after ? { updatedAt: floorSecond(after.ts), id: 0 } : undefined;
       for await (const { record, cursor } of coupa.requisitions.changes({ since, filters: { [`${CF_FILTER}[blank]`]: false }, fields: reqFields })) {
         reqs.set(record.id, record);
-        if (++n >= limit) {
+        // Read well past one page: the runner re-reads its overlap window, and a page of only already-seen
+        // records would end the run without moving the checkpoint.
+        if (++n >= limit * 10) {
           horizon = cursor.updatedAt;
           break;
         }
       }
+      // Every PO change since the cursor (id and requisition only): capping this stream could starve the flow
+      // when many POs that are not ours change, since the checkpoint only moves past requisitions it emits.
       const fromPos = new Set<number>();
-      n = 0;
-      for await (const { record, cursor } of coupa.purchase_orders.changes({ since, fields: ['id', 'updated-at', { 'requisition-header': ['id'] }] })) {
+      for await (const { record } of coupa.purchase_orders.changes({ since, fields: ['id', 'updated-at', { 'requisition-header': ['id'] }] })) {
         const reqId = (record['requisition-header'] as { id?: number } | null)?.id;
         if (reqId !== undefined && reqId !== null && !reqs.has(reqId)) fromPos.add(reqId);
-        if (++n >= limit) {
-          if (horizon === null || Date.parse(cursor.updatedAt) < Date.parse(horizon)) horizon = cursor.updatedAt;
-          break;
-        }
       }
       for (const ids of chunks([...fromPos], IN_CHUNK)) {
-        for await (const r of coupa.requisitions.list({ filters: { 'id[in]': ids }, fields: reqFields })) reqs.set(r.id, r);
+        for await (const r of coupa.requisitions.list({ filters: { 'id[in]': ids, [`${CF_FILTER}[blank]`]: false }, fields: reqFields })) reqs.set(r.id, r);
       }
       const linked = [...reqs.values()].filter((r) => opportunityIdOf(r as unknown as Record<string, unknown>));
       const pos = await purchaseOrdersOf(linked.map((r) => r.id));
       const records: SourceRecord<Record<string, unknown>>[] = [];
+      const beyond: SourceRecord<Record<string, unknown>>[] = [];
       for (const r of linked) {
         const mine = pos.get(r.id) ?? [];
         const summary = summarizePurchaseOrders(mine as never);
@@ -259,11 +259,13 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
         const ts = contentStamp(latest, [r.status, summary]);
         const cursor: Cursor = { ts, id: String(r.id) };
         if (after && compareCursors(cursor, after) <= 0) continue;
-        if (horizon && Date.parse(ts) >= Date.parse(horizon) + 1000) continue;
-        records.push({ id: String(r.id), ts, data: { ...r, 'purchase-order-summary': summary } });
+        const rec = { id: String(r.id), ts, data: { ...r, 'purchase-order-summary': summary } };
+        // Past the last requisition second read, other requisitions may not have been read yet.
+        if (horizon && Date.parse(ts) >= Date.parse(horizon) + 1000) beyond.push(rec);
+        else records.push(rec);
       }
-      records.sort((a, b) => compareCursors(a, b));
-      return records.slice(0, limit);
+      const page = records.length >= limit ? records : [...records, ...beyond];
+      return page.sort((a, b) => compareCursors(a, b)).slice(0, limit);
     },
     async map(rec) {
       if (!opportunityIdOf(rec.data)) return null;

@@ -188,14 +188,16 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
       })) {
         const ts = contentStamp(cursor.updatedAt, [record.status, record['supplier-id']]);
         if (!after || compareCursors({ ts, id: String(record.id) }, after) > 0) records.push({ id: String(record.id), ts, data: record as unknown as Record<string, unknown> });
-        if (records.length >= limit * 2) {
+        // Read well past one page: the runner re-reads its overlap window, and a page of only already-seen
+        // records would end the run without moving the checkpoint.
+        if (records.length >= limit * 10) {
           horizon = cursor.updatedAt;
           break;
         }
       }
-      // Records of the last second read may be incomplete; leave them to the next page unless that is all there is.
+      // Records of the last second read may be incomplete; leave them to the next page unless the page would not be full.
       const complete = records.filter((r) => !horizon || Date.parse(r.ts) < Date.parse(horizon));
-      return (complete.length ? complete : records).sort((a, b) => compareCursors(a, b)).slice(0, limit);
+      return (complete.length >= limit ? complete : records).sort((a, b) => compareCursors(a, b)).slice(0, limit);
     },
     async map(rec) {
       if (!requestIdOf(rec.data)) return null;
