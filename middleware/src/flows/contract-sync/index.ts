@@ -213,7 +213,7 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
       return decide([
         async () => (await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sfObject} WHERE ${externalId} = ${soqlQuote(rec.id)}`)).map((r) => r.Id),
         async () =>
-          sfId ? (await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sfObject} WHERE Id = ${soqlQuote(sfId)} AND ${externalId} = null`)).map((r) => r.Id) : [],
+          sfId && /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(sfId) ? (await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sfObject} WHERE Id = ${soqlQuote(sfId)} AND ${externalId} = null`)).map((r) => r.Id) : [],
       ]);
     },
     async write(items: WriteItem[]): Promise<WriteOutcome[]> {

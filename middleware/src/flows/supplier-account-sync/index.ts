@@ -9,7 +9,7 @@ import { getPath, mapRecord, type CompiledMapping } from '../../mapping';
 import { soqlQuote, type SObjectRecord } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
 import { RecordWriteError, classifyFor, echoViewOf, markChanged, readCoupa, readSalesforce, soqlIn, validation } from './io';
-import { decide, nameCountryMatches } from './match';
+import { decide, nameCountryMatches, type Candidate } from './match';
 
 export const SUPPLIER_ACCOUNT_SYNC = 'supplier-account-sync';
 export const TO_SALESFORCE = `${SUPPLIER_ACCOUNT_SYNC}.to-salesforce`;
@@ -110,6 +110,17 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
     return rows.map((r) => r.Id);
   };
 
+  // SOQL cannot compare normalised names, so unlinked Accounts are compared in memory, loaded once per page read.
+  let unlinkedCache: Promise<Candidate[]> | null = null;
+  const unlinkedAccounts = (): Promise<Candidate[]> => {
+    const select = ['Id', nameField, ...(countryField ? [countryField] : [])].join(', ');
+    unlinkedCache ??= sf
+      .queryAll<SObjectRecord>(`SELECT ${select} FROM ${sfObject} WHERE ${externalId} = null`)
+      .then((rows) => rows.map((r) => ({ id: String(r.Id), name: str(r[nameField]), country: countryField ? str(r[countryField]) : null })));
+    unlinkedCache.catch(() => (unlinkedCache = null));
+    return unlinkedCache;
+  };
+
   /** Link (engine) → supplier id → number → tax id → DUNS → normalised name + country; only unlinked Accounts. */
   const matchAccount = async (rec: SourceRecord): Promise<MatchResult> => {
     const s = rec.data;
@@ -121,17 +132,7 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
     if (opts.taxIdField && taxId) tiers.push(() => query(`${opts.taxIdField} = ${soqlQuote(taxId)} AND ${unlinked}`));
     const duns = str(s.duns);
     if (opts.dunsField && duns) tiers.push(() => query(`${opts.dunsField} = ${soqlQuote(duns)} AND ${unlinked}`));
-    tiers.push(async () => {
-      // SOQL cannot compare normalised names, so unlinked Accounts are compared here.
-      const select = ['Id', nameField, ...(countryField ? [countryField] : [])].join(', ');
-      const rows = await sf.queryAll<SObjectRecord>(`SELECT ${select} FROM ${sfObject} WHERE ${unlinked}`);
-      const country = str(getPath(s, 'primary-address.country.code'));
-      return nameCountryMatches(
-        str(s.name),
-        country,
-        rows.map((r) => ({ id: String(r.Id), name: str(r[nameField]), country: countryField ? str(r[countryField]) : null })),
-      );
-    });
+    tiers.push(async () => nameCountryMatches(str(s.name), str(getPath(s, 'primary-address.country.code')), await unlinkedAccounts()));
     return decide(tiers);
   };
 
@@ -180,7 +181,10 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
     source: { system: 'coupa', object: 'suppliers' },
     target: { system: 'salesforce', object: sfObject },
     trigger: { kind: 'poll', schedule: opts.schedule },
-    read: async (req) => markChanged(deps.store, SUPPLIER_ACCOUNT_SYNC, { system: 'coupa', object: 'suppliers' }, await readCoupa(deps.coupa, 'suppliers', req), mapSupplier),
+    read: async (req) => {
+      unlinkedCache = null;
+      return markChanged(deps.store, SUPPLIER_ACCOUNT_SYNC, { system: 'coupa', object: 'suppliers' }, await readCoupa(deps.coupa, 'suppliers', req), mapSupplier);
+    },
     echoView: echoViewOf,
     map: mapSupplier,
     match: (rec) => matchAccount(rec),
