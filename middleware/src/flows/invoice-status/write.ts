@@ -1,6 +1,6 @@
 /** Salesforce upsert outcomes as engine write outcomes; shared by the Coupa → Salesforce summary flows. */
 import type { Classification, WriteItem, WriteOutcome } from '../../engine';
-import { classifyCoupaError } from '../../coupa';
+import { CoupaApiError, classifyCoupaError } from '../../coupa';
 import { classifySalesforceError, type SalesforceClient, type WriteResult } from '../../salesforce';
 
 /** A record-level write failure: carries Salesforce's error codes and its classification. */
@@ -18,7 +18,7 @@ export class RecordWriteError extends Error {
 /** Classifies what a flow's read, map or write threw: our own errors first, then Salesforce, then Coupa. */
 export function classifyFlowError(err: unknown): Classification {
   if (err instanceof RecordWriteError) return err.classification;
-  if ((err as { name?: string })?.name === 'CoupaApiError') return classifyCoupaError(err);
+  if (err instanceof CoupaApiError) return classifyCoupaError(err);
   return classifySalesforceError(err);
 }
 
@@ -50,11 +50,6 @@ export async function upsertItems(
       response: r?.errors ?? null,
     };
   });
-}
-
-/** `'a','b'` for a SOQL IN list. */
-export function soqlList(values: Iterable<string>): string {
-  return [...values].map((v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(',');
 }
 
 /** Splits a list into chunks (SOQL IN lists and Coupa `[in]` filters stay short). */
