@@ -151,5 +151,23 @@ describe('opportunity → requisition (end to end)', () => {
     expect(await requisitionsFor(res.id)).toHaveLength(0);
     const letters = await h.store.listDeadLetters({ flow: FLOW_NAME });
     expect(letters.map((l) => l.message).join('\n')).toMatch(/has no products \(OpportunityLineItems\); add products and save it again/);
+
+    // The rep does what the message says.
+    await conn.sobject('OpportunityLineItem').create({ OpportunityId: res.id, Product2Id: productIds[0], Quantity: 1, UnitPrice: 900 });
+    await conn.sobject('Opportunity').update({ Id: res.id, NextStep: 'products added' });
+    await h.engine.runNow(FLOW_NAME);
+    expect(await requisitionsFor(res.id)).toHaveLength(1);
+  });
+
+  it('leaves the requisition a draft when submitForApproval is off', async () => {
+    const oppId = await newOpportunity('Northwind — draft only');
+    await win(oppId);
+    const [draftFlow] = createOpportunityToRequisitionFlows(h.deps({ submitForApproval: false, fallbackRequesterLogin: 'jdoe' }));
+    const rec = (await draftFlow.read({ after: null, limit: 200 })).find((r) => r.id === oppId)!;
+    const payload = (await draftFlow.map(rec, { targetId: null }))!;
+    const [out] = await draftFlow.write([{ sourceId: oppId, op: 'create', idempotencyKey: `draft:${oppId}`, payload }]);
+    expect(out.ok).toBe(true);
+    const [req] = await requisitionsFor(oppId);
+    expect(req).toMatchObject({ status: 'draft', 'submitted-at': null });
   });
 });
