@@ -48,6 +48,8 @@ export function compositeRoutes(dispatcher: Dispatcher): Route[] {
         if (!Array.isArray(subs) || !subs.length) throw new SfError(400, 'JSON_PARSER_ERROR', 'The request body is either invalid or incomplete.');
         if (subs.length > MAX_SUBREQUESTS) throw new SfError(400, 'LIMIT_EXCEEDED', `Maximum number of subrequests allowed is ${MAX_SUBREQUESTS}`);
         const allOrNone = body?.allOrNone === true;
+        // Subrequest handlers are synchronous (the awaits below only settle already-resolved promises), so no other
+        // HTTP request can interleave with this open transaction.
         const tx = allOrNone ? call.org.dml.begin() : undefined;
         const results = new Map<string, unknown>();
         const out: Array<{ body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }> = [];
