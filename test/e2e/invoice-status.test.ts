@@ -149,6 +149,29 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
     expect(await invoiceInSf(invoiceId)).toHaveLength(1);
     expect(await tasksOnAccount()).toHaveLength(2);
   });
+
+  it('a Task whose write fails is logged exactly once when the batch is retried', async () => {
+    const inv = await h.coupaApi('POST', '/api/invoices', {
+      'invoice-number': 'INV-103',
+      'invoice-date': '2026-11-23',
+      supplier: { id: supplierId },
+      currency: { code: 'USD' },
+      'invoice-lines': [{ description: 'Widgets', quantity: 1, price: 25, 'order-line-id': orderLineId }],
+    });
+    await h.coupaApi('PUT', `/api/invoices/${inv.id}/submit`);
+    await run();
+    later();
+    await h.coupaApi('PUT', `/api/invoices/${inv.id}/dispute`, { 'dispute-reason': { code: 'DUPLICATE' }, comment: 'Billed twice' });
+    // Salesforce is unavailable for every attempt the client makes at creating the Task; the engine retries the item.
+    h.sfEmu.control.addFault({ endpoint: 'composite.sobjects.create', status: 503, times: 6 });
+    const summary = await run();
+    h.sfEmu.control.clearFaults();
+    expect(summary).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ updated: 1, deadLettered: 0 }) });
+    expect(summary.counts.retries).toBeGreaterThan(0);
+    const disputes = (await tasksOnAccount()).filter((t) => t.Subject === 'Coupa invoice INV-103 disputed');
+    expect(disputes).toHaveLength(1);
+    expect(disputes[0].Description).toContain('Billed twice');
+  });
 });
 
 /** An org whose Status__c picklist lacks a Coupa status (an older package version, or an admin's edit). */
