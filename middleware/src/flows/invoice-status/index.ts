@@ -89,7 +89,6 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
   if (!externalId) throw new Error(`mapping ${mapping.name}: salesforce.externalId is required (the invoice upsert key)`);
   const statusField = targetField(mapping, 'status', 'Status__c');
   const paidField = targetField(mapping, 'paid', 'Paid__c');
-  const amountPaidField = 'Amount_Paid__c';
   const base = deps.coupaBaseUrl.replace(/\/+$/, '');
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ flow: INVOICE_STATUS_FLOW });
@@ -154,7 +153,7 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
         const key = taskLedgerKey(event, m.inv);
         const { created, entry } = await deps.store.beginIdempotent(key, INVOICE_STATUS_FLOW);
         if (!created && entry.state === 'done') continue;
-        const record = buildTask(event, m.inv, { accountId: m.links.accountId, url: urlOf(m.inv.id), amountPaid: item.payload[amountPaidField], today, status: options.tasks.status });
+        const record = buildTask(event, m.inv, { accountId: m.links.accountId, url: urlOf(m.inv.id), today, status: options.tasks.status });
         if (!created) {
           // An earlier attempt may have created the Task and lost the answer: look before creating again.
           const found = await deps.salesforce.queryAll<{ Id: string }>(

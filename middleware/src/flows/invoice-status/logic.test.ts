@@ -40,7 +40,8 @@ describe('invoice-status logic', () => {
     expect(task.Description).toContain('Dispute reason: Wrong price');
     expect(task.Description).toContain('Invoice total: 250.00 USD');
     expect(task.Description).toContain('PO: 12');
-    expect(buildTask('paid', inv, { accountId: '001x', url: 'u', amountPaid: 250, today: '2026-11-28', status: 'Completed' }).Description).toContain('Amount paid: 250.00 USD');
+    const paid = { ...inv, payments: [{ 'amount-paid': '200.0' }, { 'amount-paid': 50 }] };
+    expect(buildTask('paid', paid, { accountId: '001x', url: 'u', today: '2026-11-28', status: 'Completed' }).Description).toContain('Amount paid: 250.00 USD');
     expect(taskSubject('paid', { id: 5 })).toBe('Coupa invoice #5 paid');
     expect(taskLedgerKey('paid', inv)).toBe(`invoice-status:task:42:paid:${recent}`);
   });

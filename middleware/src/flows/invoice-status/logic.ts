@@ -15,6 +15,7 @@ export const INVOICE_READS = [
   'supplier.id',
   'supplier.name',
   'invoice-lines.po-number',
+  'payments.amount-paid',
 ] as const;
 
 export interface InvoiceLike {
@@ -29,6 +30,12 @@ export interface InvoiceLike {
   'updated-at'?: string | null;
   supplier?: { id?: number | null; name?: string | null } | null;
   'invoice-lines'?: Array<{ 'po-number'?: string | null }> | null;
+  payments?: Array<{ 'amount-paid'?: string | number | null }> | null;
+}
+
+/** Σ of the invoice's payments. */
+export function amountPaid(inv: InvoiceLike): number {
+  return Math.round((inv.payments ?? []).reduce((s, p) => s + (Number(p['amount-paid']) || 0), 0) * 100) / 100;
 }
 
 /** Distinct PO numbers the invoice's lines bill against, in line order. */
@@ -84,7 +91,7 @@ export function taskSubject(event: TaskEvent, inv: InvoiceLike): string {
 export function buildTask(
   event: TaskEvent,
   inv: InvoiceLike,
-  ctx: { accountId: string; url: string; amountPaid?: unknown; today: string; status: string },
+  ctx: { accountId: string; url: string; today: string; status: string },
 ): Record<string, unknown> {
   const currency = inv.currency?.code ?? null;
   const lines = [
@@ -93,7 +100,7 @@ export function buildTask(
   ];
   if (event === 'disputed') lines.push(`Dispute reason: ${inv.comments?.trim() || 'not given'}`);
   else {
-    if (ctx.amountPaid !== undefined && ctx.amountPaid !== null) lines.push(`Amount paid: ${money(ctx.amountPaid, currency)}`);
+    if (inv.payments?.length) lines.push(`Amount paid: ${money(amountPaid(inv), currency)}`);
     if (inv['payment-date']) lines.push(`Payment date: ${String(inv['payment-date']).slice(0, 10)}`);
   }
   const po = poNumbersOf(inv);
