@@ -45,18 +45,20 @@ describe('supplier-account-sync', () => {
     const supplier = await createSupplier({
       name: TRICKY,
       number: 'SUP-100',
+      website: 'https://oreilly.example',
       'primary-address': { street1: 'Domplatz 1', city: 'Köln', 'postal-code': '50667', country: { code: 'DE' } },
       'primary-contact': { 'name-given': 'Zoë', 'name-family': "D'Arcy", email: 'zoe@oreilly.example' },
     });
     await syncBoth();
 
     const [account] = await accounts(`Coupa_Supplier_Id__c = '${supplier.id}'`);
-    expect(account).toMatchObject({ Name: TRICKY, Type: 'Vendor', Coupa_Supplier_Number__c: 'SUP-100', Coupa_Supplier_Status__c: 'active', BillingCity: 'Köln', BillingCountry: 'DE' });
+    expect(account).toMatchObject({ Name: TRICKY, Type: 'Vendor', Website: 'https://oreilly.example', Coupa_Supplier_Number__c: 'SUP-100', Coupa_Supplier_Status__c: 'active', BillingCity: 'Köln', BillingCountry: 'DE' });
     const contacts = (await h.user().query<any>(`SELECT FirstName, LastName, Email FROM Contact WHERE AccountId = '${account.Id}'`)).records;
     expect(contacts).toEqual([expect.objectContaining({ FirstName: 'Zoë', LastName: "D'Arcy", Email: 'zoe@oreilly.example' })]);
 
     const inCoupa = await h.coupaApi('GET', `/api/suppliers/${supplier.id}`);
     expect(inCoupa['custom-fields']['salesforce-account-id']).toBe(account.Id);
+    expect(inCoupa.website).toBe('https://oreilly.example');
 
     // Re-running changes nothing anywhere.
     h.sfEmu.control.resetCounters();
@@ -107,13 +109,14 @@ describe('supplier-account-sync', () => {
   });
 
   it('an existing Account is matched by supplier number or by normalised name + country instead of duplicated', async () => {
-    const byNumber = await h.user().sobject('Account').create({ Name: 'Globex Intl', Coupa_Supplier_Number__c: 'SUP-200' });
+    const byNumber = await h.user().sobject('Account').create({ Name: 'Globex Intl', Type: 'Customer', Coupa_Supplier_Number__c: 'SUP-200' });
     const byName = await h.user().sobject('Account').create({ Name: 'Muller & Sohne GmbH', BillingCountry: 'DE' });
-    const s1 = await createSupplier({ name: 'Globex International', number: 'SUP-200' });
+    const s1 = await createSupplier({ name: 'Globex International', number: 'SUP-200', website: 'https://globex.example' });
     const s2 = await createSupplier({ name: 'Müller & Söhne', number: 'SUP-201', 'primary-address': { street1: 'Ring 1', city: 'Berlin', 'postal-code': '10115', country: { code: 'DE' } } });
     await syncBoth();
 
-    expect(await accounts(`Coupa_Supplier_Id__c = '${s1.id}'`)).toEqual([expect.objectContaining({ Id: (byNumber as any).id, Name: 'Globex International' })]);
+    expect(await accounts(`Coupa_Supplier_Id__c = '${s1.id}'`)).toEqual([expect.objectContaining({ Id: (byNumber as any).id, Name: 'Globex International', Type: 'Customer', Website: 'https://globex.example' })]);
+    expect((await h.coupaApi('GET', `/api/suppliers/${s1.id}`)).website).toBe('https://globex.example');
     expect(await accounts(`Coupa_Supplier_Id__c = '${s2.id}'`)).toEqual([expect.objectContaining({ Id: (byName as any).id, BillingCity: 'Berlin' })]);
     expect(await accounts(`Name LIKE 'Globex%'`)).toHaveLength(1);
   });

@@ -16,6 +16,8 @@ export const TO_SALESFORCE = `${SUPPLIER_ACCOUNT_SYNC}.to-salesforce`;
 export const TO_COUPA = `${SUPPLIER_ACCOUNT_SYNC}.to-coupa`;
 /** Payload key carrying the primary contact next to the Account fields; never sent as an Account field. */
 export const CONTACT_KEY = '$primaryContact';
+/** Payload key carrying starting values for Salesforce-owned fields, used only when the Account is created. */
+export const INITIAL_KEY = '$initial';
 
 export interface SupplierAccountOptions {
   /** Mapping name in config/mappings (default supplier-account). */
@@ -26,6 +28,8 @@ export interface SupplierAccountOptions {
   dunsField?: string;
   /** Upsert the Coupa primary contact as a Contact on the Account (default true). */
   syncPrimaryContact: boolean;
+  /** Account fields set when the Account is created but never changed on existing Accounts (default Type). */
+  createOnlyFields: string[];
   /** SOQL condition selecting the Accounts whose changes flow back to Coupa (linked vendor Accounts). */
   salesforceWhere: string;
   /** Cron schedule for both directions (default every minute). */
@@ -52,6 +56,7 @@ export function supplierAccountOptions(raw: Record<string, unknown>): SupplierAc
     dunsField: field('dunsField'),
     syncPrimaryContact: raw.syncPrimaryContact === undefined ? true : raw.syncPrimaryContact === true,
     salesforceWhere: str('salesforceWhere') ?? 'Coupa_Supplier_Id__c != null',
+    createOnlyFields: Array.isArray(raw.createOnlyFields) ? raw.createOnlyFields.map(String) : ['Type'],
     schedule: str('schedule') ?? '* * * * *',
   };
 }
@@ -186,10 +191,23 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
       return markChanged(deps.store, SUPPLIER_ACCOUNT_SYNC, { system: 'coupa', object: 'suppliers' }, await readCoupa(deps.coupa, 'suppliers', req), mapSupplier);
     },
     echoView: echoViewOf,
-    map: mapSupplier,
+    async map(rec, ctx) {
+      const payload = await mapSupplier(rec);
+      if (payload && !ctx.targetId) {
+        // A new Account starts with Coupa's values for the fields Salesforce owns, so the first sync back clears nothing.
+        const initial: Record<string, unknown> = {};
+        for (const f of mapping.fields) {
+          if (f.owner !== 'salesforce' || !f.spec.coupa || !f.spec.salesforce || f.spec.salesforce === 'Id' || f.spec.salesforce.includes('.')) continue;
+          const v = getPath(rec.data, f.spec.coupa);
+          if (v !== undefined && v !== null && v !== '') initial[f.spec.salesforce] = v;
+        }
+        if (Object.keys(initial).length) payload[INITIAL_KEY] = initial;
+      }
+      return payload;
+    },
     match: (rec) => matchAccount(rec),
     async write(items: WriteItem[]): Promise<WriteOutcome[]> {
-      const fields = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== CONTACT_KEY));
+      const fields = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== CONTACT_KEY && k !== INITIAL_KEY));
       const outcomes: WriteOutcome[] = new Array(items.length);
       const creates = items.map((it, i) => ({ it, i })).filter((x) => x.it.op === 'create');
       const updates = items.map((it, i) => ({ it, i })).filter((x) => x.it.op === 'update');
@@ -208,11 +226,27 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
         });
       if (creates.length) {
         // Upsert by the Coupa id: a retried create finds the Account instead of duplicating it.
-        const records = creates.map(({ it }) => fields(it.payload));
+        const records = creates.map(({ it }) => ({ ...(it.payload[INITIAL_KEY] as Record<string, unknown> | undefined), ...fields(it.payload) }));
         apply(creates, await sf.upsert(sfObject, externalId, records), records);
       }
       if (updates.length) {
-        const records = updates.map(({ it }) => ({ ...fields(it.payload), Id: it.targetId }));
+        // A newly matched Account takes Coupa's values only for Salesforce-owned fields it leaves blank.
+        const seeded = updates.filter(({ it }) => it.payload[INITIAL_KEY]);
+        const blanks = new Map<string, SObjectRecord>();
+        if (seeded.length) {
+          const names = [...new Set(seeded.flatMap(({ it }) => Object.keys(it.payload[INITIAL_KEY] as object)))];
+          const rows = await sf.queryAll<SObjectRecord>(`SELECT Id, ${names.join(', ')} FROM ${sfObject} WHERE ${soqlIn('Id', seeded.map(({ it }) => it.targetId!))}`);
+          for (const r of rows) blanks.set(String(r.Id), r);
+        }
+        const records = updates.map(({ it }) => {
+          const rec: SObjectRecord = { ...fields(it.payload), Id: it.targetId };
+          const current = blanks.get(it.targetId!);
+          for (const [k, v] of Object.entries((it.payload[INITIAL_KEY] as Record<string, unknown> | undefined) ?? {})) {
+            if (current && (current[k] === null || current[k] === undefined || current[k] === '')) rec[k] = v;
+          }
+          for (const f of opts.createOnlyFields) delete rec[f];
+          return rec;
+        });
         apply(updates, await sf.update(sfObject, records), records);
       }
       if (opts.syncPrimaryContact) {
