@@ -6,7 +6,7 @@ import { SalesforceEmulatorOptions } from './options';
 
 const USAGE = `Usage: emulator:salesforce --port P --client-id X --client-secret Y
   [--seed FILE] [--metadata DIR]... [--faults JSON|FILE] [--jwt-cert FILE]... [--username U]
-  [--token-lifetime SECONDS] [--api-limit N] [--query-batch-size N] [--host H] [--no-test-mode] [--verbose]`;
+  [--token-lifetime SECONDS] [--api-limit N] [--query-batch-size N] [--host H] [--public-url URL] [--no-test-mode] [--verbose]`;
 
 function parseArgs(argv: string[]): SalesforceEmulatorOptions {
   const o: Partial<SalesforceEmulatorOptions> & { metadataDirs: string[]; jwtCertificates: string[] } = { metadataDirs: [], jwtCertificates: [] };
@@ -24,6 +24,9 @@ function parseArgs(argv: string[]): SalesforceEmulatorOptions {
         break;
       case '--host':
         o.host = val();
+        break;
+      case '--public-url':
+        o.publicUrl = val();
         break;
       case '--client-id':
         o.clientId = val();

@@ -4,7 +4,10 @@ import type { SeedData } from './seed';
 export interface SalesforceEmulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
+  /** Bind address; default 127.0.0.1. */
   host?: string;
+  /** Origin to advertise as `instance_url` (e.g. behind a proxy); default `http://<host>:<port>`. */
+  publicUrl?: string;
   clientId: string;
   clientSecret: string;
   /** Metadata folders (source or metadata-API format). Default: the repository's `force-app` if present. */

@@ -97,8 +97,10 @@ export function createServer(options: SalesforceEmulatorOptions): EmulatorServer
         server.once('error', reject);
         server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
           const addr = server.address() as AddressInfo;
-          const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-          es.url = `http://${host}:${addr.port}`;
+          // A wildcard bind address is not something a client can connect to; advertise loopback instead.
+          const address = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.address;
+          const host = address.includes(':') ? `[${address}]` : address;
+          es.url = (options.publicUrl ?? `http://${host}:${addr.port}`).replace(/\/$/, '');
           oauth.baseUrl = es.url;
           resolve(es.url);
         });
