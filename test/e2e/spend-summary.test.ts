@@ -75,7 +75,8 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
     // The Q4 budget of the account both POs charge.
     c.create('budget_lines', { period: { name: 'FY2026-Q4' }, amount: 1000, currency: { code: 'USD' }, 'segment-1': '300', 'segment-2': '6200', description: 'Widgets Q4' });
 
-    h.engine.register(createSpendSummaryFlow({ ...h.deps({ months: 3, fiscalYears: 1, fiscalYearStartMonth: 1 }), now: () => today }));
+    // batchSize 2: the three summaries are paged out of one snapshot in two pages.
+    h.engine.register(createSpendSummaryFlow({ ...h.deps({ months: 3, fiscalYears: 1, fiscalYearStartMonth: 1 }), now: () => today }), { batchSize: 2 });
   });
 
   afterAll(async () => {
@@ -132,5 +133,13 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
     const rows = await summaries();
     expect(rows.map((r) => r.Paid_Amount__c)).toEqual([0, 200, 200]);
     expect(rows.map((r) => Date.parse(r.As_Of__c))).toEqual([TODAY.getTime(), today.getTime(), today.getTime()]);
+  });
+
+  it('a fiscal year starting in October summarises Oct–Sep as the year it ends in', async () => {
+    const flow = createSpendSummaryFlow({ ...h.deps({ months: 0, fiscalYears: 1, fiscalYearStartMonth: 10 }), now: () => today });
+    const records = await flow.read({ after: null, limit: 10 });
+    expect(records.map((r) => r.data)).toEqual([
+      expect.objectContaining({ key: `${accountId}-FY2027`, periodType: 'Fiscal Year', periodStart: '2026-10-01', committed: 250, invoiced: 200, paid: 200 }),
+    ]);
   });
 });
