@@ -166,6 +166,21 @@ describe('contract-sync', () => {
     expect(conflicts.every((c) => c.recordKey.endsWith(sfContractId) || c.recordKey.endsWith(`:${coupaContractId}`))).toBe(true);
   });
 
+  it('a published Coupa contract whose supplier has no Salesforce Account lands in dead letters with a readable reason', async () => {
+    const lone = await h.coupaApi('POST', '/api/suppliers', { name: 'No Account GmbH', number: 'SUP-9', status: 'active' });
+    const c = await h.coupaApi('POST', '/api/contracts', { name: 'Lonely', number: 'CPA-90', supplier: { id: lone.id }, status: 'published', 'start-date': '2026-01-01' });
+    const s = await run(CONTRACT_TO_SALESFORCE);
+    expect(s.status).toBe('partial');
+    const dead = await h.store.listDeadLetters({ flow: CONTRACT_TO_SALESFORCE, status: 'open' });
+    expect(dead).toEqual([expect.objectContaining({ recordKey: `coupa:contracts:${c.id}`, errorClass: 'validation' })]);
+    expect(dead[0].message).toMatch(new RegExp(`no Account has Coupa_Supplier_Id__c = ${lone.id} \\(is the Coupa supplier synced`));
+
+    // Once the supplier has its Account, the dead letter replays into a Contract.
+    await h.user().sobject('Account').create({ Name: 'No Account GmbH', Coupa_Supplier_Id__c: String(lone.id) });
+    expect(await h.engine.replay(dead[0].id, 'ops@example.com')).toEqual({ ok: true });
+    expect((await h.user().query<any>(`SELECT Name FROM Contract WHERE Coupa_Contract_Id__c = '${c.id}'`)).records).toEqual([expect.objectContaining({ Name: 'Lonely' })]);
+  });
+
   it('a Contract activated on an Account not linked to a Coupa supplier lands in dead letters with a readable reason', async () => {
     const stray = ((await h.user().sobject('Account').create({ Name: 'Unlinked Vendor' })) as any).id;
     const id = ((await h.user().sobject('Contract').create({ AccountId: stray, Name: 'Orphan', Status: 'Draft', StartDate: '2026-01-01', ContractTerm: 6 })) as any).id;

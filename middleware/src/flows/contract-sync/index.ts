@@ -164,8 +164,12 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
     return out;
   };
 
-  const sfError = (r: WriteResult) =>
-    new RecordWriteError(r.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'write failed', r.failure ?? { kind: 'validation', retryable: false }, r.errors);
+  const sfError = (r: WriteResult) => {
+    let message = r.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'write failed';
+    const missing = /Foreign key external ID: (\S+) not found for field (\w+) in entity (\w+)/.exec(message);
+    if (missing) message = `no ${missing[3]} has ${missing[2]} = ${missing[1]} (is the Coupa supplier synced to an Account yet?); replay after linking it. ${message}`;
+    return new RecordWriteError(message, r.failure ?? { kind: 'validation', retryable: false }, r.errors);
+  };
 
   const linkOf = (source: SystemName, id: string) => store.findLink(CONTRACT_SYNC, source, source === 'salesforce' ? sfObject : 'contracts', id);
 
