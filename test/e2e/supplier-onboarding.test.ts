@@ -5,7 +5,7 @@
  * and a record Coupa refuses, end as Failed requests that say why.
  */
 import { COUPA_SCHEMA } from '../../middleware/src/coupa';
-import { createSupplierOnboardingFlows, FLOW_NAME, STATUS_FLOW_NAME } from '../../middleware/src/flows/supplier-onboarding';
+import { createSupplierOnboardingFlows, FLOW_NAME, STATUS_FLOW_NAME, VENDOR_ACCOUNTS_FLOW_NAME } from '../../middleware/src/flows/supplier-onboarding';
 import { assertMappingsValid } from '../../middleware/src/mapping';
 import { startHarness, type Harness } from './harness';
 
@@ -39,7 +39,8 @@ describe('supplier onboarding (end to end)', () => {
   beforeAll(async () => {
     h = await startHarness();
     await h.salesforce.connect(); // the harness leaves the client unauthenticated (no instance URL yet)
-    for (const f of createSupplierOnboardingFlows(h.deps())) h.engine.register(f);
+    // Auto-start is on for technology-partner Accounts only, so the button stories above are unaffected.
+    for (const f of createSupplierOnboardingFlows(h.deps({ autoStart: { since: '2020-01-01', accountTypes: ['Technology Partner'] } }))) h.engine.register(f);
   });
   afterAll(() => h.close());
 
@@ -117,6 +118,22 @@ describe('supplier onboarding (end to end)', () => {
     expect(await simsFor(requestId)).toHaveLength(1);
     await h.engine.runNow(STATUS_FLOW_NAME);
     expect((await request(requestId)).Status__c).toBe('In Progress');
+  });
+
+  it('optionally starts onboarding for a new Account of the configured type, without the button, once', async () => {
+    const accountId = await newVendor('Proseware Chips', { Type: 'Technology Partner' });
+    await h.engine.runNow(VENDOR_ACCOUNTS_FLOW_NAME);
+    const requests = (await h.user().query<any>(`SELECT Id, Status__c FROM Coupa_Onboarding_Request__c WHERE Account__c = '${accountId}'`)).records;
+    expect(requests).toHaveLength(1);
+    const [sim] = await simsFor(requests[0].Id);
+    expect(sim).toMatchObject({ name: 'Proseware Chips', status: 'pending_approval' });
+
+    await runBoth();
+    await h.engine.runNow(VENDOR_ACCOUNTS_FLOW_NAME);
+    expect(await request(requests[0].Id)).toMatchObject({ Status__c: 'In Progress', Coupa_Supplier_Information_Id__c: String(sim.id) });
+    expect((await account(accountId)).Coupa_Onboarding_Status__c).toBe('In Progress');
+    expect(await simsNamed('Proseware Chips')).toHaveLength(1);
+    expect((await h.user().query<any>(`SELECT Id FROM Coupa_Onboarding_Request__c WHERE Account__c = '${accountId}'`)).records).toHaveLength(1);
   });
 
   it('shows Coupa refusing the supplier on the request and keeps a dead letter with the reason', async () => {

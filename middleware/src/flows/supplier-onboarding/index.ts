@@ -9,7 +9,10 @@ import { mapRecord, MappingRecordError } from '../../mapping';
 import { classifySalesforceError, SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
 import {
+  accountIdOfKey,
+  accountKeyOf,
   accountUpdate,
+  autoStartWhere,
   contactFields,
   contentStamp,
   coupaRefusal,
@@ -26,10 +29,12 @@ import {
   REQUEST_OBJECT,
   requestIdOfKey,
   STATUS_FLOW_NAME,
+  VENDOR_ACCOUNTS_FLOW_NAME,
+  WON_OPPORTUNITIES_FLOW_NAME,
 } from './logic';
 import { parseOptions } from './options';
 
-export { FLOW_NAME, STATUS_FLOW_NAME, LINK_GROUP } from './logic';
+export { FLOW_NAME, STATUS_FLOW_NAME, LINK_GROUP, VENDOR_ACCOUNTS_FLOW_NAME, WON_OPPORTUNITIES_FLOW_NAME } from './logic';
 export { parseOptions as parseSupplierOnboardingOptions, type SupplierOnboardingOptions } from './options';
 
 export const MAPPING = 'supplier-onboarding';
@@ -83,6 +88,44 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
     }
   }
 
+  /** Source records for requests: with the Account's primary contact and the Account's other open requests. */
+  async function enrich(requests: SObjectRecord[]): Promise<SourceRecord<SObjectRecord>[]> {
+    const accountIds = [...new Set(requests.map((r) => String(r.Account__c)).filter((id) => id && id !== 'null'))];
+    const contacts = new Map<string, SObjectRecord[]>();
+    const open = new Map<string, SObjectRecord[]>();
+    if (accountIds.length) {
+      const ids = accountIds.map(soqlQuote).join(', ');
+      for (const c of await sf.queryAll(`SELECT ${contactFields(o).join(', ')} FROM Contact WHERE AccountId IN (${ids}) ORDER BY CreatedDate ASC, Id ASC`)) {
+        contacts.set(String(c.AccountId), [...(contacts.get(String(c.AccountId)) ?? []), c]);
+      }
+      const statuses = OPEN_STATUSES.map(soqlQuote).join(', ');
+      for (const r of await sf.queryAll(`SELECT Id, Name, Account__c, Status__c, CreatedDate, Coupa_Supplier_Information_Id__c FROM ${REQUEST_OBJECT} WHERE Account__c IN (${ids}) AND Status__c IN (${statuses})`)) {
+        open.set(String(r.Account__c), [...(open.get(String(r.Account__c)) ?? []), r]);
+      }
+    }
+    return requests.map((r) => ({
+      id: String(r.Id),
+      ts: String(r.SystemModstamp),
+      data: { ...r, PrimaryContact: primaryContact(contacts.get(String(r.Account__c)) ?? [], o), OpenRequests: open.get(String(r.Account__c)) ?? [] },
+    }));
+  }
+
+  /** Creates the SIM record of a request unless one exists; a refusal by Coupa fails the request with the reason. */
+  async function createSim(requestId: string, accountId: string, body: Record<string, unknown>, op: string): Promise<WriteOutcome> {
+    const existing = await findSim(requestId);
+    if (existing) return { ok: true, targetId: String(existing.id) };
+    try {
+      const sim = await coupa.supplier_information.create(body as never, { fields: ['id', 'status', 'supplier-id'] });
+      return { ok: true, targetId: String(sim.id) };
+    } catch (error) {
+      if (isFinal(error)) {
+        const messages = error instanceof CoupaApiError ? error.messages : [];
+        await markFailed(requestId, coupaRefusal(messages, (error as Error).message), accountId);
+      }
+      return failure(error, { op, payload: body });
+    }
+  }
+
   const create: FlowDefinition<SObjectRecord> = {
     name: FLOW_NAME,
     linkGroup: LINK_GROUP,
@@ -98,24 +141,7 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
         requests.push(record);
         if (requests.length >= limit) break;
       }
-      const accountIds = [...new Set(requests.map((r) => String(r.Account__c)).filter((id) => id && id !== 'null'))];
-      const contacts = new Map<string, SObjectRecord[]>();
-      const open = new Map<string, SObjectRecord[]>();
-      if (accountIds.length) {
-        const ids = accountIds.map(soqlQuote).join(', ');
-        for (const c of await sf.queryAll(`SELECT ${contactFields(o).join(', ')} FROM Contact WHERE AccountId IN (${ids}) ORDER BY CreatedDate ASC, Id ASC`)) {
-          contacts.set(String(c.AccountId), [...(contacts.get(String(c.AccountId)) ?? []), c]);
-        }
-        const statuses = OPEN_STATUSES.map(soqlQuote).join(', ');
-        for (const r of await sf.queryAll(`SELECT Id, Name, Account__c, Status__c, CreatedDate, Coupa_Supplier_Information_Id__c FROM ${REQUEST_OBJECT} WHERE Account__c IN (${ids}) AND Status__c IN (${statuses})`)) {
-          open.set(String(r.Account__c), [...(open.get(String(r.Account__c)) ?? []), r]);
-        }
-      }
-      return requests.map((r) => ({
-        id: String(r.Id),
-        ts: String(r.SystemModstamp),
-        data: { ...r, PrimaryContact: primaryContact(contacts.get(String(r.Account__c)) ?? [], o), OpenRequests: open.get(String(r.Account__c)) ?? [] },
-      }));
+      return enrich(requests);
     },
     async map(rec, ctx): Promise<Payload | null> {
       if (ctx.targetId || rec.data.Status__c !== 'Requested') return null;
@@ -141,21 +167,7 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
             out.push({ ok: true, targetId: item.targetId });
             continue;
           }
-          const existing = await findSim(item.sourceId);
-          if (existing) {
-            out.push({ ok: true, targetId: String(existing.id) });
-            continue;
-          }
-          try {
-            const sim = await coupa.supplier_information.create(p.sim as never, { fields: ['id', 'status', 'supplier-id'] });
-            out.push({ ok: true, targetId: String(sim.id) });
-          } catch (error) {
-            if (isFinal(error)) {
-              const messages = error instanceof CoupaApiError ? error.messages : [];
-              await markFailed(item.sourceId, coupaRefusal(messages, (error as Error).message), p.accountId);
-            }
-            out.push(failure(error, { op: item.op, payload: p.sim }));
-          }
+          out.push(await createSim(item.sourceId, p.accountId, p.sim, item.op));
         } catch (error) {
           out.push(failure(error, { op: item.op, payload: p }));
         }
@@ -244,7 +256,85 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
     classify: classifyFlowError,
   };
 
-  return [create as FlowDefinition, status];
+  /**
+   * Auto-start (optional): the same onboarding a button click starts. `write` finds the Account's open request or
+   * creates one (status Requested), then creates its SIM record as the request flow would; the request flow later
+   * finds that SIM record by the request id and links it, and the status flow mirrors it as usual.
+   */
+  async function openRequestOf(accountId: string, statuses = OPEN_STATUSES): Promise<SObjectRecord | null> {
+    const soql = `SELECT Id, SystemModstamp, ${REQUEST_FIELDS.join(', ')} FROM ${REQUEST_OBJECT} WHERE Account__c = ${soqlQuote(accountId)} AND Status__c IN (${statuses.map(soqlQuote).join(', ')}) ORDER BY CreatedDate ASC, Id ASC LIMIT 1`;
+    return (await sf.queryAll(soql))[0] ?? null;
+  }
+
+  async function startFor(accountId: string): Promise<WriteOutcome> {
+    let req = await openRequestOf(accountId);
+    if (!req) {
+      const [r] = await sf.create(REQUEST_OBJECT, [{ Account__c: accountId, Status__c: 'Requested' }]);
+      const err = sfError(r);
+      if (err) return failure(err);
+      req = await openRequestOf(accountId);
+      if (!req) return failure(new Error(`the onboarding request created for Account ${accountId} cannot be read back`));
+    }
+    if (req.Coupa_Supplier_Information_Id__c) return { ok: true, targetId: String(req.Coupa_Supplier_Information_Id__c) };
+    const [rec] = await enrich([req]);
+    const reason = rejectionReason(rec.data, (rec.data.OpenRequests as SObjectRecord[]) ?? []);
+    if (reason) {
+      await markFailed(rec.id, reason, null);
+      return failure(new OnboardingRejected(reason));
+    }
+    const m = await mapRecord(mapping, 'salesforce-to-coupa', rec.data);
+    return createSim(rec.id, accountId, m.payload, 'create');
+  }
+
+  function autoStartFlow(name: string, sobject: 'Account' | 'Opportunity', where: string, accountIdOf: (r: SObjectRecord) => string | null): FlowDefinition<SObjectRecord> {
+    return {
+      name,
+      linkGroup: name,
+      source: { system: 'salesforce', object: sobject },
+      target: { system: 'coupa', object: 'supplier_information' },
+      trigger: { kind: 'poll', schedule: o.autoStart!.schedule },
+      batchSize: 50,
+      async read({ after, limit }) {
+        const since = after ? { systemModstamp: after.ts, id: after.id } : undefined;
+        const out: SourceRecord<SObjectRecord>[] = [];
+        const fields = sobject === 'Account' ? ['Name'] : ['Name', 'AccountId'];
+        for await (const { record } of sf.pollChanges({ sobject, fields, since, where })) {
+          out.push({ id: String(record.Id), ts: String(record.SystemModstamp), data: record });
+          if (out.length >= limit) break;
+        }
+        return out;
+      },
+      map(rec, ctx) {
+        const accountId = accountIdOf(rec.data);
+        return ctx.targetId || !accountId ? null : { accountId };
+      },
+      async write(items) {
+        const out: WriteOutcome[] = [];
+        for (const item of items) {
+          try {
+            out.push(item.op === 'update' && item.targetId ? { ok: true, targetId: item.targetId } : await startFor(String(item.payload.accountId)));
+          } catch (error) {
+            out.push(failure(error, { op: item.op, payload: item.payload }));
+          }
+        }
+        return out;
+      },
+      async findByIdempotencyKey(key) {
+        const req = await openRequestOf(accountIdOfKey(key), [...OPEN_STATUSES, 'Approved']);
+        const sim = req ? await findSim(String(req.Id)) : null;
+        return sim ? String(sim.id) : null;
+      },
+      // Keyed by Account, so an Account and its won Opportunity never start two onboardings.
+      idempotencyKey: (rec) => accountKeyOf(accountIdOf(rec.data) ?? rec.id),
+      classify: classifyFlowError,
+    };
+  }
+
+  const flows: FlowDefinition[] = [create as FlowDefinition, status];
+  const auto = autoStartWhere(o);
+  if (auto.account) flows.push(autoStartFlow(VENDOR_ACCOUNTS_FLOW_NAME, 'Account', auto.account, (r) => String(r.Id)) as FlowDefinition);
+  if (auto.opportunity) flows.push(autoStartFlow(WON_OPPORTUNITIES_FLOW_NAME, 'Opportunity', auto.opportunity, (r) => (r.AccountId ? String(r.AccountId) : null)) as FlowDefinition);
+  return flows;
 }
 
 function requestIdOf(sim: Record<string, unknown>): string | null {

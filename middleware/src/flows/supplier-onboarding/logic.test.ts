@@ -1,7 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 import YAML from 'yaml';
-import { accountUpdate, contentStamp, coupaRefusal, idempotencyKeyOf, primaryContact, rejectionReason, requestIdOfKey } from './logic';
+import { accountIdOfKey, accountKeyOf, accountUpdate, autoStartWhere, contentStamp, coupaRefusal, idempotencyKeyOf, primaryContact, rejectionReason, requestIdOfKey } from './logic';
 import { parseOptions } from './options';
 
 const req = (over: Record<string, unknown> = {}) => ({
@@ -74,5 +74,27 @@ describe('shipped connector.yaml', () => {
   it('has options this flow accepts', () => {
     const file = YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'config', 'connector.yaml'), 'utf8'));
     expect(() => parseOptions(file.flows['supplier-onboarding']?.options ?? {})).not.toThrow();
+  });
+});
+
+describe('auto-start triggers', () => {
+  it('are off unless configured', () => {
+    expect(autoStartWhere(parseOptions({}))).toEqual({ account: null, opportunity: null });
+  });
+
+  it('select new vendor Accounts and won partner Opportunities whose Account is not onboarded', () => {
+    const w = autoStartWhere(parseOptions({ autoStart: { since: '2026-03-01', accountTypes: ['Vendor'], opportunityTypes: ["Partner's deal"] } }));
+    expect(w.account).toBe("Type IN ('Vendor') AND Coupa_Supplier_Id__c = null AND Coupa_Onboarding_Status__c = null AND CreatedDate >= 2026-03-01T00:00:00Z");
+    expect(w.opportunity).toBe(
+      "StageName IN ('Closed Won') AND Type IN ('Partner\\'s deal') AND AccountId != null AND Account.Coupa_Supplier_Id__c = null AND Account.Coupa_Onboarding_Status__c = null AND SystemModstamp >= 2026-03-01T00:00:00Z",
+    );
+  });
+
+  it('needs a valid since', () => {
+    expect(() => parseOptions({ autoStart: { since: 'soon', accountTypes: ['Vendor'] } })).toThrow(/autoStart.since/);
+  });
+
+  it('keys both triggers by Account', () => {
+    expect(accountIdOfKey(accountKeyOf('001A'))).toBe('001A');
   });
 });

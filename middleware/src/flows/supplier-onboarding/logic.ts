@@ -1,8 +1,11 @@
 /** Pure parts of the supplier-onboarding flows: request fields, duplicate detection, status mirroring. */
+import { soqlQuote } from '../../salesforce/query';
 import type { SupplierOnboardingOptions } from './options';
 
 export const FLOW_NAME = 'supplier-onboarding';
 export const STATUS_FLOW_NAME = 'supplier-onboarding-status';
+export const VENDOR_ACCOUNTS_FLOW_NAME = 'supplier-onboarding-vendor-accounts';
+export const WON_OPPORTUNITIES_FLOW_NAME = 'supplier-onboarding-won-opportunities';
 export const LINK_GROUP = 'supplier-onboarding';
 export const REQUEST_ID_FIELD = 'salesforce-onboarding-request-id';
 export const REQUEST_OBJECT = 'Coupa_Onboarding_Request__c';
@@ -36,6 +39,26 @@ export function contactFields(o: SupplierOnboardingOptions): string[] {
 /** A request that must not start an onboarding; the message is written to the request's Error__c as is. */
 export class OnboardingRejected extends Error {
   override name = 'OnboardingRejected';
+}
+
+const ACCOUNT_KEY_PREFIX = 'onboarding-account:';
+export const accountKeyOf = (accountId: string) => `${ACCOUNT_KEY_PREFIX}${accountId}`;
+export const accountIdOfKey = (key: string) => (key.startsWith(ACCOUNT_KEY_PREFIX) ? key.slice(ACCOUNT_KEY_PREFIX.length) : key);
+
+/** Trigger conditions of the auto-start flows (null when that trigger is off). */
+export function autoStartWhere(o: SupplierOnboardingOptions): { account: string | null; opportunity: string | null } {
+  const a = o.autoStart;
+  if (!a) return { account: null, opportunity: null };
+  const since = new Date(Date.parse(a.since)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const list = (values: string[]) => values.map(soqlQuote).join(', ');
+  return {
+    account: a.accountTypes
+      ? `Type IN (${list(a.accountTypes)}) AND Coupa_Supplier_Id__c = null AND Coupa_Onboarding_Status__c = null AND CreatedDate >= ${since}`
+      : null,
+    opportunity: a.opportunityTypes
+      ? `StageName IN (${list(a.opportunityStages)}) AND Type IN (${list(a.opportunityTypes)}) AND AccountId != null AND Account.Coupa_Supplier_Id__c = null AND Account.Coupa_Onboarding_Status__c = null AND SystemModstamp >= ${since}`
+      : null,
+  };
 }
 
 export const idempotencyKeyOf = (requestId: string) => `${KEY_PREFIX}${requestId}`;
