@@ -37,6 +37,8 @@ export class CoupaTokenProvider {
   private readonly sleep: (ms: number) => Promise<void>;
   /** Number of tokens minted; exposed for diagnostics and tests. */
   minted = 0;
+  /** Scopes Coupa echoed with the last token (when it does), for `doctor`-style checks. */
+  grantedScopes?: string[];
 
   constructor(private readonly options: TokenProviderOptions) {
     this.now = options.now ?? Date.now;
@@ -84,7 +86,7 @@ export class CoupaTokenProvider {
       const e = err as { code?: string; message?: string };
       throw new CoupaApiError({ method: 'POST', path: '/oauth2/token', code: e.code, message: `Coupa token request failed: ${e.code ?? e.message}` });
     }
-    const body = res.data as { access_token?: unknown; expires_in?: unknown; error?: string; error_description?: string };
+    const body = res.data as { access_token?: unknown; expires_in?: unknown; scope?: unknown; error?: string; error_description?: string };
     if (res.status !== 200 || typeof body?.access_token !== 'string') {
       const reason = body?.error ? `${body.error}${body.error_description ? ` (${body.error_description})` : ''}` : `HTTP ${res.status}`;
       throw new CoupaApiError({
@@ -100,6 +102,7 @@ export class CoupaTokenProvider {
     const skew = this.options.refreshSkewMs ?? Math.max(60_000, ttlMs * 0.1);
     const issuedAt = this.now();
     this.minted++;
+    if (typeof body.scope === 'string') this.grantedScopes = body.scope.split(/\s+/).filter(Boolean);
     this.cached = { value: body.access_token, issuedAt, refreshAt: issuedAt + Math.max(0, ttlMs - skew) };
     return this.cached;
   }

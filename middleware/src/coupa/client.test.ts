@@ -82,6 +82,7 @@ describe('CoupaClient', () => {
     expect(tokenCalls).toHaveLength(1);
     const form = new URLSearchParams(tokenCalls[0].body);
     expect(Object.fromEntries(form)).toEqual({ client_id: 'cid', client_secret: 'sekret', grant_type: 'client_credentials', scope: 'core.supplier.read core.invoice.read' });
+    expect(client.auth.grantedScopes).toEqual(['core.supplier.read', 'core.invoice.read']);
     const apiCalls = fake.calls.filter((c) => c.path.startsWith('/api/'));
     expect(new Set(apiCalls.map((c) => c.auth))).toEqual(new Set([`Bearer tok-${tokenSeq}`]));
   });
