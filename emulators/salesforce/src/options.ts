@@ -28,6 +28,8 @@ export interface SalesforceEmulatorOptions {
   apiLimit?: number;
   /** Default REST query page size (200–2000); default 2000. */
   queryBatchSize?: number;
+  /** Child-subquery rows returned per parent before the child result pages with its own nextRecordsUrl; default 200. */
+  childBatchSize?: number;
   /** Open query cursors per user; opening one more closes the oldest (its locator → INVALID_QUERY_LOCATOR). Default 10. */
   maxOpenCursors?: number;
   /** Query locators expire after this much inactivity; default 15 min. */

@@ -60,6 +60,16 @@ describe('SOQL query / queryAll / queryMore through jsforce', () => {
       expect((await conn.queryMore(firsts[10].nextRecordsUrl as string)).records).toHaveLength(2000);
     });
 
+    it('child subqueries over 200 rows page with their own nextRecordsUrl, which autoFetch follows', async () => {
+      const refs = emu.control.seed({ Account: [{ '@ref': 'big', Name: 'Many kids' }] });
+      emu.control.seed({ Contact: Array.from({ length: 250 }, (_, i) => ({ LastName: `K${i}`, AccountId: refs.big })) });
+      const first = await conn.query<{ Contacts: { done: boolean; totalSize: number; records: unknown[]; nextRecordsUrl?: string } }>(`SELECT Id, (SELECT Id FROM Contacts) FROM Account WHERE Id = '${refs.big}'`);
+      expect(first.records[0].Contacts).toMatchObject({ done: false, totalSize: 250, nextRecordsUrl: expect.stringMatching(/\/query\/01g[A-Za-z0-9]+-200$/) });
+      expect(first.records[0].Contacts.records).toHaveLength(200);
+      const all = await conn.query<{ Contacts: { records: unknown[] } }>(`SELECT Id, (SELECT Id FROM Contacts) FROM Account WHERE Id = '${refs.big}'`, { autoFetch: true });
+      expect(all.records[0].Contacts.records).toHaveLength(250);
+    });
+
     it('count() returns totalSize only', async () => {
       expect(await conn.sobject('Legacy_Record__c').count()).toBe(5000);
       const res = await conn.query("SELECT COUNT() FROM Legacy_Record__c WHERE Name LIKE 'R0001%'");

@@ -69,7 +69,16 @@ export function queryRoutes(cursors: Cursors): Route[] {
     const q = call.query.q;
     if (call.query.explain) throw new SfError(400, 'NOT_SUPPORTED', 'explain is not supported by this emulator');
     if (!q) throw new SfError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
-    const result = runSoql(q, { schema: call.org.schema, store: call.org.store, now: call.org.clock.now(), version: call.version, includeDeleted: scanAll });
+    const childBatchSize = call.org.options.childBatchSize ?? 200;
+    const result = runSoql(q, {
+      schema: call.org.schema,
+      store: call.org.store,
+      now: call.org.clock.now(),
+      version: call.version,
+      includeDeleted: scanAll,
+      childBatchSize,
+      openChildCursor: (records, totalSize, offset) => `/services/data/v${call.version}/query/${cursors.open(records, totalSize, childBatchSize).id}-${offset}`,
+    });
     const size = batchSize(call);
     if (result.records.length <= size) return json(200, { totalSize: result.totalSize, done: true, records: result.records });
     const cursor = cursors.open(result.records, result.totalSize, size);

@@ -17,6 +17,10 @@ export interface SoqlContext {
   version: string;
   /** queryAll: include soft-deleted rows. */
   includeDeleted: boolean;
+  /** Child subquery results beyond this many rows per parent are paged (default: unpaged). */
+  childBatchSize?: number;
+  /** Opens a cursor over the remaining child rows; returns their `nextRecordsUrl`. */
+  openChildCursor?: (records: Rec[], totalSize: number, offset: number) => string;
 }
 
 export interface SoqlResult {
@@ -201,6 +205,11 @@ class Evaluator {
         let rows = this.sort(child, byParent.get(rec.Id as string) ?? [], sq.orderBy);
         rows = rows.slice(sq.offset ?? 0, sq.limit !== undefined ? (sq.offset ?? 0) + sq.limit : undefined);
         if (!rows.length) return null;
+        const batch = this.ctx.childBatchSize;
+        if (batch && this.ctx.openChildCursor && rows.length > batch) {
+          const records = rows.map(project);
+          return { totalSize: rows.length, done: false, nextRecordsUrl: this.ctx.openChildCursor(records, rows.length, batch), records: records.slice(0, batch) };
+        }
         return { totalSize: rows.length, done: true, records: rows.map(project) };
       },
     };
