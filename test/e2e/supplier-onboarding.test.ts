@@ -5,7 +5,7 @@
  * and a record Coupa refuses, end as Failed requests that say why.
  */
 import { COUPA_SCHEMA } from '../../middleware/src/coupa';
-import { createSupplierOnboardingFlows, FLOW_NAME, STATUS_FLOW_NAME, VENDOR_ACCOUNTS_FLOW_NAME } from '../../middleware/src/flows/supplier-onboarding';
+import { createSupplierOnboardingFlows, FLOW_NAME, STATUS_FLOW_NAME, VENDOR_ACCOUNTS_FLOW_NAME, WON_OPPORTUNITIES_FLOW_NAME } from '../../middleware/src/flows/supplier-onboarding';
 import { assertMappingsValid } from '../../middleware/src/mapping';
 import { startHarness, type Harness } from './harness';
 
@@ -39,8 +39,9 @@ describe('supplier onboarding (end to end)', () => {
   beforeAll(async () => {
     h = await startHarness();
     await h.salesforce.connect(); // the harness leaves the client unauthenticated (no instance URL yet)
-    // Auto-start is on for technology-partner Accounts only, so the button stories above are unaffected.
-    for (const f of createSupplierOnboardingFlows(h.deps({ autoStart: { since: '2020-01-01', accountTypes: ['Technology Partner'] } }))) h.engine.register(f);
+    // Auto-start is on for technology-partner Accounts and won "New Customer" deals only, so the button stories are unaffected.
+    const autoStart = { since: '2020-01-01', accountTypes: ['Technology Partner'], opportunityTypes: ['New Customer'] };
+    for (const f of createSupplierOnboardingFlows(h.deps({ autoStart }))) h.engine.register(f);
   });
   afterAll(() => h.close());
 
@@ -134,6 +135,17 @@ describe('supplier onboarding (end to end)', () => {
     expect((await account(accountId)).Coupa_Onboarding_Status__c).toBe('In Progress');
     expect(await simsNamed('Proseware Chips')).toHaveLength(1);
     expect((await h.user().query<any>(`SELECT Id FROM Coupa_Onboarding_Request__c WHERE Account__c = '${accountId}'`)).records).toHaveLength(1);
+  });
+
+  it('optionally starts onboarding for the Account of a won deal of a configured type, once per Account', async () => {
+    const accountId = await newVendor('Wingtip Resellers', { Type: 'Channel Partner / Reseller' });
+    const deal = { Name: 'Wingtip reseller agreement', StageName: 'Closed Won', CloseDate: '2026-12-01', Type: 'New Customer', AccountId: accountId };
+    await h.user().sobject('Opportunity').create([deal, { ...deal, Name: 'Wingtip second deal' }]);
+    await h.engine.runNow(WON_OPPORTUNITIES_FLOW_NAME);
+    await h.engine.runNow(WON_OPPORTUNITIES_FLOW_NAME);
+    const requests = (await h.user().query<any>(`SELECT Id FROM Coupa_Onboarding_Request__c WHERE Account__c = '${accountId}'`)).records;
+    expect(requests).toHaveLength(1);
+    expect(await simsNamed('Wingtip Resellers')).toHaveLength(1);
   });
 
   it('shows Coupa refusing the supplier on the request and keeps a dead letter with the reason', async () => {
