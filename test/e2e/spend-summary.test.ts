@@ -10,7 +10,9 @@ import { validateMapping } from '../../middleware/src/mapping';
 import { startHarness, type Harness } from './harness';
 
 const FLOW = 'spend-summary';
-const TODAY = new Date('2026-11-16T12:00:00Z');
+// Mid-November of the current year: the Coupa emulator's budget periods cover last, this and next year.
+const Y = new Date().getUTCFullYear();
+const TODAY = new Date(`${Y}-11-16T12:00:00Z`);
 jest.setTimeout(60_000);
 
 function sfWrites(h: Harness): number {
@@ -48,7 +50,7 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
 
   beforeAll(async () => {
     h = await startHarness({ coupa: { seed: 0, autoApprove: true } });
-    h.coupaEmu.control.clock.set('2026-11-15T18:00:00Z');
+    h.coupaEmu.control.clock.set(`${Y}-11-15T18:00:00Z`);
     sf = h.user();
     await h.salesforce.connect(); // the harness leaves the connector's client unauthenticated
     const c = h.coupaEmu.control;
@@ -62,18 +64,18 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
     await h.coupaApi('PUT', `/api/purchase_orders/${closed.id}/close`);
     const inv = await h.coupaApi('POST', '/api/invoices', {
       'invoice-number': 'ACME-INV-1',
-      'invoice-date': '2026-11-10',
+      'invoice-date': `${Y}-11-10`,
       supplier: { id: linked },
       currency: { code: 'USD' },
       'invoice-lines': [{ description: 'Widgets', quantity: 8, price: 25, 'order-line-id': (open as any)['order-lines'][0].id }],
     });
     invoiceId = inv.id;
     await h.coupaApi('PUT', `/api/invoices/${invoiceId}/submit`);
-    await h.coupaApi('PUT', `/api/invoices/${invoiceId}`, { payments: [{ 'amount-paid': '120.00', 'payment-date': '2026-11-14' }] });
+    await h.coupaApi('PUT', `/api/invoices/${invoiceId}`, { payments: [{ 'amount-paid': '120.00', 'payment-date': `${Y}-11-14` }] });
     // Nobody's spend has no Salesforce Account: it is not summarised.
     await orderWidgets(unlinked, 3);
     // The Q4 budget of the account both POs charge.
-    c.create('budget_lines', { period: { name: 'FY2026-Q4' }, amount: 1000, currency: { code: 'USD' }, 'segment-1': '300', 'segment-2': '6200', description: 'Widgets Q4' });
+    c.create('budget_lines', { period: { name: `FY${Y}-Q4` }, amount: 1000, currency: { code: 'USD' }, 'segment-1': '300', 'segment-2': '6200', description: 'Widgets Q4' });
 
     // batchSize 2: the three summaries are paged out of one snapshot in two pages.
     h.engine.register(createSpendSummaryFlow({ ...h.deps({ months: 3, fiscalYears: 1, fiscalYearStartMonth: 1 }), now: () => today }), { batchSize: 2 });
@@ -94,7 +96,7 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
     expect(summary.counts).toMatchObject({ created: 3, deadLettered: 0 });
 
     const rows = await summaries();
-    expect(rows.map((r) => r.Key__c)).toEqual([`${accountId}-2026-10`, `${accountId}-2026-11`, `${accountId}-FY2026`]);
+    expect(rows.map((r) => r.Key__c)).toEqual([`${accountId}-${Y}-10`, `${accountId}-${Y}-11`, `${accountId}-FY${Y}`]);
     const [october, november, fy] = rows;
     const spend = {
       Account__c: accountId,
@@ -107,8 +109,8 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
     // Coupa's own remaining budget: 1000 − every issued or closed PO line charged to 300-6200 in the quarter, Nobody's
     // 75 included (a budget belongs to the chart-of-accounts line, not to one supplier).
     const budget = { Budget_Amount__c: 1000, Budget_Remaining__c: 575, Budget_Utilization__c: 42.5 };
-    expect(november).toMatchObject({ ...spend, ...budget, Name: 'Acme Parts · 2026-11', Period__c: '2026-11', Period_Type__c: 'Month', Period_Start__c: '2026-11-01' });
-    expect(fy).toMatchObject({ ...spend, ...budget, Period__c: 'FY2026', Period_Type__c: 'Fiscal Year', Period_Start__c: '2026-01-01' });
+    expect(november).toMatchObject({ ...spend, ...budget, Name: `Acme Parts · ${Y}-11`, Period__c: `${Y}-11`, Period_Type__c: 'Month', Period_Start__c: `${Y}-11-01` });
+    expect(fy).toMatchObject({ ...spend, ...budget, Period__c: `FY${Y}`, Period_Type__c: 'Fiscal Year', Period_Start__c: `${Y}-01-01` });
     // October has no spend, but the quarter's budget was in force.
     expect(october).toMatchObject({ ...budget, Committed_Spend__c: 0, Open_PO_Count__c: 0, Invoiced_Amount__c: 0, Paid_Amount__c: 0 });
     expect(Date.parse(november.As_Of__c)).toBe(TODAY.getTime());
@@ -126,7 +128,7 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
 
   it('a new payment updates only the periods it falls in, and moves their as-of time', async () => {
     h.coupaEmu.control.clock.advance(2000);
-    await h.coupaApi('PUT', `/api/invoices/${invoiceId}`, { payments: [{ 'amount-paid': '80.00', 'payment-date': '2026-11-15' }] });
+    await h.coupaApi('PUT', `/api/invoices/${invoiceId}`, { payments: [{ 'amount-paid': '80.00', 'payment-date': `${Y}-11-15` }] });
     today = new Date(TODAY.getTime() + 3_600_000);
     const next = await h.engine.runNow(FLOW);
     expect(next.counts).toMatchObject({ created: 0, updated: 2 });
@@ -139,7 +141,7 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
     const flow = createSpendSummaryFlow({ ...h.deps({ months: 0, fiscalYears: 1, fiscalYearStartMonth: 10 }), now: () => today });
     const records = await flow.read({ after: null, limit: 10 });
     expect(records.map((r) => r.data)).toEqual([
-      expect.objectContaining({ key: `${accountId}-FY2027`, periodType: 'Fiscal Year', periodStart: '2026-10-01', committed: 250, invoiced: 200, paid: 200 }),
+      expect.objectContaining({ key: `${accountId}-FY${Y + 1}`, periodType: 'Fiscal Year', periodStart: `${Y}-10-01`, committed: 250, invoiced: 200, paid: 200 }),
     ]);
   });
 });
