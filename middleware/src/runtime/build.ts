@@ -98,8 +98,9 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
 
     const mappingsDir = opts.mappingsDir ?? DEFAULT_MAPPINGS_DIR;
     const mappings = fs.existsSync(mappingsDir) ? loadMappingDir(mappingsDir) : [];
+    // Logging in up front both checks the connection and gives jsforce its instance URL before any flow runs.
+    await salesforce.connect();
     if (opts.validateMappings !== false && mappings.length) {
-      await salesforce.connect();
       // Only "no such object" means the object is missing; any other failure (network, auth) stops start-up as itself.
       const describe = (sobject: string) =>
         salesforce.describe(sobject).catch((err: { code?: string; errorCode?: string }) => {
