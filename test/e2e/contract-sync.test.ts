@@ -123,6 +123,16 @@ describe('contract-sync', () => {
     await expectQuiet();
   });
 
+  it('a Contract renewed in Salesforce (longer term) extends the Coupa end date, once', async () => {
+    const { sfId, coupaId } = await linkedContract('Courier 2026');
+    await h.user().sobject('Contract').update({ Id: sfId, ContractTerm: 36 });
+    resetCounters();
+    await syncBoth();
+    expect([sfWrites(), coupaWrites()]).toEqual([0, 1]);
+    expect((await coupaContract(coupaId))['end-date'].slice(0, 10)).toBe('2028-12-31');
+    await expectQuiet();
+  });
+
   it('a contract published in Coupa creates the Salesforce Contract, activated, and keeps its Coupa number', async () => {
     const c = await h.coupaApi('POST', '/api/contracts', {
       name: 'Warehousing Q3',
