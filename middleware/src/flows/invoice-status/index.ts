@@ -37,6 +37,8 @@ export class InvoiceLinkResolver {
   async prefetch(invoices: InvoiceLike[]): Promise<void> {
     this.accounts.clear();
     this.opportunities.clear();
+    // PO → requisition never changes, so it is kept across pages; bounded for long-running processes.
+    if (this.poRequisitions.size > 50_000) this.poRequisitions.clear();
     await this.load(invoices);
   }
 
