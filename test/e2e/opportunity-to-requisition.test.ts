@@ -159,6 +159,18 @@ describe('opportunity → requisition (end to end)', () => {
     expect(await requisitionsFor(res.id)).toHaveLength(1);
   });
 
+  it('replays a dead-lettered Opportunity once the rep has added products', async () => {
+    const conn = h.user();
+    const res = (await conn.sobject('Opportunity').create({ Name: 'Northwind — replay', StageName: 'Closed Won', CloseDate: '2026-12-15', AccountId: accountId })) as { id: string };
+    await h.engine.runNow(FLOW_NAME);
+    const letter = (await h.store.listDeadLetters({ flow: FLOW_NAME, status: 'open' })).find((l) => l.recordKey.endsWith(res.id))!;
+    expect(letter.message).toMatch(/"Northwind — replay" has no products/);
+    await conn.sobject('OpportunityLineItem').create({ OpportunityId: res.id, Product2Id: productIds[1], Quantity: 3, UnitPrice: 10 });
+    await expect(h.engine.replay(letter.id, 'ops@example.com')).resolves.toEqual({ ok: true });
+    const [req] = await requisitionsFor(res.id);
+    expect(req['requisition-lines']).toEqual([expect.objectContaining({ description: 'Patch cable', quantity: '3.0' })]);
+  });
+
   it('leaves the requisition a draft when submitForApproval is off', async () => {
     const oppId = await newOpportunity('Northwind — draft only');
     await win(oppId);

@@ -107,6 +107,17 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
     await coupa.requisitions.action(req.id, 'update_and_submit_for_approval', {}, { fields: ['id', 'status'] });
   }
 
+  /** Line items of these Opportunities, in SortOrder (then creation) order. */
+  async function lineItemsOf(oppIds: string[]): Promise<Map<string, SObjectRecord[]>> {
+    const byOpp = new Map<string, SObjectRecord[]>();
+    for (const ids of chunks(oppIds, 200)) {
+      const soql = `SELECT ${LINE_ITEM_FIELDS.join(', ')} FROM OpportunityLineItem WHERE OpportunityId IN (${ids.map(soqlQuote).join(', ')}) ORDER BY CreatedDate ASC, Id ASC`;
+      for (const li of await sf.queryAll(soql)) byOpp.set(String(li.OpportunityId), [...(byOpp.get(String(li.OpportunityId)) ?? []), li]);
+    }
+    for (const list of byOpp.values()) list.sort((a, b) => Number(a.SortOrder ?? Infinity) - Number(b.SortOrder ?? Infinity));
+    return byOpp;
+  }
+
   const create: FlowDefinition<Opportunity> = {
     name: FLOW_NAME,
     linkGroup: LINK_GROUP,
@@ -121,19 +132,8 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
         opps.push(record);
         if (opps.length >= limit) break;
       }
-      const byOpp = new Map<string, SObjectRecord[]>();
-      for (const ids of chunks(opps.map((r) => String(r.Id)), 200)) {
-        const soql = `SELECT ${LINE_ITEM_FIELDS.join(', ')} FROM OpportunityLineItem WHERE OpportunityId IN (${ids.map(soqlQuote).join(', ')}) ORDER BY CreatedDate ASC, Id ASC`;
-        for (const li of await sf.queryAll(soql)) {
-          const list = byOpp.get(String(li.OpportunityId)) ?? [];
-          list.push(li);
-          byOpp.set(String(li.OpportunityId), list);
-        }
-      }
-      return opps.map((opp) => {
-        const lines = (byOpp.get(String(opp.Id)) ?? []).sort((a, b) => Number(a.SortOrder ?? Infinity) - Number(b.SortOrder ?? Infinity));
-        return { id: String(opp.Id), ts: String(opp.SystemModstamp), data: { ...opp, OpportunityLineItems: lines } };
-      });
+      const byOpp = await lineItemsOf(opps.map((r) => String(r.Id)));
+      return opps.map((opp) => ({ id: String(opp.Id), ts: String(opp.SystemModstamp), data: { ...opp, OpportunityLineItems: byOpp.get(String(opp.Id)) ?? [] } }));
     },
     async map(rec, ctx) {
       // A linked Opportunity already has its requisition: re-saves never create or change one.
@@ -144,8 +144,11 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
       const head = await mapRecord(header, 'salesforce-to-coupa', opp);
       if (!head.included) return null;
       const currency = (opp.CurrencyIsoCode as string | undefined) ?? o.currency;
+      let items = opp.OpportunityLineItems ?? [];
+      // A replayed dead letter carries the record as it was read; products may have been added since.
+      if (items.length === 0) items = await lineItemsOf([rec.id]).then((m) => m.get(rec.id) ?? []);
       const lines: Record<string, unknown>[] = [];
-      for (const li of opp.OpportunityLineItems ?? []) {
+      for (const li of items) {
         const m = await mapRecord(lineMapping, 'salesforce-to-coupa', { ...li, CurrencyIsoCode: currency });
         if (m.included) lines.push((m.payload['requisition-lines'] as Record<string, unknown>) ?? {});
       }
