@@ -14,7 +14,7 @@ describe('SOQL query / queryAll / queryMore through jsforce', () => {
   describe('pagination', () => {
     beforeAll(() => {
       emu.control.reset({ Legacy_Record__c: Array.from({ length: 5000 }, (_, i) => ({ Name: `R${String(i).padStart(5, '0')}`, Legacy_Key__c: `K${i}` })) });
-    });
+    }, 30_000);
 
     it('autoFetch returns all 5,000 records across queryMore pages of 2,000', async () => {
       emu.control.resetCounters();
@@ -24,7 +24,7 @@ describe('SOQL query / queryAll / queryMore through jsforce', () => {
       expect(new Set(res.records.map((r) => r.Name)).size).toBe(5000);
       expect(res.records[4999].Name).toBe('R04999');
       expect(emu.control.counters().byEndpoint).toEqual({ query: 1, queryMore: 2 });
-    });
+    }, 30_000);
 
     it('first page carries nextRecordsUrl; Sforce-Query-Options batchSize is honoured (min 200)', async () => {
       const first = await conn.request<{ done: boolean; nextRecordsUrl: string; records: unknown[]; totalSize: number }>({
