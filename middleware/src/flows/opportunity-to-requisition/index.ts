@@ -84,7 +84,8 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
       if (login === undefined) {
         const [user] = await coupa.users.find({ filters: { email, active: true }, fields: ['id', 'login'], limit: 1 });
         login = user?.login ?? null;
-        requesters.set(email, { login, at: Date.now() });
+        // Misses are not cached: once the user exists in Coupa, a replay or re-save must find it.
+        if (login) requesters.set(email, { login, at: Date.now() });
       }
       if (login) return login;
     }
