@@ -1,5 +1,7 @@
 import { KeyObject, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection, OAuth2 } from 'jsforce';
 import type { RunningSalesforceEmulator } from '../../../emulators/salesforce/src/index';
@@ -8,6 +10,18 @@ import { CLIENT_ID, CLIENT_SECRET, VERSION, connect, failure, startOrg } from '.
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const USERNAME = 'integration@coupa-connector.example';
+
+function makeCertificate(): { cert: string; key: string } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-jwt-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=emulator-test'], { stdio: 'ignore' });
+    return { cert: readFileSync(join(dir, 'c.pem'), 'utf8'), key: readFileSync(join(dir, 'k.pem'), 'utf8') };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function jwt(claims: Record<string, unknown>, key: KeyObject = privateKey): string {
   const enc = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -81,12 +95,15 @@ describe('OAuth 2.0 through jsforce', () => {
     expect(e.message).toBe(message);
   });
 
-  it('JWT bearer against an org configured with an X.509 certificate (as a connected app is)', async () => {
-    const certOrg = await startOrg({ jwtCertificates: [readFileSync(join(__dirname, 'fixtures/jwt/server.crt'), 'utf8')] });
+  // A connected app holds an X.509 certificate. Node cannot mint one, so the pair is made with openssl at test time
+  // (no private key is committed); without openssl this case is skipped, the public-key case above still runs.
+  const certPair = makeCertificate();
+  (certPair ? it : it.skip)('JWT bearer against an org configured with an X.509 certificate (as a connected app is)', async () => {
+    const { cert, key } = certPair as { cert: string; key: string };
+    const certOrg = await startOrg({ jwtCertificates: [cert] });
     try {
       const conn = new Connection({ loginUrl: certOrg.url, version: VERSION });
-      const key = createPrivateKey(readFileSync(join(__dirname, 'fixtures/jwt/server.key'), 'utf8'));
-      await conn.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwt(claims({ aud: certOrg.url }), key) });
+      await conn.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwt(claims({ aud: certOrg.url }), createPrivateKey(key)) });
       expect(conn.instanceUrl).toBe(certOrg.url);
       const e = await failure(new Connection({ loginUrl: certOrg.url, version: VERSION }).authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwt(claims()) }));
       expect(e.name).toBe('invalid_grant');
