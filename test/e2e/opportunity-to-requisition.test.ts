@@ -9,14 +9,27 @@ import { startHarness, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
+/** Coupa as a person's client calls it: the emulator's rate limit is shared with the connector, so back off on 429. */
+async function coupaApiWith<T>(h: Harness, method: string, path: string, body?: unknown): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await h.coupaApi<T>(method, path, body);
+    } catch (err) {
+      if (attempt >= 50 || !/ → 429 /.test((err as Error).message)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 describe('opportunity → requisition (end to end)', () => {
   let h: Harness;
+  const coupaApi = <T = any>(method: string, path: string, body?: unknown) => coupaApiWith<T>(h, method, path, body);
   let supplierId: number;
   let accountId: string;
   let productIds: string[];
 
   const requisitionsFor = (oppId: string) =>
-    h.coupaApi<any[]>('GET', `/api/requisitions?custom_fields[salesforce-opportunity-id]=${oppId}`);
+    coupaApi<any[]>('GET', `/api/requisitions?custom_fields[salesforce-opportunity-id]=${oppId}`);
 
   /** An open Opportunity with two products, as a rep would build it. */
   async function newOpportunity(name: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -82,9 +95,9 @@ describe('opportunity → requisition (end to end)', () => {
     expect(await opportunity(oppId)).toMatchObject({ Coupa_Requisition_Id__c: String(req.id), Coupa_Requisition_Status__c: 'pending_approval', Coupa_PO_Number__c: null });
 
     // Procurement approves in Coupa; Coupa issues the PO.
-    const [approval] = await h.coupaApi<any[]>('GET', `/api/approvals?approvable-id=${req.id}&status=pending_approval`);
-    await h.coupaApi('PUT', `/api/approvals/${approval.id}/approve`);
-    const [po] = await h.coupaApi<any[]>('GET', `/api/purchase_orders?requisition-header[id]=${req.id}`);
+    const [approval] = await coupaApi<any[]>('GET', `/api/approvals?approvable-id=${req.id}&status=pending_approval`);
+    await coupaApi('PUT', `/api/approvals/${approval.id}/approve`);
+    const [po] = await coupaApi<any[]>('GET', `/api/purchase_orders?requisition-header[id]=${req.id}`);
     await h.engine.runNow(STATUS_FLOW_NAME);
     expect(await opportunity(oppId)).toMatchObject({
       Coupa_Requisition_Status__c: 'ordered',
@@ -94,7 +107,7 @@ describe('opportunity → requisition (end to end)', () => {
     });
 
     // Coupa closes the PO later; only the PO changed, and the Opportunity follows.
-    await h.coupaApi('PUT', `/api/purchase_orders/${po.id}/close`);
+    await coupaApi('PUT', `/api/purchase_orders/${po.id}/close`);
     await h.engine.runNow(STATUS_FLOW_NAME);
     expect(await opportunity(oppId)).toMatchObject({ Coupa_PO_Status__c: 'closed' });
 
@@ -134,9 +147,9 @@ describe('opportunity → requisition (end to end)', () => {
   });
 
   it('writes back every requisition when more change at once than fit in a page', async () => {
-    const pending = await h.coupaApi<any[]>('GET', '/api/approvals?status=pending_approval');
+    const pending = await coupaApi<any[]>('GET', '/api/approvals?status=pending_approval');
     expect(pending.length).toBeGreaterThanOrEqual(2);
-    for (const a of pending) await h.coupaApi('PUT', `/api/approvals/${a.id}/approve`);
+    for (const a of pending) await coupaApi('PUT', `/api/approvals/${a.id}/approve`);
     await h.engine.runNow(STATUS_FLOW_NAME);
     const opps = (await h.user().query<any>("SELECT Name, Coupa_Requisition_Status__c, Coupa_PO_Status__c FROM Opportunity WHERE Coupa_Requisition_Id__c != null")).records;
     expect(opps.length).toBeGreaterThanOrEqual(3);
