@@ -77,6 +77,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const mappingList = opts.mappings ?? (fs.existsSync(MAPPINGS_DIR) ? loadMappingDir(MAPPINGS_DIR) : []);
   const mappings = new Map(mappingList.map((m) => [m.name, m]));
 
+  // The runtime logs in before any flow runs; so does the harness.
+  await salesforce.connect();
   const token = sfEmu.control.issueToken();
   const userConn = new Connection({ instanceUrl: sfEmu.url, accessToken: token.access_token, version: '62.0' });
 
@@ -115,15 +117,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     user: () => userConn,
     async coupaApi(method, apiPath, body) {
       personToken ??= await coupaToken();
-      const res = await fetch(`${coupaEmu.url}${apiPath}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${personToken}`,
-          Accept: 'application/json',
-          'Content-Type': 'application/json'
-        },
-        body: body === undefined ? undefined : JSON.stringify(body)
-      });
+      let res: Response;
+      // A person's script shares the instance's rate limit with the connector: wait and retry on 429.
+      for (let attempt = 0; ; attempt++) {
+        res = await fetch(`${coupaEmu.url}${apiPath}`, {
+          method,
+          headers: { Authorization: `Bearer ${personToken}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body)
+        });
+        if (res.status !== 429 || attempt >= 20) break;
+        await res.text();
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+      }
       const text = await res.text();
       if (!res.ok) throw new Error(`${method} ${apiPath} → ${res.status} ${text}`);
       return (text ? JSON.parse(text) : null) as never;

@@ -77,6 +77,9 @@ export function createCoupaEmulator(options: CoupaEmulatorOptions = {}) {
 export async function startCoupaEmulator(options: CoupaEmulatorOptions = {}): Promise<CoupaEmulator> {
   const { app, emu, control, options: o } = createCoupaEmulator(options);
   const server = http.createServer(app);
+  // Node's default 5 s keep-alive lets a slow client reuse a socket the server is closing (ECONNRESET); real
+  // API front ends keep idle connections for about a minute.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());

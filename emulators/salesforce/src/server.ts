@@ -94,6 +94,8 @@ export function createServer(options: SalesforceEmulatorOptions): EmulatorServer
     url: '',
     listen: () =>
       new Promise((resolve, reject) => {
+        // Node's default 5 s keep-alive lets a slow client reuse a socket the server is closing (ECONNRESET).
+        server.keepAliveTimeout = 65_000;
         server.once('error', reject);
         server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
           const addr = server.address() as AddressInfo;
