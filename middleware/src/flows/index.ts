@@ -2,9 +2,12 @@
 import type { FlowName } from '../config';
 import type { FlowDefinition } from '../engine';
 import type { FlowDeps } from './deps';
+import { createContractSyncFlows } from './contract-sync';
 import { createInvoiceStatusFlow } from './invoice-status';
-import { createOpportunityToRequisitionFlows } from './opportunity-to-requisition';
+import { COUPA_SCOPES as REQUISITION_SCOPES, createOpportunityToRequisitionFlows } from './opportunity-to-requisition';
+import { createSpendSummaryFlow } from './spend-summary';
 import { createSupplierAccountSyncFlows } from './supplier-account-sync';
+import { COUPA_SCOPES as ONBOARDING_SCOPES, createSupplierOnboardingFlows } from './supplier-onboarding';
 
 export type { FlowDeps } from './deps';
 
@@ -41,6 +44,24 @@ export const FLOW_MODULES: FlowModule[] = [
     description: 'Coupa invoices and payments → Coupa_Invoice__c, with Tasks on disputes and payments',
     coupaScopes: ['core.invoice.read', 'core.purchase_order.read', 'core.requisition.read'],
     build: (deps) => [createInvoiceStatusFlow(deps)]
+  },
+  {
+    name: 'contract-sync',
+    description: 'Contracts both ways: activation in Salesforce, publication and amendments in Coupa',
+    coupaScopes: ['core.contract.read', 'core.contract.write', 'core.supplier.read'],
+    build: (deps) => createContractSyncFlows(deps)
+  },
+  {
+    name: 'spend-summary',
+    description: 'Committed, invoiced and paid spend and budget per vendor Account and period',
+    coupaScopes: ['core.purchase_order.read', 'core.invoice.read', 'core.budget.read', 'core.supplier.read'],
+    build: (deps) => [createSpendSummaryFlow(deps)]
+  },
+  {
+    name: 'supplier-onboarding',
+    description: 'Start supplier onboarding requests become Coupa supplier information; status comes back',
+    coupaScopes: ONBOARDING_SCOPES,
+    build: (deps) => createSupplierOnboardingFlows(deps)
   }
 ];
 

@@ -126,8 +126,11 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
         coupaBaseUrl: config.coupa.baseUrl,
         salesforceClientName: clientName
       };
-      for (const definition of module.build(deps)) {
+      for (const [i, definition] of module.build(deps).entries()) {
         const reg = registerOptionsFromConfig(flowConfig);
+        // connector.yaml's schedule is the module's main (first) flow's; companion flows (status write-back,
+        // the other direction) keep the schedule the flow derived from its options, when it has one.
+        if (i > 0 && 'schedule' in definition.trigger && definition.trigger.schedule) delete reg.schedule;
         engine.register(definition, reg);
         const schedule =
           reg.schedule ?? ('schedule' in definition.trigger ? (definition.trigger.schedule ?? null) : null);
