@@ -52,6 +52,7 @@ export const STANDARD_OBJECTS: Record<string, readonly string[]> = {
   Pricebook2: ['Name', 'IsActive', 'IsStandard'],
   PricebookEntry: ['Pricebook2Id', 'Product2Id', 'UnitPrice', 'IsActive'],
   Contract: [
+    'Name',
     'AccountId',
     'Status',
     'StartDate',

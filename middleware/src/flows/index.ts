@@ -24,13 +24,7 @@ export const FLOW_MODULES: FlowModule[] = [
   {
     name: 'opportunity-to-requisition',
     description: 'A won Opportunity creates one Coupa requisition; requisition and PO progress comes back',
-    coupaScopes: [
-      'core.requisition.read',
-      'core.requisition.write',
-      'core.purchase_order.read',
-      'core.user.read',
-      'core.supplier.read'
-    ],
+    coupaScopes: [...REQUISITION_SCOPES, 'core.supplier.read'],
     build: (deps) => createOpportunityToRequisitionFlows(deps)
   },
   {
