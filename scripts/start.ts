@@ -38,7 +38,12 @@ async function main(): Promise<void> {
       : '  LWC preview      off (SANDBOX_PREVIEW=false)',
     '',
     `  Flows: ${c.flows.map((f) => f.definition.name).join(', ') || '(none registered)'}`,
-    `  Try:   curl -s -H "Authorization: Bearer ${sandbox.adminToken}" ${c.url}/api/v1/flows`,
+    '',
+    'Try it (copy into another shell; README "Watching the flows" explains each step):',
+    `  export ADMIN="${sandbox.adminToken}" API=${c.url}`,
+    `  export SF=${sandbox.salesforce.url}/services/data/v62.0 SF_TOKEN="${sandbox.personTokens.salesforce}"`,
+    `  export COUPA=${sandbox.coupa.url}/api COUPA_TOKEN="${sandbox.personTokens.coupa}"`,
+    `  export OPP=${sandbox.accounts.FabrikamRollout} VENDOR=${sandbox.accounts.OReillyRef} CONTRACT=${sandbox.accounts.ContosoFreight}`,
     '',
     'Ctrl+C stops everything. The sandbox state store is data/sandbox.db (recreated on each start).',
     ''

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from 'jsforce';
-import { startCoupaEmulator, type CoupaEmulator } from '../../emulators/coupa/src';
+import { allScopes, startCoupaEmulator, type CoupaEmulator } from '../../emulators/coupa/src';
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from '../../emulators/salesforce/src';
 import { loadConfig } from '../../middleware/src/config';
 import { createLogger } from '../../middleware/src/log';
@@ -35,8 +35,25 @@ export interface RunningSandbox {
   coupa: CoupaEmulator;
   adminToken: string;
   previewUrl: string | null;
+  /** Sample-data reference → Salesforce Id (e.g. FabrikamRollout → 006…). */
   accounts: Record<string, string>;
+  /** Access tokens for trying things by hand as a person (not the connector's): Salesforce REST and Coupa API. */
+  personTokens: { salesforce: string; coupa: string };
   stop(): Promise<void>;
+}
+
+async function coupaPersonToken(coupa: CoupaEmulator): Promise<string> {
+  const res = await fetch(`${coupa.url}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: coupa.clientId,
+      client_secret: coupa.clientSecret,
+      scope: allScopes().join(' ')
+    })
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 /** Points the sample vendor Accounts at real suppliers of the seeded Coupa company. */
@@ -129,6 +146,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       adminToken,
       previewUrl: preview?.url ?? null,
       accounts,
+      personTokens: { salesforce: salesforce.control.issueToken().access_token, coupa: await coupaPersonToken(coupa) },
       async stop() {
         await preview?.close();
         await connector.stop();

@@ -25,6 +25,13 @@ export function seedBase(emu: Emulator): void {
     ['FR', 'France'],
     ['JP', 'Japan'],
     ['AU', 'Australia'],
+    ['IE', 'Ireland'],
+    ['NL', 'Netherlands'],
+    ['ES', 'Spain'],
+    ['IT', 'Italy'],
+    ['IN', 'India'],
+    ['MX', 'Mexico'],
+    ['BR', 'Brazil'],
   ]) {
     c('countries', { code, name });
   }
