@@ -122,7 +122,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       for (let attempt = 0; ; attempt++) {
         res = await fetch(`${coupaEmu.url}${apiPath}`, {
           method,
-          headers: { Authorization: `Bearer ${personToken}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+          headers: {
+            Authorization: `Bearer ${personToken}`,
+            Accept: 'application/json',
+            'Content-Type': 'application/json'
+          },
           body: body === undefined ? undefined : JSON.stringify(body)
         });
         if (res.status !== 429 || attempt >= 20) break;
@@ -155,4 +159,12 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Salesforce write calls (REST, collections, Bulk 2.0 ingest) the emulator has counted since its last reset. */
+export function salesforceWriteCalls(h: Harness): number {
+  const by = h.sfEmu.control.counters().byEndpoint as Record<string, number>;
+  return Object.entries(by)
+    .filter(([k]) => /(create|update|upsert|delete)$/.test(k) || k.startsWith('bulk2.ingest'))
+    .reduce((s, [, n]) => s + n, 0);
 }

@@ -10,18 +10,10 @@ import type { Connection } from 'jsforce';
 import { COUPA_SCHEMA } from '../../middleware/src/coupa';
 import { createInvoiceStatusFlow } from '../../middleware/src/flows/invoice-status';
 import { validateMapping } from '../../middleware/src/mapping';
-import { startHarness, type Harness } from './harness';
+import { startHarness, type Harness, salesforceWriteCalls } from './harness';
 
 const FLOW = 'invoice-status';
 jest.setTimeout(60_000);
-
-/** Salesforce write calls (REST, collections, bulk) recorded by the emulator's counters. */
-function sfWrites(h: Harness): number {
-  const by = h.sfEmu.control.counters().byEndpoint as Record<string, number>;
-  return Object.entries(by)
-    .filter(([k]) => /(create|update|upsert|delete)$/.test(k) || k.startsWith('bulk2.ingest'))
-    .reduce((s, [, n]) => s + n, 0);
-}
 
 describe('invoice-status: Coupa invoices and payments on the Account and Opportunity', () => {
   let h: Harness;
@@ -39,11 +31,15 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
   const invoiceInSf = async (id: number) =>
     (
       await sf.query<Record<string, any>>(
-        `SELECT Id, Name, Status__c, Account__c, Opportunity__c, Invoice_Date__c, Due_Date__c, Gross_Total__c, Currency_Code__c, Paid__c, Payment_Date__c, Amount_Paid__c, Dispute_Reason__c, PO_Number__c, Coupa_Url__c FROM Coupa_Invoice__c WHERE Coupa_Invoice_Id__c = '${id}'`,
+        `SELECT Id, Name, Status__c, Account__c, Opportunity__c, Invoice_Date__c, Due_Date__c, Gross_Total__c, Currency_Code__c, Paid__c, Payment_Date__c, Amount_Paid__c, Dispute_Reason__c, PO_Number__c, Coupa_Url__c FROM Coupa_Invoice__c WHERE Coupa_Invoice_Id__c = '${id}'`
       )
     ).records;
   const tasksOnAccount = async () =>
-    (await sf.query<Record<string, any>>(`SELECT Id, Subject, Status, Priority, Description FROM Task WHERE WhatId = '${accountId}'`)).records;
+    (
+      await sf.query<Record<string, any>>(
+        `SELECT Id, Subject, Status, Priority, Description FROM Task WHERE WhatId = '${accountId}'`
+      )
+    ).records;
 
   beforeAll(async () => {
     h = await startHarness({ coupa: { seed: 0, autoApprove: true } });
@@ -51,19 +47,46 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
     await h.salesforce.connect(); // the harness leaves the connector's client unauthenticated
     const c = h.coupaEmu.control;
     // Coupa: an active supplier whose requisition was approved and turned into a PO.
-    supplierId = (c.create('suppliers', { name: 'Acme Parts', number: 'ACME-1', status: 'active', 'payment-term': { code: 'Net 30' } }) as { id: number }).id;
+    supplierId = (
+      c.create('suppliers', {
+        name: 'Acme Parts',
+        number: 'ACME-1',
+        status: 'active',
+        'payment-term': { code: 'Net 30' }
+      }) as { id: number }
+    ).id;
     const req = await h.coupaApi('POST', '/api/requisitions/submit_for_approval', {
       'requested-by': { login: 'jdoe' },
       'ship-to-address': { name: 'Headquarters' },
-      'requisition-lines': [{ description: 'Widgets', quantity: 10, 'unit-price': 25, currency: { code: 'USD' }, supplier: { id: supplierId } }],
+      'requisition-lines': [
+        {
+          description: 'Widgets',
+          quantity: 10,
+          'unit-price': 25,
+          currency: { code: 'USD' },
+          supplier: { id: supplierId }
+        }
+      ]
     });
     requisitionId = req.id;
     const po = (c.list('purchase_orders') as any[]).find((p) => p['requisition-header']?.id === requisitionId);
     orderLineId = po['order-lines'][0].id;
     // Salesforce: the supplier's Account and the Opportunity the requisition came from.
-    accountId = ((await sf.sobject('Account').create({ Name: 'Acme Parts', Coupa_Supplier_Id__c: String(supplierId) })) as { id: string }).id;
+    accountId = (
+      (await sf.sobject('Account').create({ Name: 'Acme Parts', Coupa_Supplier_Id__c: String(supplierId) })) as {
+        id: string;
+      }
+    ).id;
     opportunityId = (
-      (await sf.sobject('Opportunity').create({ Name: 'Acme widgets', StageName: 'Closed Won', CloseDate: '2026-11-01', AccountId: accountId, Coupa_Requisition_Id__c: String(requisitionId) })) as {
+      (await sf
+        .sobject('Opportunity')
+        .create({
+          Name: 'Acme widgets',
+          StageName: 'Closed Won',
+          CloseDate: '2026-11-01',
+          AccountId: accountId,
+          Coupa_Requisition_Id__c: String(requisitionId)
+        })) as {
         id: string;
       }
     ).id;
@@ -76,7 +99,10 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
 
   it('ships a default mapping that is valid against the org and the Coupa schema', async () => {
     const mapping = h.deps().mappings.get(FLOW)!;
-    const issues = await validateMapping(mapping, { coupaSchema: COUPA_SCHEMA, describe: (o) => h.salesforce.describe(o).catch(() => undefined) });
+    const issues = await validateMapping(mapping, {
+      coupaSchema: COUPA_SCHEMA,
+      describe: (o) => h.salesforce.describe(o).catch(() => undefined)
+    });
     expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
   });
 
@@ -86,7 +112,7 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
       'invoice-date': '2026-11-20',
       supplier: { id: supplierId },
       currency: { code: 'USD' },
-      'invoice-lines': [{ description: 'Widgets', quantity: 10, price: 25, 'order-line-id': orderLineId }],
+      'invoice-lines': [{ description: 'Widgets', quantity: 10, price: 25, 'order-line-id': orderLineId }]
     });
     invoiceId = inv.id;
     await h.coupaApi('PUT', `/api/invoices/${invoiceId}/submit`);
@@ -107,7 +133,7 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
       Paid__c: false,
       Amount_Paid__c: 0,
       Dispute_Reason__c: null,
-      Coupa_Url__c: `${h.coupaEmu.url}/invoices/${invoiceId}`,
+      Coupa_Url__c: `${h.coupaEmu.url}/invoices/${invoiceId}`
     });
     expect(rec.PO_Number__c).toBeTruthy();
     expect(await tasksOnAccount()).toEqual([]);
@@ -115,13 +141,20 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
 
   it('a dispute shows its reason and logs one Task; re-running writes nothing and logs nothing', async () => {
     later();
-    await h.coupaApi('PUT', `/api/invoices/${invoiceId}/dispute`, { 'dispute-reason': { code: 'INCORRECT-PRICE' }, comment: 'Unit price differs from the PO' });
+    await h.coupaApi('PUT', `/api/invoices/${invoiceId}/dispute`, {
+      'dispute-reason': { code: 'INCORRECT-PRICE' },
+      comment: 'Unit price differs from the PO'
+    });
     await run();
     const [rec] = await invoiceInSf(invoiceId);
     expect(rec).toMatchObject({ Status__c: 'disputed', Dispute_Reason__c: 'Unit price differs from the PO' });
     let tasks = await tasksOnAccount();
     expect(tasks).toHaveLength(1);
-    expect(tasks[0]).toMatchObject({ Subject: 'Coupa invoice INV-100 disputed', Priority: 'High', Status: 'Completed' });
+    expect(tasks[0]).toMatchObject({
+      Subject: 'Coupa invoice INV-100 disputed',
+      Priority: 'High',
+      Status: 'Completed'
+    });
     expect(tasks[0].Description).toContain('Unit price differs from the PO');
 
     h.sfEmu.control.resetCounters();
@@ -129,7 +162,7 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
     const again = await run();
     expect(again.status).toBe('succeeded');
     expect(again.counts.created + again.counts.updated).toBe(0);
-    expect(sfWrites(h)).toBe(0);
+    expect(salesforceWriteCalls(h)).toBe(0);
     tasks = await tasksOnAccount();
     expect(tasks).toHaveLength(1);
   });
@@ -138,10 +171,20 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
     later();
     await h.coupaApi('PUT', `/api/invoices/${invoiceId}/withdraw_dispute`);
     later();
-    await h.coupaApi('PUT', `/api/invoices/${invoiceId}`, { payments: [{ 'amount-paid': '250.00', 'payment-date': '2026-11-25' }], paid: true, 'payment-date': '2026-11-25' });
+    await h.coupaApi('PUT', `/api/invoices/${invoiceId}`, {
+      payments: [{ 'amount-paid': '250.00', 'payment-date': '2026-11-25' }],
+      paid: true,
+      'payment-date': '2026-11-25'
+    });
     await run();
     const [rec] = await invoiceInSf(invoiceId);
-    expect(rec).toMatchObject({ Status__c: 'approved', Paid__c: true, Amount_Paid__c: 250, Payment_Date__c: '2026-11-25', Dispute_Reason__c: null });
+    expect(rec).toMatchObject({
+      Status__c: 'approved',
+      Paid__c: true,
+      Amount_Paid__c: 250,
+      Payment_Date__c: '2026-11-25',
+      Dispute_Reason__c: null
+    });
     const subjects = (await tasksOnAccount()).map((t) => t.Subject).sort();
     expect(subjects).toEqual(['Coupa invoice INV-100 disputed', 'Coupa invoice INV-100 paid']);
 
@@ -156,17 +199,23 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
       'invoice-date': '2026-11-23',
       supplier: { id: supplierId },
       currency: { code: 'USD' },
-      'invoice-lines': [{ description: 'Widgets', quantity: 1, price: 25, 'order-line-id': orderLineId }],
+      'invoice-lines': [{ description: 'Widgets', quantity: 1, price: 25, 'order-line-id': orderLineId }]
     });
     await h.coupaApi('PUT', `/api/invoices/${inv.id}/submit`);
     await run();
     later();
-    await h.coupaApi('PUT', `/api/invoices/${inv.id}/dispute`, { 'dispute-reason': { code: 'DUPLICATE' }, comment: 'Billed twice' });
+    await h.coupaApi('PUT', `/api/invoices/${inv.id}/dispute`, {
+      'dispute-reason': { code: 'DUPLICATE' },
+      comment: 'Billed twice'
+    });
     // Salesforce is unavailable for every attempt the client makes at creating the Task; the engine retries the item.
     h.sfEmu.control.addFault({ endpoint: 'composite.sobjects.create', status: 503, times: 6 });
     const summary = await run();
     h.sfEmu.control.clearFaults();
-    expect(summary).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ updated: 1, deadLettered: 0 }) });
+    expect(summary).toMatchObject({
+      status: 'succeeded',
+      counts: expect.objectContaining({ updated: 1, deadLettered: 0 })
+    });
     expect(summary.counts.retries).toBeGreaterThan(0);
     const disputes = (await tasksOnAccount()).filter((t) => t.Subject === 'Coupa invoice INV-103 disputed');
     expect(disputes).toHaveLength(1);
@@ -204,20 +253,27 @@ describe('invoice-status: a record Salesforce rejects', () => {
   });
 
   it('start-up validation names the picklist gap', async () => {
-    const issues = await validateMapping(h.deps().mappings.get(FLOW)!, { coupaSchema: COUPA_SCHEMA, describe: (o) => h.salesforce.describe(o).catch(() => undefined) });
-    expect(issues.filter((i) => i.severity === 'error').map((i) => i.message)).toEqual([expect.stringContaining('voided')]);
+    const issues = await validateMapping(h.deps().mappings.get(FLOW)!, {
+      coupaSchema: COUPA_SCHEMA,
+      describe: (o) => h.salesforce.describe(o).catch(() => undefined)
+    });
+    expect(issues.filter((i) => i.severity === 'error').map((i) => i.message)).toEqual([
+      expect.stringContaining('voided')
+    ]);
   });
 
   it('lands in dead letters with a readable reason, never failing its batch, and is not duplicated by re-runs', async () => {
     const c = h.coupaEmu.control;
-    const supplier = (c.create('suppliers', { name: 'Bolt & Nut Co', number: 'BN-1', status: 'active' }) as { id: number }).id;
+    const supplier = (
+      c.create('suppliers', { name: 'Bolt & Nut Co', number: 'BN-1', status: 'active' }) as { id: number }
+    ).id;
     const invoice = (number: string) =>
       h.coupaApi('POST', '/api/invoices', {
         'invoice-number': number,
         'invoice-date': '2026-11-21',
         supplier: { id: supplier },
         currency: { code: 'USD' },
-        'invoice-lines': [{ description: 'Bolts', quantity: 1, price: 40 }],
+        'invoice-lines': [{ description: 'Bolts', quantity: 1, price: 40 }]
       });
     const bad = await invoice('BN-INV-1');
     await h.coupaApi('PUT', `/api/invoices/${bad.id}/void`);
@@ -226,7 +282,14 @@ describe('invoice-status: a record Salesforce rejects', () => {
     const summary = await h.engine.runNow(FLOW);
     expect(summary.status).toBe('partial');
     expect(summary.counts.deadLettered).toBe(1);
-    const inSf = async (id: number) => (await h.user().query<Record<string, any>>(`SELECT Id, Name, Status__c FROM Coupa_Invoice__c WHERE Coupa_Invoice_Id__c = '${id}'`)).records;
+    const inSf = async (id: number) =>
+      (
+        await h
+          .user()
+          .query<Record<string, any>>(
+            `SELECT Id, Name, Status__c FROM Coupa_Invoice__c WHERE Coupa_Invoice_Id__c = '${id}'`
+          )
+      ).records;
     expect(await inSf(bad.id)).toEqual([]);
     expect(await inSf(good.id)).toEqual([expect.objectContaining({ Name: 'BN-INV-2', Status__c: 'draft' })]);
 

@@ -7,20 +7,13 @@ import type { Connection } from 'jsforce';
 import { COUPA_SCHEMA } from '../../middleware/src/coupa';
 import { createSpendSummaryFlow } from '../../middleware/src/flows/spend-summary';
 import { validateMapping } from '../../middleware/src/mapping';
-import { startHarness, type Harness } from './harness';
+import { startHarness, type Harness, salesforceWriteCalls } from './harness';
 
 const FLOW = 'spend-summary';
 // Mid-November of the current year: the Coupa emulator's budget periods cover last, this and next year.
 const Y = new Date().getUTCFullYear();
 const TODAY = new Date(`${Y}-11-16T12:00:00Z`);
 jest.setTimeout(60_000);
-
-function sfWrites(h: Harness): number {
-  const by = h.sfEmu.control.counters().byEndpoint as Record<string, number>;
-  return Object.entries(by)
-    .filter(([k]) => /(create|update|upsert|delete)$/.test(k) || k.startsWith('bulk2.ingest'))
-    .reduce((s, [, n]) => s + n, 0);
-}
 
 describe('spend-summary: spend per linked Account, month and fiscal year', () => {
   let h: Harness;
@@ -32,7 +25,7 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
   const summaries = async () =>
     (
       await sf.query<Record<string, any>>(
-        `SELECT Key__c, Name, Account__c, Period__c, Period_Type__c, Period_Start__c, Committed_Spend__c, Open_PO_Count__c, Invoiced_Amount__c, Paid_Amount__c, Budget_Amount__c, Budget_Remaining__c, Budget_Utilization__c, Currency_Code__c, As_Of__c FROM Coupa_Spend_Summary__c ORDER BY Period__c`,
+        `SELECT Key__c, Name, Account__c, Period__c, Period_Type__c, Period_Start__c, Committed_Spend__c, Open_PO_Count__c, Invoiced_Amount__c, Paid_Amount__c, Budget_Amount__c, Budget_Remaining__c, Budget_Utilization__c, Currency_Code__c, As_Of__c FROM Coupa_Spend_Summary__c ORDER BY Period__c`
       )
     ).records;
 
@@ -42,8 +35,15 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
       'requested-by': { login: 'jdoe' },
       'ship-to-address': { name: 'Headquarters' },
       'requisition-lines': [
-        { description: 'Widgets', quantity, 'unit-price': 25, currency: { code: 'USD' }, supplier: { id: supplierId }, account: { code: '300-6200' } },
-      ],
+        {
+          description: 'Widgets',
+          quantity,
+          'unit-price': 25,
+          currency: { code: 'USD' },
+          supplier: { id: supplierId },
+          account: { code: '300-6200' }
+        }
+      ]
     });
     return (h.coupaEmu.control.list('purchase_orders') as any[]).find((p) => p['requisition-header']?.id === req.id);
   }
@@ -54,9 +54,16 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
     sf = h.user();
     await h.salesforce.connect(); // the harness leaves the connector's client unauthenticated
     const c = h.coupaEmu.control;
-    const linked = (c.create('suppliers', { name: 'Acme Parts', number: 'ACME-1', status: 'active' }) as { id: number }).id;
-    const unlinked = (c.create('suppliers', { name: 'Nobody Ltd', number: 'NOBODY-1', status: 'active' }) as { id: number }).id;
-    accountId = ((await sf.sobject('Account').create({ Name: 'Acme Parts', Coupa_Supplier_Id__c: String(linked) })) as { id: string }).id;
+    const linked = (c.create('suppliers', { name: 'Acme Parts', number: 'ACME-1', status: 'active' }) as { id: number })
+      .id;
+    const unlinked = (
+      c.create('suppliers', { name: 'Nobody Ltd', number: 'NOBODY-1', status: 'active' }) as { id: number }
+    ).id;
+    accountId = (
+      (await sf.sobject('Account').create({ Name: 'Acme Parts', Coupa_Supplier_Id__c: String(linked) })) as {
+        id: string;
+      }
+    ).id;
 
     // Acme: one open PO (10 × 25), one closed PO (4 × 25), an approved invoice of 200 with a payment of 120.
     const open = await orderWidgets(linked, 10);
@@ -67,18 +74,32 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
       'invoice-date': `${Y}-11-10`,
       supplier: { id: linked },
       currency: { code: 'USD' },
-      'invoice-lines': [{ description: 'Widgets', quantity: 8, price: 25, 'order-line-id': (open as any)['order-lines'][0].id }],
+      'invoice-lines': [
+        { description: 'Widgets', quantity: 8, price: 25, 'order-line-id': (open as any)['order-lines'][0].id }
+      ]
     });
     invoiceId = inv.id;
     await h.coupaApi('PUT', `/api/invoices/${invoiceId}/submit`);
-    await h.coupaApi('PUT', `/api/invoices/${invoiceId}`, { payments: [{ 'amount-paid': '120.00', 'payment-date': `${Y}-11-14` }] });
+    await h.coupaApi('PUT', `/api/invoices/${invoiceId}`, {
+      payments: [{ 'amount-paid': '120.00', 'payment-date': `${Y}-11-14` }]
+    });
     // Nobody's spend has no Salesforce Account: it is not summarised.
     await orderWidgets(unlinked, 3);
     // The Q4 budget of the account both POs charge.
-    c.create('budget_lines', { period: { name: `FY${Y}-Q4` }, amount: 1000, currency: { code: 'USD' }, 'segment-1': '300', 'segment-2': '6200', description: 'Widgets Q4' });
+    c.create('budget_lines', {
+      period: { name: `FY${Y}-Q4` },
+      amount: 1000,
+      currency: { code: 'USD' },
+      'segment-1': '300',
+      'segment-2': '6200',
+      description: 'Widgets Q4'
+    });
 
     // batchSize 2: the three summaries are paged out of one snapshot in two pages.
-    h.engine.register(createSpendSummaryFlow({ ...h.deps({ months: 3, fiscalYears: 1, fiscalYearStartMonth: 1 }), now: () => today }), { batchSize: 2 });
+    h.engine.register(
+      createSpendSummaryFlow({ ...h.deps({ months: 3, fiscalYears: 1, fiscalYearStartMonth: 1 }), now: () => today }),
+      { batchSize: 2 }
+    );
   });
 
   afterAll(async () => {
@@ -86,7 +107,10 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
   });
 
   it('ships a default mapping that is valid against the org', async () => {
-    const issues = await validateMapping(h.deps().mappings.get(FLOW)!, { coupaSchema: COUPA_SCHEMA, describe: (o) => h.salesforce.describe(o).catch(() => undefined) });
+    const issues = await validateMapping(h.deps().mappings.get(FLOW)!, {
+      coupaSchema: COUPA_SCHEMA,
+      describe: (o) => h.salesforce.describe(o).catch(() => undefined)
+    });
     expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
   });
 
@@ -104,15 +128,34 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
       Committed_Spend__c: 250,
       Open_PO_Count__c: 1,
       Invoiced_Amount__c: 200,
-      Paid_Amount__c: 120,
+      Paid_Amount__c: 120
     };
     // Coupa's own remaining budget: 1000 − every issued or closed PO line charged to 300-6200 in the quarter, Nobody's
     // 75 included (a budget belongs to the chart-of-accounts line, not to one supplier).
     const budget = { Budget_Amount__c: 1000, Budget_Remaining__c: 575, Budget_Utilization__c: 42.5 };
-    expect(november).toMatchObject({ ...spend, ...budget, Name: `Acme Parts · ${Y}-11`, Period__c: `${Y}-11`, Period_Type__c: 'Month', Period_Start__c: `${Y}-11-01` });
-    expect(fy).toMatchObject({ ...spend, ...budget, Period__c: `FY${Y}`, Period_Type__c: 'Fiscal Year', Period_Start__c: `${Y}-01-01` });
+    expect(november).toMatchObject({
+      ...spend,
+      ...budget,
+      Name: `Acme Parts · ${Y}-11`,
+      Period__c: `${Y}-11`,
+      Period_Type__c: 'Month',
+      Period_Start__c: `${Y}-11-01`
+    });
+    expect(fy).toMatchObject({
+      ...spend,
+      ...budget,
+      Period__c: `FY${Y}`,
+      Period_Type__c: 'Fiscal Year',
+      Period_Start__c: `${Y}-01-01`
+    });
     // October has no spend, but the quarter's budget was in force.
-    expect(october).toMatchObject({ ...budget, Committed_Spend__c: 0, Open_PO_Count__c: 0, Invoiced_Amount__c: 0, Paid_Amount__c: 0 });
+    expect(october).toMatchObject({
+      ...budget,
+      Committed_Spend__c: 0,
+      Open_PO_Count__c: 0,
+      Invoiced_Amount__c: 0,
+      Paid_Amount__c: 0
+    });
     expect(Date.parse(november.As_Of__c)).toBe(TODAY.getTime());
   });
 
@@ -122,13 +165,15 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
     const again = await h.engine.runNow(FLOW);
     expect(again.status).toBe('succeeded');
     expect(again.counts).toMatchObject({ read: 3, created: 0, updated: 0, deadLettered: 0 });
-    expect(sfWrites(h)).toBe(0);
+    expect(salesforceWriteCalls(h)).toBe(0);
     expect(await summaries()).toEqual(before);
   });
 
   it('a new payment updates only the periods it falls in, and moves their as-of time', async () => {
     h.coupaEmu.control.clock.advance(2000);
-    await h.coupaApi('PUT', `/api/invoices/${invoiceId}`, { payments: [{ 'amount-paid': '80.00', 'payment-date': `${Y}-11-15` }] });
+    await h.coupaApi('PUT', `/api/invoices/${invoiceId}`, {
+      payments: [{ 'amount-paid': '80.00', 'payment-date': `${Y}-11-15` }]
+    });
     today = new Date(TODAY.getTime() + 3_600_000);
     const next = await h.engine.runNow(FLOW);
     expect(next.counts).toMatchObject({ created: 0, updated: 2 });
@@ -138,10 +183,20 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
   });
 
   it('a fiscal year starting in October summarises Oct–Sep as the year it ends in', async () => {
-    const flow = createSpendSummaryFlow({ ...h.deps({ months: 0, fiscalYears: 1, fiscalYearStartMonth: 10 }), now: () => today });
+    const flow = createSpendSummaryFlow({
+      ...h.deps({ months: 0, fiscalYears: 1, fiscalYearStartMonth: 10 }),
+      now: () => today
+    });
     const records = await flow.read({ after: null, limit: 10 });
     expect(records.map((r) => r.data)).toEqual([
-      expect.objectContaining({ key: `${accountId}-FY${Y + 1}`, periodType: 'Fiscal Year', periodStart: `${Y}-10-01`, committed: 250, invoiced: 200, paid: 200 }),
+      expect.objectContaining({
+        key: `${accountId}-FY${Y + 1}`,
+        periodType: 'Fiscal Year',
+        periodStart: `${Y}-10-01`,
+        committed: 250,
+        invoiced: 200,
+        paid: 200
+      })
     ]);
   });
 });

@@ -5,45 +5,70 @@
  * and a record Coupa refuses, end as Failed requests that say why.
  */
 import { COUPA_SCHEMA } from '../../middleware/src/coupa';
-import { createSupplierOnboardingFlows, FLOW_NAME, STATUS_FLOW_NAME, VENDOR_ACCOUNTS_FLOW_NAME, WON_OPPORTUNITIES_FLOW_NAME } from '../../middleware/src/flows/supplier-onboarding';
+import {
+  createSupplierOnboardingFlows,
+  FLOW_NAME,
+  STATUS_FLOW_NAME,
+  VENDOR_ACCOUNTS_FLOW_NAME,
+  WON_OPPORTUNITIES_FLOW_NAME
+} from '../../middleware/src/flows/supplier-onboarding';
 import { assertMappingsValid } from '../../middleware/src/mapping';
 import { startHarness, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
-/** Coupa as a person's client calls it: the emulator's rate limit is shared with the connector, so back off on 429. */
-async function coupaApiWith<T>(h: Harness, method: string, path: string, body?: unknown): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await h.coupaApi<T>(method, path, body);
-    } catch (err) {
-      if (attempt >= 50 || !/ → 429 /.test((err as Error).message)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
 describe('supplier onboarding (end to end)', () => {
   let h: Harness;
-  const coupaApi = <T = any>(method: string, path: string, body?: unknown) => coupaApiWith<T>(h, method, path, body);
+  const coupaApi = <T = any>(method: string, path: string, body?: unknown) => h.coupaApi<T>(method, path, body);
 
   const newVendor = async (name: string, extra: Record<string, unknown> = {}): Promise<string> => {
     const refs = await h.sfEmu.control.seed({
-      Account: [{ '@ref': 'a', Name: name, Type: 'Vendor', Website: 'https://example.com', BillingStreet: '1 Main St', BillingCity: 'Springfield', BillingPostalCode: '12345', BillingCountry: 'US', ...extra }],
+      Account: [
+        {
+          '@ref': 'a',
+          Name: name,
+          Type: 'Vendor',
+          Website: 'https://example.com',
+          BillingStreet: '1 Main St',
+          BillingCity: 'Springfield',
+          BillingPostalCode: '12345',
+          BillingCountry: 'US',
+          ...extra
+        }
+      ],
       Contact: [
         { LastName: 'Nobody', AccountId: '@a' },
-        { FirstName: 'Pat', LastName: 'Primary', Email: 'pat@example.com', Title: 'Sales Director', AccountId: '@a' },
-      ],
+        { FirstName: 'Pat', LastName: 'Primary', Email: 'pat@example.com', Title: 'Sales Director', AccountId: '@a' }
+      ]
     });
     return refs.a;
   };
   /** What the button does: create a request in status Requested. */
-  const click = async (accountId: string) => ((await h.user().sobject('Coupa_Onboarding_Request__c').create({ Account__c: accountId, Status__c: 'Requested' })) as { id: string }).id;
+  const click = async (accountId: string) =>
+    (
+      (await h
+        .user()
+        .sobject('Coupa_Onboarding_Request__c')
+        .create({ Account__c: accountId, Status__c: 'Requested' })) as { id: string }
+    ).id;
   const request = async (id: string) =>
-    (await h.user().query<any>(`SELECT Status__c, Error__c, Coupa_SIM_Status__c, Coupa_Supplier_Information_Id__c, Coupa_Supplier_Id__c FROM Coupa_Onboarding_Request__c WHERE Id = '${id}'`)).records[0];
-  const account = async (id: string) => (await h.user().query<any>(`SELECT Coupa_Onboarding_Status__c, Coupa_Supplier_Id__c FROM Account WHERE Id = '${id}'`)).records[0];
-  const simsFor = (requestId: string) => coupaApi<any[]>('GET', `/api/supplier_information?custom_fields[salesforce-onboarding-request-id]=${requestId}`);
-  const simsNamed = (name: string) => coupaApi<any[]>('GET', `/api/supplier_information?name=${encodeURIComponent(name)}`);
+    (
+      await h
+        .user()
+        .query<any>(
+          `SELECT Status__c, Error__c, Coupa_SIM_Status__c, Coupa_Supplier_Information_Id__c, Coupa_Supplier_Id__c FROM Coupa_Onboarding_Request__c WHERE Id = '${id}'`
+        )
+    ).records[0];
+  const account = async (id: string) =>
+    (
+      await h
+        .user()
+        .query<any>(`SELECT Coupa_Onboarding_Status__c, Coupa_Supplier_Id__c FROM Account WHERE Id = '${id}'`)
+    ).records[0];
+  const simsFor = (requestId: string) =>
+    coupaApi<any[]>('GET', `/api/supplier_information?custom_fields[salesforce-onboarding-request-id]=${requestId}`);
+  const simsNamed = (name: string) =>
+    coupaApi<any[]>('GET', `/api/supplier_information?name=${encodeURIComponent(name)}`);
   const runBoth = async () => {
     await h.engine.runNow(FLOW_NAME);
     await h.engine.runNow(STATUS_FLOW_NAME);
@@ -59,7 +84,12 @@ describe('supplier onboarding (end to end)', () => {
   afterAll(() => h.close());
 
   it('ships a default mapping that validates against the org describe and the Coupa schema', async () => {
-    await expect(assertMappingsValid([h.deps().mappings.get('supplier-onboarding')!], { coupaSchema: COUPA_SCHEMA, describe: (o) => h.salesforce.describe(o) })).resolves.toBeDefined();
+    await expect(
+      assertMappingsValid([h.deps().mappings.get('supplier-onboarding')!], {
+        coupaSchema: COUPA_SCHEMA,
+        describe: (o) => h.salesforce.describe(o)
+      })
+    ).resolves.toBeDefined();
   });
 
   it('onboards a vendor through approval and links the Account to the Coupa supplier; a second click starts nothing', async () => {
@@ -69,26 +99,50 @@ describe('supplier onboarding (end to end)', () => {
     await h.engine.runNow(FLOW_NAME);
     const [sim] = await simsFor(requestId);
     expect(sim).toMatchObject({ name: 'Contoso Widgets', status: 'pending_approval', website: 'https://example.com' });
-    expect(sim['supplier-information-contacts']).toEqual([expect.objectContaining({ 'name-given': 'Pat', 'name-family': 'Primary', email: 'pat@example.com' })]);
-    expect(sim['supplier-information-addresses']).toEqual([expect.objectContaining({ 'street-address': '1 Main St', city: 'Springfield', country: expect.objectContaining({ code: 'US' }) })]);
+    expect(sim['supplier-information-contacts']).toEqual([
+      expect.objectContaining({ 'name-given': 'Pat', 'name-family': 'Primary', email: 'pat@example.com' })
+    ]);
+    expect(sim['supplier-information-addresses']).toEqual([
+      expect.objectContaining({
+        'street-address': '1 Main St',
+        city: 'Springfield',
+        country: expect.objectContaining({ code: 'US' })
+      })
+    ]);
 
     await h.engine.runNow(STATUS_FLOW_NAME);
-    expect(await request(requestId)).toMatchObject({ Status__c: 'In Progress', Coupa_SIM_Status__c: 'pending_approval', Coupa_Supplier_Information_Id__c: String(sim.id) });
+    expect(await request(requestId)).toMatchObject({
+      Status__c: 'In Progress',
+      Coupa_SIM_Status__c: 'pending_approval',
+      Coupa_Supplier_Information_Id__c: String(sim.id)
+    });
     expect((await account(accountId)).Coupa_Onboarding_Status__c).toBe('In Progress');
 
     // An impatient second click while the first is open.
     const second = await click(accountId);
     await runBoth();
     expect(await simsNamed('Contoso Widgets')).toHaveLength(1);
-    expect(await request(second)).toMatchObject({ Status__c: 'Failed', Error__c: expect.stringMatching(/Supplier onboarding for Contoso Widgets is already in progress \(request OBR-\d+, In Progress\); this request was not sent to Coupa\./) });
+    expect(await request(second)).toMatchObject({
+      Status__c: 'Failed',
+      Error__c: expect.stringMatching(
+        /Supplier onboarding for Contoso Widgets is already in progress \(request OBR-\d+, In Progress\); this request was not sent to Coupa\./
+      )
+    });
     expect((await account(accountId)).Coupa_Onboarding_Status__c).toBe('In Progress');
 
     // Supplier management approves in Coupa.
     await coupaApi('PUT', `/api/supplier_information/${sim.id}`, { status: 'approved' });
     await h.engine.runNow(STATUS_FLOW_NAME);
     const supplierId = String(sim['supplier-id']);
-    expect(await request(requestId)).toMatchObject({ Status__c: 'Approved', Coupa_SIM_Status__c: 'approved', Coupa_Supplier_Id__c: supplierId });
-    expect(await account(accountId)).toMatchObject({ Coupa_Onboarding_Status__c: 'Approved', Coupa_Supplier_Id__c: supplierId });
+    expect(await request(requestId)).toMatchObject({
+      Status__c: 'Approved',
+      Coupa_SIM_Status__c: 'approved',
+      Coupa_Supplier_Id__c: supplierId
+    });
+    expect(await account(accountId)).toMatchObject({
+      Coupa_Onboarding_Status__c: 'Approved',
+      Coupa_Supplier_Id__c: supplierId
+    });
     expect((await coupaApi<any>('GET', `/api/suppliers/${supplierId}`)).status).toBe('active');
 
     // Nothing more to do: another pass writes nothing.
@@ -104,7 +158,10 @@ describe('supplier onboarding (end to end)', () => {
     await coupaApi('PUT', `/api/supplier_information/${sim.id}`, { status: 'declined' });
     await h.engine.runNow(STATUS_FLOW_NAME);
     expect(await request(requestId)).toMatchObject({ Status__c: 'Declined', Coupa_SIM_Status__c: 'declined' });
-    expect(await account(accountId)).toMatchObject({ Coupa_Onboarding_Status__c: 'Declined', Coupa_Supplier_Id__c: null });
+    expect(await account(accountId)).toMatchObject({
+      Coupa_Onboarding_Status__c: 'Declined',
+      Coupa_Supplier_Id__c: null
+    });
   });
 
   it('of two clicks before the connector runs, only the first starts an onboarding', async () => {
@@ -137,26 +194,47 @@ describe('supplier onboarding (end to end)', () => {
   it('optionally starts onboarding for a new Account of the configured type, without the button, once', async () => {
     const accountId = await newVendor('Proseware Chips', { Type: 'Technology Partner' });
     await h.engine.runNow(VENDOR_ACCOUNTS_FLOW_NAME);
-    const requests = (await h.user().query<any>(`SELECT Id, Status__c FROM Coupa_Onboarding_Request__c WHERE Account__c = '${accountId}'`)).records;
+    const requests = (
+      await h
+        .user()
+        .query<any>(`SELECT Id, Status__c FROM Coupa_Onboarding_Request__c WHERE Account__c = '${accountId}'`)
+    ).records;
     expect(requests).toHaveLength(1);
     const [sim] = await simsFor(requests[0].Id);
     expect(sim).toMatchObject({ name: 'Proseware Chips', status: 'pending_approval' });
 
     await runBoth();
     await h.engine.runNow(VENDOR_ACCOUNTS_FLOW_NAME);
-    expect(await request(requests[0].Id)).toMatchObject({ Status__c: 'In Progress', Coupa_Supplier_Information_Id__c: String(sim.id) });
+    expect(await request(requests[0].Id)).toMatchObject({
+      Status__c: 'In Progress',
+      Coupa_Supplier_Information_Id__c: String(sim.id)
+    });
     expect((await account(accountId)).Coupa_Onboarding_Status__c).toBe('In Progress');
     expect(await simsNamed('Proseware Chips')).toHaveLength(1);
-    expect((await h.user().query<any>(`SELECT Id FROM Coupa_Onboarding_Request__c WHERE Account__c = '${accountId}'`)).records).toHaveLength(1);
+    expect(
+      (await h.user().query<any>(`SELECT Id FROM Coupa_Onboarding_Request__c WHERE Account__c = '${accountId}'`))
+        .records
+    ).toHaveLength(1);
   });
 
   it('optionally starts onboarding for the Account of a won deal of a configured type, once per Account', async () => {
     const accountId = await newVendor('Wingtip Resellers', { Type: 'Channel Partner / Reseller' });
-    const deal = { Name: 'Wingtip reseller agreement', StageName: 'Closed Won', CloseDate: '2026-12-01', Type: 'New Customer', AccountId: accountId };
-    await h.user().sobject('Opportunity').create([deal, { ...deal, Name: 'Wingtip second deal' }]);
+    const deal = {
+      Name: 'Wingtip reseller agreement',
+      StageName: 'Closed Won',
+      CloseDate: '2026-12-01',
+      Type: 'New Customer',
+      AccountId: accountId
+    };
+    await h
+      .user()
+      .sobject('Opportunity')
+      .create([deal, { ...deal, Name: 'Wingtip second deal' }]);
     await h.engine.runNow(WON_OPPORTUNITIES_FLOW_NAME);
     await h.engine.runNow(WON_OPPORTUNITIES_FLOW_NAME);
-    const requests = (await h.user().query<any>(`SELECT Id FROM Coupa_Onboarding_Request__c WHERE Account__c = '${accountId}'`)).records;
+    const requests = (
+      await h.user().query<any>(`SELECT Id FROM Coupa_Onboarding_Request__c WHERE Account__c = '${accountId}'`)
+    ).records;
     expect(requests).toHaveLength(1);
     expect(await simsNamed('Wingtip Resellers')).toHaveLength(1);
   });
@@ -167,7 +245,10 @@ describe('supplier onboarding (end to end)', () => {
     const requestId = await click(accountId);
     const run = await h.engine.runNow(FLOW_NAME);
     expect(run.counts.deadLettered).toBe(1);
-    expect(await request(requestId)).toMatchObject({ Status__c: 'Failed', Error__c: 'Coupa did not accept the supplier: Supplier name has already been taken' });
+    expect(await request(requestId)).toMatchObject({
+      Status__c: 'Failed',
+      Error__c: 'Coupa did not accept the supplier: Supplier name has already been taken'
+    });
     expect((await account(accountId)).Coupa_Onboarding_Status__c).toBe('Failed');
     const letters = await h.store.listDeadLetters({ flow: FLOW_NAME });
     expect(letters.some((l) => /Supplier name has already been taken/.test(l.message ?? ''))).toBe(true);

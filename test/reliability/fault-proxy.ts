@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../../middleware/src/engine/fakes';
 
 export interface FaultProxyOptions {
   target: string;
@@ -24,19 +25,8 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
-  const random = mulberry32(opts.seed);
+  const random = seededRandom(opts.seed);
   const target = new URL(opts.target);
   const state = { injected: 0, forwarded: 0 };
   const self = { url: '' };

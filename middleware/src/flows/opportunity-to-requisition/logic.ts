@@ -1,4 +1,5 @@
 /** Pure parts of the opportunity-to-requisition flows: trigger filter, requisition body, PO summary. */
+export { contentStamp, floorSecond } from '../coupa-stamp';
 import { soqlQuote } from '../../salesforce/query';
 import type { OpportunityToRequisitionOptions } from './options';
 
@@ -24,10 +25,21 @@ export const OPPORTUNITY_FIELDS = [
   'Account.Coupa_Supplier_Id__c',
   'OwnerId',
   'Owner.Email',
-  'Coupa_Requisition_Id__c',
+  'Coupa_Requisition_Id__c'
 ];
 
-export const LINE_ITEM_FIELDS = ['Id', 'OpportunityId', 'Name', 'Description', 'Quantity', 'UnitPrice', 'SortOrder', 'Product2.Name', 'Product2.ProductCode', 'CreatedDate'];
+export const LINE_ITEM_FIELDS = [
+  'Id',
+  'OpportunityId',
+  'Name',
+  'Description',
+  'Quantity',
+  'UnitPrice',
+  'SortOrder',
+  'Product2.Name',
+  'Product2.ProductCode',
+  'CreatedDate'
+];
 
 /** SOQL condition of the trigger: configured stage, no requisition yet, optional record-type and amount filters. */
 export function triggerWhere(o: Pick<OpportunityToRequisitionOptions, 'stages' | 'recordTypes' | 'minAmount'>): string {
@@ -48,9 +60,15 @@ export function filteredOut(opp: Record<string, unknown>, o: OpportunityToRequis
 export const idempotencyKeyOf = (opportunityId: string) => `${KEY_PREFIX}${opportunityId}`;
 export const opportunityIdOfKey = (key: string) => (key.startsWith(KEY_PREFIX) ? key.slice(KEY_PREFIX.length) : key);
 
-export function supplierIdFor(opp: { Account?: { Coupa_Supplier_Id__c?: unknown } | null }, o: OpportunityToRequisitionOptions): number | undefined {
+export function supplierIdFor(
+  opp: { Account?: { Coupa_Supplier_Id__c?: unknown } | null },
+  o: OpportunityToRequisitionOptions
+): number | undefined {
   const fromAccount = opp.Account?.Coupa_Supplier_Id__c;
-  const accountId = fromAccount !== null && fromAccount !== undefined && /^\d+$/.test(String(fromAccount)) ? Number(fromAccount) : undefined;
+  const accountId =
+    fromAccount !== null && fromAccount !== undefined && /^\d+$/.test(String(fromAccount))
+      ? Number(fromAccount)
+      : undefined;
   return o.supplierFrom === 'config' ? (o.defaultSupplierId ?? accountId) : (accountId ?? o.defaultSupplierId);
 }
 
@@ -68,25 +86,36 @@ export interface RequisitionParts {
 /** The Coupa requisition body: mapped header and lines plus requester, ship-to, supplier and the Opportunity id. */
 export function buildRequisition(p: RequisitionParts, o: OpportunityToRequisitionOptions): Record<string, unknown> {
   if (p.lines.length === 0) {
-    throw new RequisitionRecordError(`Opportunity "${p.opportunityName}" has no products (OpportunityLineItems); add products and save it again to create the Coupa requisition`);
+    throw new RequisitionRecordError(
+      `Opportunity "${p.opportunityName}" has no products (OpportunityLineItems); add products and save it again to create the Coupa requisition`
+    );
   }
   const lines = p.lines.map((line, i) => {
     const qty = Number(line.quantity);
-    if (!Number.isFinite(qty) || qty <= 0) throw new RequisitionRecordError(`Product line ${i + 1} of "${p.opportunityName}" has no positive quantity`);
+    if (!Number.isFinite(qty) || qty <= 0)
+      throw new RequisitionRecordError(`Product line ${i + 1} of "${p.opportunityName}" has no positive quantity`);
     return {
       ...line,
       'line-num': i + 1,
-      ...(p.supplierId !== undefined ? { supplier: { id: p.supplierId } } : {}),
+      ...(p.supplierId !== undefined ? { supplier: { id: p.supplierId } } : {})
     };
   });
-  const shipTo = o.shipToAddressId !== undefined ? { id: o.shipToAddressId } : o.shipToLocationCode ? { 'location-code': o.shipToLocationCode } : undefined;
-  const customFields = { ...((p.header['custom-fields'] as Record<string, unknown> | undefined) ?? {}), [OPPORTUNITY_ID_FIELD]: p.opportunityId };
+  const shipTo =
+    o.shipToAddressId !== undefined
+      ? { id: o.shipToAddressId }
+      : o.shipToLocationCode
+        ? { 'location-code': o.shipToLocationCode }
+        : undefined;
+  const customFields = {
+    ...((p.header['custom-fields'] as Record<string, unknown> | undefined) ?? {}),
+    [OPPORTUNITY_ID_FIELD]: p.opportunityId
+  };
   return {
     ...p.header,
     'requested-by': { login: p.requesterLogin },
     ...(shipTo ? { 'ship-to-address': shipTo } : {}),
     'custom-fields': customFields,
-    'requisition-lines': lines,
+    'requisition-lines': lines
   };
 }
 
@@ -109,7 +138,12 @@ const NOT_COMMITTED = new Set(['cancelled', 'draft']);
 
 function poTotal(po: PurchaseOrderLike): number {
   if (po.total !== undefined && po.total !== null && po.total !== '') return Number(po.total);
-  return (po['order-lines'] ?? []).reduce((s, l) => s + (l.total !== undefined && l.total !== null ? Number(l.total) : Number(l.price ?? 0) * Number(l.quantity ?? 1)), 0);
+  return (po['order-lines'] ?? []).reduce(
+    (s, l) =>
+      s +
+      (l.total !== undefined && l.total !== null ? Number(l.total) : Number(l.price ?? 0) * Number(l.quantity ?? 1)),
+    0
+  );
 }
 
 /**
@@ -127,7 +161,11 @@ export function summarizePurchaseOrders(pos: PurchaseOrderLike[], maxNumberLengt
     numbers = next;
   }
   const committed = sorted.filter((po) => !NOT_COMMITTED.has(String(po.status))).reduce((s, po) => s + poTotal(po), 0);
-  return { 'po-number': numbers || String(sorted[0]['po-number'] ?? sorted[0].id).slice(0, maxNumberLength), 'po-status': sorted[0].status ?? null, 'committed-amount': Math.round(committed * 100) / 100 };
+  return {
+    'po-number': numbers || String(sorted[0]['po-number'] ?? sorted[0].id).slice(0, maxNumberLength),
+    'po-status': sorted[0].status ?? null,
+    'committed-amount': Math.round(committed * 100) / 100
+  };
 }
 
 /** Latest change of a requisition or any of its POs: the write-back record's timestamp. */
@@ -137,19 +175,3 @@ export function latestChange(stamps: Array<string | null | undefined>): string {
   if (!best) throw new Error('requisition has no updated-at');
   return best;
 }
-
-/**
- * Coupa timestamps have whole seconds, and the engine drops a record whose (id, ts) it has already seen.
- * A second change within the same second would be lost, so the millisecond part carries a hash of the
- * content we sync: the same state keeps the same ts (deduped), a changed state almost always gets a new one.
- */
-export function contentStamp(updatedAt: string, content: unknown): string {
-  const second = Math.floor(Date.parse(updatedAt) / 1000) * 1000;
-  const text = JSON.stringify(content);
-  let h = 0;
-  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  return new Date(second + (Math.abs(h) % 1000)).toISOString();
-}
-
-/** Whole-second start of a cursor timestamp, for Coupa `updated-at[gt_or_eq]` filters. */
-export const floorSecond = (ts: string) => new Date(Math.floor(Date.parse(ts) / 1000) * 1000).toISOString();

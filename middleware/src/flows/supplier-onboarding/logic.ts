@@ -1,4 +1,5 @@
 /** Pure parts of the supplier-onboarding flows: request fields, duplicate detection, status mirroring. */
+export { contentStamp, floorSecond } from '../coupa-stamp';
 import { soqlQuote } from '../../salesforce/query';
 import type { SupplierOnboardingOptions } from './options';
 
@@ -29,11 +30,21 @@ export const REQUEST_FIELDS = [
   'Account__r.BillingState',
   'Account__r.BillingPostalCode',
   'Account__r.BillingCountry',
-  'Account__r.Coupa_Supplier_Id__c',
+  'Account__r.Coupa_Supplier_Id__c'
 ];
 
 export function contactFields(o: SupplierOnboardingOptions): string[] {
-  return ['Id', 'AccountId', 'FirstName', 'LastName', 'Email', 'Phone', 'Title', 'CreatedDate', ...(o.primaryContactField ? [o.primaryContactField] : [])];
+  return [
+    'Id',
+    'AccountId',
+    'FirstName',
+    'LastName',
+    'Email',
+    'Phone',
+    'Title',
+    'CreatedDate',
+    ...(o.primaryContactField ? [o.primaryContactField] : [])
+  ];
 }
 
 /** A request that must not start an onboarding; the message is written to the request's Error__c as is. */
@@ -43,7 +54,8 @@ export class OnboardingRejected extends Error {
 
 const ACCOUNT_KEY_PREFIX = 'onboarding-account:';
 export const accountKeyOf = (accountId: string) => `${ACCOUNT_KEY_PREFIX}${accountId}`;
-export const accountIdOfKey = (key: string) => (key.startsWith(ACCOUNT_KEY_PREFIX) ? key.slice(ACCOUNT_KEY_PREFIX.length) : key);
+export const accountIdOfKey = (key: string) =>
+  key.startsWith(ACCOUNT_KEY_PREFIX) ? key.slice(ACCOUNT_KEY_PREFIX.length) : key;
 
 /** Trigger conditions of the auto-start flows (null when that trigger is off). */
 export function autoStartWhere(o: SupplierOnboardingOptions): { account: string | null; opportunity: string | null } {
@@ -57,7 +69,7 @@ export function autoStartWhere(o: SupplierOnboardingOptions): { account: string 
       : null,
     opportunity: a.opportunityTypes
       ? `StageName IN (${list(a.opportunityStages)}) AND Type IN (${list(a.opportunityTypes)}) AND AccountId != null AND Account.Coupa_Supplier_Id__c = null AND Account.Coupa_Onboarding_Status__c = null AND SystemModstamp >= ${since}`
-      : null,
+      : null
   };
 }
 
@@ -88,7 +100,8 @@ export function rejectionReason(request: Rec, others: Rec[]): string | null {
   const account = request.Account__r as Rec | null | undefined;
   if (!account) return 'The request has no Account (it may have been deleted), so there is nothing to onboard.';
   const name = String(account.Name ?? request.Account__c);
-  if (account.Coupa_Supplier_Id__c) return `${name} is already linked to Coupa supplier ${String(account.Coupa_Supplier_Id__c)}; no onboarding is needed.`;
+  if (account.Coupa_Supplier_Id__c)
+    return `${name} is already linked to Coupa supplier ${String(account.Coupa_Supplier_Id__c)}; no onboarding is needed.`;
   const blocking = others
     .filter((r) => r.Id !== request.Id && OPEN_STATUSES.includes(String(r.Status__c)))
     .filter((r) => r.Status__c !== 'Requested' || r.Coupa_Supplier_Information_Id__c || before(r, request))
@@ -105,23 +118,14 @@ export function coupaRefusal(messages: string[], fallback: string): string {
   return `Coupa did not accept the supplier: ${detail}`;
 }
 
-/** Coupa timestamps have whole seconds; the millisecond part carries a hash of the synced content (see opportunity-to-requisition). */
-export function contentStamp(updatedAt: string, content: unknown): string {
-  const second = Math.floor(Date.parse(updatedAt) / 1000) * 1000;
-  const text = JSON.stringify(content);
-  let h = 0;
-  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  return new Date(second + (Math.abs(h) % 1000)).toISOString();
-}
-
-export const floorSecond = (ts: string) => new Date(Math.floor(Date.parse(ts) / 1000) * 1000).toISOString();
-
 /** Account values that follow a request: its status, and the supplier link once approved. */
 export function accountUpdate(accountId: string, requestPayload: Rec): Rec {
   const status = requestPayload.Status__c;
   return {
     Id: accountId,
     Coupa_Onboarding_Status__c: status ?? null,
-    ...(status === 'Approved' && requestPayload.Coupa_Supplier_Id__c ? { Coupa_Supplier_Id__c: requestPayload.Coupa_Supplier_Id__c } : {}),
+    ...(status === 'Approved' && requestPayload.Coupa_Supplier_Id__c
+      ? { Coupa_Supplier_Id__c: requestPayload.Coupa_Supplier_Id__c }
+      : {})
   };
 }
