@@ -30,8 +30,8 @@ export function engineFlowControl(connector: BuiltConnector, isReady: () => bool
       const result = await engine.replay(id, 'admin-api');
       return result.ok ? { status: 'replayed' } : { status: 'failed', message: result.error };
     },
-    // The decision is recorded; the winning side's value is written on the flow's next run, because the
-    // conflicting field is left out of later payloads only while the conflict is open.
+    // Recorded only: the field is left out of payloads while its conflict is open, so resolving reopens it and the
+    // winning side's value flows with that record's next change there.
     resolveConflict: (id, winner) => store.resolveConflict(id, winner),
     async preview(name, source) {
       const def = flow(name).definition;
