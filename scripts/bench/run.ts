@@ -12,6 +12,7 @@ import { CoupaClient, TokenBucket, coupaResources } from '../../middleware/src/c
 import { SyncEngine } from '../../middleware/src/engine';
 import { FakeSource, FakeTarget, fakeFlow } from '../../middleware/src/engine/fakes';
 import { SalesforceClient } from '../../middleware/src/salesforce';
+import { startSandbox } from '../sandbox/sandbox';
 import { openStateStore, uniqueSchemaName, type StateStore } from '../../middleware/src/store';
 
 interface Row {
@@ -118,6 +119,61 @@ async function coupaFigures(): Promise<void> {
   }
 }
 
+/** Closed Won in Salesforce → requisition in Coupa, through the sandbox with the creation flow polling every second. */
+async function requisitionLatency(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-latency-'));
+  const configFile = path.join(dir, 'connector.yaml');
+  fs.writeFileSync(
+    configFile,
+    'flows:\n  opportunity-to-requisition:\n    enabled: true\n    schedule: "* * * * * *"\n    options:\n      submitForApproval: true\n'
+  );
+  const before = process.env.CONNECTOR_CONFIG;
+  process.env.CONNECTOR_CONFIG = configFile;
+  const sandbox = await startSandbox({
+    connectorPort: 0,
+    salesforcePort: 0,
+    coupaPort: 0,
+    preview: false,
+    sqlitePath: path.join(dir, 'state.db'),
+    logLevel: 'silent'
+  });
+  try {
+    const token = sandbox.personTokens.salesforce;
+    const sf = `${sandbox.salesforce.url}/services/data/v62.0`;
+    const latencies: number[] = [];
+    for (const ref of ['FabrikamRollout', 'TailspinRenewal', 'NorthwindResale']) {
+      const id = sandbox.accounts[ref];
+      const t0 = performance.now();
+      await fetch(`${sf}/sobjects/Opportunity/${id}`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ StageName: 'Closed Won' })
+      });
+      while (
+        !sandbox.coupa.control
+          .list('requisitions')
+          .some(
+            (r) => (r['custom-fields'] as Record<string, unknown> | undefined)?.['salesforce-opportunity-id'] === id
+          )
+      ) {
+        if (performance.now() - t0 > 30_000) throw new Error(`no requisition for ${ref} after 30 s`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      latencies.push(performance.now() - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    rows.push({
+      what: 'Closed Won → Coupa requisition (SOQL poll every 1 s)',
+      figure: `${secs(latencies[1])} median`,
+      detail: `max ${secs(latencies[2])} over ${latencies.length} deals; polling bound: one interval plus processing`
+    });
+  } finally {
+    await sandbox.stop();
+    if (before === undefined) delete process.env.CONNECTOR_CONFIG;
+    else process.env.CONNECTOR_CONFIG = before;
+  }
+}
+
 async function main(): Promise<void> {
   const n = Number(process.env.BENCH_RECORDS ?? 10_000);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'state.db');
@@ -140,6 +196,7 @@ async function main(): Promise<void> {
 
   await salesforceFigures();
   await coupaFigures();
+  await requisitionLatency();
   rows.push({
     what: 'peak resident memory of this process',
     figure: mb(process.resourceUsage().maxRSS * 1024),
