@@ -43,5 +43,19 @@ export type SeenSet = Record<string, string>;
 export function pruneSeen(seen: SeenSet, cp: Cursor | null, overlapMs: number): SeenSet {
   if (!cp) return {};
   const floor = new Date(new Date(cp.ts).getTime() - overlapMs).toISOString();
-  return Object.fromEntries(Object.entries(seen).filter(([, ts]) => ts >= floor));
+  return Object.fromEntries(Object.entries(seen).filter(([, mark]) => mark.split('|')[0] >= floor));
+}
+
+/**
+ * What the overlap window remembers of a processed record: its timestamp and a hash of its content. Sources with
+ * whole-second timestamps (Coupa's updated-at) can change a record twice within one second; the content hash
+ * tells that second change from a re-read of the first. Marks written before the hash existed are timestamp-only.
+ */
+export function seenMark(ts: string, contentHash: string): string {
+  return `${ts}|${contentHash}`;
+}
+
+export function alreadySeen(mark: string | undefined, ts: string, contentHash: string): boolean {
+  if (mark === undefined) return false;
+  return mark.includes('|') ? mark === seenMark(ts, contentHash) : mark === ts;
 }

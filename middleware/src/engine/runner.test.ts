@@ -18,7 +18,7 @@ describe('FlowRunner', () => {
     sleep: async (ms) => void delays.push(ms),
     random: seededRandom(7),
     now: () => clock,
-    ...extra,
+    ...extra
   });
 
   beforeEach(async () => {
@@ -45,9 +45,12 @@ describe('FlowRunner', () => {
     expect(link).toMatchObject({ sfObject: 'Coupa_Invoice__c' });
     expect(target.records.get(link!.sfId)?.fields).toEqual({ amount: 7 });
     expect(await store.listJournal({ recordKey: 'coupa:invoices:7' })).toEqual([
-      expect.objectContaining({ action: 'create', after: { amount: 7 }, linkId: link!.id, runId: summary.runId }),
+      expect.objectContaining({ action: 'create', after: { amount: 7 }, linkId: link!.id, runId: summary.runId })
     ]);
-    expect(await store.getRun(summary.runId!)).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ created: 120 }) });
+    expect(await store.getRun(summary.runId!)).toMatchObject({
+      status: 'succeeded',
+      counts: expect.objectContaining({ created: 120 })
+    });
   });
 
   it('re-reads the overlap window without writing duplicates and picks up late commits', async () => {
@@ -68,6 +71,20 @@ describe('FlowRunner', () => {
     expect(third.counts).toMatchObject({ created: 0, updated: 0 });
   });
 
+  it('processes a second change made within the same whole second as the first (Coupa timestamps)', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    source.put('1', t(10), { status: 'pending_approval' });
+    const runner = new FlowRunner(fakeFlow(source, target), opts());
+    expect((await runner.runOnce()).counts).toMatchObject({ created: 1 });
+
+    source.put('1', t(10), { status: 'approved' });
+    expect((await runner.runOnce()).counts).toMatchObject({ updated: 1, duplicates: 0 });
+    expect([...target.records.values()][0].fields).toEqual({ status: 'approved' });
+
+    expect((await runner.runOnce()).counts).toMatchObject({ updated: 0, duplicates: 1 });
+  });
+
   it('dead-letters a validation failure with request and response, writes the rest, and replays it', async () => {
     const source = new FakeSource();
     const target = new FakeTarget();
@@ -76,7 +93,10 @@ describe('FlowRunner', () => {
       item.sourceId === '3' && item.payload.amount === 3
         ? new FakeError('validation', 'INVALID_FIELD: amount', { status: 400, body: [{ errorCode: 'INVALID_FIELD' }] })
         : null;
-    const runner = new FlowRunner(fakeFlow(source, target, { map: (r) => ({ amount: r.data.amount, note: 'x' }) }), opts());
+    const runner = new FlowRunner(
+      fakeFlow(source, target, { map: (r) => ({ amount: r.data.amount, note: 'x' }) }),
+      opts()
+    );
     const summary = await runner.runOnce();
     expect(summary).toMatchObject({ status: 'partial', counts: { created: 4, deadLettered: 1 } });
     const [dl] = await store.listDeadLetters({ flow: 'fake-flow', status: 'open' });
@@ -85,7 +105,7 @@ describe('FlowRunner', () => {
       errorClass: 'validation',
       attempts: 1,
       response: { status: 400, body: [{ errorCode: 'INVALID_FIELD' }] },
-      request: { item: expect.objectContaining({ op: 'create', payload: { amount: 3, note: 'x' } }) },
+      request: { item: expect.objectContaining({ op: 'create', payload: { amount: 3, note: 'x' } }) }
     });
     expect(delays).toEqual([]); // validation is never retried
     expect(await store.getCheckpoint('fake-flow')).toMatchObject({ cursorId: '5' });
@@ -109,7 +129,7 @@ describe('FlowRunner', () => {
       new FakeError('validation', `rejected; sent Authorization: ${token}`, {
         status: 400,
         headers: { Authorization: token },
-        body: { access_token: 'tok-9f8e7d6c5b4a', error: 'bad' },
+        body: { access_token: 'tok-9f8e7d6c5b4a', error: 'bad' }
       });
     await new FlowRunner(fakeFlow(source, target), opts()).runOnce();
     const stored = JSON.stringify([await store.listDeadLetters(), await store.listJournal({})]);
@@ -126,14 +146,17 @@ describe('FlowRunner', () => {
       fakeFlow(source, target, {
         map: () => {
           throw new Error('mapping: unknown picklist value');
-        },
+        }
       }),
-      opts(),
+      opts()
     );
     await runner.runOnce();
     const [dl] = await store.listDeadLetters();
     expect(dl).toMatchObject({ errorClass: 'validation', message: expect.stringContaining('unknown picklist value') });
-    expect(await runner.replayDeadLetter(dl.id)).toMatchObject({ ok: false, error: expect.stringContaining('picklist') });
+    expect(await runner.replayDeadLetter(dl.id)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('picklist')
+    });
     expect(await store.getDeadLetter(dl.id)).toMatchObject({ status: 'open', attempts: 2 });
     expect(await store.listDeadLetters()).toHaveLength(1);
   });
@@ -165,7 +188,10 @@ describe('FlowRunner', () => {
     const target = new FakeTarget();
     seed(source, 1);
     target.fault = () => new FakeError('transient', '503');
-    const runner = new FlowRunner(fakeFlow(source, target), opts({ retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 10_000 } }));
+    const runner = new FlowRunner(
+      fakeFlow(source, target),
+      opts({ retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 10_000 } })
+    );
     const summary = await runner.runOnce();
     expect(summary.counts).toMatchObject({ deadLettered: 1, retries: 3 });
     expect(delays).toHaveLength(3);
@@ -188,9 +214,9 @@ describe('FlowRunner', () => {
         findByIdempotencyKey: async (key) => {
           lookups.push(key);
           return target.findByIdempotencyKey(key);
-        },
+        }
       }),
-      opts(),
+      opts()
     );
     const summary = await runner.runOnce();
     expect(summary.counts).toMatchObject({ created: 10, deadLettered: 0 });
@@ -221,7 +247,10 @@ describe('FlowRunner', () => {
     const t2 = new FakeTarget();
     seed(s2, 1);
     t2.fault = () => 'ambiguous-after';
-    const blind = new FlowRunner(fakeFlow(s2, t2, { name: 'blind', findByIdempotencyKey: undefined }), opts({ store: store2 }));
+    const blind = new FlowRunner(
+      fakeFlow(s2, t2, { name: 'blind', findByIdempotencyKey: undefined }),
+      opts({ store: store2 })
+    );
     expect((await blind.runOnce()).counts).toMatchObject({ created: 0, deadLettered: 1 });
     expect(t2.records.size).toBe(1);
     expect((await store.listDeadLetters({ flow: 'blind' }))[0]).toMatchObject({ errorClass: 'ambiguous' });
@@ -241,7 +270,7 @@ describe('FlowRunner', () => {
       map: (r) => {
         if (r.id === '2') throw new Error('cannot map');
         return { ...r.data };
-      },
+      }
     });
     const summary = await new FlowRunner(flow, opts()).runOnce();
     expect(summary).toMatchObject({ status: 'partial', counts: { created: 3, deadLettered: 1, retries: 3 } });
@@ -275,9 +304,9 @@ describe('FlowRunner', () => {
         name: 'broken',
         read: async () => {
           throw new FakeError('validation', 'bad filter');
-        },
+        }
       }),
-      opts(),
+      opts()
     );
     expect(await broken.runOnce()).toMatchObject({ status: 'failed', error: expect.stringContaining('bad filter') });
   });
@@ -304,7 +333,7 @@ describe('FlowRunner', () => {
       read: async (req) => {
         await gate;
         return source.read(req);
-      },
+      }
     });
     const a = new FlowRunner(slow, opts({ instanceId: 'a' }));
     const b = new FlowRunner(fakeFlow(source, target), opts({ instanceId: 'b' }));
@@ -323,13 +352,20 @@ describe('FlowRunner', () => {
     const target = new FakeTarget();
     seed(source, 2);
     const runner = new FlowRunner(
-      fakeFlow(source, target, { match: async (r) => (r.id === '1' ? { ambiguous: ['A1', 'A2'] } : { targetId: null }) }),
-      opts(),
+      fakeFlow(source, target, {
+        match: async (r) => (r.id === '1' ? { ambiguous: ['A1', 'A2'] } : { targetId: null })
+      }),
+      opts()
     );
     const summary = await runner.runOnce();
     expect(summary.counts).toMatchObject({ created: 1, conflicts: 1, skipped: 1 });
     expect(await store.listConflicts({ flow: 'fake-flow' })).toEqual([
-      expect.objectContaining({ recordKey: 'coupa:invoices:1', field: '(match)', sfValue: ['A1', 'A2'], coupaValue: '1' }),
+      expect.objectContaining({
+        recordKey: 'coupa:invoices:1',
+        field: '(match)',
+        sfValue: ['A1', 'A2'],
+        coupaValue: '1'
+      })
     ]);
   });
 
@@ -363,7 +399,7 @@ describe('FlowRunner crash safety', () => {
           }
           return value.apply(target, args);
         };
-      },
+      }
     });
     return { store, calls: () => calls };
   }
@@ -382,12 +418,23 @@ describe('FlowRunner crash safety', () => {
       const died = new Promise<string>((resolve) => (die = () => resolve('died')));
       target.onHang = die;
       const dying = dyingStore(inner, dieAt ?? Number.MAX_SAFE_INTEGER, die);
-      const first = new FlowRunner(flow, { store: dying.store, instanceId: 'first', sleep: async () => undefined, now: () => clock, leaseTtlMs: 60_000 });
+      const first = new FlowRunner(flow, {
+        store: dying.store,
+        instanceId: 'first',
+        sleep: async () => undefined,
+        now: () => clock,
+        leaseTtlMs: 60_000
+      });
       const outcome = await Promise.race([first.runOnce(), died]);
       // restart: a new process, after the dead one's lease has expired
       clock = new Date(t0.getTime() + 120_000);
       target.fault = () => null;
-      const second = new FlowRunner(flow, { store: inner, instanceId: 'second', sleep: async () => undefined, now: () => clock });
+      const second = new FlowRunner(flow, {
+        store: inner,
+        instanceId: 'second',
+        sleep: async () => undefined,
+        now: () => clock
+      });
       const summary = await second.runOnce();
       return { outcome, summary, target, inner, calls: dying.calls() };
     } catch (err) {
@@ -398,7 +445,7 @@ describe('FlowRunner crash safety', () => {
 
   it.each([
     ['after the second write of the first batch', null, 1],
-    ['in the middle of the second batch', null, 14],
+    ['in the middle of the second batch', null, 14]
   ])('loses and duplicates nothing when the target hangs %s', async (_label, dieAt, hangAt) => {
     const { outcome, summary, target, inner } = await crashAndRestart(dieAt, hangAt);
     try {
@@ -425,7 +472,10 @@ describe('FlowRunner crash safety', () => {
         expect({ dieAt, outcome }).toEqual({ dieAt, outcome: 'died' });
         expect({ dieAt, status: summary.status }).toEqual({ dieAt, status: 'succeeded' });
         expect({ dieAt, size: target.records.size }).toEqual({ dieAt, size: 25 });
-        expect({ dieAt, dup: [...target.createsPerSource().values()].some((n) => n > 1) }).toEqual({ dieAt, dup: false });
+        expect({ dieAt, dup: [...target.createsPerSource().values()].some((n) => n > 1) }).toEqual({
+          dieAt,
+          dup: false
+        });
         expect({ dieAt, links: (await inner.listLinks('fake-flow')).length }).toEqual({ dieAt, links: 25 });
       } finally {
         await inner.close();
@@ -442,7 +492,12 @@ describe('FlowRunner loop prevention', () => {
     store = await openTestStore('sqlite', { now: () => clock });
   });
   afterEach(() => store.close());
-  const opts = (extra: Partial<RunnerOptions> = {}): RunnerOptions => ({ store, sleep: async () => undefined, now: () => clock, ...extra });
+  const opts = (extra: Partial<RunnerOptions> = {}): RunnerOptions => ({
+    store,
+    sleep: async () => undefined,
+    now: () => clock,
+    ...extra
+  });
 
   /**
    * Two systems, each a FakeTarget holding records, and two flows between them sharing a link group.
@@ -457,16 +512,28 @@ describe('FlowRunner loop prevention', () => {
     const sourceOf = (sys: FakeTarget) => ({
       read: async ({ after }: { after: { ts: string; id: string } | null }) =>
         [...sys.records.values()]
-          .map((r) => ({ id: r.id, ts: modified.get(r.id)!.ts, data: { ...r.fields }, origin: modified.get(r.id)!.origin }))
+          .map((r) => ({
+            id: r.id,
+            ts: modified.get(r.id)!.ts,
+            data: { ...r.fields },
+            origin: modified.get(r.id)!.origin
+          }))
           .filter((r) => !after || r.ts > after.ts || (r.ts === after.ts && r.id > after.id))
-          .sort((a, b) => (a.ts === b.ts ? (a.id < b.id ? -1 : 1) : a.ts < b.ts ? -1 : 1)),
+          .sort((a, b) => (a.ts === b.ts ? (a.id < b.id ? -1 : 1) : a.ts < b.ts ? -1 : 1))
     });
     const writerOf = (sys: FakeTarget) => async (items: Parameters<FakeTarget['write']>[0]) => {
       const out = await sys.write(items);
       out.forEach((o) => o.ok && touch(o.targetId, 'integration-user'));
       return out;
     };
-    const base = { trigger: { kind: 'poll' as const }, classify: fakeClassify, map: (r: { data: Record<string, unknown> }) => ({ ...r.data }), linkGroup: 'contract-sync', fieldOwners, overlapMs: 0 };
+    const base = {
+      trigger: { kind: 'poll' as const },
+      classify: fakeClassify,
+      map: (r: { data: Record<string, unknown> }) => ({ ...r.data }),
+      linkGroup: 'contract-sync',
+      fieldOwners,
+      overlapMs: 0
+    };
     const toSf: FlowDefinition = {
       ...base,
       name: 'contract-sync:coupa-to-sf',
@@ -475,7 +542,7 @@ describe('FlowRunner loop prevention', () => {
       read: sourceOf(coupa).read,
       write: writerOf(sf),
       readTargets: (ids) => sf.readTargets(ids),
-      findByIdempotencyKey: (k) => sf.findByIdempotencyKey(k),
+      findByIdempotencyKey: (k) => sf.findByIdempotencyKey(k)
     };
     const toCoupa: FlowDefinition = {
       ...base,
@@ -485,7 +552,7 @@ describe('FlowRunner loop prevention', () => {
       read: sourceOf(sf).read,
       write: writerOf(coupa),
       readTargets: (ids) => coupa.readTargets(ids),
-      findByIdempotencyKey: (k) => coupa.findByIdempotencyKey(k),
+      findByIdempotencyKey: (k) => coupa.findByIdempotencyKey(k)
     };
     const edit = (sys: FakeTarget, id: string, fields: Record<string, unknown>, origin = 'human') => {
       Object.assign(sys.records.get(id)!.fields, fields);
@@ -546,7 +613,12 @@ describe('FlowRunner loop prevention', () => {
     expect(run.counts).toMatchObject({ updated: 1, conflicts: 1 });
     expect(w.sf.records.get(sfId)!.fields).toMatchObject({ status: 'active', name: 'MSA (SF)' });
     expect(await store.listConflicts({ flow: 'contract-sync', status: 'open' })).toEqual([
-      expect.objectContaining({ field: 'name', sfValue: 'MSA (SF)', coupaValue: 'MSA (Coupa)', recordKey: `coupa:contracts:${cId}` }),
+      expect.objectContaining({
+        field: 'name',
+        sfValue: 'MSA (SF)',
+        coupaValue: 'MSA (Coupa)',
+        recordKey: `coupa:contracts:${cId}`
+      })
     ]);
     // Salesforce's change of a Coupa-owned field never reaches Coupa
     await b.runOnce();
@@ -564,7 +636,9 @@ describe('FlowRunner loop prevention', () => {
     }
     expect(await store.isQuarantined('contract-sync', `coupa:contracts:${cId}`)).toBe(true);
     expect(w.sf.applied.length).toBe(3);
-    const quarantined = (await store.listJournal({ flow: 'contract-sync:coupa-to-sf' })).filter((j) => j.action.startsWith('quarantine') || j.action === 'skip-quarantined');
+    const quarantined = (await store.listJournal({ flow: 'contract-sync:coupa-to-sf' })).filter(
+      (j) => j.action.startsWith('quarantine') || j.action === 'skip-quarantined'
+    );
     expect(quarantined.length).toBeGreaterThanOrEqual(2);
     // released by an operator, and outside the window, it syncs again
     await store.releaseQuarantine('contract-sync', `coupa:contracts:${cId}`);

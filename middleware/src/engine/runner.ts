@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { scrub } from '../log';
 import type { DeadLetter, Link, StateStore } from '../store';
-import { compareCursors, maxCursor, normalizeTs, overlapStart, pruneSeen, type SeenSet } from './cursor';
+import { alreadySeen, compareCursors, maxCursor, normalizeTs, overlapStart, pruneSeen, seenMark, type SeenSet } from './cursor';
 import { hashPayload } from './hash';
 import { applyOwnership } from './ownership';
 import { DEFAULT_RETRY, backoffDelay, realSleep, type RetryPolicy } from './retry';
@@ -226,7 +226,7 @@ export class FlowRunner {
     for (const rec of page) {
       const ts = normalizeTs(rec.ts);
       next = maxCursor(next, { ts, id: rec.id });
-      merged[rec.id] = ts;
+      merged[rec.id] = seenMark(ts, hashPayload(rec.data));
     }
     return { cursor: next!, seen: pruneSeen(merged, next, overlap) };
   }
@@ -338,7 +338,7 @@ export class FlowRunner {
         fail(rec, { kind: 'validation', retryable: false }, err, 1);
         continue;
       }
-      if (o.seen && o.seen[rec.id] === ts) {
+      if (o.seen && alreadySeen(o.seen[rec.id], ts, hashPayload(rec.data))) {
         o.counts.duplicates++;
         continue;
       }
