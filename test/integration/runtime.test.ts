@@ -60,6 +60,28 @@ describe('the sandbox', () => {
     expect(body.flows.map((f) => f.name)).toEqual(sandbox.connector.flows.map((f) => f.definition.name));
   });
 
+  it('pauses and resumes a flow through the admin API, audited once each under the caller', async () => {
+    const auth = { Authorization: `Bearer ${sandbox.adminToken}`, 'Content-Type': 'application/json' };
+    const api = sandbox.connector.url + '/api/v1';
+    expect(
+      (
+        await fetch(`${api}/flows/invoice-status/pause`, {
+          method: 'POST',
+          headers: auth,
+          body: '{"reason":"month-end"}'
+        })
+      ).status
+    ).toBe(200);
+    expect((await sandbox.connector.store.getFlowState('invoice-status')).paused).toBe(true);
+    expect((await fetch(`${api}/flows/invoice-status/resume`, { method: 'POST', headers: auth })).status).toBe(200);
+    const { audit } = (await (await fetch(`${api}/audit`, { headers: auth })).json()) as {
+      audit: Array<{ action: string; actor: string }>;
+    };
+    const flowActions = audit.filter((a) => a.action.startsWith('flow.'));
+    expect(flowActions.map((a) => a.action).sort()).toEqual(['flow.pause', 'flow.resume']);
+    expect(flowActions.every((a) => /^token:[0-9a-f]{8}$/.test(a.actor))).toBe(true);
+  });
+
   it('seeds Salesforce with the sample company, its vendors linked to real Coupa suppliers', async () => {
     const accounts = sandbox.salesforce.control.records('Account') as Array<{
       Name: string;

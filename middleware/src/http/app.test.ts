@@ -19,17 +19,20 @@ function fakeControl(store: StateStore): FlowControl & { calls: string[] } {
       calls.push(`run:${flow}`);
       return { runId: 'run-1', status: 'started' };
     },
-    pause: async (flow, reason) => {
+    pause: async (flow, actor, reason) => {
       calls.push(`pause:${flow}`);
       await store.setFlowPaused(flow, true, reason ?? null);
+      await store.audit(actor, 'flow.pause', { flow, reason: reason ?? null });
     },
-    resume: async (flow) => {
+    resume: async (flow, actor) => {
       calls.push(`resume:${flow}`);
       await store.setFlowPaused(flow, false);
+      await store.audit(actor, 'flow.resume', { flow });
     },
-    replayDeadLetter: async (id) => {
+    replayDeadLetter: async (id, actor) => {
       calls.push(`replay:${id}`);
       await store.updateDeadLetter(id, { status: 'replayed' });
+      await store.audit(actor, 'dead-letter.replay', { id });
       return { status: 'replayed' };
     },
     resolveConflict: async (id, winner) => {

@@ -10,9 +10,10 @@ export interface FlowSummary {
 export interface FlowControl {
   listFlows(): FlowSummary[];
   runNow(flow: string): Promise<{ runId: string | null; status: string }>;
-  pause(flow: string, reason?: string): Promise<void>;
-  resume(flow: string): Promise<void>;
-  replayDeadLetter(id: number): Promise<{ status: string; message?: string }>;
+  /** Pause, resume and replay are audited by the implementation, as `actor`. */
+  pause(flow: string, actor: string, reason?: string): Promise<void>;
+  resume(flow: string, actor: string): Promise<void>;
+  replayDeadLetter(id: number, actor: string): Promise<{ status: string; message?: string }>;
   resolveConflict(id: number, resolution: 'salesforce' | 'coupa'): Promise<void>;
   /** Dry run: the exact payload and field diff a flow would write for one source record. */
   preview(flow: string, source: Record<string, unknown>): Promise<unknown>;

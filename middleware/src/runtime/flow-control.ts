@@ -24,10 +24,10 @@ export function engineFlowControl(connector: BuiltConnector, isReady: () => bool
       const summary = await engine.runNow(name, 'admin-api');
       return { runId: summary.runId, status: summary.status, counts: summary.counts, error: summary.error };
     },
-    pause: (name, reason) => engine.pause(flow(name).definition.name, 'admin-api', reason ?? null),
-    resume: (name) => engine.resume(flow(name).definition.name, 'admin-api'),
-    async replayDeadLetter(id) {
-      const result = await engine.replay(id, 'admin-api');
+    pause: (name, actor, reason) => engine.pause(flow(name).definition.name, actor, reason ?? null),
+    resume: (name, actor) => engine.resume(flow(name).definition.name, actor),
+    async replayDeadLetter(id, actor) {
+      const result = await engine.replay(id, actor);
       return result.ok ? { status: 'replayed' } : { status: 'failed', message: result.error };
     },
     // Recorded only: the field is left out of payloads while its conflict is open, so resolving reopens it and the

@@ -48,15 +48,13 @@ export function flowRoutes(store: StateStore, control: FlowControl): Router {
   router.post('/:flow/pause', async (req, res) => {
     const flow = known(req.params.flow);
     const reason = typeof req.body?.reason === 'string' ? req.body.reason : undefined;
-    await control.pause(flow, reason);
-    await store.audit(res.locals.actor, 'flow.pause', { flow, reason: reason ?? null });
+    await control.pause(flow, res.locals.actor, reason);
     res.json({ flow, paused: true });
   });
 
   router.post('/:flow/resume', async (req, res) => {
     const flow = known(req.params.flow);
-    await control.resume(flow);
-    await store.audit(res.locals.actor, 'flow.resume', { flow });
+    await control.resume(flow, res.locals.actor);
     res.json({ flow, paused: false });
   });
 

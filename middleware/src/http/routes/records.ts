@@ -62,8 +62,7 @@ export function recordRoutes(store: StateStore, control: FlowControl): Router {
     const dl = await store.getDeadLetter(id);
     if (!dl) throw new HttpError(404, 'not_found', `no dead letter ${req.params.id}`);
     if (dl.status !== 'open') throw new HttpError(409, 'conflict', `dead letter ${id} is already ${dl.status}`);
-    const result = await control.replayDeadLetter(id);
-    await store.audit(res.locals.actor, 'dead_letter.replay', { id, flow: dl.flow, result: result.status });
+    const result = await control.replayDeadLetter(id, res.locals.actor);
     res.json(result);
   });
 
@@ -72,7 +71,7 @@ export function recordRoutes(store: StateStore, control: FlowControl): Router {
     const dl = await store.getDeadLetter(id);
     if (!dl) throw new HttpError(404, 'not_found', `no dead letter ${req.params.id}`);
     await store.updateDeadLetter(id, { status: 'discarded' });
-    await store.audit(res.locals.actor, 'dead_letter.discard', { id, flow: dl.flow });
+    await store.audit(res.locals.actor, 'dead-letter.discard', { id, flow: dl.flow });
     res.json({ id, status: 'discarded' });
   });
 
