@@ -42,7 +42,8 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
-async function coupaPersonToken(coupa: CoupaEmulator): Promise<string> {
+/** A Coupa access token with every scope, for acting as a person against the emulator (not the connector's). */
+export async function coupaPersonToken(coupa: CoupaEmulator): Promise<string> {
   const res = await fetch(`${coupa.url}/oauth2/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -23,6 +23,7 @@ import { SyncEngine } from '../../middleware/src/engine';
 import type { FlowDeps } from '../../middleware/src/flows/deps';
 import { loadMappingDir, type CompiledMapping } from '../../middleware/src/mapping';
 import { SalesforceClient } from '../../middleware/src/salesforce';
+import { coupaPersonToken } from '../../scripts/sandbox/sandbox';
 import { openStateStore, type StateStore } from '../../middleware/src/store';
 
 export const SF_CLIENT_ID = 'e2e-connector';
@@ -82,19 +83,6 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const token = sfEmu.control.issueToken();
   const userConn = new Connection({ instanceUrl: sfEmu.url, accessToken: token.access_token, version: '62.0' });
 
-  const coupaToken = async () => {
-    const res = await fetch(`${coupaEmu.url}/oauth2/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: coupaEmu.clientId,
-        client_secret: coupaEmu.clientSecret,
-        scope: allScopes().join(' ')
-      })
-    });
-    return ((await res.json()) as { access_token: string }).access_token;
-  };
   let personToken: string | null = null;
 
   return {
@@ -116,7 +104,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     }),
     user: () => userConn,
     async coupaApi(method, apiPath, body) {
-      personToken ??= await coupaToken();
+      personToken ??= await coupaPersonToken(coupaEmu);
       let res: Response;
       // A person's script shares the instance's rate limit with the connector: wait and retry on 429.
       for (let attempt = 0; ; attempt++) {
