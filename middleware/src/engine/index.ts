@@ -5,3 +5,4 @@ export { hashPayload, stableStringify } from './hash';
 export { applyOwnership, type FieldConflict } from './ownership';
 export { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './retry';
 export { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig, type SyncEngineOptions, type RegisterOptions, type FlowStatus } from './sync-engine';
+export { findLinkedTargetId, targetIdOfLink } from './links';

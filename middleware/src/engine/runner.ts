@@ -4,6 +4,7 @@ import { scrub } from '../log';
 import type { DeadLetter, Link, StateStore } from '../store';
 import { alreadySeen, compareCursors, maxCursor, normalizeTs, overlapStart, pruneSeen, seenMark, type SeenSet } from './cursor';
 import { hashPayload } from './hash';
+import { targetIdOfLink } from './links';
 import { applyOwnership } from './ownership';
 import { DEFAULT_RETRY, backoffDelay, realSleep, type RetryPolicy } from './retry';
 import type { Classification, Cursor, FlowDefinition, SourceRecord, SystemName, WriteItem, WriteOutcome } from './types';
@@ -285,7 +286,7 @@ export class FlowRunner {
   }
 
   private targetIdOf(link: Link): string {
-    return this.flow.target.system === 'salesforce' ? link.sfId : link.coupaId;
+    return targetIdOfLink(this.flow, link);
   }
 
   private sourceIdOf(link: Link): string {

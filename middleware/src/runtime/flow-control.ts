@@ -1,4 +1,5 @@
 /** The admin API's view of the engine. */
+import { findLinkedTargetId } from '../engine';
 import type { FlowControl } from '../http/flow-control';
 import { UnknownFlowError } from '../http/flow-control';
 import type { BuiltConnector } from './build';
@@ -37,8 +38,7 @@ export function engineFlowControl(connector: BuiltConnector, isReady: () => bool
       const def = flow(name).definition;
       const id = String(source.id ?? source.Id ?? 'preview');
       const ts = String(source['updated-at'] ?? source.SystemModstamp ?? new Date().toISOString());
-      const link = await store.findLink(def.linkGroup ?? def.name, def.source.system, def.source.object, id);
-      const targetId = link ? (def.source.system === 'salesforce' ? link.coupaId : link.sfId) : null;
+      const targetId = await findLinkedTargetId(store, def, id);
       const payload = await def.map({ id, ts, data: source }, { targetId });
       return { flow: name, targetId, operation: payload === null ? 'skip' : targetId ? 'update' : 'create', payload };
     },

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { findLinkedTargetId } from '../../engine';
 import type { BuiltConnector } from '../../runtime/build';
 
 export interface SyncOptions {
@@ -32,13 +33,7 @@ export async function syncFlow(
         `${def.name}: ${records.length} record(s) after ${after ? `${after.ts} / ${after.id}` : 'the beginning'} (dry run)`
       );
       for (const record of records) {
-        const link = await connector.store.findLink(
-          def.linkGroup ?? def.name,
-          def.source.system,
-          def.source.object,
-          record.id
-        );
-        const targetId = link ? (def.source.system === 'salesforce' ? link.coupaId : link.sfId) : null;
+        const targetId = await findLinkedTargetId(connector.store, def, record.id);
         try {
           const payload = await def.map(record, { targetId });
           const op =
