@@ -36,6 +36,18 @@ function filters(byColumn: Record<string, unknown>): { where: string; params: un
   return { where: defined.map(([c]) => `${c} = ?`).join(' AND '), params: defined.map(([, v]) => v) };
 }
 const limitOf = (n: number | undefined, dflt = 100): number => Math.max(1, Math.min(Math.floor(n ?? dflt), 10_000));
+/** Batched statements keep well under both databases' bind-parameter limits. */
+const CHUNK = 500;
+function chunked<T>(list: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+const marks = (n: number, width = 1): string =>
+  Array.from({ length: n }, () => (width === 1 ? '?' : `(${Array.from({ length: width }, () => '?').join(', ')})`)).join(', ');
+function echoFrom(r: Row): EchoEntry {
+  return { flow: r.flow, linkId: num(r.link_id), direction: r.direction, hash: r.hash, payload: fromJson(r.payload), at: r.at };
+}
 
 function linkFrom(r: Row): Link {
   return {
@@ -224,6 +236,33 @@ export class SqlStateStore implements StateStore {
     return rows[0] ? linkFrom(rows[0]) : null;
   }
 
+  async findLinks(flow: string, side: LinkSide, object: string, ids: string[]): Promise<Link[]> {
+    const column = side === 'salesforce' ? 'sf' : 'coupa';
+    const objectColumn = side === 'salesforce' ? 'sf_object' : 'coupa_resource';
+    const out: Link[] = [];
+    for (const part of chunked([...new Set(ids)])) {
+      const rows = await this.db.all<Row>(
+        `SELECT * FROM links WHERE flow = ? AND ${objectColumn} = ? AND ${column}_id IN (${marks(part.length)})`,
+        [flow, object, ...part],
+      );
+      out.push(...rows.map(linkFrom));
+    }
+    return out;
+  }
+
+  async insertLinks(links: NewLink[]): Promise<Link[]> {
+    const now = this.ts();
+    const out: Link[] = [];
+    for (const part of chunked(links, 200)) {
+      const rows = await this.db.all<Row>(
+        `INSERT INTO links (flow, sf_object, sf_id, coupa_resource, coupa_id, created_at, updated_at) VALUES ${marks(part.length, 7)} RETURNING *`,
+        part.flatMap((l) => [l.flow, l.sfObject, l.sfId, l.coupaResource, l.coupaId, now, now]),
+      );
+      out.push(...rows.map(linkFrom));
+    }
+    return out;
+  }
+
   async getLink(id: number): Promise<Link | null> {
     const rows = await this.db.all<Row>('SELECT * FROM links WHERE id = ?', [id]);
     return rows[0] ? linkFrom(rows[0]) : null;
@@ -348,6 +387,29 @@ export class SqlStateStore implements StateStore {
     return num(rows[0].id);
   }
 
+  async appendJournalMany(entries: NewJournalEntry[]): Promise<void> {
+    const now = this.ts();
+    for (const part of chunked(entries, 200)) {
+      await this.db.run(
+        `INSERT INTO journal (run_id, flow, direction, record_key, link_id, action, origin, before_json, after_json, error, at)
+         VALUES ${marks(part.length, 11)}`,
+        part.flatMap((e) => [
+          e.runId ?? null,
+          e.flow,
+          e.direction,
+          e.recordKey,
+          e.linkId ?? null,
+          e.action,
+          e.origin ?? null,
+          toJson(e.before),
+          toJson(e.after),
+          e.error ?? null,
+          e.at ?? now,
+        ]),
+      );
+    }
+  }
+
   async listJournal(opts: { flow?: string; recordKey?: string; runId?: string; linkId?: number; limit?: number }): Promise<JournalEntry[]> {
     const { where, params } = filters({
       flow: opts.flow,
@@ -367,6 +429,20 @@ export class SqlStateStore implements StateStore {
       [linkId, since, ...actions],
     );
     return num(rows[0].n);
+  }
+
+  async countLinkWritesMany(linkIds: number[], since: string, actions: string[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    if (actions.length === 0) return out;
+    for (const part of chunked([...new Set(linkIds)])) {
+      const rows = await this.db.all<Row>(
+        `SELECT link_id, COUNT(*) AS n FROM journal WHERE link_id IN (${marks(part.length)}) AND at >= ? AND action IN (${marks(actions.length)})
+         GROUP BY link_id`,
+        [...part, since, ...actions],
+      );
+      for (const r of rows) out.set(num(r.link_id), num(r.n));
+    }
+    return out;
   }
 
   // dead letters
@@ -427,6 +503,44 @@ export class SqlStateStore implements StateStore {
     return { created: changes > 0, entry };
   }
 
+  async getIdempotencies(keys: string[]): Promise<IdempotencyEntry[]> {
+    const out: IdempotencyEntry[] = [];
+    for (const part of chunked([...new Set(keys)])) {
+      const rows = await this.db.all<Row>(`SELECT * FROM idempotency WHERE idem_key IN (${marks(part.length)})`, part);
+      out.push(...rows.map(idempotencyFrom));
+    }
+    return out;
+  }
+
+  async beginIdempotentMany(keys: string[], flow: string): Promise<Map<string, { created: boolean; entry: IdempotencyEntry }>> {
+    const unique = [...new Set(keys)];
+    const now = this.ts();
+    const created = new Set<string>();
+    for (const part of chunked(unique, 200)) {
+      const rows = await this.db.all<Row>(
+        `INSERT INTO idempotency (idem_key, flow, state, created_at, updated_at) VALUES ${marks(part.length, 5)}
+         ON CONFLICT (idem_key) DO NOTHING RETURNING idem_key`,
+        part.flatMap((k) => [k, flow, 'pending', now, now]),
+      );
+      for (const r of rows) created.add(r.idem_key);
+    }
+    const out = new Map<string, { created: boolean; entry: IdempotencyEntry }>();
+    for (const k of created) out.set(k, { created: true, entry: { key: k, flow, state: 'pending', remoteId: null, createdAt: now, updatedAt: now } });
+    for (const entry of await this.getIdempotencies(unique.filter((k) => !created.has(k)))) out.set(entry.key, { created: false, entry });
+    return out;
+  }
+
+  async completeIdempotentMany(entries: { key: string; remoteId: string; flow: string }[]): Promise<void> {
+    const now = this.ts();
+    for (const part of chunked(entries, 200)) {
+      await this.db.run(
+        `INSERT INTO idempotency (idem_key, flow, state, remote_id, created_at, updated_at) VALUES ${marks(part.length, 6)}
+         ON CONFLICT (idem_key) DO UPDATE SET state = excluded.state, remote_id = excluded.remote_id, updated_at = excluded.updated_at`,
+        part.flatMap((e) => [e.key, e.flow, 'done', e.remoteId, now, now]),
+      );
+    }
+  }
+
   async completeIdempotent(key: string, remoteId: string): Promise<void> {
     const { changes } = await this.db.run(
       "UPDATE idempotency SET state = 'done', remote_id = ?, updated_at = ? WHERE idem_key = ?",
@@ -482,10 +596,27 @@ export class SqlStateStore implements StateStore {
       linkId,
       direction,
     ]);
-    const r = rows[0];
-    return r
-      ? { flow: r.flow, linkId: num(r.link_id), direction: r.direction, hash: r.hash, payload: fromJson(r.payload), at: r.at }
-      : null;
+    return rows[0] ? echoFrom(rows[0]) : null;
+  }
+
+  async listEchoes(flow: string, linkIds: number[]): Promise<EchoEntry[]> {
+    const out: EchoEntry[] = [];
+    for (const part of chunked([...new Set(linkIds)])) {
+      const rows = await this.db.all<Row>(`SELECT * FROM echo_ledger WHERE flow = ? AND link_id IN (${marks(part.length)})`, [flow, ...part]);
+      out.push(...rows.map(echoFrom));
+    }
+    return out;
+  }
+
+  async setEchoes(entries: Omit<EchoEntry, 'at'>[]): Promise<void> {
+    const now = this.ts();
+    for (const part of chunked(entries, 200)) {
+      await this.db.run(
+        `INSERT INTO echo_ledger (flow, link_id, direction, hash, payload, at) VALUES ${marks(part.length, 6)}
+         ON CONFLICT (flow, link_id, direction) DO UPDATE SET hash = excluded.hash, payload = excluded.payload, at = excluded.at`,
+        part.flatMap((e) => [e.flow, e.linkId, e.direction, e.hash, toJson(e.payload), now]),
+      );
+    }
   }
 
   async setEcho(e: Omit<EchoEntry, 'at'>): Promise<void> {
@@ -598,6 +729,40 @@ export class SqlStateStore implements StateStore {
 
   async releaseLease(name: string, holder: string): Promise<void> {
     await this.db.run('DELETE FROM leases WHERE name = ? AND holder = ?', [name, holder]);
+  }
+
+  // dependents: records waiting for a link to appear
+
+  async addWaiting(rows: { depKey: string; flow: string; sourceId: string }[]): Promise<void> {
+    const now = this.ts();
+    for (const part of chunked(rows, 200)) {
+      await this.db.run(
+        `INSERT INTO waiting (dep_key, flow, source_id, at) VALUES ${marks(part.length, 4)} ON CONFLICT (dep_key, flow, source_id) DO NOTHING`,
+        part.flatMap((r) => [r.depKey, r.flow, r.sourceId, now]),
+      );
+    }
+  }
+
+  async releaseWaiting(depKeys: string[]): Promise<number> {
+    let released = 0;
+    const now = this.ts();
+    for (const part of chunked([...new Set(depKeys)])) {
+      const rows = await this.db.all<Row>(`DELETE FROM waiting WHERE dep_key IN (${marks(part.length)}) RETURNING flow, source_id`, part);
+      const unique = [...new Map(rows.map((r) => [`${r.flow}\u0000${r.source_id}`, r])).values()];
+      for (const chunk of chunked(unique, 200)) {
+        await this.db.run(
+          `INSERT INTO work_items (flow, record_key, payload, status, attempts, created_at, updated_at) VALUES ${marks(chunk.length, 7)}`,
+          chunk.flatMap((r) => [r.flow, r.source_id, null, 'pending', 0, now, now]),
+        );
+      }
+      released += unique.length;
+    }
+    return released;
+  }
+
+  async countWaiting(flow: string): Promise<number> {
+    const rows = await this.db.all<Row>('SELECT COUNT(*) AS n FROM waiting WHERE flow = ?', [flow]);
+    return num(rows[0].n);
   }
 
   // work claiming

@@ -21,7 +21,7 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
   });
 
   it('applies every migration once and records it', async () => {
-    expect(await store.appliedMigrations()).toEqual([1]);
+    expect(await store.appliedMigrations()).toEqual([1, 2]);
     expect(await store.migrate()).toEqual([]);
     expect(store.kind).toBe(kind);
   });
@@ -44,6 +44,70 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
     expect(await store.listLinks('f')).toHaveLength(1);
     await store.deleteLink(link.id);
     expect(await store.getLink(link.id)).toBeNull();
+  });
+
+  it('reads and writes a page of sync state in batches (page snapshot and commit)', async () => {
+    const links = await store.insertLinks(
+      Array.from({ length: 600 }, (_, i) => ({ flow: 'f', sfObject: 'Account', sfId: `a${i}`, coupaResource: 'suppliers', coupaId: String(i) })),
+    );
+    expect(links).toHaveLength(600);
+    const found = await store.findLinks('f', 'coupa', 'suppliers', ['1', '599', 'nope', '1']);
+    expect(found.map((l) => l.sfId).sort()).toEqual(['a1', 'a599']);
+    expect(await store.findLinks('f', 'salesforce', 'Account', ['a2'])).toEqual([expect.objectContaining({ coupaId: '2' })]);
+    await expect(store.insertLinks([{ flow: 'f', sfObject: 'Account', sfId: 'a1', coupaResource: 'suppliers', coupaId: 'x' }])).rejects.toThrow();
+
+    await store.setEchoes([
+      { flow: 'f', linkId: links[0].id, direction: 'to-coupa', hash: 'h1', payload: { a: 1 } },
+      { flow: 'f', linkId: links[0].id, direction: 'to-salesforce', hash: 'h2', payload: null },
+      { flow: 'f', linkId: links[1].id, direction: 'to-coupa', hash: 'h3', payload: { b: 2 } },
+    ]);
+    await store.setEchoes([{ flow: 'f', linkId: links[0].id, direction: 'to-coupa', hash: 'h4', payload: { a: 2 } }]);
+    const echoes = await store.listEchoes('f', [links[0].id, links[1].id, links[2].id]);
+    expect(echoes).toHaveLength(3);
+    expect(echoes.find((e) => e.linkId === links[0].id && e.direction === 'to-coupa')).toMatchObject({ hash: 'h4', payload: { a: 2 } });
+
+    await store.appendJournalMany([
+      { flow: 'f', direction: 'to-coupa', recordKey: 'k1', action: 'update', linkId: links[0].id, after: { a: 1 } },
+      { flow: 'f', direction: 'to-coupa', recordKey: 'k1', action: 'update', linkId: links[0].id },
+      { flow: 'f', direction: 'to-coupa', recordKey: 'k2', action: 'skip-echo', linkId: links[1].id },
+    ]);
+    const counts = await store.countLinkWritesMany([links[0].id, links[1].id], '2025-01-01T00:00:00.000Z', ['create', 'update']);
+    expect(counts.get(links[0].id)).toBe(2);
+    expect(counts.has(links[1].id)).toBe(false);
+    expect(await store.listJournal({ recordKey: 'k1' })).toEqual([
+      expect.objectContaining({ after: { a: 1 } }),
+      expect.objectContaining({ after: null }),
+    ]);
+
+    await store.beginIdempotent('i1', 'f');
+    const begun = await store.beginIdempotentMany(['i1', 'i2', 'i3', 'i2'], 'f');
+    expect(begun.get('i1')).toMatchObject({ created: false });
+    expect(begun.get('i2')).toMatchObject({ created: true, entry: { state: 'pending' } });
+    expect((await store.beginIdempotentMany(['i2'], 'f')).get('i2')).toMatchObject({ created: false });
+    await store.completeIdempotentMany([
+      { key: 'i2', remoteId: 'r2', flow: 'f' },
+      { key: 'i9', remoteId: 'r9', flow: 'f' },
+    ]);
+    const entries = await store.getIdempotencies(['i1', 'i2', 'i9']);
+    expect(Object.fromEntries(entries.map((e) => [e.key, [e.state, e.remoteId]]))).toEqual({
+      i1: ['pending', null],
+      i2: ['done', 'r2'],
+      i9: ['done', 'r9'],
+    });
+  });
+
+  it('moves records waiting for a link to their flow\'s work queue when it appears', async () => {
+    await store.addWaiting([
+      { depKey: 'g|coupa|suppliers|7', flow: 'inv', sourceId: '100' },
+      { depKey: 'g|coupa|suppliers|7', flow: 'inv', sourceId: '101' },
+      { depKey: 'g|coupa|suppliers|7', flow: 'inv', sourceId: '100' },
+      { depKey: 'g|coupa|suppliers|8', flow: 'inv', sourceId: '102' },
+    ]);
+    expect(await store.countWaiting('inv')).toBe(3);
+    expect(await store.releaseWaiting(['g|coupa|suppliers|7', 'g|coupa|suppliers|9'])).toBe(2);
+    expect(await store.countWaiting('inv')).toBe(1);
+    const work = await store.claimWork('inv', 'me', 10, 60_000);
+    expect(work.map((w) => w.recordKey).sort()).toEqual(['100', '101']);
   });
 
   it('saves and replaces checkpoints with extra state', async () => {
@@ -212,7 +276,7 @@ describe('openStateStore', () => {
       expect(fs.existsSync(file)).toBe(true);
       const s2 = await openStateStore({ sqlitePath: file });
       expect(await s2.getCheckpoint('f')).toMatchObject({ cursorTs: 't' });
-      expect(await s2.appliedMigrations()).toEqual([1]);
+      expect(await s2.appliedMigrations()).toEqual([1, 2]);
       await s2.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -226,7 +290,7 @@ describe('openStateStore', () => {
       openStateStore({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, dropSchemaOnClose: true }),
     ]);
     try {
-      expect(await a.appliedMigrations()).toEqual([1]);
+      expect(await a.appliedMigrations()).toEqual([1, 2]);
       await a.saveCheckpoint({ flow: 'f', cursorTs: 't', cursorId: '1', extra: {} });
       expect(await b.getCheckpoint('f')).toMatchObject({ cursorTs: 't' });
     } finally {

@@ -34,9 +34,13 @@ export interface StateStore {
 
   // links: one Salesforce record ⇄ one Coupa record per flow
   findLink(flow: string, side: LinkSide, object: string, id: string): Promise<Link | null>;
+  /** Links of many records on one side, in one round trip per 500 ids (page snapshot). */
+  findLinks(flow: string, side: LinkSide, object: string, ids: string[]): Promise<Link[]>;
   getLink(id: number): Promise<Link | null>;
   /** Inserts, or returns the existing link when the same pair is already linked. Throws if either side is linked elsewhere. */
   createLink(link: NewLink): Promise<Link>;
+  /** Inserts new links in one statement per 200; callers check both sides are free first (the Committer does). */
+  insertLinks(links: NewLink[]): Promise<Link[]>;
   listLinks(flow: string, opts?: { limit?: number; offset?: number }): Promise<Link[]>;
   deleteLink(id: number): Promise<void>;
 
@@ -53,9 +57,11 @@ export interface StateStore {
 
   // journal (per-record history)
   appendJournal(entry: NewJournalEntry): Promise<number>;
+  appendJournalMany(entries: NewJournalEntry[]): Promise<void>;
   listJournal(opts: { flow?: string; recordKey?: string; runId?: string; linkId?: number; limit?: number }): Promise<JournalEntry[]>;
   /** Journal rows with one of `actions` for a link since `since`, across all flows (ping-pong breaker). */
   countLinkWrites(linkId: number, since: string, actions: string[]): Promise<number>;
+  countLinkWritesMany(linkIds: number[], since: string, actions: string[]): Promise<Map<number, number>>;
 
   // dead letters
   addDeadLetter(dl: NewDeadLetter): Promise<number>;
@@ -67,7 +73,11 @@ export interface StateStore {
   getIdempotency(key: string): Promise<IdempotencyEntry | null>;
   /** Records intent to create. Returns the existing entry instead when one is already there. */
   beginIdempotent(key: string, flow: string): Promise<{ created: boolean; entry: IdempotencyEntry }>;
+  getIdempotencies(keys: string[]): Promise<IdempotencyEntry[]>;
+  beginIdempotentMany(keys: string[], flow: string): Promise<Map<string, { created: boolean; entry: IdempotencyEntry }>>;
   completeIdempotent(key: string, remoteId: string): Promise<void>;
+  /** Marks entries done (inserting them when missing). */
+  completeIdempotentMany(entries: { key: string; remoteId: string; flow: string }[]): Promise<void>;
   deleteIdempotency(key: string): Promise<void>;
 
   // conflicts
@@ -79,6 +89,9 @@ export interface StateStore {
   // echo ledger: what we last wrote per link and direction
   getEcho(flow: string, linkId: number, direction: string): Promise<EchoEntry | null>;
   setEcho(e: Omit<EchoEntry, 'at'>): Promise<void>;
+  /** Every direction's entry for these links. */
+  listEchoes(flow: string, linkIds: number[]): Promise<EchoEntry[]>;
+  setEchoes(entries: Omit<EchoEntry, 'at'>[]): Promise<void>;
 
   // audit log
   audit(actor: string, action: string, detail?: unknown): Promise<void>;
@@ -103,6 +116,13 @@ export interface StateStore {
   // leases: one holder per name at a time, until expiry
   acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
+
+  // dependents: a record that needs a link which does not exist yet waits on `depKey`; when the link appears
+  // its waiting records become work items of their flow and are planned again.
+  addWaiting(rows: { depKey: string; flow: string; sourceId: string }[]): Promise<void>;
+  /** Moves the records waiting on these keys to the work queue; returns how many. */
+  releaseWaiting(depKeys: string[]): Promise<number>;
+  countWaiting(flow: string): Promise<number>;
 
   // work claiming across instances (PostgreSQL: FOR UPDATE SKIP LOCKED)
   enqueueWork(flow: string, recordKey: string, payload: unknown): Promise<number>;

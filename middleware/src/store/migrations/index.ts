@@ -171,6 +171,20 @@ CREATE TABLE work_items (
 CREATE INDEX work_items_claim ON work_items (flow, status, id);
 `,
   },
+  {
+    version: 2,
+    name: 'dependents waiting for a link',
+    sql: `
+CREATE TABLE waiting (
+  dep_key TEXT NOT NULL,
+  flow TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY (dep_key, flow, source_id)
+);
+CREATE INDEX waiting_flow ON waiting (flow);
+`,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';
