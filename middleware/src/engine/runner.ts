@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { scrub } from '../log';
-import type { DeadLetter, Link, StateStore } from '../store';
+import type { DeadLetter, Link, NewJournalEntry, StateStore } from '../store';
+import { commitPage, messageOf } from './committer';
 import { alreadySeen, compareCursors, maxCursor, normalizeTs, overlapStart, pruneSeen, seenMark, type SeenSet } from './cursor';
 import { hashPayload } from './hash';
 import { targetIdOfLink } from './links';
-import { applyOwnership } from './ownership';
+import { isWholeEcho, planRecord, type DroppedFields } from './planner';
 import { DEFAULT_RETRY, backoffDelay, realSleep, type RetryPolicy } from './retry';
-import type { Classification, Cursor, FlowDefinition, SourceRecord, SystemName, WriteItem, WriteOutcome } from './types';
+import type { Classification, Cursor, FlowDefinition, LinkRef, MatchResult, PlannedEffect, SourceRecord, SystemName } from './types';
+import { RunAbortedError, writeTasks, type Failure, type WriteTask } from './writer';
+
+export { RunAbortedError };
 
 export interface RunCounts {
   read: number;
@@ -44,9 +47,69 @@ export interface RunnerOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => Date;
+  /** Whether a loop is possible (another flow writes back along the same links); default: the flow has a linkGroup. */
+  loopPossible?: boolean;
 }
 
 const WRITE_ACTIONS = ['create', 'update'];
+
+/** A page's sync state, loaded once per page. */
+interface PageSnapshot {
+  quarantined: Set<string>;
+  /** Source id → link. */
+  links: Map<string, Link>;
+  /** `<linkId>|<direction>` → what the connector last wrote in that direction. */
+  echoes: Map<string, Record<string, unknown> | null>;
+  /** Link id → writes inside the ping-pong window. */
+  writes: Map<number, number>;
+}
+
+/** What the engine decided for one record: the Planner's output, as a dry run shows it. */
+export interface Decision {
+  record: SourceRecord<any>;
+  /** create / update, or why nothing is written (skip-echo, skip-unchanged, skip-filtered, quarantine, dead-letter…). */
+  action: string;
+  targetId?: string | null;
+  payload?: Record<string, unknown>;
+  dropped?: DroppedFields;
+  effects?: PlannedEffect[];
+  detail?: unknown;
+  /** Internal: the write task and the echo state it was planned from. */
+  task?: WriteTask;
+  lastWritten?: Record<string, unknown> | null;
+  linkId?: number | null;
+}
+
+interface PagePlan {
+  snap: PageSnapshot;
+  decisions: Decision[];
+  failures: Failure[];
+  journal: NewJournalEntry[];
+  conflicts: Array<{ recordKey: string; field: string; sfValue: unknown; coupaValue: unknown }>;
+  quarantines: Array<{ recordKey: string; reason: string }>;
+  waits: Array<{ sourceId: string; ref: LinkRef }>;
+}
+
+interface PageOptions {
+  runId: string | null;
+  counts: RunCounts;
+  /** Dedupe against records already processed in the overlap window; null disables. */
+  seen: SeenSet | null;
+  /** Checkpoint to save with the page's effects; null leaves checkpoints alone (replay, dependents). */
+  checkpoint: { cursor: Cursor; seen: SeenSet } | null;
+  /** When replaying a dead letter, failures update it instead of adding a new one. */
+  replayOf?: DeadLetter;
+  /** Lease holder renewing the flow lease while writing. */
+  holder: string;
+  /** Per source id, fields written whatever echo, ownership and no-op say (conflict resolution). */
+  force?: Map<string, string[]>;
+}
+
+interface PageResult {
+  written: number;
+  failures: Failure[];
+  aborted?: unknown;
+}
 const emptyCounts = (): RunCounts => ({
   read: 0,
   duplicates: 0,
@@ -59,74 +122,6 @@ const emptyCounts = (): RunCounts => ({
   deadLettered: 0,
   retries: 0,
 });
-
-/** Raised when a failure means the run must stop (auth still failing after a retry). */
-export class RunAbortedError extends Error {
-  override name = 'RunAbortedError';
-}
-
-function messageOf(err: unknown): string {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : typeof err === 'string' ? err : JSON.stringify(err);
-  return String(scrub(text ?? 'unknown error')).slice(0, 2000);
-}
-
-/** Request/response bodies as stored in dead letters: secret-named keys and known secrets masked. */
-function safeJson(value: unknown): unknown {
-  if (value === undefined) return null;
-  try {
-    return scrub(JSON.parse(JSON.stringify(value)));
-  } catch {
-    return String(value);
-  }
-}
-
-interface Item {
-  rec: SourceRecord<any>;
-  ts: string;
-  key: string;
-  link: Link | null;
-  targetId: string | null;
-  op: 'create' | 'update';
-  payload: Record<string, unknown>;
-  idemKey: string;
-  /** True when this run holds an idempotency ledger entry that must be completed. */
-  idemBegun: boolean;
-  before: Record<string, unknown> | null;
-  lastWritten: Record<string, unknown> | null;
-  attempts: number;
-}
-
-interface Failure {
-  rec: SourceRecord<any>;
-  key: string;
-  cls: Classification;
-  error: unknown;
-  request?: unknown;
-  response?: unknown;
-  attempts: number;
-}
-
-type Effect = (tx: StateStore) => Promise<void>;
-
-interface PageOptions {
-  runId: string | null;
-  counts: RunCounts;
-  /** Dedupe against records already processed in the overlap window; null disables. */
-  seen: SeenSet | null;
-  /** Checkpoint to save with the page's effects; null leaves checkpoints alone (replay). */
-  checkpoint: { cursor: Cursor; seen: SeenSet } | null;
-  /** When replaying a dead letter, failures update it instead of adding a new one. */
-  replayOf?: DeadLetter;
-  /** Lease holder renewing the flow lease while writing. */
-  holder: string;
-}
-
-interface PageResult {
-  /** Records written (created or updated). */
-  written: number;
-  failures: Failure[];
-  aborted?: unknown;
-}
 
 /** Runs one flow: read → map → match → write (batched) → link + journal → checkpoint. */
 export class FlowRunner {
@@ -141,6 +136,8 @@ export class FlowRunner {
   private readonly leaseTtlMs: number;
   private readonly pingPong: { maxWrites: number; windowMs: number };
   private readonly log?: Logger;
+  /** Two directions share links: a loop is possible and the ping-pong breaker applies. */
+  private readonly loopPossible: boolean;
   private running: Promise<RunSummary> | null = null;
 
   constructor(flow: FlowDefinition<any, any>, opts: RunnerOptions) {
@@ -156,6 +153,7 @@ export class FlowRunner {
     this.leaseTtlMs = opts.leaseTtlMs ?? 120_000;
     this.pingPong = opts.pingPong ?? { maxWrites: 6, windowMs: 300_000 };
     this.log = opts.logger?.child({ flow: flow.name });
+    this.loopPossible = opts.loopPossible ?? flow.linkGroup !== undefined;
   }
 
   private get direction(): string {
@@ -202,6 +200,7 @@ export class FlowRunner {
       let cursor: Cursor | null = cp?.cursorTs ? { ts: cp.cursorTs, id: cp.cursorId ?? '' } : null;
       let seen = pruneSeen((cp?.extra.seen as SeenSet | undefined) ?? {}, cursor, overlap);
       let after = overlapStart(cursor, overlap);
+      await this.processDependents(runId, counts);
       for (;;) {
         if (!(await this.store.acquireLease(this.leaseName, this.instanceId, this.leaseTtlMs))) {
           throw new RunAbortedError('lost the flow lease to another instance');
@@ -278,13 +277,6 @@ export class FlowRunner {
     }
   }
 
-  private linkSides(sourceId: string, targetId: string) {
-    const { source, target } = this.flow;
-    const sf = source.system === 'salesforce' ? { object: source.object, id: sourceId } : { object: target.object, id: targetId };
-    const coupa = source.system === 'coupa' ? { object: source.object, id: sourceId } : { object: target.object, id: targetId };
-    return { flow: this.group, sfObject: sf.object, sfId: sf.id, coupaResource: coupa.object, coupaId: coupa.id };
-  }
-
   private targetIdOf(link: Link): string {
     return targetIdOfLink(this.flow, link);
   }
@@ -299,381 +291,402 @@ export class FlowRunner {
       : { sfValue: targetValue, coupaValue: sourceValue };
   }
 
-  /** Resolves every record of a page (written, skipped or dead-lettered), then commits the page. */
-  private async processPage(page: SourceRecord<any>[], o: PageOptions): Promise<PageResult> {
+  /** Loads the page's sync state in a constant number of queries. */
+  private async snapshot(ids: string[]): Promise<PageSnapshot> {
     const { store, flow, group } = this;
-    const effects: Effect[] = [];
-    const failures: Failure[] = [];
-    const journal = (rec: SourceRecord<any>, action: string, extra: { linkId?: number | null; error?: string } = {}) =>
-      effects.push((tx) =>
-        tx
-          .appendJournal({
-            runId: o.runId,
-            flow: flow.name,
-            direction: this.direction,
-            recordKey: this.recordKey(rec.id),
-            action,
-            origin: rec.origin ?? null,
-            linkId: extra.linkId ?? null,
-            error: extra.error ?? null,
-          })
-          .then(() => undefined),
-      );
-    const skip = (rec: SourceRecord<any>, action: string, linkId?: number | null) => {
-      o.counts.skipped++;
-      journal(rec, action, { linkId });
-    };
-    const fail = (rec: SourceRecord<any>, cls: Classification, error: unknown, attempts: number, request?: unknown, response?: unknown) =>
-      failures.push({ rec, key: this.recordKey(rec.id), cls, error, attempts, request, response });
-
-    // 1. filter, map, match
     const quarantined = new Set((await store.listQuarantine(group)).map((q) => q.recordKey));
-    const prepared: Item[] = [];
+    const links = new Map((await store.findLinks(group, flow.source.system, flow.source.object, ids)).map((l) => [this.sourceIdOf(l), l]));
+    const linkIds = [...links.values()].map((l) => l.id);
+    const echoes = new Map<string, Record<string, unknown> | null>();
+    const writes = new Map<number, number>();
+    if (linkIds.length) {
+      for (const e of await store.listEchoes(group, linkIds)) echoes.set(`${e.linkId}|${e.direction}`, (e.payload as Record<string, unknown> | null) ?? null);
+      if (this.loopPossible) {
+        const since = new Date(this.now().getTime() - this.pingPong.windowMs).toISOString();
+        for (const [id, n] of await store.countLinkWritesMany(linkIds, since, WRITE_ACTIONS)) writes.set(id, n);
+      }
+    }
+    return { quarantined, links, echoes, writes };
+  }
+
+  /**
+   * Everything up to the Planner's decision: filters, echo, the flow's mapping and (batched) matching, then the plan.
+   * Shared by runs, replays and dry runs, so a dry run decides exactly as a run would.
+   */
+  private async planPage(page: SourceRecord<any>[], o: Pick<PageOptions, 'seen' | 'force'>, counts: RunCounts): Promise<PagePlan> {
+    const { flow } = this;
+    const out: PagePlan = { decisions: [], failures: [], journal: [], conflicts: [], quarantines: [], waits: [], snap: null as unknown as PageSnapshot };
+    const snap = (out.snap = await this.snapshot(page.map((r) => r.id)));
+    const decide = (d: Decision) => out.decisions.push(d);
+    const skip = (rec: SourceRecord<any>, action: string, linkId: number | null = null, detail?: unknown) => {
+      if (action === 'skip-echo' || action === 'skip-origin') counts.echoes++;
+      else if (action === 'skip-quarantined') counts.quarantined++;
+      else counts.skipped++;
+      out.journal.push(this.journalRow(rec, action, linkId, detail));
+      decide({ record: rec, action, detail });
+    };
+    const fail = (f: Failure) => {
+      out.failures.push(f);
+      decide({ record: f.rec, action: 'dead-letter', detail: { error: messageOf(f.error) } });
+    };
+
+    interface Prepared {
+      rec: SourceRecord<any>;
+      key: string;
+      link: Link | null;
+      targetId: string | null;
+      payload: Record<string, unknown>;
+      view: Record<string, unknown>;
+      waits: LinkRef[];
+    }
+    const prepared: Prepared[] = [];
     for (const rec of page) {
-      o.counts.read++;
+      counts.read++;
       const key = this.recordKey(rec.id);
       let ts: string;
       try {
         ts = normalizeTs(rec.ts);
       } catch (err) {
-        fail(rec, { kind: 'validation', retryable: false }, err, 1);
+        fail({ rec, key, cls: { kind: 'validation', retryable: false }, error: err, attempts: 1 });
         continue;
       }
       if (o.seen && alreadySeen(o.seen[rec.id], ts, hashPayload(rec.data))) {
-        o.counts.duplicates++;
+        counts.duplicates++;
         continue;
       }
-      if (quarantined.has(key)) {
-        o.counts.quarantined++;
-        journal(rec, 'skip-quarantined');
+      if (snap.quarantined.has(key)) {
+        skip(rec, 'skip-quarantined');
         continue;
       }
       if (flow.isOwnChange?.(rec)) {
-        o.counts.echoes++;
-        journal(rec, 'skip-origin');
+        skip(rec, 'skip-origin');
         continue;
       }
-      const link = await store.findLink(group, flow.source.system, flow.source.object, rec.id);
-      if (link) {
-        const echo = await store.getEcho(group, link.id, `to-${flow.source.system}`);
-        if (echo && echo.payload && typeof echo.payload === 'object') {
-          const keys = Object.keys(echo.payload as object);
-          const view = flow.echoView ? flow.echoView(rec) : (rec.data as Record<string, unknown>);
-          const projected = Object.fromEntries(keys.map((k) => [k, view?.[k]]));
-          if (hashPayload(projected) === echo.hash) {
-            o.counts.echoes++;
-            journal(rec, 'skip-echo', { linkId: link.id });
-            continue;
+      const link = snap.links.get(rec.id) ?? null;
+      const forced = o.force?.get(rec.id);
+      const view = (flow.echoView ? flow.echoView(rec) : rec.data) as Record<string, unknown>;
+      const toSource = link ? (snap.echoes.get(`${link.id}|to-${flow.source.system}`) ?? null) : null;
+      if (link && !flow.lineage && !forced && isWholeEcho(view, toSource)) {
+        skip(rec, 'skip-echo', link.id);
+        continue;
+      }
+      const targetId = link ? this.targetIdOf(link) : null;
+      const waits: LinkRef[] = [];
+      let payload: Record<string, unknown> | null;
+      try {
+        payload = await flow.map(rec, {
+          targetId,
+          lastWritten: link ? (snap.echoes.get(`${link.id}|${this.direction}`) ?? null) : null,
+          waitFor: (ref) => waits.push(ref),
+        });
+      } catch (err) {
+        fail({ rec, key, cls: { kind: 'validation', retryable: false }, error: err, attempts: 1, request: { stage: 'map', record: rec.data } });
+        continue;
+      }
+      for (const ref of waits) out.waits.push({ sourceId: rec.id, ref });
+      if (payload === null) {
+        skip(rec, 'skip-filtered', link?.id ?? null);
+        continue;
+      }
+      prepared.push({ rec, key, link, targetId, payload, view, waits });
+    }
+
+    // matching for unlinked records: one batched call when the flow supports it
+    const unlinked = prepared.filter((p) => !p.link);
+    if (unlinked.length && (flow.matchPage || flow.match)) {
+      let answers = new Map<string, MatchResult>();
+      const failed = new Set<string>();
+      if (flow.matchPage) {
+        try {
+          answers = await flow.matchPage(unlinked.map((p) => ({ record: p.rec, payload: p.payload })));
+        } catch (err) {
+          for (const p of unlinked) {
+            failed.add(p.rec.id);
+            fail({ rec: p.rec, key: p.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'match' } });
+          }
+        }
+      } else {
+        for (const p of unlinked) {
+          try {
+            answers.set(p.rec.id, await flow.match!(p.rec, p.payload));
+          } catch (err) {
+            failed.add(p.rec.id);
+            fail({ rec: p.rec, key: p.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'match' } });
           }
         }
       }
-      let targetId = link ? this.targetIdOf(link) : null;
-      let payload: Record<string, unknown> | null;
-      try {
-        payload = await flow.map(rec, { targetId });
-      } catch (err) {
-        fail(rec, { kind: 'validation', retryable: false }, err, 1, { stage: 'map', record: rec.data });
-        continue;
-      }
-      if (payload === null) {
-        skip(rec, 'skip-filtered', link?.id);
-        continue;
-      }
-      if (!link && flow.match) {
-        let m;
-        try {
-          m = await flow.match(rec, payload);
-        } catch (err) {
-          fail(rec, this.classify(err), err, 1, { stage: 'match' });
-          continue;
-        }
+      const matchedIds = [...answers.values()].flatMap((m) => ('targetId' in m && m.targetId ? [m.targetId] : []));
+      const taken = new Map(
+        matchedIds.length
+          ? (await this.store.findLinks(this.group, flow.target.system, flow.target.object, matchedIds)).map((l) => [this.targetIdOf(l), l])
+          : [],
+      );
+      for (const p of unlinked) {
+        if (failed.has(p.rec.id)) continue;
+        const m = answers.get(p.rec.id) ?? { targetId: null };
         if ('ambiguous' in m) {
-          o.counts.conflicts++;
-          const values = this.conflictValues(rec.id, m.ambiguous);
-          effects.push((tx) => tx.addConflict({ flow: group, recordKey: key, field: '(match)', ...values }).then(() => undefined));
-          skip(rec, 'skip-ambiguous-match');
+          out.conflicts.push({ recordKey: p.key, field: '(match)', ...this.conflictValues(p.rec.id, m.ambiguous) });
+          skip(p.rec, 'skip-ambiguous-match', null, { candidates: m.ambiguous });
+          p.payload = null as never;
           continue;
         }
         if (m.targetId) {
-          const taken = await store.findLink(group, flow.target.system, flow.target.object, m.targetId);
-          if (taken && this.sourceIdOf(taken) !== rec.id) {
-            o.counts.conflicts++;
-            const values = this.conflictValues(rec.id, `${m.targetId} (linked to ${this.sourceIdOf(taken)})`);
-            effects.push((tx) => tx.addConflict({ flow: group, recordKey: key, field: '(match)', ...values }).then(() => undefined));
-            skip(rec, 'skip-match-already-linked');
+          const other = taken.get(m.targetId);
+          if (other && this.sourceIdOf(other) !== p.rec.id) {
+            out.conflicts.push({ recordKey: p.key, field: '(match)', ...this.conflictValues(p.rec.id, `${m.targetId} (linked to ${this.sourceIdOf(other)})`) });
+            skip(p.rec, 'skip-match-already-linked', null, { targetId: m.targetId });
+            p.payload = null as never;
             continue;
           }
-          targetId = m.targetId;
+          p.targetId = m.targetId;
         }
       }
-      const lastWritten = link ? ((await store.getEcho(group, link.id, this.direction))?.payload as Record<string, unknown> | null) ?? null : null;
-      prepared.push({
-        rec,
-        ts,
-        key,
-        link,
-        targetId,
-        op: targetId ? 'update' : 'create',
-        payload,
-        idemKey: flow.idempotencyKey?.(rec) ?? `${group}:${flow.source.system}:${flow.source.object}:${rec.id}`,
-        idemBegun: false,
-        before: null,
-        lastWritten,
-        attempts: 0,
-      });
     }
+    const live = prepared.filter((p) => p.payload !== null);
 
-    // 2. current target values, for two-sided change detection and the journal's "before"
-    const needCurrent = prepared.filter((p) => p.op === 'update' && p.targetId);
-    if (flow.readTargets && needCurrent.length) {
+    // current target values, for two-sided change detection
+    const current = new Map<string, Record<string, unknown>>();
+    const updates = live.filter((p) => p.targetId && p.link);
+    if (flow.readTargets && updates.length) {
       try {
-        const current = await flow.readTargets(needCurrent.map((p) => p.targetId!));
-        for (const p of needCurrent) p.before = current.get(p.targetId!) ?? null;
+        for (const [id, v] of await flow.readTargets(updates.map((p) => p.targetId!))) current.set(id, v);
       } catch (err) {
         this.log?.warn({ error: messageOf(err) }, 'readTargets failed; writing without conflict detection');
       }
     }
 
-    // 3. ownership, no-op and ping-pong checks, idempotency ledger
-    const items: Item[] = [];
-    for (const p of prepared) {
-      const owned = applyOwnership(p.payload, flow.source.system, flow.fieldOwners, p.lastWritten, p.before);
-      for (const c of owned.conflicts) {
-        o.counts.conflicts++;
-        const values = this.conflictValues(c.sourceValue, c.targetValue);
-        effects.push((tx) => tx.addConflict({ flow: group, recordKey: p.key, field: c.field, ...values }).then(() => undefined));
+    // effects already applied (idempotency ledger), so a re-planned record does not repeat them
+    const planned = live.map((p) => {
+      const lastWritten = p.link ? (snap.echoes.get(`${p.link.id}|${this.direction}`) ?? null) : null;
+      return { p, lastWritten, effects: flow.effects?.(p.rec, p.payload, { targetId: p.targetId, lastWritten }) ?? [] };
+    });
+    const effectKeys = planned.flatMap((x) => x.effects.map((e) => e.key));
+    const doneEffects = new Set(
+      effectKeys.length ? (await this.store.getIdempotencies(effectKeys)).filter((e) => e.state === 'done').map((e) => e.key) : [],
+    );
+
+    for (const { p, lastWritten, effects } of planned) {
+      const plan = planRecord({
+        sourceSystem: flow.source.system,
+        view: p.view,
+        payload: p.payload,
+        targetId: p.targetId,
+        linked: !!p.link,
+        lastWritten,
+        lastWrittenToSource: p.link ? (snap.echoes.get(`${p.link.id}|to-${flow.source.system}`) ?? null) : null,
+        current: p.targetId ? (current.get(p.targetId) ?? null) : null,
+        owners: flow.fieldOwners,
+        lineage: flow.lineage,
+        pingPong: this.loopPossible && p.link ? { writes: snap.writes.get(p.link.id) ?? 0, ...this.pingPong } : null,
+        force: o.force?.get(p.rec.id),
+        effects: effects.filter((e) => !doneEffects.has(e.key)),
+      });
+      for (const c of plan.conflicts) {
+        out.conflicts.push({ recordKey: p.key, field: c.field, ...this.conflictValues(c.sourceValue, c.targetValue) });
       }
-      p.payload = owned.payload;
-      if (p.op === 'update' && p.link) {
-        const last = await store.getEcho(group, p.link.id, this.direction);
-        if (Object.keys(p.payload).length === 0 || last?.hash === hashPayload(p.payload)) {
-          skip(p.rec, 'skip-unchanged', p.link.id);
-          continue;
-        }
-        const since = new Date(this.now().getTime() - this.pingPong.windowMs).toISOString();
-        const writes = await store.countLinkWrites(p.link.id, since, WRITE_ACTIONS);
-        if (writes >= this.pingPong.maxWrites) {
-          o.counts.quarantined++;
-          const reason = `written ${writes} times in ${Math.round(this.pingPong.windowMs / 1000)}s`;
-          effects.push((tx) => tx.quarantine(group, p.key, reason));
-          journal(p.rec, 'quarantined', { linkId: p.link.id, error: reason });
-          continue;
-        }
+      if (plan.action === 'skip') {
+        skip(p.rec, plan.reason, p.link?.id ?? null, plan.dropped.echo.length ? { echo: plan.dropped.echo } : undefined);
+      } else if (plan.action === 'quarantine') {
+        counts.quarantined++;
+        out.quarantines.push({ recordKey: p.key, reason: plan.reason });
+        out.journal.push({ ...this.journalRow(p.rec, 'quarantined', p.link?.id ?? null), error: plan.reason });
+        decide({ record: p.rec, action: 'quarantine', detail: { reason: plan.reason } });
+        this.log?.warn({ record: p.key, reason: plan.reason }, 'record quarantined by the ping-pong breaker');
+      } else {
+        const idemKey = flow.idempotencyKey?.(p.rec) ?? `${this.group}:${flow.source.system}:${flow.source.object}:${p.rec.id}`;
+        decide({
+          record: p.rec,
+          action: plan.op,
+          targetId: plan.targetId,
+          payload: plan.payload,
+          dropped: plan.dropped,
+          effects: plan.effects,
+          task: { rec: p.rec, key: p.key, op: plan.op, targetId: plan.targetId, payload: plan.payload, idemKey, effects: plan.effects, attempts: 0 },
+          lastWritten,
+          linkId: p.link?.id ?? null,
+        });
       }
-      if (p.op === 'create') {
+    }
+    counts.conflicts += out.conflicts.length;
+    return out;
+  }
+
+  private journalRow(rec: SourceRecord<any>, action: string, linkId: number | null, detail?: unknown): NewJournalEntry {
+    return {
+      runId: null,
+      flow: this.flow.name,
+      direction: this.direction,
+      recordKey: this.recordKey(rec.id),
+      action,
+      origin: rec.origin ?? null,
+      linkId,
+      ...(detail !== undefined ? { after: detail } : {}),
+    };
+  }
+
+  /** Plans records without writing anything (dry run, admin preview). */
+  async plan(records: SourceRecord<any>[]): Promise<Decision[]> {
+    const plan = await this.planPage(records, { seen: null }, emptyCounts());
+    return plan.decisions.map(({ task: _task, ...d }) => d);
+  }
+
+  /** Plans a page, writes what the plans say, and commits it all in one transaction with the checkpoint. */
+  private async processPage(page: SourceRecord<any>[], o: PageOptions): Promise<PageResult> {
+    const plan = await this.planPage(page, o, o.counts);
+    const failures = plan.failures;
+    const tasks = plan.decisions.flatMap((d) => (d.task ? [d.task] : []));
+
+    // creates record their intent first; one found from an earlier attempt is re-checked before creating again
+    const idemBegun = new Set<string>();
+    const creates = tasks.filter((t) => t.op === 'create');
+    if (creates.length) {
+      const ledger = await this.store.beginIdempotentMany(creates.map((t) => t.idemKey), this.flow.name);
+      for (const t of creates) {
+        idemBegun.add(t.idemKey);
+        const entry = ledger.get(t.idemKey);
+        if (!entry || entry.created) continue;
         try {
-          const { created, entry } = await store.beginIdempotent(p.idemKey, flow.name);
-          p.idemBegun = true;
-          if (!created) {
-            // A create for this record was attempted before (crash or ambiguous answer): re-check first.
-            const existing =
-              entry.state === 'done' && entry.remoteId ? entry.remoteId : ((await flow.findByIdempotencyKey?.(p.idemKey)) ?? null);
-            if (existing) {
-              p.targetId = existing;
-              p.op = 'update';
-            }
+          const existing =
+            entry.entry.state === 'done' && entry.entry.remoteId ? entry.entry.remoteId : ((await this.flow.findByIdempotencyKey?.(t.idemKey)) ?? null);
+          if (existing) {
+            t.targetId = existing;
+            t.op = 'update';
           }
         } catch (err) {
-          fail(p.rec, this.classify(err), err, 1, { stage: 'idempotency-check' });
-          continue;
+          failures.push({ rec: t.rec, key: t.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'idempotency-check' } });
+          t.op = 'skip' as never;
         }
       }
-      items.push(p);
     }
-
-    // 4. write in batches, retrying what can be retried
-    const written = await this.writeWithRetry(items, fail, o.counts, o.holder);
-
-    // 5. commit links, ledger, echo, journal, dead letters and checkpoint together
-    await store.transaction(async (tx) => {
-      for (const { item: p, targetId } of written.ok) {
-        let link = p.link;
-        if (!link) {
-          const pair = this.linkSides(p.rec.id, targetId);
-          const bySource = await tx.findLink(group, flow.source.system, flow.source.object, p.rec.id);
-          const byTarget = await tx.findLink(group, flow.target.system, flow.target.object, targetId);
-          if (byTarget && (!bySource || byTarget.id !== bySource.id)) {
-            o.counts.conflicts++;
-            const values = this.conflictValues(p.rec.id, `${targetId} (linked to ${this.sourceIdOf(byTarget)})`);
-            await tx.addConflict({ flow: group, recordKey: p.key, field: '(link)', ...values });
-          }
-          link = bySource ?? (byTarget ? null : await tx.createLink(pair));
-        }
-        if (p.idemBegun) await tx.completeIdempotent(p.idemKey, targetId);
-        if (link) await tx.setEcho({ flow: group, linkId: link.id, direction: this.direction, hash: hashPayload(p.payload), payload: p.payload });
-        await tx.appendJournal({
-          runId: o.runId,
-          flow: flow.name,
-          direction: this.direction,
-          recordKey: p.key,
-          linkId: link?.id ?? null,
-          action: p.op,
-          origin: p.rec.origin ?? null,
-          before: p.before,
-          after: p.payload,
-        });
-        o.counts[p.op === 'create' ? 'created' : 'updated']++;
-      }
-      for (const f of failures) {
-        o.counts.deadLettered++;
-        const message = messageOf(f.error);
-        if (o.replayOf) {
-          await tx.updateDeadLetter(o.replayOf.id, { attempts: o.replayOf.attempts + f.attempts, message });
-        } else {
-          await tx.addDeadLetter({
-            flow: flow.name,
-            recordKey: f.key,
-            payload: { record: f.rec },
-            request: safeJson(f.request),
-            response: safeJson(f.response),
-            errorClass: f.cls.kind,
-            message,
-            attempts: f.attempts,
-          });
-        }
-        await tx.appendJournal({
-          runId: o.runId,
-          flow: flow.name,
-          direction: this.direction,
-          recordKey: f.key,
-          action: 'dead-letter',
-          origin: f.rec.origin ?? null,
-          error: `${f.cls.kind}: ${message}`,
-        });
-      }
-      for (const effect of effects) await effect(tx);
-      if (o.checkpoint && !written.aborted) {
-        await tx.saveCheckpoint({
-          flow: flow.name,
-          cursorTs: o.checkpoint.cursor.ts,
-          cursorId: o.checkpoint.cursor.id,
-          extra: { seen: o.checkpoint.seen },
-        });
-      }
+    const runnable = tasks.filter((t) => (t.op as string) !== 'skip');
+    const written = await writeTasks(
+      runnable,
+      {
+        flow: this.flow,
+        store: this.store,
+        retry: this.retry,
+        sleep: this.sleep,
+        random: this.random,
+        classify: (e) => this.classify(e),
+        renewLease: () => this.store.acquireLease(this.leaseName, o.holder, this.leaseTtlMs),
+        onRetry: (n) => (o.counts.retries += n),
+      },
+      (f) => failures.push(f),
+    );
+    const lastWritten = new Map<number, Record<string, unknown> | null>();
+    for (const d of plan.decisions) if (d.linkId !== undefined && d.linkId !== null) lastWritten.set(d.linkId, d.lastWritten ?? null);
+    const result = await commitPage(this.store, {
+      flowName: this.flow.name,
+      group: this.group,
+      direction: this.direction,
+      source: this.flow.source,
+      target: this.flow.target,
+      runId: o.runId,
+      written: written.ok,
+      failures,
+      journal: plan.journal.map((j) => ({ ...j, runId: o.runId })),
+      conflicts: plan.conflicts,
+      quarantines: plan.quarantines,
+      waits: plan.waits,
+      links: plan.snap.links,
+      lastWritten,
+      idemBegun,
+      checkpoint: o.checkpoint && !written.aborted ? o.checkpoint : null,
+      replayOf: o.replayOf,
     });
+    o.counts.created += result.created;
+    o.counts.updated += result.updated;
+    o.counts.deadLettered += result.deadLettered;
+    o.counts.conflicts += result.conflicts;
+    if (result.released) this.log?.info({ released: result.released }, 'new links released records waiting for them');
+    for (const f of failures) {
+      this.log?.warn({ record: f.key, errorClass: f.cls.kind, error: messageOf(f.error), attempts: f.attempts }, 'record dead-lettered');
+    }
     return { written: written.ok.length, failures, aborted: written.aborted };
   }
 
-  private async writeWithRetry(
-    items: Item[],
-    fail: (rec: SourceRecord<any>, cls: Classification, error: unknown, attempts: number, request?: unknown, response?: unknown) => void,
-    counts: RunCounts,
-    holder: string,
-  ): Promise<{ ok: { item: Item; targetId: string }[]; aborted?: unknown }> {
-    const ok: { item: Item; targetId: string }[] = [];
+  /** Plans again the records released by new links (dependents), reading each from the source first. */
+  private async processDependents(runId: string, counts: RunCounts): Promise<void> {
     const size = this.flow.batchSize ?? 200;
-    let aborted: unknown;
-    for (let start = 0; start < items.length && aborted === undefined; start += size) {
-      let pending = items.slice(start, start + size);
-      let authRetried = false;
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        const batch: WriteItem[] = pending.map((p) => ({
-          sourceId: p.rec.id,
-          op: p.op,
-          ...(p.targetId ? { targetId: p.targetId } : {}),
-          idempotencyKey: p.idemKey,
-          payload: p.payload,
-        }));
-        if (!(await this.store.acquireLease(this.leaseName, holder, this.leaseTtlMs))) {
-          aborted = new RunAbortedError('lost the flow lease to another instance');
-          break;
+    for (;;) {
+      const work = await this.store.claimWork(this.flow.name, this.instanceId, size, this.leaseTtlMs);
+      if (work.length === 0) return;
+      if (this.flow.fetch) {
+        const records = await this.flow.fetch([...new Set(work.map((w) => w.recordKey))]);
+        if (records.length) {
+          const result = await this.processPage(records, { runId, counts, seen: null, checkpoint: null, holder: this.instanceId });
+          if (result.aborted) throw new RunAbortedError(messageOf(result.aborted));
         }
-        let outcomes: WriteOutcome[];
-        try {
-          outcomes = await this.flow.write(batch);
-          if (outcomes.length !== batch.length) throw new Error(`write returned ${outcomes.length} outcomes for ${batch.length} items`);
-        } catch (error) {
-          outcomes = batch.map(() => ({ ok: false as const, error }));
-        }
-        const again: Item[] = [];
-        let retryAfter = 0;
-        for (let i = 0; i < pending.length; i++) {
-          const p = pending[i];
-          const out = outcomes[i];
-          p.attempts = attempt;
-          if (out.ok) {
-            ok.push({ item: p, targetId: out.targetId });
-            continue;
-          }
-          const cls = this.classify(out.error);
-          const request = out.request ?? { op: batch[i].op, targetId: batch[i].targetId ?? null, payload: batch[i].payload };
-          if (cls.kind === 'ambiguous') {
-            if (p.op === 'create') {
-              if (!this.flow.findByIdempotencyKey) {
-                fail(p.rec, cls, out.error, attempt, request, out.response);
-                continue;
-              }
-              let found: string | null = null;
-              try {
-                found = await this.flow.findByIdempotencyKey(p.idemKey);
-              } catch {
-                found = null; // unknown again: the create is retried only after another successful re-check
-                again.push(p);
-                continue;
-              }
-              if (found) {
-                ok.push({ item: p, targetId: found });
-                continue;
-              }
-            }
-            again.push(p);
-          } else if (cls.kind === 'transient' || cls.kind === 'rate-limited' || (cls.retryable && cls.kind !== 'auth')) {
-            retryAfter = Math.max(retryAfter, cls.retryAfterMs ?? 0);
-            again.push(p);
-          } else if (cls.kind === 'auth' && !authRetried) {
-            again.push(p);
-          } else if (cls.kind === 'auth') {
-            aborted = out.error;
-          } else {
-            fail(p.rec, cls, out.error, attempt, request, out.response);
-          }
-        }
-        if (pending.some((p, i) => !outcomes[i].ok && this.classify(outcomes[i].error).kind === 'auth')) authRetried = true;
-        if (aborted !== undefined) break;
-        if (again.length === 0) break;
-        if (attempt >= this.retry.maxAttempts) {
-          for (const p of again) {
-            const idx = pending.indexOf(p);
-            const out = outcomes[idx];
-            const error = out && !out.ok ? out.error : new Error('retries exhausted');
-            fail(p.rec, this.classify(error), error, attempt, { op: p.op, targetId: p.targetId ?? null, payload: p.payload }, out && !out.ok ? out.response : undefined);
-          }
-          break;
-        }
-        counts.retries += again.length;
-        await this.sleep(backoffDelay(attempt, this.retry, this.random, retryAfter || undefined));
-        pending = again;
+      } else {
+        this.log?.warn({ records: work.length }, 'flow cannot re-read records by id; dependents wait for their next change');
       }
+      for (const w of work) await this.store.completeWork(w.id, this.instanceId);
+      if (work.length < size) return;
     }
-    return { ok, aborted };
   }
-
   /**
-   * Sends a dead-lettered record through the flow again (after a fix). On success the dead letter is
-   * marked replayed; on failure its attempts and message are updated.
+   * Sends a dead-lettered record through the flow again (after a fix), from the source's current state: the record is
+   * re-read when the flow can (`fetch`), otherwise the stored copy is used only if no newer version was synced since.
+   * On success the dead letter is marked replayed; on failure its attempts and message are updated.
    */
   async replayDeadLetter(id: number, actor = 'system'): Promise<{ ok: boolean; error?: string }> {
     const dl = await this.store.getDeadLetter(id);
     if (!dl || dl.flow !== this.flow.name) throw new Error(`dead letter ${id} not found for flow ${this.flow.name}`);
     if (dl.status !== 'open') throw new Error(`dead letter ${id} is ${dl.status}`);
-    const record = (dl.payload as { record?: SourceRecord<any> } | null)?.record;
-    if (!record) throw new Error(`dead letter ${id} has no source record to replay`);
-    const holder = `${this.instanceId}:replay`;
-    if (!(await this.store.acquireLease(this.leaseName, holder, this.leaseTtlMs))) {
-      throw new Error(`flow ${this.flow.name} is running; replay dead letter ${id} later`);
+    const stored = (dl.payload as { record?: SourceRecord<any> } | null)?.record;
+    if (!stored) throw new Error(`dead letter ${id} has no source record to replay`);
+    let record = stored;
+    if (this.flow.fetch) {
+      const fresh = await this.flow.fetch([stored.id]);
+      if (fresh.length === 0) {
+        return { ok: false, error: `${dl.recordKey} no longer exists in ${this.flow.source.system}; discard this dead letter` };
+      }
+      record = fresh[0];
+    } else {
+      const newer = (await this.store.listJournal({ flow: this.flow.name, recordKey: dl.recordKey, limit: 10_000 })).find(
+        (j) => WRITE_ACTIONS.includes(j.action) && j.at > dl.updatedAt,
+      );
+      if (newer) {
+        return { ok: false, error: `${dl.recordKey} was synced again at ${newer.at}, after this dead letter; replaying it would write older data. Discard it.` };
+      }
     }
-    const counts = emptyCounts();
-    let result: PageResult;
-    try {
-      result = await this.processPage([record], { runId: null, counts, seen: null, checkpoint: null, replayOf: dl, holder });
-    } finally {
-      await this.store.releaseLease(this.leaseName, holder).catch(() => undefined);
-    }
+    const result = await this.withLease('replay', `dead letter ${id}`, (holder, counts) =>
+      this.processPage([record], { runId: null, counts, seen: null, checkpoint: null, replayOf: dl, holder }),
+    );
     await this.store.audit(actor, 'dead-letter.replay', { id, flow: this.flow.name, ok: result.failures.length === 0 && !result.aborted });
     if (result.aborted) return { ok: false, error: messageOf(result.aborted) };
     if (result.failures.length) return { ok: false, error: messageOf(result.failures[0].error) };
     await this.store.updateDeadLetter(id, { status: 'replayed', attempts: dl.attempts + 1 });
     return { ok: true };
+  }
+
+  /**
+   * Writes `fields` of one source record to its target through the normal path (journal, echo ledger), whatever echo,
+   * ownership and no-op checks would say: how a resolved conflict's winning value reaches the losing side.
+   */
+  async rewrite(sourceId: string, fields: string[]): Promise<{ ok: boolean; action: string; error?: string }> {
+    if (!this.flow.fetch) return { ok: false, action: 'none', error: `flow ${this.flow.name} cannot re-read a record by id` };
+    const records = await this.flow.fetch([sourceId]);
+    if (records.length === 0) return { ok: false, action: 'none', error: `${this.recordKey(sourceId)} no longer exists` };
+    const counts = emptyCounts();
+    const result = await this.withLease('resolve', sourceId, (holder) =>
+      this.processPage(records, { runId: null, counts, seen: null, checkpoint: null, holder, force: new Map([[sourceId, fields]]) }),
+    );
+    if (result.aborted) return { ok: false, action: 'none', error: messageOf(result.aborted) };
+    if (result.failures.length) return { ok: false, action: 'dead-letter', error: messageOf(result.failures[0].error) };
+    return { ok: true, action: counts.updated ? 'update' : counts.created ? 'create' : 'none' };
+  }
+
+  private async withLease<T>(purpose: string, what: string | number, fn: (holder: string, counts: RunCounts) => Promise<T>): Promise<T> {
+    const holder = `${this.instanceId}:${purpose}`;
+    if (!(await this.store.acquireLease(this.leaseName, holder, this.leaseTtlMs))) {
+      throw new Error(`flow ${this.flow.name} is running; ${purpose} ${what} later`);
+    }
+    try {
+      return await fn(holder, emptyCounts());
+    } finally {
+      await this.store.releaseLease(this.leaseName, holder).catch(() => undefined);
+    }
   }
 }
 

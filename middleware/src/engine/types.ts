@@ -55,13 +55,40 @@ export interface WriteItem<P = Record<string, unknown>> {
 }
 
 export type WriteOutcome =
-  | { ok: true; targetId: string }
+  /** `written`: the values actually sent, when they differ from the payload (the echo ledger keeps them). */
+  | { ok: true; targetId: string; written?: Record<string, unknown> }
   | { ok: false; error: unknown; request?: unknown; response?: unknown };
+
+/** A record on one side of a link, identified without a link group: any flow linking it releases its dependents. */
+export interface LinkRef {
+  system: SystemName;
+  object: string;
+  id: string;
+}
 
 export interface FlowContext {
   /** Target record already linked to this source record, if any. */
   targetId: string | null;
+  /**
+   * Declares that the payload lacks a link which does not exist yet (an invoice's supplier has no Account). When a
+   * link to `ref` is created by any flow, this record is planned again without waiting for it to change.
+   */
+  waitFor?(ref: LinkRef): void;
+  /** Values the connector last wrote to the target for this record (echo ledger), or null. */
+  lastWritten?: Record<string, unknown> | null;
 }
+
+/** A side effect planned with its record (a Task, a status write-back) and committed with its page. */
+export interface PlannedEffect {
+  /** Idempotency key: an effect with a done ledger entry is never applied again. */
+  key: string;
+  kind: string;
+  /** What the effect does, shown in the journal and dry runs. */
+  description: string;
+  payload: Record<string, unknown>;
+}
+
+export type EffectOutcome = { ok: true; remoteId: string } | { ok: false; error: unknown; response?: unknown };
 
 export interface FlowDefinition<T = Record<string, unknown>, P extends Record<string, unknown> = Record<string, unknown>> {
   name: string;
@@ -79,6 +106,24 @@ export interface FlowDefinition<T = Record<string, unknown>, P extends Record<st
   map(record: SourceRecord<T>, ctx: FlowContext): Promise<P | null> | P | null;
   /** Finds an existing target for an unlinked record. Ambiguous matches go to the conflict inbox. */
   match?(record: SourceRecord<T>, payload: P): Promise<MatchResult>;
+  /**
+   * Batched matching for a page's unlinked records (one lookup per key kind, never one per record); used instead of
+   * `match` when present. A record missing from the answer has no match.
+   */
+  matchPage?(items: Array<{ record: SourceRecord<T>; payload: P }>): Promise<Map<string, MatchResult>>;
+  /** Re-reads source records by id: replays, dependents and conflict resolution start from the source's current state. */
+  fetch?(ids: string[]): Promise<SourceRecord<T>[]>;
+  /**
+   * Payload field → the source fields (dotted paths) it is computed from. Enables field-level echo: a payload field
+   * whose source fields all still hold what the connector last wrote to the source is not a person's change.
+   */
+  lineage?: Record<string, string[]>;
+  /** Side effects of writing this record, planned from what the connector last wrote (`ctx.lastWritten`). */
+  effects?(record: SourceRecord<T>, payload: P, ctx: { targetId: string | null; lastWritten: Record<string, unknown> | null }): PlannedEffect[];
+  /** Applies effects after their records were written; one outcome per effect, in order. */
+  applyEffects?(effects: Array<PlannedEffect & { targetId: string; sourceId: string }>): Promise<EffectOutcome[]>;
+  /** Looks for an effect applied before whose answer was lost (re-check before applying again). */
+  findEffect?(effect: PlannedEffect & { targetId: string }): Promise<string | null>;
   /** Writes a batch; one outcome per item, in order. May throw for the whole batch. */
   write(items: WriteItem<P>[]): Promise<WriteOutcome[]>;
   /** Looks up a target created with this idempotency key (re-check before retrying a create). */

@@ -1,0 +1,188 @@
+/**
+ * The Committer: one transaction per page stores the links, idempotency entries, echo ledger, journal, dead letters,
+ * conflicts, quarantines, dependents and the checkpoint, in a constant number of statements for the common parts.
+ */
+import { scrub } from '../log';
+import type { DeadLetter, Link, NewJournalEntry, StateStore } from '../store';
+import { mergeWritten } from './planner';
+import type { Failure, Written } from './writer';
+import type { Cursor, LinkRef, SourceRecord, SystemName } from './types';
+
+export interface PageCommit {
+  flowName: string;
+  group: string;
+  direction: string;
+  source: { system: SystemName; object: string };
+  target: { system: SystemName; object: string };
+  runId: string | null;
+  written: Written[];
+  failures: Failure[];
+  /** Journal rows for records that were skipped (filtered, echo, unchanged…). */
+  journal: NewJournalEntry[];
+  conflicts: Array<{ recordKey: string; field: string; sfValue: unknown; coupaValue: unknown }>;
+  quarantines: Array<{ recordKey: string; reason: string }>;
+  waits: Array<{ sourceId: string; ref: LinkRef }>;
+  /** Links already known for the page's source records (from the snapshot). */
+  links: Map<string, Link>;
+  /** What the connector last wrote to each link in this direction (snapshot), merged with this page's writes. */
+  lastWritten: Map<number, Record<string, unknown> | null>;
+  /** Creates whose idempotency entry this run began. */
+  idemBegun: Set<string>;
+  checkpoint: { cursor: Cursor; seen: unknown } | null;
+  replayOf?: DeadLetter;
+}
+
+export interface CommitResult {
+  created: number;
+  updated: number;
+  deadLettered: number;
+  /** Link conflicts found while committing (two records claiming one target). */
+  conflicts: number;
+  released: number;
+}
+
+/** Key for records waiting on a link to `ref` (any link group). */
+export const dependencyKey = (ref: LinkRef): string => `${ref.system}:${ref.object}:${ref.id}`;
+
+export function messageOf(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : typeof err === 'string' ? err : JSON.stringify(err);
+  return String(scrub(text ?? 'unknown error')).slice(0, 2000);
+}
+
+/** Request/response bodies as stored in dead letters: secret-named keys and known secrets masked. */
+export function safeJson(value: unknown): unknown {
+  if (value === undefined) return null;
+  try {
+    return scrub(JSON.parse(JSON.stringify(value)));
+  } catch {
+    return String(value);
+  }
+}
+
+const sourceIdOf = (c: PageCommit, link: Link) => (c.source.system === 'salesforce' ? link.sfId : link.coupaId);
+
+function conflictValues(c: PageCommit, sourceValue: unknown, targetValue: unknown): { sfValue: unknown; coupaValue: unknown } {
+  return c.source.system === 'salesforce' ? { sfValue: sourceValue, coupaValue: targetValue } : { sfValue: targetValue, coupaValue: sourceValue };
+}
+
+export async function commitPage(store: StateStore, c: PageCommit): Promise<CommitResult> {
+  const result: CommitResult = { created: 0, updated: 0, deadLettered: 0, conflicts: 0, released: 0 };
+  await store.transaction(async (tx) => {
+    const journal: NewJournalEntry[] = [...c.journal];
+    const base = { runId: c.runId, flow: c.flowName, direction: c.direction };
+
+    // links for records written without one: one lookup per side, one insert
+    const unlinked = c.written.filter((w) => !c.links.has(w.task.rec.id));
+    const linkOf = new Map<string, Link | null>();
+    for (const w of c.written) if (c.links.has(w.task.rec.id)) linkOf.set(w.task.rec.id, c.links.get(w.task.rec.id)!);
+    if (unlinked.length) {
+      const bySource = new Map(
+        (await tx.findLinks(c.group, c.source.system, c.source.object, unlinked.map((w) => w.task.rec.id))).map((l) => [sourceIdOf(c, l), l]),
+      );
+      const byTarget = new Map(
+        (await tx.findLinks(c.group, c.target.system, c.target.object, unlinked.map((w) => w.targetId))).map((l) => [
+          c.target.system === 'salesforce' ? l.sfId : l.coupaId,
+          l,
+        ]),
+      );
+      const fresh: Written[] = [];
+      const claimed = new Set<string>();
+      for (const w of unlinked) {
+        const mine = bySource.get(w.task.rec.id);
+        const other = byTarget.get(w.targetId);
+        if (other && (!mine || other.id !== mine.id)) {
+          result.conflicts++;
+          c.conflicts.push({ recordKey: w.task.key, field: '(link)', ...conflictValues(c, w.task.rec.id, `${w.targetId} (linked to ${sourceIdOf(c, other)})`) });
+          linkOf.set(w.task.rec.id, mine ?? null);
+        } else if (mine) {
+          linkOf.set(w.task.rec.id, mine);
+        } else if (claimed.has(w.targetId)) {
+          result.conflicts++;
+          c.conflicts.push({ recordKey: w.task.key, field: '(link)', ...conflictValues(c, w.task.rec.id, `${w.targetId} (matched twice in one page)`) });
+          linkOf.set(w.task.rec.id, null);
+        } else {
+          claimed.add(w.targetId);
+          fresh.push(w);
+        }
+      }
+      if (fresh.length) {
+        const sides = (w: Written) => {
+          const sf = c.source.system === 'salesforce' ? { object: c.source.object, id: w.task.rec.id } : { object: c.target.object, id: w.targetId };
+          const coupa = c.source.system === 'coupa' ? { object: c.source.object, id: w.task.rec.id } : { object: c.target.object, id: w.targetId };
+          return { flow: c.group, sfObject: sf.object, sfId: sf.id, coupaResource: coupa.object, coupaId: coupa.id };
+        };
+        const inserted = await tx.insertLinks(fresh.map(sides));
+        const byPair = new Map(inserted.map((l) => [`${l.sfId}\u0000${l.coupaId}`, l]));
+        for (const w of fresh) {
+          const s = sides(w);
+          linkOf.set(w.task.rec.id, byPair.get(`${s.sfId}\u0000${s.coupaId}`) ?? null);
+        }
+        result.released += await tx.releaseWaiting(
+          inserted.flatMap((l) => [
+            dependencyKey({ system: 'salesforce', object: l.sfObject, id: l.sfId }),
+            dependencyKey({ system: 'coupa', object: l.coupaResource, id: l.coupaId }),
+          ]),
+        );
+      }
+    }
+
+    // ledger, echo and journal for what was written
+    const done: Array<{ key: string; remoteId: string; flow: string }> = [];
+    const echoes: Array<{ flow: string; linkId: number; direction: string; hash: string; payload: unknown }> = [];
+    for (const w of c.written) {
+      const link = linkOf.get(w.task.rec.id) ?? null;
+      if (c.idemBegun.has(w.task.idemKey) || w.task.op === 'create') done.push({ key: w.task.idemKey, remoteId: w.targetId, flow: c.flowName });
+      for (const e of w.effectsDone) done.push({ key: e.effect.key, remoteId: e.remoteId, flow: c.flowName });
+      if (link && !w.effectFailure) {
+        const merged = mergeWritten(c.lastWritten.get(link.id) ?? null, w.written);
+        echoes.push({ flow: c.group, linkId: link.id, direction: c.direction, hash: merged.hash, payload: merged.payload });
+      }
+      journal.push({
+        ...base,
+        recordKey: w.task.key,
+        linkId: link?.id ?? null,
+        action: w.task.op,
+        origin: w.task.rec.origin ?? null,
+        before: c.lastWritten.get(link?.id ?? -1) ?? null,
+        after: w.written,
+      });
+      for (const e of w.effectsDone) {
+        journal.push({ ...base, recordKey: w.task.key, linkId: link?.id ?? null, action: `effect:${e.effect.kind}`, after: { key: e.effect.key, remoteId: e.remoteId } });
+      }
+      result[w.task.op === 'create' ? 'created' : 'updated']++;
+      if (w.effectFailure) c.failures.push(w.effectFailure);
+    }
+    if (done.length) await tx.completeIdempotentMany(done);
+    if (echoes.length) await tx.setEchoes(echoes);
+
+    for (const f of c.failures) {
+      result.deadLettered++;
+      const message = messageOf(f.error);
+      if (c.replayOf) {
+        await tx.updateDeadLetter(c.replayOf.id, { attempts: c.replayOf.attempts + f.attempts, message });
+      } else {
+        await tx.addDeadLetter({
+          flow: c.flowName,
+          recordKey: f.key,
+          payload: { record: f.rec as SourceRecord<any> },
+          request: safeJson(f.request),
+          response: safeJson(f.response),
+          errorClass: f.cls.kind,
+          message,
+          attempts: f.attempts,
+        });
+      }
+      journal.push({ ...base, recordKey: f.key, action: 'dead-letter', origin: f.rec.origin ?? null, error: `${f.cls.kind}: ${message}` });
+    }
+    for (const x of c.conflicts) await tx.addConflict({ flow: c.group, ...x });
+    for (const q of c.quarantines) await tx.quarantine(c.group, q.recordKey, q.reason);
+    if (c.waits.length) {
+      await tx.addWaiting(c.waits.map((w) => ({ depKey: dependencyKey(w.ref), flow: c.flowName, sourceId: w.sourceId })));
+    }
+    if (journal.length) await tx.appendJournalMany(journal);
+    if (c.checkpoint) {
+      await tx.saveCheckpoint({ flow: c.flowName, cursorTs: c.checkpoint.cursor.ts, cursorId: c.checkpoint.cursor.id, extra: { seen: c.checkpoint.seen } });
+    }
+  });
+  return result;
+}

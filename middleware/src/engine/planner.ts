@@ -1,0 +1,131 @@
+/**
+ * The Planner: pure over one record, the state loaded for its page and what the flow's hooks answered (mapping,
+ * match, current target values). It decides what happens to the record and returns it as data: a write plan, a
+ * skip with its reason, or a quarantine. A dry run is this without the Writer.
+ */
+import { hashPayload, sameValue } from './hash';
+import { applyOwnership, type FieldConflict } from './ownership';
+import type { PlannedEffect, SystemName } from './types';
+
+export type SkipReason = 'skip-echo' | 'skip-unchanged' | 'skip-filtered';
+
+export type RecordPlan =
+  | { action: 'skip'; reason: SkipReason; conflicts: FieldConflict[]; dropped: DroppedFields }
+  | { action: 'quarantine'; reason: string; conflicts: FieldConflict[] }
+  | {
+      action: 'write';
+      op: 'create' | 'update';
+      targetId: string | null;
+      payload: Record<string, unknown>;
+      conflicts: FieldConflict[];
+      dropped: DroppedFields;
+      effects: PlannedEffect[];
+    };
+
+/** Fields left out of a payload, and why. */
+export interface DroppedFields {
+  /** Owned by the other system. */
+  owner: string[];
+  /** Their source fields still hold what the connector last wrote there: our own write coming back. */
+  echo: string[];
+  /** Changed on both sides since our last write: sent to the conflict inbox. */
+  conflict: string[];
+}
+
+export interface PlanInput {
+  sourceSystem: SystemName;
+  /** The record's values in the shape the connector writes to its system. */
+  view: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  targetId: string | null;
+  /** True when the record is already linked (updates compare with what we last wrote). */
+  linked: boolean;
+  /** What the connector last wrote to the target for this record. */
+  lastWritten: Record<string, unknown> | null;
+  /** What the connector last wrote to the source record (the echo ledger's other direction). */
+  lastWrittenToSource: Record<string, unknown> | null;
+  /** Target values now, when the flow can read them (two-sided change detection). */
+  current: Record<string, unknown> | null;
+  owners?: Record<string, SystemName>;
+  lineage?: Record<string, string[]>;
+  /** Writes to this link inside the ping-pong window, and the limit; null when no loop is possible. */
+  pingPong: { writes: number; maxWrites: number; windowMs: number } | null;
+  /** Fields that must be written whatever echo, ownership and no-op say (a resolved conflict's winner). */
+  force?: string[];
+  effects: PlannedEffect[];
+}
+
+/** Reads a dotted path (`primary-address.country.code`). */
+export function pathValue(record: unknown, path: string): unknown {
+  let v: unknown = record;
+  for (const part of path.split('.')) {
+    if (v === null || v === undefined || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/** True when a path was written by the connector and the record still holds that value. */
+function echoed(view: Record<string, unknown>, written: Record<string, unknown>, path: string): boolean {
+  const ours = pathValue(written, path);
+  return ours !== undefined && sameValue(pathValue(view, path), ours);
+}
+
+/** Payload fields whose every source field is an echo of our last write to the source (field-level echo). */
+export function echoFields(input: Pick<PlanInput, 'view' | 'payload' | 'lineage' | 'lastWrittenToSource'>): string[] {
+  const { lineage, lastWrittenToSource: written, view } = input;
+  if (!lineage || !written) return [];
+  return Object.keys(input.payload).filter((field) => {
+    const sources = lineage[field];
+    return !!sources && sources.length > 0 && sources.every((p) => echoed(view, written, p));
+  });
+}
+
+/** True when every field the connector last wrote to the source still holds that value (whole-record echo). */
+export function isWholeEcho(view: Record<string, unknown>, written: Record<string, unknown> | null): boolean {
+  if (!written) return false;
+  const keys = Object.keys(written);
+  return keys.length > 0 && keys.every((k) => sameValue(view[k], written[k]));
+}
+
+export function planRecord(input: PlanInput): RecordPlan {
+  const force = new Set(input.force ?? []);
+  const dropped: DroppedFields = { owner: [], echo: [], conflict: [] };
+  const owned = applyOwnership(input.payload, input.sourceSystem, input.owners, input.lastWritten, input.current);
+  const conflicts = owned.conflicts.filter((c) => !force.has(c.field));
+  let payload = owned.payload;
+  for (const f of Object.keys(input.payload)) {
+    if (f in payload) continue;
+    if (force.has(f)) payload[f] = input.payload[f];
+    else if (conflicts.some((c) => c.field === f)) dropped.conflict.push(f);
+    else dropped.owner.push(f);
+  }
+  if (input.linked) {
+    const echoes = echoFields({ ...input, payload }).filter((f) => !force.has(f));
+    if (echoes.length) {
+      dropped.echo = echoes;
+      payload = Object.fromEntries(Object.entries(payload).filter(([k]) => !echoes.includes(k)));
+    }
+  }
+  const op = input.targetId ? 'update' : 'create';
+  const effects = input.effects;
+  if (op === 'update' && input.linked && effects.length === 0) {
+    if (Object.keys(payload).length === 0) {
+      return { action: 'skip', reason: dropped.echo.length ? 'skip-echo' : 'skip-unchanged', conflicts, dropped };
+    }
+    const last = input.lastWritten;
+    const unchanged = last && Object.entries(payload).every(([k, v]) => !force.has(k) && k in last && sameValue(v, last[k]));
+    if (unchanged) return { action: 'skip', reason: 'skip-unchanged', conflicts, dropped };
+  }
+  if (op === 'update' && input.linked && input.pingPong && input.pingPong.writes >= input.pingPong.maxWrites && force.size === 0) {
+    const reason = `written ${input.pingPong.writes} times in ${Math.round(input.pingPong.windowMs / 1000)}s`;
+    return { action: 'quarantine', reason, conflicts };
+  }
+  return { action: 'write', op, targetId: input.targetId, payload, conflicts, dropped, effects };
+}
+
+/** The echo-ledger entry after a write: field by field, the last value the connector wrote. */
+export function mergeWritten(previous: Record<string, unknown> | null, written: Record<string, unknown>): { payload: Record<string, unknown>; hash: string } {
+  const payload = { ...(previous ?? {}), ...written };
+  return { payload, hash: hashPayload(payload) };
+}

@@ -1,0 +1,241 @@
+/**
+ * The Writer: executes a page's write plans in batches of the flow's size, with the engine's one retry policy
+ * (classified failures, one backoff, `Retry-After` honoured, a cap on attempts), then the plans' side effects.
+ */
+import type { StateStore } from '../store';
+import { backoffDelay, type RetryPolicy } from './retry';
+import type { Classification, EffectOutcome, FlowDefinition, PlannedEffect, SourceRecord, WriteItem, WriteOutcome } from './types';
+
+/** Raised when a failure means the run must stop (auth still failing after a retry, lease lost). */
+export class RunAbortedError extends Error {
+  override name = 'RunAbortedError';
+}
+
+export interface WriteTask {
+  rec: SourceRecord<any>;
+  key: string;
+  op: 'create' | 'update';
+  targetId: string | null;
+  payload: Record<string, unknown>;
+  idemKey: string;
+  effects: PlannedEffect[];
+  attempts: number;
+}
+
+export interface Failure {
+  rec: SourceRecord<any>;
+  key: string;
+  cls: Classification;
+  error: unknown;
+  request?: unknown;
+  response?: unknown;
+  attempts: number;
+}
+
+export interface Written {
+  task: WriteTask;
+  targetId: string;
+  written: Record<string, unknown>;
+  /** Effects applied (or found applied before), with the remote id, for the ledger. */
+  effectsDone: Array<{ effect: PlannedEffect; remoteId: string }>;
+  /** Set when the record was written but one of its effects failed: the record is dead-lettered, its echo not advanced. */
+  effectFailure?: Failure;
+}
+
+export interface WriterDeps {
+  flow: FlowDefinition<any, any>;
+  store: StateStore;
+  retry: RetryPolicy;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  classify: (err: unknown) => Classification;
+  /** Renews the flow lease before each write call; false = lost. */
+  renewLease: () => Promise<boolean>;
+  onRetry: (n: number) => void;
+}
+
+const retryable = (cls: Classification) => cls.kind === 'transient' || cls.kind === 'rate-limited' || (cls.retryable && cls.kind !== 'auth');
+
+export async function writeTasks(
+  tasks: WriteTask[],
+  d: WriterDeps,
+  fail: (f: Failure) => void,
+): Promise<{ ok: Written[]; aborted?: unknown }> {
+  const ok: Written[] = [];
+  const size = d.flow.batchSize ?? 200;
+  let aborted: unknown;
+  for (let start = 0; start < tasks.length && aborted === undefined; start += size) {
+    let pending = tasks.slice(start, start + size);
+    let authRetried = false;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const batch: WriteItem[] = pending.map((p) => ({
+        sourceId: p.rec.id,
+        op: p.op,
+        ...(p.targetId ? { targetId: p.targetId } : {}),
+        idempotencyKey: p.idemKey,
+        payload: p.payload,
+      }));
+      if (!(await d.renewLease())) {
+        aborted = new RunAbortedError('lost the flow lease to another instance');
+        break;
+      }
+      let outcomes: WriteOutcome[];
+      try {
+        outcomes = await d.flow.write(batch);
+        if (outcomes.length !== batch.length) throw new Error(`write returned ${outcomes.length} outcomes for ${batch.length} items`);
+      } catch (error) {
+        outcomes = batch.map(() => ({ ok: false as const, error }));
+      }
+      const again: WriteTask[] = [];
+      let retryAfter = 0;
+      let sawAuth = false;
+      for (let i = 0; i < pending.length; i++) {
+        const p = pending[i];
+        const out = outcomes[i];
+        p.attempts = attempt;
+        if (out.ok) {
+          ok.push({ task: p, targetId: out.targetId, written: out.written ?? p.payload, effectsDone: [] });
+          continue;
+        }
+        const cls = d.classify(out.error);
+        const request = out.request ?? { op: batch[i].op, targetId: batch[i].targetId ?? null, payload: batch[i].payload };
+        const failure = { rec: p.rec, key: p.key, cls, error: out.error, attempts: attempt, request, response: out.response };
+        if (cls.kind === 'ambiguous') {
+          if (p.op === 'create') {
+            if (!d.flow.findByIdempotencyKey) {
+              fail(failure);
+              continue;
+            }
+            let found: string | null = null;
+            try {
+              found = await d.flow.findByIdempotencyKey(p.idemKey);
+            } catch {
+              again.push(p); // unknown again: the create is retried only after another successful re-check
+              continue;
+            }
+            if (found) {
+              ok.push({ task: p, targetId: found, written: p.payload, effectsDone: [] });
+              continue;
+            }
+          }
+          again.push(p);
+        } else if (retryable(cls)) {
+          retryAfter = Math.max(retryAfter, cls.retryAfterMs ?? 0);
+          again.push(p);
+        } else if (cls.kind === 'auth' && !authRetried) {
+          sawAuth = true;
+          again.push(p);
+        } else if (cls.kind === 'auth') {
+          aborted = out.error;
+        } else {
+          fail(failure);
+        }
+      }
+      if (sawAuth) authRetried = true;
+      if (aborted !== undefined || again.length === 0) break;
+      if (attempt >= d.retry.maxAttempts) {
+        for (const p of again) {
+          const out = outcomes[pending.indexOf(p)];
+          const error = out && !out.ok ? out.error : new Error('retries exhausted');
+          fail({
+            rec: p.rec,
+            key: p.key,
+            cls: d.classify(error),
+            error,
+            attempts: attempt,
+            request: { op: p.op, targetId: p.targetId ?? null, payload: p.payload },
+            response: out && !out.ok ? out.response : undefined,
+          });
+        }
+        break;
+      }
+      d.onRetry(again.length);
+      await d.sleep(backoffDelay(attempt, d.retry, d.random, retryAfter || undefined));
+      pending = again;
+    }
+  }
+  if (aborted === undefined) await applyEffects(ok, d);
+  return { ok, aborted };
+}
+
+/**
+ * Applies the effects of written records. Each effect is recorded in the idempotency ledger before it is applied;
+ * one found pending from an earlier attempt is looked up first (`findEffect`), so a lost answer never duplicates it.
+ */
+async function applyEffects(written: Written[], d: WriterDeps): Promise<void> {
+  const wanted = written.flatMap((w) => w.task.effects.map((effect) => ({ w, effect })));
+  if (wanted.length === 0) return;
+  if (!d.flow.applyEffects) {
+    for (const { w, effect } of wanted) {
+      w.effectFailure = effectFailure(w, effect, new Error(`flow ${d.flow.name} plans effects but cannot apply them`), { kind: 'validation', retryable: false }, 1);
+    }
+    return;
+  }
+  const ledger = await d.store.beginIdempotentMany(
+    wanted.map((x) => x.effect.key),
+    d.flow.name,
+  );
+  let todo: typeof wanted = [];
+  for (const x of wanted) {
+    const entry = ledger.get(x.effect.key);
+    if (entry && !entry.created && entry.entry.state === 'done' && entry.entry.remoteId) {
+      x.w.effectsDone.push({ effect: x.effect, remoteId: entry.entry.remoteId });
+      continue;
+    }
+    if (entry && !entry.created && d.flow.findEffect) {
+      try {
+        const found = await d.flow.findEffect({ ...x.effect, targetId: x.w.targetId });
+        if (found) {
+          x.w.effectsDone.push({ effect: x.effect, remoteId: found });
+          continue;
+        }
+      } catch (error) {
+        x.w.effectFailure = effectFailure(x.w, x.effect, error, d.classify(error), 1);
+        continue;
+      }
+    }
+    todo.push(x);
+  }
+  for (let attempt = 1; todo.length > 0; attempt++) {
+    let outcomes: EffectOutcome[];
+    try {
+      outcomes = await d.flow.applyEffects(todo.map((x) => ({ ...x.effect, targetId: x.w.targetId, sourceId: x.w.task.rec.id })));
+      if (outcomes.length !== todo.length) throw new Error(`applyEffects returned ${outcomes.length} outcomes for ${todo.length} effects`);
+    } catch (error) {
+      outcomes = todo.map(() => ({ ok: false as const, error }));
+    }
+    const again: typeof todo = [];
+    let retryAfter = 0;
+    todo.forEach((x, i) => {
+      const out = outcomes[i];
+      if (out.ok) {
+        x.w.effectsDone.push({ effect: x.effect, remoteId: out.remoteId });
+        return;
+      }
+      const cls = d.classify(out.error);
+      if (retryable(cls) && attempt < d.retry.maxAttempts) {
+        retryAfter = Math.max(retryAfter, cls.retryAfterMs ?? 0);
+        again.push(x);
+      } else {
+        x.w.effectFailure = effectFailure(x.w, x.effect, out.error, cls, attempt, out.response);
+      }
+    });
+    if (again.length === 0) break;
+    d.onRetry(again.length);
+    await d.sleep(backoffDelay(attempt, d.retry, d.random, retryAfter || undefined));
+    todo = again;
+  }
+}
+
+function effectFailure(w: Written, effect: PlannedEffect, error: unknown, cls: Classification, attempts: number, response?: unknown): Failure {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    rec: w.task.rec,
+    key: w.task.key,
+    cls,
+    error: new Error(`record written to ${w.targetId}, but its effect "${effect.description}" failed: ${message}`),
+    attempts,
+    request: { effect: effect.kind, key: effect.key, payload: effect.payload },
+    response,
+  };
+}
