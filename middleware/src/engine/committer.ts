@@ -76,49 +76,55 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
     const linkOf = new Map<string, Link | null>();
     for (const w of c.written) if (c.links.has(w.task.rec.id)) linkOf.set(w.task.rec.id, c.links.get(w.task.rec.id)!);
     if (unlinked.length) {
-      const bySource = new Map(
-        (await tx.findLinks(c.group, c.source.system, c.source.object, unlinked.map((w) => w.task.rec.id))).map((l) => [sourceIdOf(c, l), l]),
-      );
-      const byTarget = new Map(
-        (await tx.findLinks(c.group, c.target.system, c.target.object, unlinked.map((w) => w.targetId))).map((l) => [
-          c.target.system === 'salesforce' ? l.sfId : l.coupaId,
-          l,
-        ]),
-      );
-      const fresh: Written[] = [];
+      // Insert first (one statement); only records whose link could not be inserted need a look at what is there.
+      const sides = (w: Written) => {
+        const sf = c.source.system === 'salesforce' ? { object: c.source.object, id: w.task.rec.id } : { object: c.target.object, id: w.targetId };
+        const coupa = c.source.system === 'coupa' ? { object: c.source.object, id: w.task.rec.id } : { object: c.target.object, id: w.targetId };
+        return { flow: c.group, sfObject: sf.object, sfId: sf.id, coupaResource: coupa.object, coupaId: coupa.id };
+      };
+      const pairKey = (l: { sfId: string; coupaId: string }) => `${l.sfId}\u0000${l.coupaId}`;
       const claimed = new Set<string>();
+      const candidates: Written[] = [];
       for (const w of unlinked) {
-        const mine = bySource.get(w.task.rec.id);
-        const other = byTarget.get(w.targetId);
-        if (other && (!mine || other.id !== mine.id)) {
-          result.conflicts++;
-          c.conflicts.push({ recordKey: w.task.key, field: '(link)', ...conflictValues(c, w.task.rec.id, `${w.targetId} (linked to ${sourceIdOf(c, other)})`) });
-          linkOf.set(w.task.rec.id, mine ?? null);
-        } else if (mine) {
-          linkOf.set(w.task.rec.id, mine);
-        } else if (claimed.has(w.targetId)) {
+        if (claimed.has(w.targetId) || claimed.has(`source:${w.task.rec.id}`)) {
           result.conflicts++;
           c.conflicts.push({ recordKey: w.task.key, field: '(link)', ...conflictValues(c, w.task.rec.id, `${w.targetId} (matched twice in one page)`) });
           linkOf.set(w.task.rec.id, null);
-        } else {
-          claimed.add(w.targetId);
-          fresh.push(w);
+          continue;
+        }
+        claimed.add(w.targetId);
+        claimed.add(`source:${w.task.rec.id}`);
+        candidates.push(w);
+      }
+      const inserted = new Map((await tx.insertLinks(candidates.map(sides), { skipConflicts: true })).map((l) => [pairKey(l), l]));
+      const missed = candidates.filter((w) => !inserted.has(pairKey(sides(w))));
+      if (missed.length) {
+        const bySource = new Map(
+          (await tx.findLinks(c.group, c.source.system, c.source.object, missed.map((w) => w.task.rec.id))).map((l) => [sourceIdOf(c, l), l]),
+        );
+        const byTarget = new Map(
+          (await tx.findLinks(c.group, c.target.system, c.target.object, missed.map((w) => w.targetId))).map((l) => [
+            c.target.system === 'salesforce' ? l.sfId : l.coupaId,
+            l,
+          ]),
+        );
+        for (const w of missed) {
+          const mine = bySource.get(w.task.rec.id);
+          const other = byTarget.get(w.targetId);
+          if (other && (!mine || other.id !== mine.id)) {
+            result.conflicts++;
+            c.conflicts.push({ recordKey: w.task.key, field: '(link)', ...conflictValues(c, w.task.rec.id, `${w.targetId} (linked to ${sourceIdOf(c, other)})`) });
+          }
+          linkOf.set(w.task.rec.id, mine && (!other || other.id === mine.id) ? mine : null);
         }
       }
-      if (fresh.length) {
-        const sides = (w: Written) => {
-          const sf = c.source.system === 'salesforce' ? { object: c.source.object, id: w.task.rec.id } : { object: c.target.object, id: w.targetId };
-          const coupa = c.source.system === 'coupa' ? { object: c.source.object, id: w.task.rec.id } : { object: c.target.object, id: w.targetId };
-          return { flow: c.group, sfObject: sf.object, sfId: sf.id, coupaResource: coupa.object, coupaId: coupa.id };
-        };
-        const inserted = await tx.insertLinks(fresh.map(sides));
-        const byPair = new Map(inserted.map((l) => [`${l.sfId}\u0000${l.coupaId}`, l]));
-        for (const w of fresh) {
-          const s = sides(w);
-          linkOf.set(w.task.rec.id, byPair.get(`${s.sfId}\u0000${s.coupaId}`) ?? null);
-        }
+      for (const w of candidates) {
+        const l = inserted.get(pairKey(sides(w)));
+        if (l) linkOf.set(w.task.rec.id, l);
+      }
+      if (inserted.size) {
         result.released += await tx.releaseWaiting(
-          inserted.flatMap((l) => [
+          [...inserted.values()].flatMap((l) => [
             dependencyKey({ system: 'salesforce', object: l.sfObject, id: l.sfId }),
             dependencyKey({ system: 'coupa', object: l.coupaResource, id: l.coupaId }),
           ]),

@@ -1,7 +1,10 @@
 import type { Cursor } from './types';
 
 /** Normalises any ISO-8601 timestamp to UTC milliseconds form so strings compare in time order. */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function normalizeTs(ts: string): string {
+  if (CANONICAL.test(ts)) return ts;
   const d = new Date(ts);
   if (Number.isNaN(d.getTime())) throw new Error(`invalid record timestamp "${ts}"`);
   return d.toISOString();

@@ -36,9 +36,16 @@ export class FakeSource<T extends Record<string, unknown> = Record<string, unkno
   records = new Map<string, SourceRecord<T>>();
   reads = 0;
   failNextReads = 0;
+  /** Records in (ts, id) order, rebuilt after a change. */
+  private sorted: SourceRecord<T>[] | null = null;
 
   put(id: string, ts: string, data: T, origin: string | null = null): void {
     this.records.set(id, { id, ts, data, origin });
+    this.sorted = null;
+  }
+
+  async fetch(ids: string[]): Promise<SourceRecord<T>[]> {
+    return ids.flatMap((id) => (this.records.has(id) ? [structuredClone(this.records.get(id)!)] : []));
   }
 
   async read({ after, limit }: { after: Cursor | null; limit: number }): Promise<SourceRecord<T>[]> {
@@ -47,11 +54,19 @@ export class FakeSource<T extends Record<string, unknown> = Record<string, unkno
       this.failNextReads--;
       throw new FakeError('transient', 'read failed');
     }
-    return [...this.records.values()]
-      .filter((r) => !after || compareCursors({ ts: r.ts, id: r.id }, after) > 0)
-      .sort((a, b) => compareCursors({ ts: a.ts, id: a.id }, { ts: b.ts, id: b.id }))
-      .slice(0, limit)
-      .map((r) => structuredClone(r));
+    this.sorted ??= [...this.records.values()].sort((a, b) => compareCursors({ ts: a.ts, id: a.id }, { ts: b.ts, id: b.id }));
+    const list = this.sorted;
+    let lo = 0;
+    if (after) {
+      // first record strictly after the cursor (binary search over the sorted list)
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (compareCursors({ ts: list[mid].ts, id: list[mid].id }, after) > 0) hi = mid;
+        else lo = mid + 1;
+      }
+    }
+    return list.slice(lo, lo + limit).map((r) => structuredClone(r));
   }
 }
 
@@ -137,6 +152,7 @@ export function fakeFlow(
     batchSize: 50,
     overlapMs: 60_000,
     read: (req) => source.read(req),
+    fetch: (ids) => source.fetch(ids),
     map: (rec) => ({ ...rec.data }),
     write: (items) => target.write(items),
     findByIdempotencyKey: (key) => target.findByIdempotencyKey(key),

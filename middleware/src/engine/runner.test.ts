@@ -465,8 +465,9 @@ describe('FlowRunner crash safety', () => {
     const probe = await crashAndRestart(null, null);
     const total = probe.calls;
     await probe.inner.close();
-    expect(total).toBeGreaterThan(20);
-    for (let dieAt = 1; dieAt <= total; dieAt += 3) {
+    // Three pages: a handful of batched statements each (the page snapshot, the ledger, one commit transaction).
+    expect(total).toBeGreaterThan(10);
+    for (let dieAt = 1; dieAt <= total; dieAt++) {
       const { outcome, summary, target, inner } = await crashAndRestart(dieAt, null);
       try {
         expect({ dieAt, outcome }).toEqual({ dieAt, outcome: 'died' });

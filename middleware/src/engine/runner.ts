@@ -139,6 +139,10 @@ export class FlowRunner {
   /** Two directions share links: a loop is possible and the ping-pong breaker applies. */
   private readonly loopPossible: boolean;
   private running: Promise<RunSummary> | null = null;
+  /** When each lease holder of this runner last renewed the flow lease. */
+  private readonly renewedAt = new Map<string, number>();
+  /** Quarantined record keys, loaded once per run (records quarantined during the run are added). */
+  private quarantineCache: Set<string> | null = null;
 
   constructor(flow: FlowDefinition<any, any>, opts: RunnerOptions) {
     if (flow.source.system === flow.target.system) throw new Error(`${flow.name}: source and target must be different systems`);
@@ -202,7 +206,7 @@ export class FlowRunner {
       let after = overlapStart(cursor, overlap);
       await this.processDependents(runId, counts);
       for (;;) {
-        if (!(await this.store.acquireLease(this.leaseName, this.instanceId, this.leaseTtlMs))) {
+        if (!(await this.renewLease(this.instanceId))) {
           throw new RunAbortedError('lost the flow lease to another instance');
         }
         const page = await this.readWithRetry(after, limit, counts);
@@ -252,6 +256,8 @@ export class FlowRunner {
     if (!(await this.store.acquireLease(this.leaseName, this.instanceId, this.leaseTtlMs))) {
       return { flow, runId: null, status: 'busy', counts };
     }
+    this.renewedAt.set(this.instanceId, this.now().getTime());
+    this.quarantineCache = null;
     const run = await this.store.startRun({ flow, trigger });
     try {
       await body(run.id, counts);
@@ -265,8 +271,23 @@ export class FlowRunner {
       this.log?.error({ runId: run.id, error }, 'run failed');
       return { flow, runId: run.id, status: 'failed', counts, error };
     } finally {
+      this.renewedAt.delete(this.instanceId);
       await this.store.releaseLease(this.leaseName, this.instanceId).catch(() => undefined);
     }
+  }
+
+  /**
+   * Extends the flow lease before reads and writes. A renewal younger than a quarter of the lease is still good for
+   * three quarters of it, so it is not repeated: one statement every few pages instead of two per page.
+   */
+  private async renewLease(holder: string): Promise<boolean> {
+    const now = this.now().getTime();
+    const last = this.renewedAt.get(holder);
+    if (last !== undefined && now - last < this.leaseTtlMs / 4) return true;
+    const ok = await this.store.acquireLease(this.leaseName, holder, this.leaseTtlMs);
+    if (ok) this.renewedAt.set(holder, now);
+    else this.renewedAt.delete(holder);
+    return ok;
   }
 
   private classify(err: unknown): Classification {
@@ -294,7 +315,8 @@ export class FlowRunner {
   /** Loads the page's sync state in a constant number of queries. */
   private async snapshot(ids: string[]): Promise<PageSnapshot> {
     const { store, flow, group } = this;
-    const quarantined = new Set((await store.listQuarantine(group)).map((q) => q.recordKey));
+    this.quarantineCache ??= new Set((await store.listQuarantine(group)).map((q) => q.recordKey));
+    const quarantined = this.quarantineCache;
     const links = new Map((await store.findLinks(group, flow.source.system, flow.source.object, ids)).map((l) => [this.sourceIdOf(l), l]));
     const linkIds = [...links.values()].map((l) => l.id);
     const echoes = new Map<string, Record<string, unknown> | null>();
@@ -489,6 +511,7 @@ export class FlowRunner {
       } else if (plan.action === 'quarantine') {
         counts.quarantined++;
         out.quarantines.push({ recordKey: p.key, reason: plan.reason });
+        snap.quarantined.add(p.key);
         out.journal.push({ ...this.journalRow(p.rec, 'quarantined', p.link?.id ?? null), error: plan.reason });
         decide({ record: p.rec, action: 'quarantine', detail: { reason: plan.reason } });
         this.log?.warn({ record: p.key, reason: plan.reason }, 'record quarantined by the ping-pong breaker');
@@ -568,7 +591,7 @@ export class FlowRunner {
         sleep: this.sleep,
         random: this.random,
         classify: (e) => this.classify(e),
-        renewLease: () => this.store.acquireLease(this.leaseName, o.holder, this.leaseTtlMs),
+        renewLease: () => this.renewLease(o.holder),
         onRetry: (n) => (o.counts.retries += n),
       },
       (f) => failures.push(f),
@@ -682,9 +705,12 @@ export class FlowRunner {
     if (!(await this.store.acquireLease(this.leaseName, holder, this.leaseTtlMs))) {
       throw new Error(`flow ${this.flow.name} is running; ${purpose} ${what} later`);
     }
+    this.renewedAt.set(holder, this.now().getTime());
+    this.quarantineCache = null;
     try {
       return await fn(holder, emptyCounts());
     } finally {
+      this.renewedAt.delete(holder);
       await this.store.releaseLease(this.leaseName, holder).catch(() => undefined);
     }
   }

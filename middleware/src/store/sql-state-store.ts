@@ -250,12 +250,13 @@ export class SqlStateStore implements StateStore {
     return out;
   }
 
-  async insertLinks(links: NewLink[]): Promise<Link[]> {
+  async insertLinks(links: NewLink[], opts: { skipConflicts?: boolean } = {}): Promise<Link[]> {
     const now = this.ts();
     const out: Link[] = [];
+    const onConflict = opts.skipConflicts ? ' ON CONFLICT DO NOTHING' : '';
     for (const part of chunked(links, 200)) {
       const rows = await this.db.all<Row>(
-        `INSERT INTO links (flow, sf_object, sf_id, coupa_resource, coupa_id, created_at, updated_at) VALUES ${marks(part.length, 7)} RETURNING *`,
+        `INSERT INTO links (flow, sf_object, sf_id, coupa_resource, coupa_id, created_at, updated_at) VALUES ${marks(part.length, 7)}${onConflict} RETURNING *`,
         part.flatMap((l) => [l.flow, l.sfObject, l.sfId, l.coupaResource, l.coupaId, now, now]),
       );
       out.push(...rows.map(linkFrom));

@@ -39,8 +39,11 @@ export interface StateStore {
   getLink(id: number): Promise<Link | null>;
   /** Inserts, or returns the existing link when the same pair is already linked. Throws if either side is linked elsewhere. */
   createLink(link: NewLink): Promise<Link>;
-  /** Inserts new links in one statement per 200; callers check both sides are free first (the Committer does). */
-  insertLinks(links: NewLink[]): Promise<Link[]>;
+  /**
+   * Inserts new links in one statement per 200. A link whose either side is taken throws, or with `skipConflicts`
+   * is left out of the answer (the Committer then looks at what is there).
+   */
+  insertLinks(links: NewLink[], opts?: { skipConflicts?: boolean }): Promise<Link[]>;
   listLinks(flow: string, opts?: { limit?: number; offset?: number }): Promise<Link[]>;
   deleteLink(id: number): Promise<void>;
 

@@ -60,7 +60,19 @@ export class SqliteDriver implements SqlDriver {
     private readonly db: Db,
     private readonly gate: Gate,
     private readonly inTx: boolean,
+    /** Prepared statements by SQL text, shared by the transaction drivers of one database (bounded). */
+    private readonly statements: Map<string, Database.Statement<unknown[]>> = new Map(),
   ) {}
+
+  private prepare(sql: string): Database.Statement<unknown[]> {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<unknown[]>(sql);
+      if (this.statements.size >= 500) this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
 
   static open(file: string): SqliteDriver {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -78,7 +90,7 @@ export class SqliteDriver implements SqlDriver {
   async all<T>(sql: string, params?: unknown[]): Promise<T[]> {
     await this.ready();
     try {
-      return this.db.prepare(sql).all(...bind(params)) as T[];
+      return this.prepare(sql).all(...bind(params)) as T[];
     } catch (err) {
       rethrow(err);
     }
@@ -87,7 +99,7 @@ export class SqliteDriver implements SqlDriver {
   async run(sql: string, params?: unknown[]): Promise<{ changes: number }> {
     await this.ready();
     try {
-      const stmt = this.db.prepare(sql);
+      const stmt = this.prepare(sql);
       if (!stmt.reader) return { changes: stmt.run(...bind(params)).changes };
       stmt.all(...bind(params));
       return { changes: 0 };
@@ -110,7 +122,7 @@ export class SqliteDriver implements SqlDriver {
     await this.gate.enter();
     try {
       this.db.exec('BEGIN IMMEDIATE');
-      const tx = new SqliteDriver(this.db, this.gate, true);
+      const tx = new SqliteDriver(this.db, this.gate, true, this.statements);
       try {
         const result = await fn(tx);
         this.db.exec('COMMIT');
