@@ -41,7 +41,7 @@ describe('supplier-account-sync', () => {
     h.user().query<any>(`SELECT Id, Name, Type, Website, Coupa_Supplier_Id__c, Coupa_Supplier_Number__c, Coupa_Supplier_Status__c, BillingCity, BillingCountry FROM Account WHERE ${where}`).then((r) => r.records as any[]);
   const createSupplier = (body: Record<string, unknown>) => h.coupaApi('POST', '/api/suppliers', { status: 'active', ...body });
 
-  it('a supplier created in Coupa becomes one vendor Account with its primary contact, linked back in Coupa', async () => {
+  it('a supplier created in Coupa becomes one vendor Account with its primary contact, and nothing is written back to Coupa', async () => {
     const supplier = await createSupplier({
       name: TRICKY,
       number: 'SUP-100',
@@ -49,7 +49,9 @@ describe('supplier-account-sync', () => {
       'primary-address': { street1: 'Domplatz 1', city: 'Köln', 'postal-code': '50667', country: { code: 'DE' } },
       'primary-contact': { 'name-given': 'Zoë', 'name-family': "D'Arcy", email: 'zoe@oreilly.example' },
     });
+    h.coupaEmu.control.resetCounters();
     await syncBoth();
+    expect(coupaWrites()).toBe(0);
 
     const [account] = await accounts(`Coupa_Supplier_Id__c = '${supplier.id}'`);
     expect(account).toMatchObject({ Name: TRICKY, Type: 'Vendor', Website: 'https://oreilly.example', Coupa_Supplier_Number__c: 'SUP-100', Coupa_Supplier_Status__c: 'active', BillingCity: 'Köln', BillingCountry: 'DE' });
@@ -57,7 +59,7 @@ describe('supplier-account-sync', () => {
     expect(contacts).toEqual([expect.objectContaining({ FirstName: 'Zoë', LastName: "D'Arcy", Email: 'zoe@oreilly.example' })]);
 
     const inCoupa = await h.coupaApi('GET', `/api/suppliers/${supplier.id}`);
-    expect(inCoupa['custom-fields']['salesforce-account-id']).toBe(account.Id);
+    expect(inCoupa['custom-fields']?.['salesforce-account-id'] ?? null).toBeNull();
     expect(inCoupa.website).toBe('https://oreilly.example');
 
     // Re-running changes nothing anywhere.

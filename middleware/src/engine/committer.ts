@@ -26,6 +26,8 @@ export interface PageCommit {
   links: Map<string, Link>;
   /** What the connector last wrote to each link in this direction (snapshot), merged with this page's writes. */
   lastWritten: Map<number, Record<string, unknown> | null>;
+  /** The same for the reverse direction (merged with values a write reports in sync on the source). */
+  lastWrittenToSource: Map<number, Record<string, unknown> | null>;
   /** Creates whose idempotency entry this run began. */
   idemBegun: Set<string>;
   checkpoint: { cursor: Cursor; seen: unknown } | null;
@@ -142,6 +144,10 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
       if (link && !w.effectFailure) {
         const merged = mergeWritten(c.lastWritten.get(link.id) ?? null, w.written);
         echoes.push({ flow: c.group, linkId: link.id, direction: c.direction, hash: merged.hash, payload: merged.payload });
+      }
+      if (link && w.sourceInSync && Object.keys(w.sourceInSync).length) {
+        const merged = mergeWritten(c.lastWrittenToSource.get(link.id) ?? null, w.sourceInSync);
+        echoes.push({ flow: c.group, linkId: link.id, direction: `to-${c.source.system}`, hash: merged.hash, payload: merged.payload });
       }
       journal.push({
         ...base,

@@ -48,6 +48,8 @@ export interface PlanInput {
   current: Record<string, unknown> | null;
   owners?: Record<string, SystemName>;
   lineage?: Record<string, string[]>;
+  /** The reverse direction's lineage (its payload fields → this flow's target paths), for round-trip echo. */
+  reverseLineage?: Record<string, string[]>;
   /** Writes to this link inside the ping-pong window, and the limit; null when no loop is possible. */
   pingPong: { writes: number; maxWrites: number; windowMs: number } | null;
   /** Fields that must be written whatever echo, ownership and no-op say (a resolved conflict's winner). */
@@ -71,13 +73,23 @@ function echoed(view: Record<string, unknown>, written: Record<string, unknown>,
   return ours !== undefined && sameValue(pathValue(view, path), ours);
 }
 
-/** Payload fields whose every source field is an echo of our last write to the source (field-level echo). */
-export function echoFields(input: Pick<PlanInput, 'view' | 'payload' | 'lineage' | 'lastWrittenToSource'>): string[] {
-  const { lineage, lastWrittenToSource: written, view } = input;
-  if (!lineage || !written) return [];
+const top = (path: string) => path.split('.')[0];
+
+/**
+ * Payload fields that are our own write coming back (field-level echo): every source field it is computed from still
+ * holds what the reverse direction last wrote there, and that write carried this very field (a round trip). A value
+ * we wrote into a source field that maps to a different target field is not an echo: the target does not hold it.
+ */
+export function echoFields(input: Pick<PlanInput, 'view' | 'payload' | 'lineage' | 'reverseLineage' | 'lastWrittenToSource'>): string[] {
+  const { lineage, reverseLineage, lastWrittenToSource: written, view } = input;
+  if (!lineage || !reverseLineage || !written) return [];
   return Object.keys(input.payload).filter((field) => {
     const sources = lineage[field];
-    return !!sources && sources.length > 0 && sources.every((p) => echoed(view, written, p));
+    return (
+      !!sources &&
+      sources.length > 0 &&
+      sources.every((p) => echoed(view, written, p) && (reverseLineage[top(p)] ?? []).some((back) => top(back) === field))
+    );
   });
 }
 

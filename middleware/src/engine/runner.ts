@@ -49,6 +49,8 @@ export interface RunnerOptions {
   now?: () => Date;
   /** Whether a loop is possible (another flow writes back along the same links); default: the flow has a linkGroup. */
   loopPossible?: boolean;
+  /** The flow writing the other way along the same links, if any (round-trip echo detection). */
+  reverse?: () => FlowDefinition<any, any> | undefined;
 }
 
 const WRITE_ACTIONS = ['create', 'update'];
@@ -138,6 +140,7 @@ export class FlowRunner {
   private readonly log?: Logger;
   /** Two directions share links: a loop is possible and the ping-pong breaker applies. */
   private readonly loopPossible: boolean;
+  private readonly reverse?: () => FlowDefinition<any, any> | undefined;
   private running: Promise<RunSummary> | null = null;
   /** When each lease holder of this runner last renewed the flow lease. */
   private readonly renewedAt = new Map<string, number>();
@@ -158,6 +161,7 @@ export class FlowRunner {
     this.pingPong = opts.pingPong ?? { maxWrites: 6, windowMs: 300_000 };
     this.log = opts.logger?.child({ flow: flow.name });
     this.loopPossible = opts.loopPossible ?? flow.linkGroup !== undefined;
+    this.reverse = opts.reverse;
   }
 
   private get direction(): string {
@@ -499,6 +503,7 @@ export class FlowRunner {
         current: p.targetId ? (current.get(p.targetId) ?? null) : null,
         owners: flow.fieldOwners,
         lineage: flow.lineage,
+        reverseLineage: this.reverse?.()?.lineage,
         pingPong: this.loopPossible && p.link ? { writes: snap.writes.get(p.link.id) ?? 0, ...this.pingPong } : null,
         force: o.force?.get(p.rec.id),
         effects: effects.filter((e) => !doneEffects.has(e.key)),
@@ -524,7 +529,7 @@ export class FlowRunner {
           payload: plan.payload,
           dropped: plan.dropped,
           effects: plan.effects,
-          task: { rec: p.rec, key: p.key, op: plan.op, targetId: plan.targetId, payload: plan.payload, idemKey, effects: plan.effects, attempts: 0 },
+          task: { rec: p.rec, key: p.key, op: plan.op, targetId: plan.targetId, payload: plan.payload, idemKey, effects: plan.effects, attempts: 0, lastWritten },
           lastWritten,
           linkId: p.link?.id ?? null,
         });
@@ -597,7 +602,12 @@ export class FlowRunner {
       (f) => failures.push(f),
     );
     const lastWritten = new Map<number, Record<string, unknown> | null>();
+    const lastWrittenToSource = new Map<number, Record<string, unknown> | null>();
     for (const d of plan.decisions) if (d.linkId !== undefined && d.linkId !== null) lastWritten.set(d.linkId, d.lastWritten ?? null);
+    for (const [key, payload] of plan.snap.echoes) {
+      const [linkId, direction] = key.split('|');
+      if (direction === `to-${this.flow.source.system}`) lastWrittenToSource.set(Number(linkId), payload);
+    }
     const result = await commitPage(this.store, {
       flowName: this.flow.name,
       group: this.group,
@@ -613,6 +623,7 @@ export class FlowRunner {
       waits: plan.waits,
       links: plan.snap.links,
       lastWritten,
+      lastWrittenToSource,
       idemBegun,
       checkpoint: o.checkpoint && !written.aborted ? o.checkpoint : null,
       replayOf: o.replayOf,

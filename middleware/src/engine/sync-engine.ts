@@ -73,7 +73,12 @@ export class SyncEngine {
       ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
       ...(opts.overlapMs !== undefined ? { overlapMs: opts.overlapMs } : {}),
     };
-    const runner = new FlowRunner(configured, { ...this.opts, instanceId: this.instanceId });
+    const group = flow.linkGroup ?? flow.name;
+    const reverse = () =>
+      [...this.flows.values()]
+        .map((e) => e.runner.flow)
+        .find((f) => f !== configured && (f.linkGroup ?? f.name) === group && f.source.system === configured.target.system);
+    const runner = new FlowRunner(configured, { ...this.opts, instanceId: this.instanceId, reverse });
     const fromTrigger = flow.trigger.kind === 'stream' ? undefined : flow.trigger.schedule;
     const schedule = opts.schedule ?? fromTrigger ?? null;
     const entry: Entry = { runner, schedule, enabled: opts.enabled ?? true, job: null, inFlight: null };

@@ -52,11 +52,17 @@ export interface WriteItem<P = Record<string, unknown>> {
   /** Stored on the created target so an ambiguous create can be looked up before retrying. */
   idempotencyKey: string;
   payload: P;
+  /** What the connector last wrote to (or knows to be in sync on) this target record, field by field. */
+  lastWritten?: Record<string, unknown> | null;
 }
 
 export type WriteOutcome =
-  /** `written`: the values actually sent, when they differ from the payload (the echo ledger keeps them). */
-  | { ok: true; targetId: string; written?: Record<string, unknown> }
+  /**
+   * `written`: the values actually sent, when they differ from the payload (the echo ledger keeps them).
+   * `sourceInSync`: source values, in the reverse direction's payload shape, that the target now holds as well (a new
+   * Account seeded with the supplier's website): the reverse direction then has nothing to write back for them.
+   */
+  | { ok: true; targetId: string; written?: Record<string, unknown>; sourceInSync?: Record<string, unknown> }
   | { ok: false; error: unknown; request?: unknown; response?: unknown };
 
 /** A record on one side of a link, identified without a link group: any flow linking it releases its dependents. */

@@ -20,6 +20,7 @@ export interface WriteTask {
   idemKey: string;
   effects: PlannedEffect[];
   attempts: number;
+  lastWritten?: Record<string, unknown> | null;
 }
 
 export interface Failure {
@@ -36,6 +37,7 @@ export interface Written {
   task: WriteTask;
   targetId: string;
   written: Record<string, unknown>;
+  sourceInSync?: Record<string, unknown>;
   /** Effects applied (or found applied before), with the remote id, for the ledger. */
   effectsDone: Array<{ effect: PlannedEffect; remoteId: string }>;
   /** Set when the record was written but one of its effects failed: the record is dead-lettered, its echo not advanced. */
@@ -74,6 +76,7 @@ export async function writeTasks(
         ...(p.targetId ? { targetId: p.targetId } : {}),
         idempotencyKey: p.idemKey,
         payload: p.payload,
+        lastWritten: p.lastWritten ?? null,
       }));
       if (!(await d.renewLease())) {
         aborted = new RunAbortedError('lost the flow lease to another instance');
@@ -94,7 +97,7 @@ export async function writeTasks(
         const out = outcomes[i];
         p.attempts = attempt;
         if (out.ok) {
-          ok.push({ task: p, targetId: out.targetId, written: out.written ?? p.payload, effectsDone: [] });
+          ok.push({ task: p, targetId: out.targetId, written: out.written ?? p.payload, sourceInSync: out.sourceInSync, effectsDone: [] });
           continue;
         }
         const cls = d.classify(out.error);

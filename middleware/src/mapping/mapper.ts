@@ -32,6 +32,23 @@ export function sourcePaths(mapping: CompiledMapping, direction: Direction): str
   return [...new Set([...paths, ...(mapping.spec[side].reads ?? [])])];
 }
 
+/**
+ * Payload field (first segment of the target path) → the source paths it is computed from, for the engine's
+ * field-level echo. Constants and expressions without a source path have no lineage (never taken for an echo).
+ */
+export function lineageOf(mapping: CompiledMapping, direction: Direction): Record<string, string[]> {
+  const side = sourceOf(direction);
+  const out: Record<string, string[]> = {};
+  for (const f of fieldsFor(mapping, direction)) {
+    const source = f.spec[side];
+    const target = f.spec[targetOf(direction)];
+    if (!source || !target || f.spec.value !== undefined) continue;
+    const key = target.split('.')[0];
+    out[key] = [...new Set([...(out[key] ?? []), source])];
+  }
+  return out;
+}
+
 const truthy = (v: unknown) => v !== undefined && v !== null && v !== false && v !== '' && v !== 0;
 
 async function evaluate(mapping: CompiledMapping, at: string, expr: { evaluate: (input: unknown, bindings?: Record<string, unknown>) => Promise<unknown> }, input: unknown, record: SourceRecord) {

@@ -6,10 +6,10 @@
  */
 import { coupaResources } from '../../coupa';
 import type { FlowDefinition, MatchResult, SourceRecord, SystemName, WriteItem, WriteOutcome } from '../../engine';
-import { getPath, mapRecord, sameValue, type CompiledMapping, type Direction } from '../../mapping';
+import { getPath, lineageOf, mapRecord, sameValue, type CompiledMapping, type Direction } from '../../mapping';
 import { soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
-import { RecordWriteError, classifyFor, echoViewOf, markChanged, readCoupa, readSalesforce, soqlIn, validation } from '../supplier-account-sync/io';
+import { RecordWriteError, classifyFor, fetchCoupa, fetchSalesforce, readCoupa, readSalesforce, soqlIn, validation } from '../supplier-account-sync/io';
 import { decide } from '../supplier-account-sync/match';
 
 export const CONTRACT_SYNC = 'contract-sync';
@@ -120,6 +120,18 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
   const asSalesforceShows = (p: Record<string, unknown>) =>
     'ContractTerm' in p && !('EndDate' in p) ? { ...p, EndDate: derivedEndDate(p.StartDate, p.ContractTerm) } : p;
 
+  const lineage = { 'coupa-to-salesforce': lineageOf(mapping, 'coupa-to-salesforce'), 'salesforce-to-coupa': lineageOf(mapping, 'salesforce-to-coupa') };
+  /**
+   * What a write leaves in sync on its source, in the reverse direction's payload shape: the reverse mapping of the
+   * values written, for the fields computed only from written values (so the reverse direction does not send them back).
+   */
+  const inSyncAfter = async (reverse: Direction, written: Record<string, unknown>, before?: Record<string, unknown> | null): Promise<Record<string, unknown>> => {
+    const mapped = await map(reverse, { ...(before ?? {}), ...written });
+    const has = (path: string) => getPath(written, path) !== undefined;
+    return Object.fromEntries(
+      Object.entries(mapped).filter(([k, v]) => v !== null && v !== undefined && (lineage[reverse][k] ?? []).length > 0 && lineage[reverse][k].every(has)),
+    );
+  };
   const mapContract = async (rec: SourceRecord) => map('coupa-to-salesforce', rec.data);
   const mapSfContract = async (rec: SourceRecord) => {
     const payload = await map('salesforce-to-coupa', rec.data);
@@ -206,8 +218,9 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
     source: coupaSide,
     target: sfSide,
     trigger: { kind: 'poll', schedule: opts.schedule },
-    read: async (req) => markChanged(store, CONTRACT_SYNC, coupaSide, await readCoupa(deps.coupa, 'contracts', req), mapContract, (p) => map('coupa-to-salesforce', p)),
-    echoView: echoViewOf,
+    read: (req) => readCoupa(deps.coupa, 'contracts', req),
+    fetch: (ids) => fetchCoupa(deps.coupa, 'contracts', ids),
+    lineage: lineage['coupa-to-salesforce'],
     async map(rec, ctx) {
       if (!ctx.targetId && !opts.createFromCoupaStatuses.includes(String(rec.data.status))) return null;
       return sinceLastWrite('coupa', rec.id, await mapContract(rec));
@@ -222,6 +235,7 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
     },
     async write(items: WriteItem[]): Promise<WriteOutcome[]> {
       const outcomes: WriteOutcome[] = new Array(items.length);
+      const inSync: number[] = [];
       const creates = items.map((it, i) => ({ it, i })).filter((x) => x.it.op === 'create');
       const updates = items.map((it, i) => ({ it, i })).filter((x) => x.it.op === 'update');
       if (creates.length) {
@@ -235,7 +249,8 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
             outcomes[i] = { ok: false, error: sfError(r), request: records[k], response: r.errors };
             return;
           }
-          outcomes[i] = { ok: true, targetId: r.id };
+          outcomes[i] = { ok: true, targetId: r.id, written: asSalesforceShows(it.payload) };
+          inSync.push(i);
           const status = it.payload[opts.statusField];
           if (opts.insertStatus && status && status !== opts.insertStatus) activate.push({ i, rec: { Id: r.id, [opts.statusField]: status } });
         });
@@ -258,8 +273,13 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
         const results = await sf.update(sfObject, records);
         updates.forEach(({ it, i }, k) => {
           const r = results[k];
-          outcomes[i] = r.success ? { ok: true, targetId: it.targetId! } : { ok: false, error: sfError(r), request: records[k], response: r.errors };
+          outcomes[i] = r.success ? { ok: true, targetId: it.targetId!, written: asSalesforceShows(it.payload) } : { ok: false, error: sfError(r), request: records[k], response: r.errors };
+          if (r.success) inSync.push(i);
         });
+      }
+      for (const i of inSync) {
+        const o = outcomes[i];
+        if (o.ok && o.written) outcomes[i] = { ...o, sourceInSync: await inSyncAfter('salesforce-to-coupa', o.written, items[i].lastWritten) };
       }
       return outcomes;
     },
@@ -282,11 +302,9 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
     source: sfSide,
     target: coupaSide,
     trigger: { kind: 'poll', schedule: opts.schedule },
-    read: async (req) =>
-      markChanged(store, CONTRACT_SYNC, sfSide, await readSalesforce(sf, { sobject: sfObject, fields: sfFields }, req), mapSfContract, (p) =>
-        map('salesforce-to-coupa', asSalesforceShows(p)),
-      ),
-    echoView: echoViewOf,
+    read: (req) => readSalesforce(sf, { sobject: sfObject, fields: sfFields }, req),
+    fetch: (ids) => fetchSalesforce(sf, { sobject: sfObject, fields: sfFields }, ids),
+    lineage: lineage['salesforce-to-coupa'],
     async map(rec, ctx) {
       if (!ctx.targetId && !str(rec.data[externalId])) {
         if (!opts.activatedStatuses.includes(String(rec.data[opts.statusField]))) return null;
@@ -317,7 +335,12 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
         if (it.op === 'update') for (const f of opts.createOnlyCoupaFields) delete body[f];
         try {
           const res = it.op === 'create' ? await contracts.create(body as never) : await contracts.update(Number(it.targetId), body as never, { params: { return_object: 'limited' } });
-          out.push({ ok: true, targetId: it.op === 'create' ? String(res.id) : it.targetId! });
+          out.push({
+            ok: true,
+            targetId: it.op === 'create' ? String(res.id) : it.targetId!,
+            written: it.payload,
+            sourceInSync: await inSyncAfter('coupa-to-salesforce', it.payload, it.lastWritten),
+          });
         } catch (error) {
           out.push({ ok: false, error, request: body, response: (error as { body?: unknown }).body });
         }

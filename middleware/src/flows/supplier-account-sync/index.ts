@@ -5,11 +5,11 @@
  */
 import { coupaResources } from '../../coupa';
 import type { FlowDefinition, MatchResult, SourceRecord, SystemName, WriteItem, WriteOutcome } from '../../engine';
-import { getPath, mapRecord, type CompiledMapping } from '../../mapping';
+import { getPath, lineageOf, mapRecord, type CompiledMapping } from '../../mapping';
 import { soqlQuote, type SObjectRecord } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
-import { RecordWriteError, classifyFor, echoViewOf, markChanged, readCoupa, readSalesforce, soqlIn, validation } from './io';
-import { decide, nameCountryMatches, type Candidate } from './match';
+import { RecordWriteError, classifyFor, fetchCoupa, fetchSalesforce, readCoupa, readSalesforce, soqlIn, validation } from './io';
+import { decideSync, nameCountryMatches, type Candidate } from './match';
 
 export const SUPPLIER_ACCOUNT_SYNC = 'supplier-account-sync';
 export const TO_SALESFORCE = `${SUPPLIER_ACCOUNT_SYNC}.to-salesforce`;
@@ -107,13 +107,14 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
       ...(mapping.spec.salesforce.reads ?? []),
     ]),
   ];
+  /** Salesforce field → the Coupa payload key it is written back to (Salesforce-owned top-level fields). */
+  const backPath = new Map(
+    mapping.fields
+      .filter((f) => f.owner === 'salesforce' && f.spec.salesforce && f.spec.coupa && !f.spec.coupa.includes('.'))
+      .map((f) => [f.spec.salesforce!, f.spec.coupa!]),
+  );
   const classifySf = classifyFor('salesforce');
   const classifyCoupa = classifyFor('coupa');
-
-  const query = async (where: string): Promise<string[]> => {
-    const rows = await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sfObject} WHERE ${where} LIMIT 50`);
-    return rows.map((r) => r.Id);
-  };
 
   // SOQL cannot compare normalised names, so unlinked Accounts are compared in memory, loaded once per page read.
   let unlinkedCache: Promise<Candidate[]> | null = null;
@@ -126,19 +127,58 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
     return unlinkedCache;
   };
 
-  /** Link (engine) → supplier id → number → tax id → DUNS → normalised name + country; only unlinked Accounts. */
-  const matchAccount = async (rec: SourceRecord): Promise<MatchResult> => {
-    const s = rec.data;
-    const unlinked = `${externalId} = null`;
-    const tiers: Array<() => Promise<string[]>> = [() => query(`${externalId} = ${soqlQuote(String(getPath(s, idPath)))}`)];
-    const number = str(s.number);
-    if (numberField && number) tiers.push(() => query(`${numberField} = ${soqlQuote(number)} AND ${unlinked}`));
-    const taxId = str(s['tax-id']);
-    if (opts.taxIdField && taxId) tiers.push(() => query(`${opts.taxIdField} = ${soqlQuote(taxId)} AND ${unlinked}`));
-    const duns = str(s.duns);
-    if (opts.dunsField && duns) tiers.push(() => query(`${opts.dunsField} = ${soqlQuote(duns)} AND ${unlinked}`));
-    tiers.push(async () => nameCountryMatches(str(s.name), str(getPath(s, 'primary-address.country.code')), await unlinkedAccounts()));
-    return decide(tiers);
+  /** Accounts whose `field` holds one of `values` (one query per 200 values), each hit checked to hold the value. */
+  const accountsBy = async (field: string, values: string[], unlinkedOnly: boolean): Promise<Map<string, string[]>> => {
+    const out = new Map<string, string[]>();
+    const unique = [...new Set(values)];
+    for (let i = 0; i < unique.length; i += 200) {
+      const part = unique.slice(i, i + 200);
+      const rows = await sf.queryAll<SObjectRecord>(
+        `SELECT Id, ${field} FROM ${sfObject} WHERE ${soqlIn(field, part)}${unlinkedOnly ? ` AND ${externalId} = null` : ''}`,
+      );
+      for (const r of rows) {
+        const v = str(r[field]);
+        if (v === null || !part.includes(v)) continue; // never trust a hit whose field does not hold the key
+        out.set(v, [...(out.get(v) ?? []), String(r.Id)]);
+      }
+    }
+    return out;
+  };
+
+  /**
+   * Matching for a page of unlinked suppliers, tier by tier (supplier id → number → tax id → DUNS → normalised name +
+   * country; only unlinked Accounts below the first): one query per tier for the whole page, never one per supplier.
+   */
+  const matchAccounts = async (records: SourceRecord[]): Promise<Map<string, MatchResult>> => {
+    const keys = records.map((rec) => ({
+      rec,
+      id: str(getPath(rec.data, idPath)),
+      number: numberField ? str(rec.data.number) : null,
+      taxId: opts.taxIdField ? str(rec.data['tax-id']) : null,
+      duns: opts.dunsField ? str(rec.data.duns) : null,
+    }));
+    const values = (k: 'id' | 'number' | 'taxId' | 'duns') => keys.flatMap((x) => (x[k] ? [x[k]!] : []));
+    const byId = await accountsBy(externalId, values('id'), false);
+    const byNumber = numberField ? await accountsBy(numberField, values('number'), true) : new Map<string, string[]>();
+    const byTax = opts.taxIdField ? await accountsBy(opts.taxIdField, values('taxId'), true) : new Map<string, string[]>();
+    const byDuns = opts.dunsField ? await accountsBy(opts.dunsField, values('duns'), true) : new Map<string, string[]>();
+    const needNames = keys.some((x) => !(x.id && byId.has(x.id)));
+    const candidates = needNames ? await unlinkedAccounts() : [];
+    const out = new Map<string, MatchResult>();
+    for (const x of keys) {
+      const at = (m: Map<string, string[]>, v: string | null) => (v ? (m.get(v) ?? []) : []);
+      out.set(
+        x.rec.id,
+        decideSync([
+          () => at(byId, x.id),
+          () => at(byNumber, x.number),
+          () => at(byTax, x.taxId),
+          () => at(byDuns, x.duns),
+          () => nameCountryMatches(str(x.rec.data.name), str(getPath(x.rec.data, 'primary-address.country.code')), candidates),
+        ]),
+      );
+    }
+    return out;
   };
 
   const upsertContacts = async (accounts: Array<{ accountId: string; contact: PrimaryContact }>): Promise<Map<string, string>> => {
@@ -188,9 +228,10 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
     trigger: { kind: 'poll', schedule: opts.schedule },
     read: async (req) => {
       unlinkedCache = null;
-      return markChanged(deps.store, SUPPLIER_ACCOUNT_SYNC, { system: 'coupa', object: 'suppliers' }, await readCoupa(deps.coupa, 'suppliers', req), mapSupplier);
+      return readCoupa(deps.coupa, 'suppliers', req);
     },
-    echoView: echoViewOf,
+    fetch: (ids) => fetchCoupa(deps.coupa, 'suppliers', ids),
+    lineage: lineageOf(mapping, 'coupa-to-salesforce'),
     async map(rec, ctx) {
       const payload = await mapSupplier(rec);
       if (payload && !ctx.targetId) {
@@ -205,7 +246,7 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
       }
       return payload;
     },
-    match: (rec) => matchAccount(rec),
+    matchPage: (items) => matchAccounts(items.map((i) => i.record)),
     async write(items: WriteItem[]): Promise<WriteOutcome[]> {
       const fields = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== CONTACT_KEY && k !== INITIAL_KEY));
       const outcomes: WriteOutcome[] = new Array(items.length);
@@ -214,9 +255,18 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
       const apply = (list: typeof creates, results: Awaited<ReturnType<typeof sf.write>>, records: SObjectRecord[]) =>
         list.forEach(({ it, i }, k) => {
           const r = results[k];
+          // The echo ledger keeps what the Account now holds from us: the payload and any starting values sent.
+          const { Id: _id, ...sent } = records[k];
+          const written = { ...fields(it.payload), ...sent, ...(it.payload[CONTACT_KEY] !== undefined ? { [CONTACT_KEY]: it.payload[CONTACT_KEY] } : {}) };
+          // Starting values the Account took from the supplier are what Coupa holds too: nothing to send back.
+          const sourceInSync = Object.fromEntries(
+            Object.keys((it.payload[INITIAL_KEY] as Record<string, unknown> | undefined) ?? {})
+              .filter((f) => f in sent)
+              .flatMap((f) => (backPath.get(f) ? [[backPath.get(f)!, sent[f]]] : [])),
+          );
           outcomes[i] =
             r.success && (r.id ?? it.targetId)
-              ? { ok: true, targetId: (r.id ?? it.targetId)! }
+              ? { ok: true, targetId: (r.id ?? it.targetId)!, written, sourceInSync }
               : {
                   ok: false,
                   error: new RecordWriteError(r.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'write failed', r.failure ?? { kind: 'validation', retryable: false }, r),
@@ -277,19 +327,27 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
     source: { system: 'salesforce', object: sfObject },
     target: { system: 'coupa', object: 'suppliers' },
     trigger: { kind: 'poll', schedule: opts.schedule },
-    read: async (req) =>
-      markChanged(deps.store, SUPPLIER_ACCOUNT_SYNC, { system: 'salesforce', object: sfObject }, await readSalesforce(sf, { sobject: sfObject, fields: sfFields, where: opts.salesforceWhere }, req), mapAccount),
-    echoView: echoViewOf,
+    read: (req) => readSalesforce(sf, { sobject: sfObject, fields: sfFields, where: opts.salesforceWhere }, req),
+    fetch: (ids) => fetchSalesforce(sf, { sobject: sfObject, fields: sfFields }, ids),
+    lineage: lineageOf(mapping, 'salesforce-to-coupa'),
     async map(rec, ctx) {
       // Suppliers are created in Coupa (or by supplier onboarding), never from an Account here.
       if (!ctx.targetId && !str(rec.data[externalId])) return null;
       return mapAccount(rec);
     },
-    async match(rec) {
-      const id = str(rec.data[externalId]);
-      if (!id || !/^\d+$/.test(id)) return { targetId: null };
-      const found = await suppliers.find({ filters: { id }, fields: ['id'] });
-      return { targetId: found[0] ? String(found[0].id) : null };
+    async matchPage(items) {
+      // An Account given a Coupa supplier id by hand: one lookup for the page, each hit checked to be that supplier.
+      const ids = [...new Set(items.map((i) => str(i.record.data[externalId])).filter((id): id is string => !!id && /^\d+$/.test(id)))];
+      const found = new Set<string>();
+      for (let i = 0; i < ids.length; i += 50) {
+        for (const s of await suppliers.find({ filters: { 'id[in]': ids.slice(i, i + 50) }, fields: ['id'] })) found.add(String(s.id));
+      }
+      const out = new Map<string, MatchResult>();
+      for (const { record } of items) {
+        const id = str(record.data[externalId]);
+        out.set(record.id, { targetId: id && found.has(id) ? id : null });
+      }
+      return out;
     },
     async write(items) {
       const out: WriteOutcome[] = [];

@@ -1,8 +1,6 @@
 /** Reading changes and classifying failures, shared by the two bidirectional flows (suppliers, contracts). */
-import { classifyCoupaError, iterateChanges, type CoupaClient } from '../../coupa';
+import { CoupaResource, classifyCoupaError, iterateChanges, type CoupaClient, type CoupaResourceName } from '../../coupa';
 import type { Classification, Cursor, SourceRecord, SystemName } from '../../engine';
-import { sameValue } from '../../mapping';
-import type { StateStore } from '../../store';
 import { classifySalesforceError, soqlQuote, type SalesforceClient } from '../../salesforce';
 
 /** A per-record write failure with its classification (Salesforce collection results, our own checks). */
@@ -52,58 +50,32 @@ export async function readCoupa(coupa: CoupaClient, resource: string, req: { aft
   return out;
 }
 
+/** Salesforce records by id, current values (replays, dependents, conflict resolution). */
+export async function fetchSalesforce(sf: SalesforceClient, q: { sobject: string; fields: string[] }, ids: string[]): Promise<SourceRecord[]> {
+  const out: SourceRecord[] = [];
+  const select = [...new Set([...q.fields, 'SystemModstamp'])].join(', ');
+  for (let i = 0; i < ids.length; i += 200) {
+    const rows = await sf.queryAll<Record<string, unknown>>(`SELECT ${select} FROM ${q.sobject} WHERE ${soqlIn('Id', ids.slice(i, i + 200))}`);
+    for (const r of rows) out.push({ id: String(r.Id), ts: String(r.SystemModstamp), data: r });
+  }
+  return out;
+}
+
+/** Coupa records by id, current values. */
+export async function fetchCoupa(coupa: CoupaClient, resource: CoupaResourceName, ids: string[]): Promise<SourceRecord[]> {
+  const out: SourceRecord[] = [];
+  const numeric = [...new Set(ids.filter((id) => /^\d+$/.test(id)))];
+  for (let i = 0; i < numeric.length; i += 50) {
+    const part = numeric.slice(i, i + 50);
+    for await (const record of new CoupaResource(coupa, resource).list({ filters: { 'id[in]': part } })) {
+      const r = record as { id: number; 'updated-at'?: string | null };
+      if (part.includes(String(r.id))) out.push({ id: String(r.id), ts: String(r['updated-at']), data: r as Record<string, unknown> });
+    }
+  }
+  return out;
+}
+
 /** `Field IN ('a','b')` with every value quoted. */
 export function soqlIn(field: string, values: string[]): string {
   return `${field} IN (${values.map(soqlQuote).join(', ')})`;
-}
-
-
-const CHANGED = Symbol('changed-since-last-sync');
-const UNCHANGED = Symbol('what-we-last-wrote');
-
-/**
- * Works around the engine's echo check, which compares only the keys we last wrote to a record: a person's edit
- * of another field in the same poll window would otherwise be skipped as our echo. A record whose own mapped
- * values differ from what we last sent from it (or that was never sent) is marked, and `echoView` then makes
- * sure it is not taken for an echo. Values we wrote into it ourselves (`writtenBack`, mapped to the other
- * side's shape) do not count as changes.
- */
-export async function markChanged(
-  store: StateStore,
-  group: string,
-  source: { system: SystemName; object: string },
-  records: SourceRecord[],
-  mapped: (rec: SourceRecord) => Promise<Record<string, unknown> | null>,
-  writtenBack?: (payload: Record<string, unknown>) => Promise<Record<string, unknown>>,
-): Promise<SourceRecord[]> {
-  const other: SystemName = source.system === 'salesforce' ? 'coupa' : 'salesforce';
-  for (const rec of records) {
-    const link = await store.findLink(group, source.system, source.object, rec.id);
-    if (!link) continue;
-    const last = (await store.getEcho(group, link.id, `to-${other}`))?.payload as Record<string, unknown> | undefined;
-    let values: Record<string, unknown> | null;
-    try {
-      values = await mapped(rec);
-    } catch {
-      values = null; // map() will fail again and dead-letter the record with its reason
-    }
-    if (!values) continue;
-    const ours = (await store.getEcho(group, link.id, `to-${source.system}`))?.payload as Record<string, unknown> | undefined;
-    const back: Record<string, unknown> = ours && writtenBack ? await writtenBack(ours).catch(() => ({})) : {};
-    const changed = !last || Object.entries(values).some(([k, v]) => !sameValue(v, last[k]) && !(k in back && sameValue(v, back[k])));
-    if (changed) Object.defineProperty(rec.data, CHANGED, { value: true, enumerable: false });
-    else if (ours) Object.defineProperty(rec.data, UNCHANGED, { value: ours, enumerable: false });
-  }
-  return records;
-}
-
-/**
- * echoView for records read through `markChanged`: a changed record never equals an echo; one whose values are all
- * explained by the last sync is presented as exactly what we wrote (formatting differences such as Coupa's
- * datetimes for dates cannot make it look new).
- */
-export function echoViewOf(rec: SourceRecord): Record<string, unknown> {
-  const data = rec.data as Record<PropertyKey, unknown>;
-  if (data[CHANGED]) return {};
-  return (data[UNCHANGED] as Record<string, unknown> | undefined) ?? rec.data;
 }

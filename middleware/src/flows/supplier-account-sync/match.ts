@@ -63,3 +63,13 @@ export async function decide(tiers: Array<() => Promise<string[]>>): Promise<Tie
   }
   return { targetId: null };
 }
+
+/** `decide` over tiers already answered (batched lookups). */
+export function decideSync(tiers: Array<() => string[]>): TierDecision {
+  for (const tier of tiers) {
+    const ids = [...new Set(tier())];
+    if (ids.length === 1) return { targetId: ids[0] };
+    if (ids.length > 1) return { ambiguous: ids };
+  }
+  return { targetId: null };
+}
