@@ -3,11 +3,11 @@
  * the supplier's Account and (PO → requisition) the Opportunity; a transition into disputed or paid logs one Task.
  */
 import { coupaResources, projectionFromPaths, type CoupaClient } from '../../coupa';
-import type { FlowDefinition, SourceRecord, WriteItem, WriteOutcome } from '../../engine';
+import type { EffectOutcome, FlowDefinition, LinkRef, PlannedEffect, SourceRecord } from '../../engine';
 import { mapRecord, sourcePaths, type CompiledMapping } from '../../mapping';
 import { soqlQuote, type SalesforceClient } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
-import { buildTask, poNumbersOf, supplierIdOf, taskEvents, taskLedgerKey, taskSubject, INVOICE_READS, type InvoiceLike, type InvoiceState, type TaskEvent } from './logic';
+import { buildTask, poNumbersOf, supplierIdOf, taskEvents, taskLedgerKey, taskSubject, INVOICE_READS, type InvoiceLike } from './logic';
 import { parseInvoiceStatusOptions, type InvoiceStatusOptions } from './options';
 import { chunks, classifyFlowError, describeResult, RecordWriteError, upsertItems } from './write';
 
@@ -19,6 +19,8 @@ export type CoupaInvoice = InvoiceLike & Record<string, unknown>;
 interface Links {
   accountId: string | null;
   opportunityId: string | null;
+  /** Links that do not exist yet (supplier without Account, requisition without Opportunity): the invoice waits on them. */
+  missing: LinkRef[];
 }
 
 /** Salesforce Account / Opportunity ids for a page of invoices (supplier id → Account, PO → requisition → Opportunity). */
@@ -49,7 +51,11 @@ export class InvoiceLinkResolver {
     const reqs = pos.map((p) => this.poRequisitions.get(p)).filter((r): r is string => !!r);
     if (reqs.some((r) => !this.opportunities.has(r))) await this.load([inv]);
     const opportunityId = reqs.map((r) => this.opportunities.get(r)).find((o) => !!o) ?? null;
-    return { accountId: (supplier && this.accounts.get(supplier)) || null, opportunityId };
+    const accountId = (supplier && this.accounts.get(supplier)) || null;
+    const missing: LinkRef[] = [];
+    if (supplier && !accountId) missing.push({ system: 'coupa', object: 'suppliers', id: supplier });
+    if (!opportunityId) for (const r of reqs) missing.push({ system: 'coupa', object: 'requisitions', id: r });
+    return { accountId, opportunityId, missing };
   }
 
   private async load(invoices: InvoiceLike[]): Promise<void> {
@@ -102,92 +108,6 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
   const mapped = new Map<string, { inv: CoupaInvoice; links: Links }>();
   const keyPrefix = `${INVOICE_STATUS_FLOW}:invoice:`;
 
-  async function findByExternalId(values: string[]): Promise<Map<string, Record<string, unknown>>> {
-    const out = new Map<string, Record<string, unknown>>();
-    for (const part of chunks(values, 100)) {
-      const rows = await deps.salesforce.queryAll<Record<string, unknown>>(
-        `SELECT Id, ${externalId}, ${statusField}, ${paidField} FROM ${sobject} WHERE ${externalId} IN (${part.map(soqlQuote).join(',')})`,
-      );
-      for (const r of rows) out.set(String(r[externalId!]), r);
-    }
-    return out;
-  }
-
-  /** What Salesforce held before this write: our last write (echo ledger) or, if never linked, the record itself. */
-  async function previousStates(items: WriteItem[]): Promise<Map<string, InvoiceState | null>> {
-    const out = new Map<string, InvoiceState | null>();
-    const unknown: WriteItem[] = [];
-    for (const item of items) {
-      const link = await deps.store.findLink(INVOICE_STATUS_FLOW, 'coupa', RESOURCE, item.sourceId);
-      const echo = link ? await deps.store.getEcho(INVOICE_STATUS_FLOW, link.id, 'to-salesforce') : null;
-      const last = echo?.payload as Record<string, unknown> | null | undefined;
-      if (last) out.set(item.sourceId, { status: last[statusField], paid: last[paidField] });
-      else unknown.push(item);
-    }
-    if (unknown.length) {
-      const existing = await findByExternalId(unknown.map((i) => String(i.payload[externalId!])));
-      for (const item of unknown) {
-        const r = existing.get(String(item.payload[externalId!]));
-        out.set(item.sourceId, r ? { status: r[statusField], paid: r[paidField] } : null);
-      }
-    }
-    return out;
-  }
-
-  interface PendingTask {
-    index: number;
-    key: string;
-    event: TaskEvent;
-    record: Record<string, unknown>;
-  }
-
-  /** Logs the Tasks of a batch's transitions; returns per item index the error that stopped one, if any. */
-  async function logTasks(items: WriteItem[], outcomes: WriteOutcome[], prev: Map<string, InvoiceState | null>): Promise<Map<number, unknown>> {
-    const failed = new Map<number, unknown>();
-    const pending: PendingTask[] = [];
-    const today = now().toISOString().slice(0, 10);
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      const m = mapped.get(item.sourceId);
-      if (!outcomes[i].ok || !m?.links.accountId) continue;
-      const next = { status: item.payload[statusField], paid: item.payload[paidField] };
-      for (const event of taskEvents(prev.get(item.sourceId) ?? null, next, m.inv['updated-at'], options.tasks, now())) {
-        const key = taskLedgerKey(event, m.inv);
-        const { created, entry } = await deps.store.beginIdempotent(key, INVOICE_STATUS_FLOW);
-        if (!created && entry.state === 'done') continue;
-        const record = buildTask(event, m.inv, { accountId: m.links.accountId, url: urlOf(m.inv.id), today, status: options.tasks.status });
-        if (!created) {
-          // An earlier attempt may have created the Task and lost the answer: look before creating again.
-          const found = await deps.salesforce.queryAll<{ Id: string }>(
-            `SELECT Id FROM Task WHERE WhatId = ${soqlQuote(m.links.accountId)} AND Subject = ${soqlQuote(taskSubject(event, m.inv))} LIMIT 1`,
-          );
-          if (found.length) {
-            await deps.store.completeIdempotent(key, found[0].Id);
-            continue;
-          }
-        }
-        pending.push({ index: i, key, event, record });
-      }
-    }
-    if (!pending.length) return failed;
-    const results = await deps.salesforce.create('Task', pending.map((p) => p.record));
-    for (let k = 0; k < pending.length; k++) {
-      const p = pending[k];
-      const r = results[k];
-      if (r?.success && r.id) {
-        await deps.store.completeIdempotent(p.key, r.id);
-        log.info({ invoice: items[p.index].sourceId, event: p.event, task: r.id }, 'logged Task on the Account');
-      } else {
-        const reason = r ? describeResult(r) : 'no result for record';
-        failed.set(
-          p.index,
-          new RecordWriteError(`invoice saved, but the "${p.event}" Task on Account ${String(p.record.WhatId)} could not be logged: ${reason}`, r?.failure ?? { kind: 'ambiguous', retryable: false }),
-        );
-      }
-    }
-    return failed;
-  }
-
   return {
     name: INVOICE_STATUS_FLOW,
     source: { system: 'coupa', object: RESOURCE },
@@ -210,24 +130,77 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
       return page;
     },
 
-    async map(record) {
+    async fetch(ids) {
+      const page: SourceRecord<CoupaInvoice>[] = [];
+      const numeric = [...new Set(ids.filter((id) => /^\d+$/.test(id)))];
+      for (let i = 0; i < numeric.length; i += 50) {
+        const part = numeric.slice(i, i + 50);
+        for await (const record of invoices.list({ filters: { 'id[in]': part }, fields })) {
+          const inv = record as unknown as CoupaInvoice;
+          if (part.includes(String(inv.id))) page.push({ id: String(inv.id), ts: String(inv['updated-at']), data: inv, origin: null });
+        }
+      }
+      mapped.clear();
+      await links.prefetch(page.map((r) => r.data));
+      return page;
+    },
+
+    async map(record, ctx) {
       const inv = record.data;
       const resolved = await links.resolve(inv);
-      const source = { ...inv, connector: { ...resolved, url: urlOf(inv.id) } };
+      for (const ref of resolved.missing) ctx.waitFor?.(ref);
+      const source = { ...inv, connector: { accountId: resolved.accountId, opportunityId: resolved.opportunityId, url: urlOf(inv.id) } };
       const result = await mapRecord(mapping, 'coupa-to-salesforce', source);
       if (!result.included) return null;
       mapped.set(record.id, { inv, links: resolved });
       return result.payload;
     },
 
+    // A transition into disputed or paid, seen against what was last written (never against Salesforce's current
+    // state, which may already hold the new values after a crash), logs one Task on the Account.
+    effects(record, payload, ctx): PlannedEffect[] {
+      const m = mapped.get(record.id);
+      if (!m?.links.accountId) return [];
+      const prev = ctx.lastWritten ? { status: ctx.lastWritten[statusField], paid: ctx.lastWritten[paidField] } : null;
+      const next = { status: payload[statusField], paid: payload[paidField] };
+      const today = now().toISOString().slice(0, 10);
+      return taskEvents(prev, next, m.inv['updated-at'], options.tasks, now()).map((event) => ({
+        key: taskLedgerKey(event, m.inv),
+        kind: 'task',
+        description: taskSubject(event, m.inv),
+        payload: buildTask(event, m.inv, { accountId: m.links.accountId!, url: urlOf(m.inv.id), today, status: options.tasks.status }),
+      }));
+    },
+
+    async applyEffects(effects): Promise<EffectOutcome[]> {
+      const results = await deps.salesforce.create('Task', effects.map((e) => e.payload));
+      return effects.map((e, k) => {
+        const r = results[k];
+        if (r?.success && r.id) {
+          log.info({ invoice: e.sourceId, task: r.id, subject: e.description }, 'logged Task on the Account');
+          return { ok: true, remoteId: r.id };
+        }
+        const reason = r ? describeResult(r) : 'no result for record';
+        return {
+          ok: false,
+          error: new RecordWriteError(`the Task on Account ${String(e.payload.WhatId)} could not be logged: ${reason}`, r?.failure ?? { kind: 'ambiguous', retryable: false }),
+          response: r?.errors,
+        };
+      });
+    },
+
+    async findEffect(effect) {
+      const found = await deps.salesforce.queryAll<{ Id: string }>(
+        `SELECT Id FROM Task WHERE WhatId = ${soqlQuote(String(effect.payload.WhatId))} AND Subject = ${soqlQuote(String(effect.payload.Subject))} LIMIT 1`,
+      );
+      return found[0]?.Id ?? null;
+    },
+
     async write(items) {
-      const prev = await previousStates(items);
-      const outcomes = await upsertItems(deps.salesforce, sobject, externalId, items, (item) => {
+      return upsertItems(deps.salesforce, sobject, externalId, items, (item) => {
         const inv = mapped.get(item.sourceId)?.inv;
         return `invoice ${inv?.['invoice-number'] ?? '?'} (Coupa id ${item.sourceId})`;
       });
-      const taskFailures = await logTasks(items, outcomes, prev);
-      return outcomes.map((o, i) => (taskFailures.has(i) ? { ok: false, error: taskFailures.get(i), request: { op: 'create', sobject: 'Task' } } : o));
     },
 
     idempotencyKey: (record) => `${keyPrefix}${record.id}`,

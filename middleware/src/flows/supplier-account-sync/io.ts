@@ -1,6 +1,6 @@
 /** Reading changes and classifying failures, shared by the two bidirectional flows (suppliers, contracts). */
 import { CoupaResource, classifyCoupaError, iterateChanges, type CoupaClient, type CoupaResourceName } from '../../coupa';
-import type { Classification, Cursor, SourceRecord, SystemName } from '../../engine';
+import type { Classification, Cursor, SourceRecord } from '../../engine';
 import { classifySalesforceError, soqlQuote, type SalesforceClient } from '../../salesforce';
 
 /** A per-record write failure with its classification (Salesforce collection results, our own checks). */
