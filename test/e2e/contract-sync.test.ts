@@ -176,6 +176,21 @@ describe('contract-sync', () => {
     expect(conflicts.every((c) => c.recordKey.endsWith(sfContractId) || c.recordKey.endsWith(`:${coupaContractId}`))).toBe(true);
   });
 
+  it('resolving the conflict writes the winning value to the losing side at once; both systems then agree and stay quiet', async () => {
+    const [conflict] = await h.store.listConflicts({ status: 'open' });
+    resetCounters();
+    expect(await h.engine.resolveConflict(conflict.id, 'coupa', 'ops@example.com')).toEqual({ written: true, action: 'update' });
+    expect([sfWrites(), coupaWrites()]).toEqual([1, 0]);
+    expect((await sfContract(sfContractId)).Description).toBe('Coupa says net 45');
+    expect((await coupaContract(coupaContractId)).description).toBe('Coupa says net 45');
+    expect(await h.store.listConflicts({ status: 'open' })).toEqual([]);
+    expect(await h.store.listAudit({ action: 'conflict.resolve' })).toEqual([
+      expect.objectContaining({ actor: 'ops@example.com', detail: expect.objectContaining({ id: conflict.id, winner: 'coupa', written: true }) }),
+    ]);
+    await expectQuiet();
+    expect(await h.store.listConflicts({ status: 'open' })).toEqual([]);
+  });
+
   it('a published Coupa contract whose supplier has no Salesforce Account lands in dead letters with a readable reason', async () => {
     const lone = await h.coupaApi('POST', '/api/suppliers', { name: 'No Account GmbH', number: 'SUP-9', status: 'active' });
     const c = await h.coupaApi('POST', '/api/contracts', { name: 'Lonely', number: 'CPA-90', supplier: { id: lone.id }, status: 'published', 'start-date': '2026-01-01' });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Connection } from 'jsforce';
 import { COUPA_SCHEMA } from '../../middleware/src/coupa';
 import { createInvoiceStatusFlow } from '../../middleware/src/flows/invoice-status';
+import { createSupplierAccountSyncFlows, TO_SALESFORCE } from '../../middleware/src/flows/supplier-account-sync';
 import { validateMapping } from '../../middleware/src/mapping';
 import { startHarness, type Harness, salesforceWriteCalls } from './harness';
 
@@ -306,5 +307,32 @@ describe('invoice-status: a record Salesforce rejects', () => {
     expect(next.counts).toMatchObject({ updated: 1, deadLettered: 0 });
     expect(await inSf(good.id)).toEqual([expect.objectContaining({ Status__c: 'approved' })]);
     expect(await h.store.listDeadLetters({ flow: FLOW, status: 'open' })).toHaveLength(1);
+  });
+
+  it('an invoice synced before its supplier has an Account gets the Account within one cycle after the link appears', async () => {
+    const invoiceInSf = async (id: number) =>
+      (await h.user().query<Record<string, any>>(`SELECT Name, Account__c FROM Coupa_Invoice__c WHERE Coupa_Invoice_Id__c = '${id}'`)).records;
+    h.coupaEmu.control.clock.advance(1500);
+    const newcomer = await h.coupaApi('POST', '/api/suppliers', { name: 'Late Link Supplies', number: 'LATE-1', status: 'active' });
+    const inv = await h.coupaApi('POST', '/api/invoices', {
+      'invoice-number': 'LATE-INV-1',
+      'invoice-date': '2026-11-21',
+      supplier: { id: newcomer.id },
+      currency: { code: 'USD' },
+      'invoice-lines': [{ description: 'Boxes', quantity: 2, price: 10 }]
+    });
+    await h.engine.runNow(FLOW);
+    expect(await invoiceInSf(inv.id)).toEqual([expect.objectContaining({ Name: 'LATE-INV-1', Account__c: null })]);
+
+    // The supplier is linked to a new vendor Account by supplier-account-sync; the invoice itself does not change.
+    for (const flow of createSupplierAccountSyncFlows(h.deps())) h.engine.register(flow);
+    expect((await h.engine.runNow(TO_SALESFORCE)).status).not.toBe('failed');
+    const account = (await h.user().query<{ Id: string }>(`SELECT Id FROM Account WHERE Coupa_Supplier_Id__c = '${newcomer.id}'`)).records[0];
+    expect(account).toBeDefined();
+
+    // (every invoice of a supplier that just got its Account is re-planned, this one among them)
+    const next = await h.engine.runNow(FLOW);
+    expect(next.counts.updated).toBeGreaterThanOrEqual(1);
+    expect(await invoiceInSf(inv.id)).toEqual([expect.objectContaining({ Name: 'LATE-INV-1', Account__c: account.Id })]);
   });
 });

@@ -3,7 +3,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { StateStore } from '../store';
 import { FlowRunner, type RunSummary, type RunnerOptions } from './runner';
-import type { FlowDefinition, SourceRecord } from './types';
+import type { FlowDefinition, SourceRecord, SystemName } from './types';
 
 export interface SyncEngineOptions extends Omit<RunnerOptions, 'store' | 'logger'> {
   store: StateStore;
@@ -145,6 +145,65 @@ export class SyncEngine {
     const dl = await this.opts.store.getDeadLetter(deadLetterId);
     if (!dl) throw new Error(`dead letter ${deadLetterId} not found`);
     return this.entry(dl.flow).runner.replayDeadLetter(deadLetterId, actor);
+  }
+
+  /**
+   * Resolves a conflict: the winning side's current value is written to the losing side through the normal write
+   * path (journaled, echo-safe), then the conflict is closed. Match and link conflicts (which record is which) have no
+   * value to write; they are closed as decided, and the record is matched again on its next change.
+   */
+  async resolveConflict(id: number, winner: SystemName, actor: string): Promise<{ written: boolean; action: string; message?: string }> {
+    const { store } = this.opts;
+    const conflict = await store.getConflict(id);
+    if (!conflict) throw new Error(`conflict ${id} not found`);
+    if (conflict.status !== 'open') throw new Error(`conflict ${id} is already ${conflict.status}`);
+    const [system, object, ...rest] = conflict.recordKey.split(':');
+    const recordId = rest.join(':');
+    const group = [...this.flows.values()].map((e) => e.runner.flow).filter((f) => (f.linkGroup ?? f.name) === conflict.flow);
+    const detecting = group.find((f) => f.source.system === system && f.source.object === object);
+    let outcome: { written: boolean; action: string; message?: string } = { written: false, action: 'none' };
+    if (conflict.field.startsWith('(') || !detecting) {
+      await store.resolveConflict(id, winner);
+    } else {
+      const writer = detecting.source.system === winner ? detecting : group.find((f) => f.source.system === winner);
+      if (!writer) throw new Error(`no flow writes from ${winner} in ${conflict.flow}; cannot apply the resolution`);
+      const link = await store.findLink(conflict.flow, detecting.source.system, detecting.source.object, recordId);
+      let sourceId = recordId;
+      let fields = [conflict.field];
+      if (writer !== detecting) {
+        if (!link) throw new Error(`${conflict.recordKey} is no longer linked; cannot apply the resolution`);
+        sourceId = writer.source.system === 'salesforce' ? link.sfId : link.coupaId;
+        // The conflicted field in the writer's own payload shape: the field whose lineage reads it.
+        const back = Object.entries(writer.lineage ?? {})
+          .filter(([, paths]) => paths.some((p) => p.split('.')[0] === conflict.field))
+          .map(([k]) => k);
+        if (back.length) fields = back;
+      }
+      // The same disagreement seen from the other direction is closed with it; all reopen if the write fails.
+      const keys = link
+        ? [`salesforce:${link.sfObject}:${link.sfId}`, `coupa:${link.coupaResource}:${link.coupaId}`]
+        : [conflict.recordKey];
+      const siblings: number[] = [];
+      for (const recordKey of keys) {
+        for (const c of await store.listConflicts({ flow: conflict.flow, status: 'open', recordKey })) {
+          if (c.id === id || c.field === conflict.field || fields.includes(c.field)) siblings.push(c.id);
+        }
+      }
+      for (const c of new Set([id, ...siblings])) await store.resolveConflict(c, winner);
+      let result: { ok: boolean; action: string; error?: string };
+      try {
+        result = await this.entry(writer.name).runner.rewrite(sourceId, fields);
+      } catch (err) {
+        result = { ok: false, action: 'none', error: err instanceof Error ? err.message : String(err) };
+      }
+      if (!result.ok) {
+        for (const c of new Set([id, ...siblings])) await store.reopenConflict(c);
+        throw new Error(`resolving conflict ${id}: ${result.error}`);
+      }
+      outcome = { written: result.action !== 'none', action: result.action };
+    }
+    await store.audit(actor, 'conflict.resolve', { id, flow: conflict.flow, field: conflict.field, winner, ...outcome });
+    return outcome;
   }
 
   async discard(deadLetterId: number, actor: string): Promise<void> {

@@ -35,9 +35,11 @@ function fakeControl(store: StateStore): FlowControl & { calls: string[] } {
       await store.audit(actor, 'dead-letter.replay', { id });
       return { status: 'replayed' };
     },
-    resolveConflict: async (id, winner) => {
+    resolveConflict: async (id, winner, actor) => {
       calls.push(`resolve:${id}:${winner}`);
       await store.resolveConflict(id, winner);
+      await store.audit(actor, 'conflict.resolve', { id, winner });
+      return { written: true, action: 'update' };
     },
     preview: async (flow, source) => ({ flow, payload: { Name: source.name }, diff: [] }),
     isReady: () => true
@@ -181,7 +183,8 @@ describe('admin HTTP API', () => {
       coupaValue: '2027-03-31'
     });
     await request(app).post(`/api/v1/conflicts/${id}/resolve`).set(auth).send({ winner: 'both' }).expect(400);
-    await request(app).post(`/api/v1/conflicts/${id}/resolve`).set(auth).send({ winner: 'coupa' }).expect(200);
+    const res = await request(app).post(`/api/v1/conflicts/${id}/resolve`).set(auth).send({ winner: 'coupa' }).expect(200);
+    expect(res.body).toEqual({ id, status: 'resolved', winner: 'coupa', written: true, action: 'update' });
     expect(control.calls).toEqual([`resolve:${id}:coupa`]);
     await request(app).post(`/api/v1/conflicts/${id}/resolve`).set(auth).send({ winner: 'coupa' }).expect(409);
   });

@@ -14,7 +14,8 @@ export interface FlowControl {
   pause(flow: string, actor: string, reason?: string): Promise<void>;
   resume(flow: string, actor: string): Promise<void>;
   replayDeadLetter(id: number, actor: string): Promise<{ status: string; message?: string }>;
-  resolveConflict(id: number, resolution: 'salesforce' | 'coupa'): Promise<void>;
+  /** Writes the winner's value to the losing side and closes the conflict; audited by the implementation. */
+  resolveConflict(id: number, resolution: 'salesforce' | 'coupa', actor: string): Promise<{ written: boolean; action: string }>;
   /** Dry run: the exact payload and field diff a flow would write for one source record. */
   preview(flow: string, source: Record<string, unknown>): Promise<unknown>;
   isReady(): boolean;

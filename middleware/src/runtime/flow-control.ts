@@ -31,9 +31,8 @@ export function engineFlowControl(connector: BuiltConnector, isReady: () => bool
       const result = await engine.replay(id, actor);
       return result.ok ? { status: 'replayed' } : { status: 'failed', message: result.error };
     },
-    // Recorded only: the field is left out of payloads while its conflict is open, so resolving reopens it and the
-    // winning side's value flows with that record's next change there.
-    resolveConflict: (id, winner) => store.resolveConflict(id, winner),
+    // The engine writes the winning value to the losing side, then closes the conflict (audited by the engine).
+    resolveConflict: (id, winner, actor) => engine.resolveConflict(id, winner, actor),
     async preview(name, source) {
       const def = flow(name).definition;
       const id = String(source.id ?? source.Id ?? 'preview');

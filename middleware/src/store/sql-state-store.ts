@@ -589,6 +589,10 @@ export class SqlStateStore implements StateStore {
     if (changes === 0) throw new Error(`conflict ${id} not found`);
   }
 
+  async reopenConflict(id: number): Promise<void> {
+    await this.db.run("UPDATE conflicts SET status = 'open', resolution = NULL, resolved_at = NULL WHERE id = ?", [id]);
+  }
+
   // echo ledger
 
   async getEcho(flow: string, linkId: number, direction: string): Promise<EchoEntry | null> {

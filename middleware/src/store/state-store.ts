@@ -88,6 +88,8 @@ export interface StateStore {
   getConflict(id: number): Promise<Conflict | null>;
   listConflicts(opts?: { flow?: string; status?: ConflictStatus; recordKey?: string; limit?: number }): Promise<Conflict[]>;
   resolveConflict(id: number, resolution: string): Promise<void>;
+  /** Undoes a resolution whose write failed. */
+  reopenConflict(id: number): Promise<void>;
 
   // echo ledger: what we last wrote per link and direction
   getEcho(flow: string, linkId: number, direction: string): Promise<EchoEntry | null>;

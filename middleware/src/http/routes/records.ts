@@ -90,9 +90,8 @@ export function recordRoutes(store: StateStore, control: FlowControl): Router {
     const conflict = await store.getConflict(id);
     if (!conflict) throw new HttpError(404, 'not_found', `no conflict ${req.params.id}`);
     if (conflict.status !== 'open') throw new HttpError(409, 'conflict', `conflict ${id} is already resolved`);
-    await control.resolveConflict(id, winner);
-    await store.audit(res.locals.actor, 'conflict.resolve', { id, flow: conflict.flow, winner });
-    res.json({ id, status: 'resolved', winner });
+    const result = await control.resolveConflict(id, winner, res.locals.actor);
+    res.json({ id, status: 'resolved', winner, ...result });
   });
 
   router.get('/audit', async (req, res) => {
