@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { StateStore } from '../store';
-import { FlowRunner, type RunSummary, type RunnerOptions } from './runner';
+import { FlowRunner, type Decision, type RunSummary, type RunnerOptions } from './runner';
 import type { FlowDefinition, SourceRecord, SystemName } from './types';
 
 export interface SyncEngineOptions extends Omit<RunnerOptions, 'store' | 'logger'> {
@@ -122,6 +122,11 @@ export class SyncEngine {
     const summary = await e.inFlight;
     if (summary.status === 'failed') this.opts.logger?.warn({ flow: name, error: summary.error }, 'flow run failed');
     return summary;
+  }
+
+  /** Dry run: what a run would decide for these records (match, echo, ownership, no-op, effects), writing nothing. */
+  plan(name: string, records: SourceRecord<any>[]): Promise<Decision[]> {
+    return this.entry(name).runner.plan(records);
   }
 
   /** Feeds records pushed by a stream (CDC) into a flow. */

@@ -1,11 +1,10 @@
 /** The admin API's view of the engine. */
-import { findLinkedTargetId } from '../engine';
 import type { FlowControl } from '../http/flow-control';
 import { UnknownFlowError } from '../http/flow-control';
 import type { BuiltConnector } from './build';
 
 export function engineFlowControl(connector: BuiltConnector, isReady: () => boolean): FlowControl {
-  const { engine, store, flows } = connector;
+  const { engine, flows } = connector;
   const flow = (name: string) => {
     const f = flows.find((x) => x.definition.name === name);
     if (!f) throw new UnknownFlowError(name);
@@ -33,13 +32,21 @@ export function engineFlowControl(connector: BuiltConnector, isReady: () => bool
     },
     // The engine writes the winning value to the losing side, then closes the conflict (audited by the engine).
     resolveConflict: (id, winner, actor) => engine.resolveConflict(id, winner, actor),
+    // The Planner without the Writer: the same match, echo, ownership and no-op decisions a run would make.
     async preview(name, source) {
       const def = flow(name).definition;
       const id = String(source.id ?? source.Id ?? 'preview');
       const ts = String(source['updated-at'] ?? source.SystemModstamp ?? new Date().toISOString());
-      const targetId = await findLinkedTargetId(store, def, id);
-      const payload = await def.map({ id, ts, data: source }, { targetId });
-      return { flow: name, targetId, operation: payload === null ? 'skip' : targetId ? 'update' : 'create', payload };
+      const [d] = await engine.plan(def.name, [{ id, ts, data: source }]);
+      return {
+        flow: name,
+        targetId: d?.targetId ?? null,
+        operation: d?.action ?? 'skip',
+        payload: d?.payload ?? null,
+        dropped: d?.dropped ?? null,
+        effects: d?.effects ?? [],
+        detail: d?.detail ?? null,
+      };
     },
     isReady
   };

@@ -1,10 +1,25 @@
 import type { Logger } from 'pino';
-import { findLinkedTargetId } from '../../engine';
+import type { Decision } from '../../engine';
 import type { BuiltConnector } from '../../runtime/build';
 
 export interface SyncOptions {
   dryRun?: boolean;
   limit?: number;
+}
+
+/** One line per record: what a run would do and why (the Planner's decision, the same code path as a run). */
+export function describeDecision(targetObject: string, d: Decision): string {
+  const dropped = d.dropped
+    ? Object.entries(d.dropped)
+        .filter(([, fields]) => fields.length)
+        .map(([why, fields]) => `${why}: ${fields.join(', ')}`)
+        .join('; ')
+    : '';
+  const effects = d.effects?.length ? ` + ${d.effects.map((e) => e.description).join(', ')}` : '';
+  if (d.action === 'create') return `create ${targetObject} ${JSON.stringify(d.payload)}${effects}${dropped ? ` (left out: ${dropped})` : ''}`;
+  if (d.action === 'update') return `update ${targetObject} ${d.targetId} ${JSON.stringify(d.payload)}${effects}${dropped ? ` (left out: ${dropped})` : ''}`;
+  const detail = d.detail === undefined ? '' : ` ${JSON.stringify(d.detail)}`;
+  return `${d.action === 'dead-letter' ? 'would dead-letter' : d.action}${detail}${dropped ? ` (${dropped})` : ''}`;
 }
 
 /**
@@ -32,21 +47,7 @@ export async function syncFlow(
       out(
         `${def.name}: ${records.length} record(s) after ${after ? `${after.ts} / ${after.id}` : 'the beginning'} (dry run)`
       );
-      for (const record of records) {
-        const targetId = await findLinkedTargetId(connector.store, def, record.id);
-        try {
-          const payload = await def.map(record, { targetId });
-          const op =
-            payload === null
-              ? 'skip'
-              : targetId
-                ? `update ${def.target.object} ${targetId}`
-                : `create ${def.target.object}`;
-          out(`  ${def.source.object} ${record.id}: ${op}${payload ? ` ${JSON.stringify(payload)}` : ''}`);
-        } catch (err) {
-          out(`  ${def.source.object} ${record.id}: would dead-letter: ${(err as Error).message}`);
-        }
-      }
+      for (const d of await connector.engine.plan(def.name, records)) out(`  ${def.source.object} ${d.record.id}: ${describeDecision(def.target.object, d)}`);
       continue;
     }
     const progress = setInterval(() => logger.info({ flow: def.name }, 'still running'), 5000);
