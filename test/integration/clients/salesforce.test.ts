@@ -116,6 +116,25 @@ describe('SalesforceClient against the Salesforce emulator', () => {
     expect(emu.control.counters().byEndpoint['composite.sobjects.upsert'] ?? 0).toBe(0);
   });
 
+  it('surfaces REQUEST_LIMIT_EXCEEDED and 5xx once each (no jsforce retries), with the usage Salesforce reported', async () => {
+    const sf = jwtClient({ apiReserve: { fraction: 0 } });
+    await sf.connect();
+    emu.control.resetCounters();
+    emu.control.setApiUsage({ used: 10_000, limit: 10_000 });
+    await expect(sf.queryAll('SELECT Id FROM Account LIMIT 1', { essential: true })).rejects.toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED', kind: 'rate-limited', retryable: true, status: 403 });
+    expect(sf.budget.usage).toMatchObject({ limit: 10_000 });
+    emu.control.resetCounters();
+    emu.control.setApiUsage({ used: 0, limit: 100_000 });
+    emu.control.addFault({ endpoint: 'query', status: 503, times: 1 });
+    emu.control.addFault({ endpoint: 'query', status: 429, times: 1 });
+    // Essential: the client's own budget still holds the exhausted usage reported above.
+    const q = () => sf.queryAll('SELECT Id FROM Account LIMIT 1', { essential: true });
+    await expect(q()).rejects.toMatchObject({ kind: 'transient', status: 503 });
+    await expect(q()).rejects.toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED', kind: 'rate-limited', status: 429 });
+    await expect(q()).resolves.toBeDefined();
+    expect(emu.control.counters().byEndpoint.query).toBe(3);
+  });
+
   it('keeps the configured API reserve for essential calls', async () => {
     const sf = jwtClient({ apiReserve: { fraction: 0.1 } });
     await sf.connect();
