@@ -1,4 +1,4 @@
-import { notAList, type CoupaClient } from './client';
+import type { CoupaClient } from './client';
 import { MAX_PAGE_SIZE, type FieldProjection, type Filters } from './query';
 
 /** Compound incremental-sync cursor: last seen `updated-at` and, among records sharing it, the last id. */
@@ -57,8 +57,7 @@ export async function* iterateChanges<T extends Stamped>(
     params.set('limit', String(limit));
     params.set('offset', String(seenAtStart));
     if (fields) params.set('fields', JSON.stringify(fields));
-    const page = await client.get<T[]>(resource, { params });
-    if (!Array.isArray(page)) throw notAList('GET', `/api/${resource}`, page);
+    const page = await client.getPage<T>(resource, params);
     for (const record of page) {
       const updatedAt = record['updated-at'];
       if (!updatedAt) throw new Error(`Coupa ${resource} record ${record.id} has no updated-at; cannot use it for incremental sync`);

@@ -160,6 +160,34 @@ describe('CoupaClient', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('retries a page of a paged read in place on 429/5xx (Retry-After honoured, bounded), since a failed page restarts the read', async () => {
+    const all = Array.from({ length: 12 }, (_, i) => ({ id: i + 1 }));
+    let pageTwo = 0;
+    fake.handler = (req, body, url) => {
+      if (req.url === '/oauth2/token') return tokenResponse(body);
+      const offset = Number(url.searchParams.get('offset'));
+      if (offset === 5 && ++pageTwo <= 2) return pageTwo === 1 ? { status: 429, headers: { 'Retry-After': '3' } } : { status: 502 };
+      return { status: 200, body: all.slice(offset, offset + 5) };
+    };
+    const ids: number[] = [];
+    for await (const r of coupaResources(client).suppliers.list({ limit: 5 })) ids.push(r.id);
+    expect(ids).toEqual(all.map((r) => r.id));
+    expect(sleeps).toEqual([3000, 250]);
+
+    sleeps.length = 0;
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 503 });
+    await expect(coupaResources(client).suppliers.find({})).rejects.toMatchObject({ kind: 'transient', status: 503 });
+    expect(sleeps).toHaveLength(4);
+
+    // A server asking for a long wait, or a non-retryable answer, goes straight to the caller.
+    sleeps.length = 0;
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 429, headers: { 'Retry-After': '3600' } });
+    await expect(coupaResources(client).suppliers.find({})).rejects.toMatchObject({ kind: 'rate-limited', retryAfterMs: 3_600_000 });
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 400, body: { errors: { base: ['bad filter'] } } });
+    await expect(coupaResources(client).suppliers.find({})).rejects.toMatchObject({ kind: 'validation' });
+    expect(sleeps).toEqual([]);
+  });
+
   it('fails a list answered with a non-JSON body with a clear transient error', async () => {
     fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 200, raw: '<html>Maintenance</html>', headers: { 'Content-Type': 'text/html' } });
     const viaChanges = await failure((async () => {

@@ -18,7 +18,8 @@ export interface CoupaClientOptions {
   /**
    * Transport retries (connection reset/refused, socket timeout, no answer) of idempotent requests (GET, PUT,
    * DELETE, HEAD; never POST): how many (default 2) and the shared backoff's base and cap. HTTP answers such as
-   * 429 and 5xx are never retried here: they reach the caller classified, with Retry-After as `retryAfterMs`.
+   * 429 and 5xx are not retried here: they reach the caller classified, with Retry-After as `retryAfterMs`. The
+   * one exception is a page of a paged read (`getPage`: `pageRetries`, default 4), see there.
    */
   backoff?: Partial<TransportRetryOptions>;
   /** Per-request timeout, ms (a stalled request fails as a transport failure). Default 60 s. */
@@ -171,6 +172,26 @@ export class CoupaClient {
     return this.request<T>('PUT', path, { ...opts, body });
   }
 
+  /**
+   * One page of a paged read (`pages`, `list`, `changes`). The one exception to "HTTP answers are surfaced": a page
+   * that gets a retryable answer (429, 5xx) is retried in place, up to `backoff.pageRetries` times, waiting the
+   * shared backoff or Retry-After (unless that exceeds `backoff.maxPageWaitMs`), because surfacing it would
+   * restart the caller's whole read. Single calls (`get`, `post`, `put`) never do this.
+   */
+  async getPage<T>(resource: string, params: URLSearchParams): Promise<T[]> {
+    for (let retry = 0; ; retry++) {
+      try {
+        const records = await this.get<T[]>(resource, { params });
+        if (!Array.isArray(records)) throw notAList('GET', `/api/${resource.replace(/^\/?(api\/)?/, '')}`, records);
+        return records;
+      } catch (err) {
+        if (!(err instanceof CoupaApiError) || !err.retryable || retry >= this.backoff.pageRetries) throw err;
+        if ((err.retryAfterMs ?? 0) > this.backoff.maxPageWaitMs) throw err;
+        await this.sleep(backoffDelay(retry, this.backoff, this.random, err.retryAfterMs));
+      }
+    }
+  }
+
   /** Pages through `GET /api/{resource}` with limit + offset until a short page. */
   async *pages<T>(resource: string, query: ListQuery = {}): AsyncGenerator<Page<T>> {
     const limit = Math.min(query.limit ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
@@ -179,8 +200,7 @@ export class CoupaClient {
       const params = new URLSearchParams(base);
       params.set('limit', String(limit));
       params.set('offset', String(offset));
-      const records = await this.get<T[]>(resource, { params });
-      if (!Array.isArray(records)) throw notAList('GET', `/api/${resource}`, records);
+      const records = await this.getPage<T>(resource, params);
       if (records.length > 0) yield { records, offset };
       if (records.length < limit) return;
     }

@@ -69,6 +69,20 @@ export const DEFAULT_TRANSPORT_RETRIES = 2;
 export interface TransportRetryOptions extends BackoffOptions {
   /** Retries after the first try, for transport failures of idempotent requests only. */
   maxRetries: number;
+  /**
+   * Retries of one page of a paged read (a list, a change feed, a query's next page) that got a retryable answer
+   * (429, 5xx). A failed page would otherwise restart the caller's whole read, so with many pages and a steady
+   * error rate a read might never complete. Default 4.
+   */
+  pageRetries: number;
+  /** A page is not retried in place when the server asks to wait longer than this (ms); the caller decides. */
+  maxPageWaitMs: number;
 }
 
-export const DEFAULT_TRANSPORT_BACKOFF: TransportRetryOptions = { baseMs: 250, maxMs: 5_000, maxRetries: DEFAULT_TRANSPORT_RETRIES };
+export const DEFAULT_TRANSPORT_BACKOFF: TransportRetryOptions = {
+  baseMs: 250,
+  maxMs: 5_000,
+  maxRetries: DEFAULT_TRANSPORT_RETRIES,
+  pageRetries: 4,
+  maxPageWaitMs: 60_000,
+};

@@ -301,7 +301,7 @@ describe('SalesforceClient against a fake org', () => {
       }
     });
 
-    it('retries transport failures of idempotent calls a bounded number of times, never of creates', async () => {
+    it('retries transport failures of reads a bounded number of times, never of writes', async () => {
       let describes = 0;
       const org = await fakeSalesforce((call) => {
         if (call.path === '/services/oauth2/token') return tokenReply(org.url, call.body);
@@ -315,12 +315,36 @@ describe('SalesforceClient against a fake org', () => {
         expect(sleeps).toEqual([125, 250]);
         await expect(sf.queryAll('SELECT Id FROM Account')).rejects.toMatchObject({ kind: 'transient', retryable: true, transportFailure: true });
         expect(org.calls.filter((c) => c.path.endsWith('/query'))).toHaveLength(3);
+        // A lost upsert answer is transient (safe to repeat) but repeated by the engine, not here: triggers may fire.
         const [upserted] = await sf.upsert('Account', 'Ext__c', [{ Ext__c: '1' }]);
         expect(upserted.failure).toEqual({ kind: 'transient', retryable: true });
-        expect(org.calls.filter((c) => c.method === 'PATCH')).toHaveLength(3);
+        expect(org.calls.filter((c) => c.method === 'PATCH')).toHaveLength(1);
         const [created] = await sf.create('Account', [{ Name: 'x' }]);
         expect(created.failure).toEqual({ kind: 'ambiguous', retryable: false });
         expect(org.calls.filter((c) => c.method === 'POST' && c.path.includes('/composite/'))).toHaveLength(1);
+      } finally {
+        await org.close();
+      }
+    });
+
+    it('retries a query page with a transient answer in place, and surfaces a daily limit without Retry-After', async () => {
+      let next = 0;
+      const org = await fakeSalesforce((call, url) => {
+        if (call.path === '/services/oauth2/token') return tokenReply(org.url, call.body);
+        if (url.searchParams.get('q')?.includes('Contact')) return { status: 403, body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] };
+        if (call.path.endsWith('/query')) return { status: 200, body: { totalSize: 2, done: false, nextRecordsUrl: '/services/data/v62.0/query/01gXX-1', records: [{ Id: '001A' }] } };
+        if (call.path.includes('/query/') && ++next <= 2) return { status: 503, body: [{ message: 'Server is temporarily unavailable.', errorCode: 'SERVER_UNAVAILABLE' }] };
+        if (call.path.includes('/query/')) return { status: 200, body: { totalSize: 2, done: true, records: [{ Id: '001B' }] } };
+        return { status: 403, body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] };
+      });
+      try {
+        const sf = new SalesforceClient(policyOpts(org.url));
+        await sf.connect();
+        await expect(sf.queryAll('SELECT Id FROM Account')).resolves.toEqual([{ Id: '001A' }, { Id: '001B' }]);
+        expect(sleeps).toEqual([125, 250]);
+        sleeps.length = 0;
+        await expect(sf.queryAll('SELECT Id FROM Contact')).rejects.toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED', kind: 'rate-limited' });
+        expect(sleeps).toEqual([]);
       } finally {
         await org.close();
       }

@@ -1,6 +1,6 @@
 import { Connection } from 'jsforce';
 import type { HttpRequest } from 'jsforce';
-import { backoffDelay, DEFAULT_TRANSPORT_BACKOFF, parseRetryAfter, sleep as realSleep, type TransportRetryOptions } from '../retry/backoff';
+import { backoffDelay, DEFAULT_TRANSPORT_BACKOFF, IDEMPOTENT_METHODS, parseRetryAfter, sleep as realSleep, type TransportRetryOptions } from '../retry/backoff';
 import { authorizeConnection, type SalesforceAuth } from './auth';
 import { bulkWrite, type BulkOptions } from './bulk';
 import { SalesforceApiError, toSalesforceError, type SalesforceAnswerInfo } from './errors';
@@ -27,9 +27,10 @@ export interface SalesforceClientOptions {
    */
   recordRetries?: number;
   /**
-   * Transport retries (connection reset/refused, timeout, no answer) of idempotent requests (queries, describes,
-   * updates and upserts; never creates): how many (default 2) and the shared backoff's base and cap. HTTP
-   * answers (429, 5xx, REQUEST_LIMIT_EXCEEDED…) are never retried here, and jsforce's own retries are off.
+   * Transport retries (connection reset/refused, timeout, no answer) of idempotent requests (queries and
+   * describes; never writes): how many (default 2) and the shared backoff's base and cap. HTTP
+   * answers (429, 5xx, REQUEST_LIMIT_EXCEEDED…) are not retried here, and jsforce's own retries are off; the one
+   * exception is a query page with a transient answer (`pageRetries`, default 4), which would restart the read.
    */
   backoff?: Partial<TransportRetryOptions>;
   /**
@@ -186,9 +187,11 @@ export class SalesforceClient {
    * One API call under the connector's one failure policy: only transport failures of idempotent requests are
    * retried here (a few times, shared backoff); every HTTP error answer is thrown classified for the engine.
    */
-  private async call<T>(req: SentRequest & { body?: string; headers?: Record<string, string> }, essential: boolean, calls = 1): Promise<T> {
+  private async call<T>(req: SentRequest & { body?: string; headers?: Record<string, string> }, essential: boolean, calls = 1, page = false): Promise<T> {
     this.budget.check(essential, calls);
-    for (let retry = 0; ; retry++) {
+    let transportRetries = 0;
+    let pageRetries = 0;
+    for (;;) {
       try {
         const out = await this.send<T>(req);
         this.trackUsage();
@@ -196,8 +199,22 @@ export class SalesforceClient {
       } catch (err) {
         this.trackUsage();
         const e = toSalesforceError(err, { idempotent: req.idempotent });
-        if (!e.transportFailure || !req.idempotent || retry >= this.backoff.maxRetries) throw e;
-        await this.sleep(backoffDelay(retry, this.backoff, this.random));
+        // Only GET (and PUT/DELETE/HEAD) are repeated here. A PATCH update or upsert whose answer was lost is
+        // safe to repeat but may fire triggers again, so that repeat is the engine's (journalled) decision.
+        const repeatable = req.idempotent && IDEMPOTENT_METHODS.has(req.method.toUpperCase());
+        if (e.transportFailure && repeatable && transportRetries < this.backoff.maxRetries) {
+          await this.sleep(backoffDelay(transportRetries++, this.backoff, this.random));
+          continue;
+        }
+        // A query page that got a transient answer (5xx) is retried in place: surfacing it would restart the whole
+        // read. REQUEST_LIMIT_EXCEEDED (a daily or concurrency limit) only when Salesforce said how long to wait.
+        const pageRetryable =
+          page && repeatable && !e.transportFailure && e.retryable && (e.kind === 'transient' || (e.kind === 'rate-limited' && e.retryAfterMs !== undefined));
+        if (pageRetryable && pageRetries < this.backoff.pageRetries && (e.retryAfterMs ?? 0) <= this.backoff.maxPageWaitMs) {
+          await this.sleep(backoffDelay(pageRetries++, this.backoff, this.random, e.retryAfterMs));
+          continue;
+        }
+        throw e;
       }
     }
   }
@@ -208,7 +225,8 @@ export class SalesforceClient {
     try {
       yield* queryRecords<T>(this.conn, soql, {
         includeDeleted: opts.includeDeleted,
-        request: (url) => this.call({ method: 'GET', url, idempotent: true }, !!opts.essential),
+        // The budget was checked once above; a query that started is read to the end.
+        request: (url) => this.call({ method: 'GET', url, idempotent: true }, true, 1, true),
       });
     } catch (err) {
       this.trackUsage();

@@ -125,14 +125,16 @@ describe('SalesforceClient against the Salesforce emulator', () => {
     expect(sf.budget.usage).toMatchObject({ limit: 10_000 });
     emu.control.resetCounters();
     emu.control.setApiUsage({ used: 0, limit: 100_000 });
-    emu.control.addFault({ endpoint: 'query', status: 503, times: 1 });
-    emu.control.addFault({ endpoint: 'query', status: 429, times: 1 });
     // Essential: the client's own budget still holds the exhausted usage reported above.
     const q = () => sf.queryAll('SELECT Id FROM Account LIMIT 1', { essential: true });
-    await expect(q()).rejects.toMatchObject({ kind: 'transient', status: 503 });
+    emu.control.addFault({ endpoint: 'describe', status: 503, times: 1 });
+    await expect(sf.describe('Account', { essential: true })).rejects.toMatchObject({ kind: 'transient', status: 503 });
+    emu.control.addFault({ endpoint: 'query', status: 429, times: 1 });
     await expect(q()).rejects.toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED', kind: 'rate-limited', status: 429 });
+    // A query page with a transient answer is retried in place (it would restart the read otherwise).
+    emu.control.addFault({ endpoint: 'query', status: 503, times: 1 });
     await expect(q()).resolves.toBeDefined();
-    expect(emu.control.counters().byEndpoint.query).toBe(3);
+    expect(emu.control.counters().byEndpoint).toMatchObject({ query: 3, describe: 1 });
   });
 
   it('keeps the configured API reserve for essential calls', async () => {
