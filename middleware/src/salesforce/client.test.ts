@@ -373,6 +373,18 @@ describe('SalesforceClient against a fake org', () => {
       }
     });
 
+    it('fails a login whose token endpoint is silent or down as transient, not auth', async () => {
+      let n = 0;
+      const org = await fakeSalesforce((call) => (call.path === '/services/oauth2/token' ? (++n === 1 ? 'stall' : { status: 503, raw: 'down' }) : { status: 404 }));
+      try {
+        const sf = new SalesforceClient(policyOpts(org.url, { timeoutMs: 100 }));
+        await expect(sf.connect()).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT', kind: 'transient', retryable: true });
+        await expect(sf.connect()).rejects.toMatchObject({ kind: 'transient', retryable: true });
+      } finally {
+        await org.close();
+      }
+    });
+
     it('classifies an unreadable or truncated answer to a write as ambiguous, not validation', async () => {
       const org = await fakeSalesforce((call) => {
         if (call.path === '/services/oauth2/token') return tokenReply(org.url, call.body);

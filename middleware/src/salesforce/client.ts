@@ -255,7 +255,7 @@ export class SalesforceClient {
     const sub = new CdcSubscription(this.conn, {
       ownClientName: this.clientName,
       ...opts,
-      reauthenticate: () => authorizeConnection(this.conn, this.options.auth),
+      reauthenticate: () => authorizeConnection(this.conn, this.options.auth, { timeoutMs: this.timeoutMs }),
     });
     await sub.start();
     return sub;
