@@ -48,6 +48,8 @@ export const connectorFileSchema = z
           .strict()
           .prefault({}),
         pageSize: z.number().int().min(1).max(50).default(50),
+        /** Time limit of one Coupa API call; a stalled call fails as a (retryable) transport failure. */
+        requestTimeoutSeconds: z.number().positive().max(600).default(60),
       })
       .strict()
       .prefault({}),
@@ -57,6 +59,8 @@ export const connectorFileSchema = z
         apiReservePercent: z.number().min(0).max(90).default(10),
         collectionSize: z.number().int().min(1).max(200).default(200),
         bulkThreshold: z.number().int().min(1).default(2000),
+        /** Time limit of one Salesforce API call (headers and body); a stalled query errors out instead of hanging. */
+        requestTimeoutSeconds: z.number().positive().max(600).default(60),
       })
       .strict()
       .prefault({}),

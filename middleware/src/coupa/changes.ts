@@ -57,7 +57,7 @@ export async function* iterateChanges<T extends Stamped>(
     params.set('limit', String(limit));
     params.set('offset', String(seenAtStart));
     if (fields) params.set('fields', JSON.stringify(fields));
-    const page = await client.get<T[]>(resource, { params });
+    const page = await client.getPage<T>(resource, params);
     for (const record of page) {
       const updatedAt = record['updated-at'];
       if (!updatedAt) throw new Error(`Coupa ${resource} record ${record.id} has no updated-at; cannot use it for incremental sync`);

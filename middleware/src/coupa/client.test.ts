@@ -1,11 +1,11 @@
 import http from 'http';
 import type { AddressInfo } from 'net';
 import { CoupaClient } from './client';
-import { CoupaApiError } from './errors';
+import { classifyCoupaError, CoupaApiError } from './errors';
 import { TokenBucket } from './rate-limit';
 import { coupaResources } from './resources';
 
-type Handler = (req: http.IncomingMessage, body: string, url: URL) => { status: number; body?: unknown } | 'drop';
+type Handler = (req: http.IncomingMessage, body: string, url: URL) => { status: number; body?: unknown; raw?: string; headers?: Record<string, string> } | 'drop';
 
 interface Fake {
   url: string;
@@ -27,8 +27,8 @@ async function fakeCoupa(): Promise<Fake> {
         req.socket.destroy();
         return;
       }
-      res.writeHead(out.status, { 'Content-Type': 'application/json' });
-      res.end(out.body === undefined ? '' : JSON.stringify(out.body));
+      res.writeHead(out.status, { 'Content-Type': 'application/json', ...out.headers });
+      res.end(out.raw ?? (out.body === undefined ? '' : JSON.stringify(out.body)));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -112,21 +112,102 @@ describe('CoupaClient', () => {
     expect(String(err.message) + JSON.stringify(err)).not.toContain('wrong-secret-value');
   });
 
-  it('retries 429 and 5xx with growing jittered backoff, bounded', async () => {
-    let n = 0;
-    fake.handler = (req, body) => {
-      if (req.url === '/oauth2/token') return tokenResponse(body);
-      n++;
-      return n <= 3 ? { status: n === 1 ? 429 : 503 } : { status: 200, body: [] };
-    };
-    await expect(client.get('suppliers')).resolves.toEqual([]);
-    expect(sleeps).toEqual([125, 250, 500]);
+  it('does not retry 429 or 5xx answers: it surfaces them once, classified, with Retry-After as retryAfterMs', async () => {
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 429, headers: { 'Retry-After': '7' }, body: { errors: { base: ['Rate limit exceeded'] } } });
+    const limited = await failure(client.get('suppliers'));
+    expect(limited).toMatchObject({ kind: 'rate-limited', retryable: true, status: 429, retryAfterMs: 7000 });
+    expect(classifyCoupaError(limited)).toEqual({ kind: 'rate-limited', retryable: true, retryAfterMs: 7000 });
+
+    const at = new Date(Date.now() + 30_000).toUTCString();
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 503, headers: { 'Retry-After': at } });
+    const unavailable = await failure(client.get('suppliers'));
+    expect(unavailable.kind).toBe('transient');
+    expect(unavailable.retryAfterMs).toBeGreaterThan(25_000);
+    expect(unavailable.retryAfterMs).toBeLessThanOrEqual(30_000);
 
     fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 500 });
-    const err = await failure(client.get('suppliers'));
-    expect(err.kind).toBe('transient');
-    expect(err.status).toBe(500);
-    expect(sleeps).toHaveLength(3 + 5);
+    expect(await failure(client.get('suppliers'))).toMatchObject({ kind: 'transient', status: 500 });
+    expect(classifyCoupaError(await failure(client.get('suppliers')))).toEqual({ kind: 'transient', retryable: true });
+    expect(fake.calls.filter((c) => c.path === '/api/suppliers')).toHaveLength(4);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('retries transport failures of GET and PUT a bounded number of times with the shared backoff', async () => {
+    let gets = 0;
+    fake.handler = (req, body) => {
+      if (req.url === '/oauth2/token') return tokenResponse(body);
+      return req.method === 'GET' && ++gets <= 2 ? 'drop' : { status: 200, body: { id: 1 } };
+    };
+    await expect(client.get('suppliers/1')).resolves.toEqual({ id: 1 });
+    // Full jitter with random() = 0.5: half of 250, then half of 500.
+    expect(sleeps).toEqual([125, 250]);
+
+    sleeps.length = 0;
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : 'drop');
+    const err = await failure(client.put('suppliers/1', { name: 'x' }));
+    expect(err).toMatchObject({ kind: 'transient', retryable: true, status: undefined });
+    expect(fake.calls.filter((c) => c.method === 'PUT')).toHaveLength(3);
+    expect(sleeps).toEqual([125, 250]);
+  });
+
+  it('classifies a 403 that says the rate limit was hit as rate-limited, other 403s as auth', async () => {
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 403, body: { errors: { base: ['API rate limit exceeded. Please retry later.'] } } });
+    expect(await failure(client.get('suppliers'))).toMatchObject({ kind: 'rate-limited', retryable: true, status: 403 });
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 403, raw: '<html><body>403 Forbidden: Too Many Requests</body></html>', headers: { 'Content-Type': 'text/html' } });
+    expect(await failure(client.get('suppliers'))).toMatchObject({ kind: 'rate-limited' });
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 403, body: { error: 'insufficient_scope' } });
+    expect(await failure(client.get('suppliers'))).toMatchObject({ kind: 'auth', retryable: false });
+    expect(sleeps).toEqual([]);
+  });
+
+  it('retries a page of a paged read in place on 429/5xx (Retry-After honoured, bounded), since a failed page restarts the read', async () => {
+    const all = Array.from({ length: 12 }, (_, i) => ({ id: i + 1 }));
+    let pageTwo = 0;
+    fake.handler = (req, body, url) => {
+      if (req.url === '/oauth2/token') return tokenResponse(body);
+      const offset = Number(url.searchParams.get('offset'));
+      if (offset === 5 && ++pageTwo <= 2) return pageTwo === 1 ? { status: 429, headers: { 'Retry-After': '3' } } : { status: 502 };
+      return { status: 200, body: all.slice(offset, offset + 5) };
+    };
+    const ids: number[] = [];
+    for await (const r of coupaResources(client).suppliers.list({ limit: 5 })) ids.push(r.id);
+    expect(ids).toEqual(all.map((r) => r.id));
+    expect(sleeps).toEqual([3000, 250]);
+
+    sleeps.length = 0;
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 503 });
+    await expect(coupaResources(client).suppliers.find({})).rejects.toMatchObject({ kind: 'transient', status: 503 });
+    expect(sleeps).toHaveLength(4);
+
+    // A server asking for a long wait, or a non-retryable answer, goes straight to the caller.
+    sleeps.length = 0;
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 429, headers: { 'Retry-After': '3600' } });
+    await expect(coupaResources(client).suppliers.find({})).rejects.toMatchObject({ kind: 'rate-limited', retryAfterMs: 3_600_000 });
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 400, body: { errors: { base: ['bad filter'] } } });
+    await expect(coupaResources(client).suppliers.find({})).rejects.toMatchObject({ kind: 'validation' });
+    expect(sleeps).toEqual([]);
+  });
+
+  it('fails a list answered with a non-JSON body with a clear transient error', async () => {
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 200, raw: '<html>Maintenance</html>', headers: { 'Content-Type': 'text/html' } });
+    const viaChanges = await failure((async () => {
+      for await (const _ of coupaResources(client).invoices.changes({})) void _;
+    })());
+    expect(viaChanges).toBeInstanceOf(CoupaApiError);
+    expect(viaChanges.message).toMatch(/^Coupa answered 200 with a non-JSON body for GET \/api\/invoices/);
+    expect(classifyCoupaError(viaChanges)).toEqual({ kind: 'transient', retryable: true });
+
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 200, raw: '[{"id": 1, "updated-at": "2026-01-0' });
+    const viaList = await failure(coupaResources(client).suppliers.find({}));
+    expect(viaList.message).toMatch(/^Coupa answered 200 with a non-JSON body for GET \/api\/suppliers/);
+    expect(viaList.kind).toBe('transient');
+
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 200, body: { errors: 'odd' } });
+    expect(await failure(coupaResources(client).suppliers.find({}))).toMatchObject({ kind: 'transient', message: 'Coupa answered 200 with an object instead of a list for GET /api/suppliers' });
+
+    // A POST whose success answer cannot be read may have created the record.
+    fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 201, raw: '{"id": 4' });
+    expect(await failure(client.post('suppliers', { name: 'Acme' }))).toMatchObject({ kind: 'ambiguous', retryable: false });
   });
 
   it('does not retry a POST whose connection dropped (ambiguous), but retries a GET', async () => {

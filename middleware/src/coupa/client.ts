@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { CoupaTokenProvider } from './auth';
-import { backoffDelay, DEFAULT_BACKOFF, sleep as realSleep, type BackoffOptions } from './backoff';
-import { CoupaApiError, coupaErrorMessages } from './errors';
+import { backoffDelay, DEFAULT_TRANSPORT_BACKOFF, IDEMPOTENT_METHODS, parseRetryAfter, sleep as realSleep, type TransportRetryOptions } from '../retry/backoff';
+import { CoupaApiError, coupaErrorMessages, UNREADABLE_ANSWER } from './errors';
 import { buildListParams, MAX_PAGE_SIZE, type FieldProjection, type ListQuery } from './query';
 import { COUPA_DEFAULT_RATE, sharedBucketFor, TokenBucket, type TokenBucketOptions } from './rate-limit';
 
@@ -15,8 +15,14 @@ export interface CoupaClientOptions {
   rateLimit?: TokenBucketOptions;
   /** Explicit bucket; default: the process-wide bucket of this instance. */
   bucket?: TokenBucket;
-  backoff?: Partial<BackoffOptions>;
-  /** Per-request timeout, ms. Default 60 s. */
+  /**
+   * Transport retries (connection reset/refused, socket timeout, no answer) of idempotent requests (GET, PUT,
+   * DELETE, HEAD; never POST): how many (default 2) and the shared backoff's base and cap. HTTP answers such as
+   * 429 and 5xx are not retried here: they reach the caller classified, with Retry-After as `retryAfterMs`. The
+   * one exception is a page of a paged read (`getPage`: `pageRetries`, default 4), see there.
+   */
+  backoff?: Partial<TransportRetryOptions>;
+  /** Per-request timeout, ms (a stalled request fails as a transport failure). Default 60 s. */
   timeoutMs?: number;
   minTokenAgeMs?: number;
   /** Test seams. */
@@ -37,14 +43,14 @@ export interface Page<T> {
 }
 
 /**
- * Coupa Core API client: auth, instance-wide rate limit, bounded retries, pagination. Typed
- * per-resource access lives in resources.ts.
+ * Coupa Core API client: auth, instance-wide rate limit, transport retries of idempotent requests, pagination.
+ * Typed per-resource access lives in resources.ts.
  */
 export class CoupaClient {
   readonly http: AxiosInstance;
   readonly auth: CoupaTokenProvider;
   readonly bucket: TokenBucket;
-  private readonly backoff: BackoffOptions;
+  private readonly backoff: TransportRetryOptions;
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   /** Calls sent to Coupa (including retries and token requests); useful for efficiency checks. */
@@ -60,7 +66,7 @@ export class CoupaClient {
       headers: { Accept: 'application/json' },
     });
     this.bucket = options.bucket ?? sharedBucketFor(base, options.rateLimit ?? COUPA_DEFAULT_RATE);
-    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.backoff = { ...DEFAULT_TRANSPORT_BACKOFF, ...options.backoff };
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? realSleep;
     this.auth = new CoupaTokenProvider({
@@ -77,9 +83,11 @@ export class CoupaClient {
   }
 
   /**
-   * One API call with retries: 429/5xx/network errors are retried with jittered exponential backoff
-   * (bounded), except when a non-idempotent request may have been processed (ambiguous). A 401 triggers
-   * one re-authentication.
+   * One API call. The connector's one failure policy (see README): only transport failures (connection
+   * reset/refused, socket timeout, no answer) of idempotent requests are retried here, a few times with the
+   * shared backoff. Every HTTP answer, 429 and 5xx included, is thrown as a classified CoupaApiError (with
+   * `retryAfterMs` from Retry-After) for the engine's retry policy and journal. A 401 triggers one
+   * re-authentication.
    */
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const params = new URLSearchParams(opts.params as Record<string, string> | undefined);
@@ -88,6 +96,7 @@ export class CoupaClient {
     const qs = params.toString();
     const display = qs ? `${apiPath}?${qs}` : apiPath;
     let reauthed = false;
+    let transportRetries = 0;
     for (let attempt = 0; ; attempt++) {
       let token: string | undefined;
       try {
@@ -101,8 +110,10 @@ export class CoupaClient {
           attempt--;
           continue;
         }
-        if (!err.retryable || attempt >= this.backoff.maxRetries) throw err;
-        await this.sleep(backoffDelay(attempt, this.backoff, this.random));
+        // A token request may always be repeated; the API call only when its method is idempotent.
+        const repeatable = err.path === '/oauth2/token' || IDEMPOTENT_METHODS.has(err.method);
+        if (!err.isTransportFailure || !repeatable || transportRetries >= this.backoff.maxRetries) throw err;
+        await this.sleep(backoffDelay(transportRetries++, this.backoff, this.random));
       }
     }
   }
@@ -125,14 +136,29 @@ export class CoupaClient {
       const e = err as { code?: string; message?: string };
       throw new CoupaApiError({ method, path: display, code: e.code, message: `Coupa ${method} ${apiPath} failed: ${e.code ?? e.message}` });
     }
-    if (res.status >= 200 && res.status < 300) return res.data as T;
+    if (res.status >= 200 && res.status < 300) {
+      // axios hands back the raw text when a body does not parse as JSON (an HTML page, a truncated answer).
+      if (typeof res.data === 'string') {
+        if (res.data.trim() === '') return undefined as T;
+        const type = String(res.headers?.['content-type'] ?? 'no content type');
+        throw new CoupaApiError({
+          method,
+          path: display,
+          status: res.status,
+          code: UNREADABLE_ANSWER,
+          message: `Coupa answered ${res.status} with a non-JSON body for ${method} ${apiPath} (${type}, ${res.data.length} characters: ${JSON.stringify(res.data.slice(0, 60))})`,
+        });
+      }
+      return res.data as T;
+    }
     const detail = coupaErrorMessages(res.data).join('; ');
     throw new CoupaApiError({
       method,
       path: display,
       status: res.status,
       body: res.data,
-      message: `Coupa ${method} ${apiPath} → HTTP ${res.status}${detail ? `: ${detail}` : ''}`,
+      retryAfterMs: parseRetryAfter(res.headers?.['retry-after']),
+      message: `Coupa ${method} ${apiPath} → HTTP ${res.status}${detail ? `: ${detail.slice(0, 500)}` : ''}`,
     });
   }
 
@@ -146,6 +172,26 @@ export class CoupaClient {
     return this.request<T>('PUT', path, { ...opts, body });
   }
 
+  /**
+   * One page of a paged read (`pages`, `list`, `changes`). The one exception to "HTTP answers are surfaced": a page
+   * that gets a retryable answer (429, 5xx) is retried in place, up to `backoff.pageRetries` times, waiting the
+   * shared backoff or Retry-After (unless that exceeds `backoff.maxPageWaitMs`), because surfacing it would
+   * restart the caller's whole read. Single calls (`get`, `post`, `put`) never do this.
+   */
+  async getPage<T>(resource: string, params: URLSearchParams): Promise<T[]> {
+    for (let retry = 0; ; retry++) {
+      try {
+        const records = await this.get<T[]>(resource, { params });
+        if (!Array.isArray(records)) throw notAList('GET', `/api/${resource.replace(/^\/?(api\/)?/, '')}`, records);
+        return records;
+      } catch (err) {
+        if (!(err instanceof CoupaApiError) || !err.retryable || retry >= this.backoff.pageRetries) throw err;
+        if ((err.retryAfterMs ?? 0) > this.backoff.maxPageWaitMs) throw err;
+        await this.sleep(backoffDelay(retry, this.backoff, this.random, err.retryAfterMs));
+      }
+    }
+  }
+
   /** Pages through `GET /api/{resource}` with limit + offset until a short page. */
   async *pages<T>(resource: string, query: ListQuery = {}): AsyncGenerator<Page<T>> {
     const limit = Math.min(query.limit ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
@@ -154,8 +200,7 @@ export class CoupaClient {
       const params = new URLSearchParams(base);
       params.set('limit', String(limit));
       params.set('offset', String(offset));
-      const records = await this.get<T[]>(resource, { params });
-      if (!Array.isArray(records)) throw new CoupaApiError({ method: 'GET', path: `/api/${resource}`, status: 200, message: `Coupa list ${resource} did not return an array` });
+      const records = await this.getPage<T>(resource, params);
       if (records.length > 0) yield { records, offset };
       if (records.length < limit) return;
     }
@@ -165,4 +210,10 @@ export class CoupaClient {
   async *list<T>(resource: string, query: ListQuery = {}): AsyncGenerator<T> {
     for await (const page of this.pages<T>(resource, query)) yield* page.records;
   }
+}
+
+/** A list GET whose (JSON) answer is not an array: a transient, clearly worded failure. */
+export function notAList(method: string, path: string, answer: unknown): CoupaApiError {
+  const shape = answer === null ? 'null' : Array.isArray(answer) ? 'array' : typeof answer;
+  return new CoupaApiError({ method, path, status: 200, code: UNREADABLE_ANSWER, message: `Coupa answered 200 with ${shape === 'object' ? 'an object' : shape} instead of a list for ${method} ${path}` });
 }

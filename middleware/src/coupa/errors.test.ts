@@ -18,8 +18,19 @@ describe('classifyCoupaFailure', () => {
     [{ method: 'POST', code: 'ECONNRESET' }, 'ambiguous', false],
     [{ method: 'POST', code: 'ECONNABORTED' }, 'ambiguous', false],
     [{ method: 'POST', code: 'ECONNREFUSED' }, 'transient', true],
+    [{ method: 'POST', path: '/oauth2/token', code: 'ECONNRESET' }, 'transient', true],
+    [{ method: 'GET', status: 403, body: { errors: { base: ['Rate limit exceeded'] } } }, 'rate-limited', true],
+    [{ method: 'POST', status: 403, body: 'Too Many Requests' }, 'rate-limited', true],
+    [{ method: 'GET', status: 403, body: { errors: { base: ['You are not authorized to access this resource'] } } }, 'auth', false],
+    [{ method: 'GET', status: 200, code: 'UNREADABLE_ANSWER' }, 'transient', true],
+    [{ method: 'POST', status: 201, code: 'UNREADABLE_ANSWER' }, 'ambiguous', false],
   ])('%j → %s', (failure, kind, retryable) => {
     expect(classifyCoupaFailure(failure)).toEqual({ kind, retryable });
+  });
+
+  it('carries Retry-After for retryable failures only', () => {
+    expect(classifyCoupaFailure({ method: 'GET', status: 429, retryAfterMs: 2000 })).toEqual({ kind: 'rate-limited', retryable: true, retryAfterMs: 2000 });
+    expect(classifyCoupaFailure({ method: 'GET', status: 400, retryAfterMs: 2000 })).toEqual({ kind: 'validation', retryable: false });
   });
 
   it('flattens Coupa error bodies and ignores warnings', () => {

@@ -5,4 +5,6 @@ export interface Classification {
   kind: FailureKind;
   /** True when repeating the identical request is safe and may succeed. */
   retryable: boolean;
+  /** Server-suggested wait before trying again (HTTP Retry-After), when the answer carried one. */
+  retryAfterMs?: number;
 }

@@ -3,7 +3,8 @@ export { CoupaTokenProvider, type CoupaCredentials } from './auth';
 export { CoupaApiError, classifyCoupaError, classifyCoupaFailure, coupaErrorMessages } from './errors';
 export type { FailureKind, Classification } from './failure';
 export { TokenBucket, sharedBucketFor, COUPA_DEFAULT_RATE, type TokenBucketOptions } from './rate-limit';
-export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+/** The shared backoff (retry/backoff.ts); `BackoffOptions` here are a client's transport-retry settings. */
+export { backoffDelay, DEFAULT_TRANSPORT_BACKOFF as DEFAULT_BACKOFF, type TransportRetryOptions as BackoffOptions } from '../retry/backoff';
 export { buildListParams, projectionFromPaths, MAX_PAGE_SIZE, type FieldProjection, type Filters, type ListQuery } from './query';
 export { iterateChanges, compareCursor, type UpdatedAtCursor, type ChangesQuery } from './changes';
 export { CoupaResource, coupaResources, COUPA_RESOURCES, type CoupaResourceName, type CoupaRecord, type CoupaResources } from './resources';

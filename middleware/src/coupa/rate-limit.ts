@@ -1,4 +1,4 @@
-import { sleep } from './backoff';
+import { sleep } from '../retry/backoff';
 
 export interface TokenBucketOptions {
   /** Sustained requests per second. */

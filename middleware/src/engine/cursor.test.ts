@@ -8,7 +8,6 @@ import {
   pruneSeen,
   seenMark
 } from './cursor';
-import { backoffDelay } from './retry';
 import { hashPayload, stableStringify } from './hash';
 import { applyOwnership } from './ownership';
 
@@ -54,17 +53,6 @@ describe('cursors', () => {
       b: '2026-01-01T00:09:00.000Z'
     });
     expect(maxCursor(cp, { ts: '2026-01-01T00:10:00.000Z', id: '4' })).toBe(cp);
-  });
-});
-
-describe('backoff', () => {
-  it('doubles per attempt within [half, full] of the exponential delay, capped, honouring Retry-After', () => {
-    const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 500 };
-    expect(backoffDelay(1, policy, () => 0)).toBe(50);
-    expect(backoffDelay(1, policy, () => 0.999999)).toBe(100);
-    expect(backoffDelay(3, policy, () => 0)).toBe(200);
-    expect(backoffDelay(10, policy, () => 1)).toBe(500);
-    expect(backoffDelay(1, policy, () => 0, 2000)).toBe(2000);
   });
 });
 

@@ -1,3 +1,5 @@
+import { backoffDelay as jitteredBackoff, sleep } from '../retry/backoff';
+
 export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
@@ -7,13 +9,13 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 /**
- * Exponential backoff with "equal jitter": half the exponential delay plus a random half, so
- * retries from many records spread out but never collapse to zero. `retryAfterMs` wins when larger.
+ * Delay before attempt `attempt + 1` of a record (attempts count from 1). The connector's one backoff function
+ * (retry/backoff.ts: exponential, full jitter, capped at maxDelayMs), the same the API clients use for their
+ * transport retries. `retryAfterMs` (a server's Retry-After, carried by the failure's classification) wins when
+ * longer.
  */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random, retryAfterMs?: number): number {
-  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  const jittered = exp / 2 + random() * (exp / 2);
-  return Math.max(Math.round(jittered), retryAfterMs ?? 0);
+  return jitteredBackoff(Math.max(0, attempt - 1), { baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs }, random, retryAfterMs);
 }
 
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const realSleep = sleep;

@@ -83,7 +83,8 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
       auth: salesforceAuth(config),
       clientName,
       bulkThreshold: config.limits.salesforce.bulkThreshold,
-      apiReserve: { fraction: config.limits.salesforce.apiReservePercent / 100 }
+      apiReserve: { fraction: config.limits.salesforce.apiReservePercent / 100 },
+      timeoutMs: config.limits.salesforce.requestTimeoutSeconds * 1000
     });
     const coupa = new CoupaClient({
       baseUrl: config.coupa.baseUrl,
@@ -93,7 +94,8 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
       rateLimit: {
         ratePerSecond: config.limits.coupa.rateLimit.requestsPerSecond,
         burst: config.limits.coupa.rateLimit.burst
-      }
+      },
+      timeoutMs: config.limits.coupa.requestTimeoutSeconds * 1000
     });
 
     const mappingsDir = opts.mappingsDir ?? DEFAULT_MAPPINGS_DIR;

@@ -1,6 +1,9 @@
 import crypto from 'crypto';
 import { Connection } from 'jsforce';
+import { TRANSPORT_ERROR_CODES } from '../retry/backoff';
 import { SalesforceApiError, errorCodeOf } from './errors';
+
+const isTransportCode = (code: string) => TRANSPORT_ERROR_CODES.has(code) || code === 'FetchError' || code === 'AbortError';
 
 export type SalesforceAuth =
   | {
@@ -42,18 +45,34 @@ export function signJwtAssertion(a: { clientId: string; username: string; audien
   return `${header}.${claims}.${b64url(signature)}`;
 }
 
-/** Runs the configured grant on `conn` (sets instanceUrl, accessToken, userInfo). */
-export async function authorizeConnection(conn: Connection, auth: SalesforceAuth): Promise<void> {
+/**
+ * Runs the configured grant on `conn` (sets instanceUrl, accessToken, userInfo). With `timeoutMs`, a token request
+ * that gets no answer in time fails (retryable) instead of hanging: jsforce's own OAuth limit is 30 minutes.
+ */
+export async function authorizeConnection(conn: Connection, auth: SalesforceAuth, opts: { timeoutMs?: number } = {}): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    if (auth.flow === 'jwt') {
-      const assertion = signJwtAssertion({ clientId: auth.clientId, username: auth.username, audience: auth.audience ?? jwtAudience(auth.loginUrl), privateKey: auth.privateKey });
-      await conn.authorize({ grant_type: JWT_BEARER_GRANT, assertion });
-    } else {
-      await conn.authorize({ grant_type: 'client_credentials' });
+    const grant =
+      auth.flow === 'jwt'
+        ? conn.authorize({
+            grant_type: JWT_BEARER_GRANT,
+            assertion: signJwtAssertion({ clientId: auth.clientId, username: auth.username, audience: auth.audience ?? jwtAudience(auth.loginUrl), privateKey: auth.privateKey }),
+          })
+        : conn.authorize({ grant_type: 'client_credentials' });
+    if (opts.timeoutMs === undefined) await grant;
+    else {
+      const timedOut = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${opts.timeoutMs} ms`), { code: 'REQUEST_TIMEOUT' })), opts.timeoutMs);
+      });
+      await Promise.race([grant, timedOut]);
     }
   } catch (err) {
     const code = errorCodeOf(err);
     // The OAuth error description is safe to show; the assertion and secret never reach the message.
-    throw new SalesforceApiError(code, `Salesforce ${auth.flow} authentication failed: ${code}: ${(err as Error).message}`, { kind: 'auth', retryable: /^ERROR_HTTP_5/.test(code) });
+    // A token endpoint that is down or silent is not a credentials problem: retryable, like any transport failure.
+    const unreachable = /^ERROR_HTTP_5/.test(code) || code === 'REQUEST_TIMEOUT' || isTransportCode(code);
+    throw new SalesforceApiError(code, `Salesforce ${auth.flow} authentication failed: ${code}: ${(err as Error).message}`, { kind: unreachable ? 'transient' : 'auth', retryable: unreachable });
+  } finally {
+    clearTimeout(timer);
   }
 }

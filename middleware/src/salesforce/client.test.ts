@@ -3,6 +3,7 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 import { signJwtAssertion } from './auth';
 import { SalesforceClient } from './client';
+import { classifySalesforceError, SalesforceApiError } from './errors';
 
 interface Call {
   method: string;
@@ -10,7 +11,7 @@ interface Call {
   headers: http.IncomingHttpHeaders;
   body: string;
 }
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | 'drop';
+type Reply = { status: number; body?: unknown; raw?: string; headers?: Record<string, string> } | 'drop' | 'stall' | 'stall-body' | 'cut';
 
 async function fakeSalesforce(handler: (call: Call, url: URL) => Reply) {
   const calls: Call[] = [];
@@ -26,13 +27,39 @@ async function fakeSalesforce(handler: (call: Call, url: URL) => Reply) {
         req.socket.destroy();
         return;
       }
+      if (out === 'stall') {
+        stalled.push(req.socket);
+        return;
+      }
+      if (out === 'cut') {
+        // Headers promise 400 bytes; the connection closes after a few.
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '400' });
+        res.write('[{"id":"001000000000001AAA","succ');
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      }
+      if (out === 'stall-body') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"totalSize": 1, "done": true, "records": [');
+        stalled.push(req.socket);
+        return;
+      }
       res.writeHead(out.status, { 'Content-Type': 'application/json', ...out.headers });
-      res.end(out.body === undefined ? '' : JSON.stringify(out.body));
+      res.end(out.raw ?? (out.body === undefined ? '' : JSON.stringify(out.body)));
     });
   });
+  const stalled: Array<{ destroy(): void }> = [];
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, calls, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url,
+    calls,
+    close: () =>
+      new Promise<void>((r) => {
+        stalled.forEach((s) => s.destroy());
+        server.close(() => r());
+      }),
+  };
 }
 
 const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -213,5 +240,180 @@ describe('SalesforceClient against a fake org', () => {
     } finally {
       await org.close();
     }
+  });
+
+  describe('one failure policy', () => {
+    const sleeps: number[] = [];
+    const policyOpts = (url: string, over: Record<string, unknown> = {}) => ({
+      ...opts(url),
+      recordRetries: 0,
+      sleep: async (ms: number) => void sleeps.push(ms),
+      ...over,
+    });
+    beforeEach(() => {
+      sleeps.length = 0;
+    });
+    const apiCalls = (calls: Call[]) => calls.filter((c) => c.path.startsWith('/services/data/'));
+
+    it('surfaces REQUEST_LIMIT_EXCEEDED once, rate-limited, with Retry-After and Sforce-Limit-Info', async () => {
+      const org = await fakeSalesforce((call) =>
+        call.path === '/services/oauth2/token'
+          ? tokenReply(org.url, call.body)
+          : { status: 403, headers: { 'Retry-After': '120', 'Sforce-Limit-Info': 'api-usage=15000/15000' }, body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] },
+      );
+      try {
+        const sf = new SalesforceClient(policyOpts(org.url));
+        await sf.connect();
+        const err = (await sf.queryAll('SELECT Id FROM Account').catch((e: SalesforceApiError) => e)) as SalesforceApiError;
+        expect(err).toBeInstanceOf(SalesforceApiError);
+        expect(err).toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED', kind: 'rate-limited', retryable: true, status: 403, retryAfterMs: 120_000, limitInfo: { used: 15000, limit: 15000 } });
+        expect(classifySalesforceError(err)).toEqual({ kind: 'rate-limited', retryable: true, retryAfterMs: 120_000 });
+        expect(sf.budget.usage).toEqual({ used: 15000, limit: 15000 });
+        const results = await sf.update('Account', [{ Id: '001A', Name: 'x' }], { essential: true });
+        expect(results[0].failure).toEqual({ kind: 'rate-limited', retryable: true, retryAfterMs: 120_000 });
+        expect(apiCalls(org.calls)).toHaveLength(2);
+        expect(sleeps).toEqual([]);
+      } finally {
+        await org.close();
+      }
+    });
+
+    it('does not retry 429/5xx answers (neither the client nor jsforce): they reach the engine classified', async () => {
+      const org = await fakeSalesforce((call) => {
+        if (call.path === '/services/oauth2/token') return tokenReply(org.url, call.body);
+        if (call.path.endsWith('/describe')) return { status: 503, headers: { 'Retry-After': '2' }, body: [{ message: 'Server is temporarily unavailable.', errorCode: 'SERVER_UNAVAILABLE' }] };
+        if (call.path.endsWith('/query')) return { status: 429, raw: 'slow down', headers: { 'Content-Type': 'text/plain' } };
+        return { status: 500, body: [{ message: 'An unexpected error occurred.', errorCode: 'UNKNOWN_EXCEPTION' }] };
+      });
+      try {
+        const sf = new SalesforceClient(policyOpts(org.url));
+        await sf.connect();
+        await expect(sf.describe('Account')).rejects.toMatchObject({ kind: 'transient', status: 503, retryAfterMs: 2000 });
+        await expect(sf.queryAll('SELECT Id FROM Account')).rejects.toMatchObject({ kind: 'rate-limited', status: 429 });
+        const [updated] = await sf.update('Account', [{ Id: '001A', Name: 'x' }]);
+        expect(updated.failure).toEqual({ kind: 'transient', retryable: true });
+        const [created] = await sf.create('Account', [{ Name: 'x' }]);
+        expect(created.failure).toEqual({ kind: 'ambiguous', retryable: false });
+        expect(apiCalls(org.calls)).toHaveLength(4);
+        expect(sleeps).toEqual([]);
+      } finally {
+        await org.close();
+      }
+    });
+
+    it('retries transport failures of reads a bounded number of times, never of writes', async () => {
+      let describes = 0;
+      const org = await fakeSalesforce((call) => {
+        if (call.path === '/services/oauth2/token') return tokenReply(org.url, call.body);
+        if (call.path.endsWith('/describe')) return ++describes <= 2 ? 'drop' : { status: 200, body: { name: 'Account', fields: [] } };
+        return 'drop';
+      });
+      try {
+        const sf = new SalesforceClient(policyOpts(org.url));
+        await sf.connect();
+        await expect(sf.describe('Account')).resolves.toEqual({ name: 'Account', fields: [] });
+        expect(sleeps).toEqual([125, 250]);
+        await expect(sf.queryAll('SELECT Id FROM Account')).rejects.toMatchObject({ kind: 'transient', retryable: true, transportFailure: true });
+        expect(org.calls.filter((c) => c.path.endsWith('/query'))).toHaveLength(3);
+        // A lost upsert answer is transient (safe to repeat) but repeated by the engine, not here: triggers may fire.
+        const [upserted] = await sf.upsert('Account', 'Ext__c', [{ Ext__c: '1' }]);
+        expect(upserted.failure).toEqual({ kind: 'transient', retryable: true });
+        expect(org.calls.filter((c) => c.method === 'PATCH')).toHaveLength(1);
+        const [created] = await sf.create('Account', [{ Name: 'x' }]);
+        expect(created.failure).toEqual({ kind: 'ambiguous', retryable: false });
+        expect(org.calls.filter((c) => c.method === 'POST' && c.path.includes('/composite/'))).toHaveLength(1);
+      } finally {
+        await org.close();
+      }
+    });
+
+    it('retries a query page with a transient answer in place, and surfaces a daily limit without Retry-After', async () => {
+      let next = 0;
+      const org = await fakeSalesforce((call, url) => {
+        if (call.path === '/services/oauth2/token') return tokenReply(org.url, call.body);
+        if (url.searchParams.get('q')?.includes('Contact')) return { status: 403, body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] };
+        if (call.path.endsWith('/query')) return { status: 200, body: { totalSize: 2, done: false, nextRecordsUrl: '/services/data/v62.0/query/01gXX-1', records: [{ Id: '001A' }] } };
+        if (call.path.includes('/query/') && ++next <= 2) return { status: 503, body: [{ message: 'Server is temporarily unavailable.', errorCode: 'SERVER_UNAVAILABLE' }] };
+        if (call.path.includes('/query/')) return { status: 200, body: { totalSize: 2, done: true, records: [{ Id: '001B' }] } };
+        return { status: 403, body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] };
+      });
+      try {
+        const sf = new SalesforceClient(policyOpts(org.url));
+        await sf.connect();
+        await expect(sf.queryAll('SELECT Id FROM Account')).resolves.toEqual([{ Id: '001A' }, { Id: '001B' }]);
+        expect(sleeps).toEqual([125, 250]);
+        sleeps.length = 0;
+        await expect(sf.queryAll('SELECT Id FROM Contact')).rejects.toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED', kind: 'rate-limited' });
+        expect(sleeps).toEqual([]);
+      } finally {
+        await org.close();
+      }
+    });
+
+    it('times out a stalled call: transient for a query (headers or body stalled), ambiguous for a create', async () => {
+      let queries = 0;
+      const org = await fakeSalesforce((call) => {
+        if (call.path === '/services/oauth2/token') return tokenReply(org.url, call.body);
+        if (call.path.endsWith('/query')) return ++queries === 1 ? 'stall' : 'stall-body';
+        return 'stall';
+      });
+      try {
+        const sf = new SalesforceClient(policyOpts(org.url, { timeoutMs: 150, backoff: { maxRetries: 1 } }));
+        await sf.connect();
+        const started = Date.now();
+        const err = (await sf.queryAll('SELECT Id FROM Account').catch((e: SalesforceApiError) => e)) as SalesforceApiError;
+        expect(err).toMatchObject({ code: 'REQUEST_TIMEOUT', kind: 'transient', retryable: true });
+        expect(err.message).toMatch(/Salesforce GET .*\/query got no complete answer within 150 ms/);
+        expect(queries).toBe(2);
+        expect(Date.now() - started).toBeLessThan(3000);
+        const [created] = await sf.create('Account', [{ Name: 'x' }]);
+        expect(created).toMatchObject({ success: false, errors: [{ code: 'REQUEST_TIMEOUT' }], failure: { kind: 'ambiguous', retryable: false } });
+      } finally {
+        await org.close();
+      }
+    });
+
+    it('fails a login whose token endpoint is silent or down as transient, not auth', async () => {
+      let n = 0;
+      const org = await fakeSalesforce((call) => (call.path === '/services/oauth2/token' ? (++n === 1 ? 'stall' : { status: 503, raw: 'down' }) : { status: 404 }));
+      try {
+        const sf = new SalesforceClient(policyOpts(org.url, { timeoutMs: 100 }));
+        await expect(sf.connect()).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT', kind: 'transient', retryable: true });
+        await expect(sf.connect()).rejects.toMatchObject({ kind: 'transient', retryable: true });
+      } finally {
+        await org.close();
+      }
+    });
+
+    it('classifies an unreadable or truncated answer to a write as ambiguous, not validation', async () => {
+      const org = await fakeSalesforce((call) => {
+        if (call.path === '/services/oauth2/token') return tokenReply(org.url, call.body);
+        if (call.method === 'POST') return call.body.includes('"cut"') ? 'cut' : { status: 200, raw: '[{"id":"001000000000001AAA","success":tr' };
+        // Two records sent, one result back.
+        return { status: 200, body: [{ id: '001A', success: true, errors: [] }] };
+      });
+      try {
+        // jsforce never settles a call whose body is cut after the headers: the time limit ends it.
+        const sf = new SalesforceClient(policyOpts(org.url, { timeoutMs: 300 }));
+        await sf.connect();
+        const created = await sf.create('Account', [{ Name: 'a' }, { Name: 'b' }]);
+        expect(created.map((r) => r.failure)).toEqual([
+          { kind: 'ambiguous', retryable: false },
+          { kind: 'ambiguous', retryable: false },
+        ]);
+        expect(created[0].errors[0].code).toBe('UNREADABLE_ANSWER');
+        const [cut] = await sf.create('Account', [{ Name: 'cut' }]);
+        expect(cut).toMatchObject({ errors: [{ code: 'REQUEST_TIMEOUT' }], failure: { kind: 'ambiguous', retryable: false } });
+        const updated = await sf.update('Account', [
+          { Id: '001A', Name: 'a' },
+          { Id: '001B', Name: 'b' },
+        ]);
+        expect(updated[0]).toMatchObject({ success: true });
+        expect(updated[1]).toMatchObject({ success: false, errors: [{ code: 'NO_RESULT' }], failure: { kind: 'ambiguous' } });
+        expect(sleeps).toEqual([]);
+      } finally {
+        await org.close();
+      }
+    });
   });
 });

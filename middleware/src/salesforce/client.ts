@@ -1,9 +1,10 @@
 import { Connection } from 'jsforce';
-import { backoffDelay, DEFAULT_BACKOFF, sleep as realSleep, type BackoffOptions } from '../coupa/backoff';
+import type { HttpRequest } from 'jsforce';
+import { backoffDelay, DEFAULT_TRANSPORT_BACKOFF, IDEMPOTENT_METHODS, parseRetryAfter, sleep as realSleep, type TransportRetryOptions } from '../retry/backoff';
 import { authorizeConnection, type SalesforceAuth } from './auth';
 import { bulkWrite, type BulkOptions } from './bulk';
-import { classifySalesforceError, SalesforceApiError, toSalesforceError } from './errors';
-import { ApiBudget, type ApiReserve } from './limits';
+import { SalesforceApiError, toSalesforceError, type SalesforceAnswerInfo } from './errors';
+import { ApiBudget, parseLimitInfo, type ApiReserve } from './limits';
 import { CdcSubscription, type CdcSubscriptionOptions } from './cdc';
 import { buildPollSoql, cursorOf, isAfter, type ModstampCursor, type PollQuery } from './poll';
 import { queryRecords } from './query';
@@ -25,7 +26,18 @@ export interface SalesforceClientOptions {
    * see them.
    */
   recordRetries?: number;
-  backoff?: Partial<BackoffOptions>;
+  /**
+   * Transport retries (connection reset/refused, timeout, no answer) of idempotent requests (queries and
+   * describes; never writes): how many (default 2) and the shared backoff's base and cap. HTTP
+   * answers (429, 5xx, REQUEST_LIMIT_EXCEEDED…) are not retried here, and jsforce's own retries are off; the one
+   * exception is a query page with a transient answer (`pageRetries`, default 4), which would restart the read.
+   */
+  backoff?: Partial<TransportRetryOptions>;
+  /**
+   * Time limit of one HTTP call (headers and body), ms. Default 60 s. A stalled call fails as REQUEST_TIMEOUT:
+   * transient for reads and idempotent writes, ambiguous for creates.
+   */
+  timeoutMs?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -64,7 +76,16 @@ export interface SObjectDescribe {
 }
 
 export const DEFAULT_CLIENT_NAME = 'coupa-sf-connector';
+export const DEFAULT_SALESFORCE_TIMEOUT_MS = 60_000;
 
+/** jsforce's transport retries (429/5xx/socket errors, up to 5, hidden from the journal) are switched off. */
+const NO_JSFORCE_RETRY = { maxRetries: 0, methods: [], statusCodes: [], errorCodes: [] };
+
+interface SentRequest {
+  method: string;
+  url: string;
+  idempotent: boolean;
+}
 /**
  * Salesforce REST client built on jsforce: OAuth (JWT bearer / client credentials) with transparent
  * re-authentication, origin-tagged writes, batched writes, full-pagination queries and an API budget.
@@ -73,7 +94,8 @@ export class SalesforceClient {
   readonly conn: Connection;
   readonly budget: ApiBudget;
   readonly clientName: string;
-  private readonly backoff: BackoffOptions;
+  private readonly backoff: TransportRetryOptions;
+  readonly timeoutMs: number;
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly describes = new Map<string, Promise<SObjectDescribe>>();
@@ -82,7 +104,8 @@ export class SalesforceClient {
     const { auth } = options;
     this.clientName = options.clientName ?? DEFAULT_CLIENT_NAME;
     this.budget = new ApiBudget(options.apiReserve);
-    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.backoff = { ...DEFAULT_TRANSPORT_BACKOFF, ...options.backoff };
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_SALESFORCE_TIMEOUT_MS;
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? realSleep;
     this.conn = new Connection({
@@ -95,7 +118,7 @@ export class SalesforceClient {
           : { loginUrl: auth.loginUrl },
       // JWT and client credentials issue no refresh token: re-run the grant when the session expires.
       refreshFn: (c, callback) => {
-        authorizeConnection(c, auth).then(
+        authorizeConnection(c, auth, { timeoutMs: this.timeoutMs }).then(
           () => callback(null, c.accessToken ?? undefined),
           (err: Error) => callback(err),
         );
@@ -105,7 +128,7 @@ export class SalesforceClient {
 
   /** Authenticates eagerly (start-up check); later expiries are handled by jsforce's refreshFn. */
   async connect(): Promise<{ userId: string; organizationId: string; instanceUrl: string }> {
-    await authorizeConnection(this.conn, this.options.auth);
+    await authorizeConnection(this.conn, this.options.auth, { timeoutMs: this.timeoutMs });
     return { userId: this.conn.userInfo?.id ?? '', organizationId: this.conn.userInfo?.organizationId ?? '', instanceUrl: this.conn.instanceUrl };
   }
 
@@ -114,19 +137,84 @@ export class SalesforceClient {
     this.budget.record(this.conn.limitInfo?.apiUsage);
   }
 
-  /** Runs `fn` with bounded, jittered retries on retryable failures. */
-  private async withRetry<T>(fn: () => Promise<T>, idempotent: boolean, essential: boolean, calls = 1): Promise<T> {
+  /**
+   * One HTTP call through jsforce, with the time limit, jsforce's retries off, and the answer's status,
+   * Retry-After and Sforce-Limit-Info captured onto the error. No retries here.
+   */
+  private async send<T>(req: SentRequest & { body?: string; headers?: Record<string, string> }): Promise<T> {
+    const answer: SalesforceAnswerInfo & { seen: boolean } = { seen: false };
+    const base = this.conn._transport;
+    // Wraps the connection's transport for this call only, to see the raw answer (jsforce's errors drop it).
+    const transport = {
+      httpRequest: (r: HttpRequest, o?: object) => {
+        answer.seen = false;
+        const sp = base.httpRequest(r, o as never);
+        const seen = sp.then((res) => {
+          answer.seen = true;
+          answer.status = res.statusCode;
+          answer.retryAfterMs = parseRetryAfter(res.headers?.['retry-after']);
+          answer.limitInfo = parseLimitInfo(res.headers?.['sforce-limit-info']);
+          return res;
+        });
+        return Object.assign(seen, { stream: () => sp.stream() });
+      },
+    };
+    const { idempotent, ...request } = req;
+    const what = `Salesforce ${req.method} ${req.url.split('?')[0]}`;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const e = new SalesforceApiError('REQUEST_TIMEOUT', `${what} got no complete answer within ${this.timeoutMs} ms`, idempotent ? { kind: 'transient', retryable: true } : { kind: 'ambiguous', retryable: false });
+        e.transportFailure = true;
+        reject(e);
+      }, this.timeoutMs);
+    });
+    try {
+      // jsforce's own limit (headers only) is a backstop that also closes the socket.
+      const call = this.conn.request<T>(request as HttpRequest, { transport, timeout: this.timeoutMs + 1000, retry: NO_JSFORCE_RETRY });
+      return await Promise.race([call, timedOut]);
+    } catch (err) {
+      if (err instanceof SalesforceApiError) throw err;
+      const e = toSalesforceError(err, { idempotent, status: answer.seen ? answer.status : undefined, retryAfterMs: answer.retryAfterMs, limitInfo: answer.limitInfo });
+      e.transportFailure = !answer.seen;
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * One API call under the connector's one failure policy: only transport failures of idempotent requests are
+   * retried here (a few times, shared backoff); every HTTP error answer is thrown classified for the engine.
+   */
+  private async call<T>(req: SentRequest & { body?: string; headers?: Record<string, string> }, essential: boolean, calls = 1, page = false): Promise<T> {
     this.budget.check(essential, calls);
-    for (let attempt = 0; ; attempt++) {
+    let transportRetries = 0;
+    let pageRetries = 0;
+    for (;;) {
       try {
-        const out = await fn();
+        const out = await this.send<T>(req);
         this.trackUsage();
         return out;
       } catch (err) {
         this.trackUsage();
-        const c = classifySalesforceError(err, { idempotent });
-        if (!c.retryable || attempt >= this.backoff.maxRetries) throw toSalesforceError(err, { idempotent });
-        await this.sleep(backoffDelay(attempt, this.backoff, this.random));
+        const e = toSalesforceError(err, { idempotent: req.idempotent });
+        // Only GET (and PUT/DELETE/HEAD) are repeated here. A PATCH update or upsert whose answer was lost is
+        // safe to repeat but may fire triggers again, so that repeat is the engine's (journalled) decision.
+        const repeatable = req.idempotent && IDEMPOTENT_METHODS.has(req.method.toUpperCase());
+        if (e.transportFailure && repeatable && transportRetries < this.backoff.maxRetries) {
+          await this.sleep(backoffDelay(transportRetries++, this.backoff, this.random));
+          continue;
+        }
+        // A query page that got a transient answer (5xx) is retried in place: surfacing it would restart the whole
+        // read. REQUEST_LIMIT_EXCEEDED (a daily or concurrency limit) only when Salesforce said how long to wait.
+        const pageRetryable =
+          page && repeatable && !e.transportFailure && e.retryable && (e.kind === 'transient' || (e.kind === 'rate-limited' && e.retryAfterMs !== undefined));
+        if (pageRetryable && pageRetries < this.backoff.pageRetries && (e.retryAfterMs ?? 0) <= this.backoff.maxPageWaitMs) {
+          await this.sleep(backoffDelay(pageRetries++, this.backoff, this.random, e.retryAfterMs));
+          continue;
+        }
+        throw e;
       }
     }
   }
@@ -135,7 +223,11 @@ export class SalesforceClient {
   async *query<T = SObjectRecord>(soql: string, opts: CallOptions & { includeDeleted?: boolean } = {}): AsyncGenerator<T> {
     this.budget.check(!!opts.essential);
     try {
-      yield* queryRecords<T>(this.conn, soql, { includeDeleted: opts.includeDeleted, afterCall: () => this.trackUsage() });
+      yield* queryRecords<T>(this.conn, soql, {
+        includeDeleted: opts.includeDeleted,
+        // The budget was checked once above; a query that started is read to the end.
+        request: (url) => this.call({ method: 'GET', url, idempotent: true }, true, 1, true),
+      });
     } catch (err) {
       this.trackUsage();
       throw toSalesforceError(err, { idempotent: true });
@@ -151,7 +243,7 @@ export class SalesforceClient {
   async describe(sobject: string, opts: CallOptions = {}): Promise<SObjectDescribe> {
     let d = this.describes.get(sobject);
     if (!d) {
-      d = this.withRetry(() => this.conn.request<SObjectDescribe>(`/sobjects/${sobject}/describe`), true, !!opts.essential);
+      d = this.call<SObjectDescribe>({ method: 'GET', url: `/sobjects/${sobject}/describe`, idempotent: true }, !!opts.essential);
       this.describes.set(sobject, d);
       d.catch(() => this.describes.delete(sobject));
     }
@@ -163,7 +255,7 @@ export class SalesforceClient {
     const sub = new CdcSubscription(this.conn, {
       ownClientName: this.clientName,
       ...opts,
-      reauthenticate: () => authorizeConnection(this.conn, this.options.auth),
+      reauthenticate: () => authorizeConnection(this.conn, this.options.auth, { timeoutMs: this.timeoutMs }),
     });
     await sub.start();
     return sub;
@@ -202,7 +294,7 @@ export class SalesforceClient {
         return await bulkWrite(this.conn, op, sobject, records, opts.externalIdField, this.options.bulk);
       } catch (err) {
         const e = toSalesforceError(err, { idempotent: true });
-        return records.map((_r, index) => ({ index, success: false, errors: [{ code: e.code, message: e.message, fields: [] }], failure: { kind: e.kind, retryable: e.retryable } }));
+        return records.map((_r, index) => ({ index, success: false, errors: [{ code: e.code, message: e.message, fields: [] }], failure: e.classification }));
       } finally {
         this.trackUsage();
       }
@@ -214,19 +306,15 @@ export class SalesforceClient {
       const retry: number[] = [];
       for (const indexes of chunk(pending, COLLECTION_LIMIT)) {
         try {
-          const raw = await this.withRetry(
-            () => collectionCall(this.conn, op, sobject, indexes.map((i) => records[i]), opts.externalIdField),
-            idempotent,
-            essential,
-          );
+          const raw = await collectionCall((req) => this.call({ ...req, idempotent }, essential), op, sobject, indexes.map((i) => records[i]), opts.externalIdField);
           indexes.forEach((i, k) => {
-            const r = raw[k] ? toWriteResult(i, raw[k], idempotent) : toWriteResult(i, { success: false, errors: [{ statusCode: 'UNKNOWN', message: 'no result for record' }] }, idempotent);
+            const r = raw[k] && typeof raw[k] === 'object' ? toWriteResult(i, raw[k], idempotent) : lostResult(i, op, sobject);
             results[i] = r;
             if (!r.success && r.failure?.retryable && r.failure.kind === 'transient') retry.push(i);
           });
         } catch (err) {
           const e = toSalesforceError(err, { idempotent });
-          for (const i of indexes) results[i] = { index: i, success: false, errors: [{ code: e.code, message: e.message, fields: e.fields ?? [] }], failure: { kind: e.kind, retryable: e.retryable } };
+          for (const i of indexes) results[i] = { index: i, success: false, errors: [{ code: e.code, message: e.message, fields: e.fields ?? [] }], failure: e.classification };
           if (e.kind === 'auth' || e.code === 'API_BUDGET_RESERVED') return fill(results, pending, e);
         }
       }
@@ -238,9 +326,19 @@ export class SalesforceClient {
   }
 }
 
+/** A record the answer said nothing about (a truncated list): it may have been written. */
+function lostResult(index: number, op: WriteOperation, sobject: string): WriteResult {
+  return {
+    index,
+    success: false,
+    errors: [{ code: 'NO_RESULT', message: `Salesforce's answer to the ${op} of ${sobject} had no result for this record; it may have been written`, fields: [] }],
+    failure: { kind: 'ambiguous', retryable: op !== 'create' },
+  };
+}
+
 function fill(results: WriteResult[], pending: number[], e: SalesforceApiError): WriteResult[] {
   for (const i of pending) {
-    if (!results[i]) results[i] = { index: i, success: false, errors: [{ code: e.code, message: e.message, fields: [] }], failure: { kind: e.kind, retryable: e.retryable } };
+    if (!results[i]) results[i] = { index: i, success: false, errors: [{ code: e.code, message: e.message, fields: [] }], failure: e.classification };
   }
   return results;
 }

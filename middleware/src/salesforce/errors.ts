@@ -1,4 +1,5 @@
 import type { Classification, FailureKind } from '../coupa/failure';
+import type { ApiUsage } from './limits';
 
 export type { Classification, FailureKind };
 
@@ -30,7 +31,19 @@ const AUTH = new Set([
   'ERROR_HTTP_403',
 ]);
 const CONFLICT = new Set(['DUPLICATE_VALUE', 'DUPLICATES_DETECTED', 'DUPLICATE_EXTERNAL_ID', 'MULTIPLE_CHOICES', 'ENTITY_IS_LOCKED', 'CONFLICT']);
-const NETWORK = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ESOCKETTIMEDOUT', 'ECONNABORTED', 'UND_ERR_SOCKET', 'FetchError', 'AbortError']);
+/** No complete answer came back after the request may have reached Salesforce (REQUEST_TIMEOUT: our own timeout). */
+const NETWORK = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ESOCKETTIMEDOUT',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'FetchError',
+  'AbortError',
+  'REQUEST_TIMEOUT',
+]);
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
@@ -50,12 +63,30 @@ export function classifySalesforceCode(code: string | undefined, ctx: { idempote
   return kind('validation', false);
 }
 
+/** What the HTTP answer (if any) said besides the error body. */
+export interface SalesforceAnswerInfo {
+  /** HTTP status; undefined when no answer came back (a transport failure). */
+  status?: number;
+  /** Parsed `Retry-After`, ms. */
+  retryAfterMs?: number;
+  /** Parsed `Sforce-Limit-Info` api-usage of the answer. */
+  limitInfo?: ApiUsage;
+}
+
 /** Error raised by the Salesforce client; `code` is Salesforce's error code, never contains secrets. */
 export class SalesforceApiError extends Error {
   readonly code: string;
   readonly kind: FailureKind;
   readonly retryable: boolean;
   readonly fields?: string[];
+  /** HTTP status of the answer; undefined for transport failures and for errors raised by the client itself. */
+  status?: number;
+  /** Server-suggested wait (Retry-After), ms, for the engine's next attempt. */
+  retryAfterMs?: number;
+  /** The org's daily API usage as the failing answer reported it (Sforce-Limit-Info). */
+  limitInfo?: ApiUsage;
+  /** True when no HTTP answer came back at all (connection reset/refused, timeout). */
+  transportFailure = false;
 
   constructor(code: string, message: string, c: Classification = classifySalesforceCode(code), fields?: string[]) {
     super(message);
@@ -64,33 +95,63 @@ export class SalesforceApiError extends Error {
     this.kind = c.kind;
     this.retryable = c.retryable;
     this.fields = fields;
+    if (c.retryAfterMs !== undefined) this.retryAfterMs = c.retryAfterMs;
+  }
+
+  get classification(): Classification {
+    return this.retryAfterMs === undefined || !this.retryable
+      ? { kind: this.kind, retryable: this.retryable }
+      : { kind: this.kind, retryable: this.retryable, retryAfterMs: this.retryAfterMs };
   }
 }
 
 /** Extracts a code from whatever jsforce threw (HttpApiError has name = errorCode). */
 export function errorCodeOf(err: unknown): string {
-  const e = err as { errorCode?: unknown; code?: unknown; name?: unknown; cause?: { code?: unknown } };
+  const e = err as { errorCode?: unknown; code?: unknown; name?: unknown; cause?: { code?: unknown }; data?: unknown };
+  // Several errors in one answer: the first one's code (e.g. REQUEST_LIMIT_EXCEEDED) says more than the wrapper's.
+  if (e?.errorCode === 'MULTIPLE_API_ERRORS' && Array.isArray(e.data)) {
+    const first = (e.data as Array<{ errorCode?: unknown }>).find((d) => typeof d?.errorCode === 'string');
+    if (first) return String(first.errorCode);
+  }
   for (const v of [e?.errorCode, e?.cause?.code, e?.code, e?.name]) {
     if (typeof v === 'string' && v && v !== 'Error') return v;
   }
   const msg = err instanceof Error ? err.message : String(err);
   if (/socket hang up|ECONNRESET/i.test(msg)) return 'ECONNRESET';
   if (/ECONNREFUSED/.test(msg)) return 'ECONNREFUSED';
+  if (/Request Timeout|aborted due to timeout/i.test(msg)) return 'REQUEST_TIMEOUT';
   return 'UNKNOWN';
 }
 
-export function classifySalesforceError(err: unknown, ctx: { idempotent?: boolean } = {}): Classification {
-  if (err instanceof SalesforceApiError) return { kind: err.kind, retryable: err.retryable };
+/**
+ * Failure kind from the HTTP status when the error code says nothing more specific (jsforce names errors of
+ * non-JSON bodies ERROR_HTTP_<status>; a 500 comes with UNKNOWN_EXCEPTION).
+ */
+function byStatus(status: number | undefined, idempotent: boolean | undefined): Classification | undefined {
+  if (status === undefined) return undefined;
+  if (status === 429) return { kind: 'rate-limited', retryable: true };
+  if (status === 503) return { kind: 'transient', retryable: true };
+  if (status >= 500) return idempotent === false ? { kind: 'ambiguous', retryable: false } : { kind: 'transient', retryable: true };
+  return undefined;
+}
+
+export function classifySalesforceError(err: unknown, ctx: { idempotent?: boolean } & SalesforceAnswerInfo = {}): Classification {
+  if (err instanceof SalesforceApiError) return err.classification;
   const code = errorCodeOf(err);
   // jsforce wraps a failed refreshFn as a plain Error
   if (code === 'UNKNOWN' && /Unable to refresh session/.test(String((err as Error)?.message))) return { kind: 'auth', retryable: false };
-  return classifySalesforceCode(code, ctx);
+  let c = classifySalesforceCode(code, ctx);
+  if (c.kind === 'validation') c = byStatus(ctx.status, ctx.idempotent) ?? c;
+  return c.retryable && ctx.retryAfterMs !== undefined ? { ...c, retryAfterMs: ctx.retryAfterMs } : c;
 }
 
-export function toSalesforceError(err: unknown, ctx: { idempotent?: boolean } = {}): SalesforceApiError {
+export function toSalesforceError(err: unknown, ctx: { idempotent?: boolean } & SalesforceAnswerInfo = {}): SalesforceApiError {
   if (err instanceof SalesforceApiError) return err;
   const code = errorCodeOf(err);
   const message = err instanceof Error ? err.message : String(err);
   const fields = (err as { data?: { fields?: string[] } })?.data?.fields;
-  return new SalesforceApiError(code, message, classifySalesforceError(err, ctx), fields);
+  const e = new SalesforceApiError(code, message, classifySalesforceError(err, ctx), fields);
+  if (ctx.status !== undefined) e.status = ctx.status;
+  if (ctx.limitInfo) e.limitInfo = ctx.limitInfo;
+  return e;
 }

@@ -1,6 +1,7 @@
 import type { Connection } from 'jsforce';
+import { SalesforceApiError } from './errors';
 
-interface QueryPage<T> {
+export interface QueryPage<T> {
   totalSize: number;
   done: boolean;
   nextRecordsUrl?: string;
@@ -14,13 +15,26 @@ interface QueryPage<T> {
 export async function* queryRecords<T>(
   conn: Connection,
   soql: string,
-  opts: { includeDeleted?: boolean; beforeCall?: () => void; afterCall?: () => void } = {},
+  opts: {
+    includeDeleted?: boolean;
+    beforeCall?: () => void;
+    afterCall?: () => void;
+    /** Fetches one page (default: `conn.request`); the client passes its call with time limit and retries. */
+    request?: (url: string) => Promise<unknown>;
+  } = {},
 ): AsyncGenerator<T> {
+  const fetchPage = opts.request ?? ((u: string) => conn.request<QueryPage<T>>(u));
   let url: string | undefined = `/${opts.includeDeleted ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`;
   while (url) {
     opts.beforeCall?.();
-    const page: QueryPage<T> = await conn.request<QueryPage<T>>(url);
+    const page = (await fetchPage(url)) as QueryPage<T>;
     opts.afterCall?.();
+    if (!page || typeof page !== 'object' || !Array.isArray(page.records)) {
+      throw new SalesforceApiError('UNREADABLE_ANSWER', `Salesforce answered a query page with ${typeof page === 'string' ? 'a body that is not JSON' : 'no record list'} (GET ${url.split('?')[0]})`, {
+        kind: 'transient',
+        retryable: true,
+      });
+    }
     for (const r of page.records) yield stripAttributes(r);
     url = !page.done && page.nextRecordsUrl ? page.nextRecordsUrl : undefined;
   }

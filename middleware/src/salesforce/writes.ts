@@ -1,5 +1,4 @@
-import type { Connection } from 'jsforce';
-import { classifySalesforceCode, type Classification } from './errors';
+import { classifySalesforceCode, SalesforceApiError, type Classification } from './errors';
 
 export type SObjectRecord = Record<string, unknown>;
 
@@ -46,12 +45,24 @@ export function toWriteResult(index: number, raw: RawSaveResult, idempotent: boo
   return result;
 }
 
+export interface CollectionRequest {
+  method: 'POST' | 'PATCH';
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** Sends one request and returns the parsed answer (the client's call: time limit, transport retries, budget). */
+export type CollectionSender = (req: CollectionRequest) => Promise<unknown>;
+
 /**
  * One sObject Collections call (≤ 200 records, allOrNone false): per-record results in input order.
- * Throws only when the call as a whole fails.
+ * Throws only when the call as a whole fails. An answer that is not a list of results (jsforce hands back the raw
+ * text of a body it cannot parse, e.g. a truncated one) is UNREADABLE_ANSWER: ambiguous, since the records may
+ * have been written.
  */
 export async function collectionCall(
-  conn: Connection,
+  send: CollectionSender,
   op: WriteOperation,
   sobject: string,
   records: SObjectRecord[],
@@ -60,8 +71,21 @@ export async function collectionCall(
   if (records.length > COLLECTION_LIMIT) throw new Error(`sObject Collections take at most ${COLLECTION_LIMIT} records`);
   const body = JSON.stringify({ allOrNone: false, records: records.map((r) => ({ attributes: { type: sobject }, ...r })) });
   const headers = { 'content-type': 'application/json' };
-  if (op === 'create') return conn.request<RawSaveResult[]>({ method: 'POST', url: '/composite/sobjects', body, headers });
-  if (op === 'update') return conn.request<RawSaveResult[]>({ method: 'PATCH', url: '/composite/sobjects', body, headers });
-  if (!externalIdField) throw new Error('upsert needs an external id field');
-  return conn.request<RawSaveResult[]>({ method: 'PATCH', url: `/composite/sobjects/${sobject}/${externalIdField}`, body, headers });
+  let req: CollectionRequest;
+  if (op === 'create') req = { method: 'POST', url: '/composite/sobjects', body, headers };
+  else if (op === 'update') req = { method: 'PATCH', url: '/composite/sobjects', body, headers };
+  else {
+    if (!externalIdField) throw new Error('upsert needs an external id field');
+    req = { method: 'PATCH', url: `/composite/sobjects/${sobject}/${externalIdField}`, body, headers };
+  }
+  const answer = await send(req);
+  if (!Array.isArray(answer)) {
+    const what = typeof answer === 'string' ? `${answer.length} characters that are not JSON` : answer === undefined || answer === null ? 'no body' : `a JSON ${typeof answer}`;
+    throw new SalesforceApiError(
+      'UNREADABLE_ANSWER',
+      `Salesforce answered the ${op} of ${records.length} ${sobject} record(s) with ${what} instead of a result list; the records may have been written`,
+      { kind: 'ambiguous', retryable: op !== 'create' },
+    );
+  }
+  return answer as RawSaveResult[];
 }

@@ -81,15 +81,49 @@ describe('CoupaClient against the Coupa emulator', () => {
     expect(updated['custom-fields']).toEqual({ 'salesforce-account-id': '001000000000001AAA' });
   });
 
-  it('rides out injected 503s and 429s with retries', async () => {
+  it('surfaces injected 503s and 429s of single calls once each, classified, and retries only dropped GETs', async () => {
     const client = newClient();
-    emu.control.addFault({ kind: 'status', status: 503, path: '/api/users', times: 2 });
-    emu.control.addFault({ kind: 'status', status: 429, path: '/api/users', times: 1, after: 1 });
-    const users = await coupaResources(client).users.find({ limit: 5, fields: ['id', 'login'] });
-    expect(users.length).toBeGreaterThan(0);
+    const users = () => client.get<unknown[]>('users', { params: { limit: '5' }, fields: ['id'] });
+    emu.control.addFault({ kind: 'status', status: 503, path: '/api/users', times: 1 });
+    await expect(users()).rejects.toMatchObject({ kind: 'transient', status: 503 });
+    emu.control.addFault({ kind: 'status', status: 429, path: '/api/users', times: 1 });
+    await expect(users()).rejects.toMatchObject({ kind: 'rate-limited', status: 429 });
+    emu.control.addFault({ kind: 'drop', path: '/api/users', times: 2 });
+    expect((await users()).length).toBeGreaterThan(0);
+    expect(emu.control.counters().byEndpoint['GET /api/users']).toBe(1 + 1 + 3);
+    // A dropped POST is not repeated: it may have created the supplier.
+    emu.control.addFault({ kind: 'drop-after', method: 'POST', path: '/api/suppliers', times: 1 });
+    await expect(coupaResources(client).suppliers.create({ name: 'Dropped Ltd', number: 'DROP-1', status: 'active' } as never)).rejects.toMatchObject({ kind: 'ambiguous' });
+    expect(emu.control.counters().byEndpoint['POST /api/suppliers']).toBe(1);
+  });
+
+  it('retries a page of a paged read in place, so one 429 or 503 does not restart the whole read', async () => {
+    const client = newClient();
+    emu.control.addFault({ kind: 'status', status: 503, path: '/api/suppliers', times: 1, after: 1 });
+    emu.control.addFault({ kind: 'status', status: 429, path: '/api/suppliers', times: 1, after: 2 });
+    const ids: number[] = [];
+    for await (const s of coupaResources(client).suppliers.list({ fields: ['id'], limit: 5 })) ids.push(s.id);
+    expect(ids.length).toBe(emu.control.count('suppliers'));
+    expect(ids.length).toBeGreaterThan(10);
+    expect(new Set(ids).size).toBe(ids.length);
     const c = emu.control.counters();
-    expect(c.byStatus['503']).toBe(2);
-    expect(c.byEndpoint['GET /api/users']).toBe(2 + (c.byStatus['429'] ?? 0) + 1);
+    expect(c.byStatus['503']).toBe(1);
+    expect(c.byStatus['429']).toBe(1);
+    expect(c.byEndpoint['GET /api/suppliers']).toBe(Math.floor(ids.length / 5) + 1 + 2);
+  });
+
+  it("hands the rate limiter's Retry-After to the caller as retryAfterMs", async () => {
+    const limited = await startCoupaEmulator({ seed: 0, rateLimit: { ratePerSecond: 1, burst: 2, retryAfterHeader: true } });
+    try {
+      const client = new CoupaClient({ baseUrl: limited.url, clientId: limited.clientId, clientSecret: limited.clientSecret, scopes: SCOPES, bucket: new TokenBucket({ ratePerSecond: 1e6, burst: 1e6 }) });
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => client.get('users', { params: { limit: '1' } })));
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as CoupaApiError);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const e of refused) expect(e).toMatchObject({ kind: 'rate-limited', status: 429, retryAfterMs: 1000 });
+      expect(limited.control.counters().rateLimited).toBe(refused.length);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('re-authenticates once when the token expires mid-stream', async () => {

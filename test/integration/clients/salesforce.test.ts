@@ -116,6 +116,27 @@ describe('SalesforceClient against the Salesforce emulator', () => {
     expect(emu.control.counters().byEndpoint['composite.sobjects.upsert'] ?? 0).toBe(0);
   });
 
+  it('surfaces REQUEST_LIMIT_EXCEEDED and 5xx once each (no jsforce retries), with the usage Salesforce reported', async () => {
+    const sf = jwtClient({ apiReserve: { fraction: 0 } });
+    await sf.connect();
+    emu.control.resetCounters();
+    emu.control.setApiUsage({ used: 10_000, limit: 10_000 });
+    await expect(sf.queryAll('SELECT Id FROM Account LIMIT 1', { essential: true })).rejects.toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED', kind: 'rate-limited', retryable: true, status: 403 });
+    expect(sf.budget.usage).toMatchObject({ limit: 10_000 });
+    emu.control.resetCounters();
+    emu.control.setApiUsage({ used: 0, limit: 100_000 });
+    // Essential: the client's own budget still holds the exhausted usage reported above.
+    const q = () => sf.queryAll('SELECT Id FROM Account LIMIT 1', { essential: true });
+    emu.control.addFault({ endpoint: 'describe', status: 503, times: 1 });
+    await expect(sf.describe('Account', { essential: true })).rejects.toMatchObject({ kind: 'transient', status: 503 });
+    emu.control.addFault({ endpoint: 'query', status: 429, times: 1 });
+    await expect(q()).rejects.toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED', kind: 'rate-limited', status: 429 });
+    // A query page with a transient answer is retried in place (it would restart the read otherwise).
+    emu.control.addFault({ endpoint: 'query', status: 503, times: 1 });
+    await expect(q()).resolves.toBeDefined();
+    expect(emu.control.counters().byEndpoint).toMatchObject({ query: 3, describe: 1 });
+  });
+
   it('keeps the configured API reserve for essential calls', async () => {
     const sf = jwtClient({ apiReserve: { fraction: 0.1 } });
     await sf.connect();

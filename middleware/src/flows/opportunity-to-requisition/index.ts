@@ -41,6 +41,8 @@ type Opportunity = SObjectRecord & { OpportunityLineItems?: SObjectRecord[] };
 type Requisition = CoupaRecord<'requisitions'>;
 
 const CF_FILTER = `custom_fields[${OPPORTUNITY_ID_FIELD}]`;
+/** What the idempotency lookup reads: enough to submit a draft, and the custom field to verify the hit. */
+const LOOKUP_FIELDS = projectionFromPaths(['id', 'status', 'submitted-at', `custom-fields.${OPPORTUNITY_ID_FIELD}`]);
 const IN_CHUNK = 50;
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -97,9 +99,21 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
     );
   }
 
+  /**
+   * The requisition already made for this Opportunity, if any. Only a hit whose custom field actually holds the
+   * Opportunity id counts: an instance that ignores the custom-field filter answers with arbitrary requisitions,
+   * and taking one of those would link (and never create) the wrong requisition.
+   */
   async function findRequisition(opportunityId: string): Promise<Requisition | null> {
-    const found = await coupa.requisitions.find({ filters: { [CF_FILTER]: opportunityId }, fields: ['id', 'status', 'submitted-at'], limit: 5 });
-    return found.sort((a, b) => a.id - b.id)[0] ?? null;
+    const found = await coupa.requisitions.find({ filters: { [CF_FILTER]: opportunityId }, fields: LOOKUP_FIELDS, limit: 5 });
+    const verified = found.filter((r) => opportunityIdOf(r as unknown as Record<string, unknown>) === opportunityId);
+    if (verified.length < found.length) {
+      log.warn(
+        { opportunityId, ignored: found.filter((r) => !verified.includes(r)).map((r) => r.id) },
+        `Coupa answered the ${CF_FILTER} lookup with requisitions of other Opportunities (is the custom field filterable on this instance?); only a requisition carrying this Opportunity id counts`,
+      );
+    }
+    return verified.sort((a, b) => a.id - b.id)[0] ?? null;
   }
 
   /** A requisition found by the Opportunity id that was never submitted (e.g. created by an interrupted attempt). */
