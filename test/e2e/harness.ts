@@ -69,7 +69,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     clientId: coupaEmu.clientId,
     clientSecret: coupaEmu.clientSecret,
     scopes: allScopes(),
-    bucket: new TokenBucket({ ratePerSecond: 25, burst: 20 }),
+    // Slightly under the emulator's 25/s, as a real deployment would be: the clients no longer hide 429s.
+    bucket: new TokenBucket({ ratePerSecond: 23, burst: 18 }),
     backoff: { baseMs: 1, maxMs: 20 }
   });
   const store = await openStateStore({ sqlitePath: ':memory:' });

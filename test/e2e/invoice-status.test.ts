@@ -209,8 +209,8 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
       'dispute-reason': { code: 'DUPLICATE' },
       comment: 'Billed twice'
     });
-    // Salesforce is unavailable for every attempt the client makes at creating the Task; the engine retries the item.
-    h.sfEmu.control.addFault({ endpoint: 'composite.sobjects.create', status: 503, times: 6 });
+    // Salesforce is unavailable for the first attempts at creating the Task; the engine retries the effect.
+    h.sfEmu.control.addFault({ endpoint: 'composite.sobjects.create', status: 503, times: 2 });
     const summary = await run();
     h.sfEmu.control.clearFaults();
     expect(summary).toMatchObject({
@@ -221,6 +221,34 @@ describe('invoice-status: Coupa invoices and payments on the Account and Opportu
     const disputes = (await tasksOnAccount()).filter((t) => t.Subject === 'Coupa invoice INV-103 disputed');
     expect(disputes).toHaveLength(1);
     expect(disputes[0].Description).toContain('Billed twice');
+  });
+
+  it('a Task that keeps failing dead-letters the invoice with its reason, and the replay logs the Task once', async () => {
+    const inv = await h.coupaApi('POST', '/api/invoices', {
+      'invoice-number': 'INV-104',
+      'invoice-date': '2026-11-23',
+      supplier: { id: supplierId },
+      currency: { code: 'USD' },
+      'invoice-lines': [{ description: 'Widgets', quantity: 1, price: 25, 'order-line-id': orderLineId }]
+    });
+    await h.coupaApi('PUT', `/api/invoices/${inv.id}/submit`);
+    await run();
+    later();
+    await h.coupaApi('PUT', `/api/invoices/${inv.id}/dispute`, { 'dispute-reason': { code: 'DUPLICATE' }, comment: 'Twice again' });
+    h.sfEmu.control.addFault({ endpoint: 'composite.sobjects.create', status: 503, times: 50 });
+    const summary = await run();
+    h.sfEmu.control.clearFaults();
+    expect(summary).toMatchObject({ status: 'partial', counts: expect.objectContaining({ updated: 1, deadLettered: 1 }) });
+    const [dl] = (await h.store.listDeadLetters({ flow: FLOW, status: 'open' })).filter((d) => d.recordKey === `coupa:invoices:${inv.id}`);
+    expect(dl.message).toMatch(/Coupa invoice INV-104 disputed/);
+    expect((await invoiceInSf(inv.id))[0].Status__c).toBe('disputed');
+    const subject = (t: Record<string, any>) => t.Subject === 'Coupa invoice INV-104 disputed';
+    expect((await tasksOnAccount()).filter(subject)).toHaveLength(0);
+
+    // Nothing changed in Coupa, yet the next run does not lose the transition either: the replay logs it, once.
+    expect(await h.engine.replay(dl.id, 'ops@example.com')).toEqual({ ok: true });
+    await run();
+    expect((await tasksOnAccount()).filter(subject)).toHaveLength(1);
   });
 });
 

@@ -103,7 +103,10 @@ export function isWholeEcho(view: Record<string, unknown>, written: Record<strin
 export function planRecord(input: PlanInput): RecordPlan {
   const force = new Set(input.force ?? []);
   const dropped: DroppedFields = { owner: [], echo: [], conflict: [] };
-  const owned = applyOwnership(input.payload, input.sourceSystem, input.owners, input.lastWritten, input.current);
+  // A record being created has no values of its own yet: fields the target owns are sent as its starting values.
+  const owned = input.targetId
+    ? applyOwnership(input.payload, input.sourceSystem, input.owners, input.lastWritten, input.current)
+    : { payload: { ...input.payload }, conflicts: [] };
   const conflicts = owned.conflicts.filter((c) => !force.has(c.field));
   let payload = owned.payload;
   for (const f of Object.keys(input.payload)) {
