@@ -9,8 +9,9 @@ import type { FlowDefinition, MatchResult, SourceRecord, SystemName, WriteItem, 
 import { getPath, lineageOf, mapRecord, sameValue, type CompiledMapping, type Direction } from '../../mapping';
 import { soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
-import { RecordWriteError, classifyFor, fetchCoupa, fetchSalesforce, readCoupa, readSalesforce, soqlIn, validation } from '../supplier-account-sync/io';
-import { decide } from '../supplier-account-sync/match';
+import { RecordWriteError, classifyFor, validation } from '../shared/errors';
+import { fetchCoupa, fetchSalesforce, readCoupa, readSalesforce, soqlIn } from '../shared/io';
+import { decide } from '../shared/tiers';
 
 export const CONTRACT_SYNC = 'contract-sync';
 export const CONTRACT_TO_SALESFORCE = `${CONTRACT_SYNC}.to-salesforce`;

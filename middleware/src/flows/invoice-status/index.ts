@@ -9,7 +9,8 @@ import { soqlQuote, type SalesforceClient } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
 import { buildTask, poNumbersOf, supplierIdOf, taskEvents, taskLedgerKey, taskSubject, INVOICE_READS, type InvoiceLike } from './logic';
 import { parseInvoiceStatusOptions, type InvoiceStatusOptions } from './options';
-import { chunks, classifyFlowError, describeResult, RecordWriteError, upsertItems } from './write';
+import { RecordWriteError, classifyFor, describeResult } from '../shared/errors';
+import { chunks, upsertItems } from '../shared/salesforce-writes';
 
 export const INVOICE_STATUS_FLOW = 'invoice-status';
 const RESOURCE = 'invoices';
@@ -115,7 +116,7 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
     trigger: { kind: 'poll', schedule: '*/5 * * * *' },
     batchSize: 200,
     overlapMs: 60_000,
-    classify: classifyFlowError,
+    classify: classifyFor('salesforce'),
 
     async read({ after, limit }) {
       const since = after ? { updatedAt: after.ts, id: Number(after.id) || 0 } : undefined;

@@ -4,10 +4,12 @@
  * and `opportunity-to-requisition-status` (Coupa → Salesforce: requisition id and status, PO number/status,
  * committed amount).
  */
-import { coupaResources, classifyCoupaError, projectionFromPaths, type CoupaRecord } from '../../coupa';
+import { coupaResources, projectionFromPaths, type CoupaRecord } from '../../coupa';
 import { compareCursors, type Classification, type Cursor, type FlowDefinition, type SourceRecord, type WriteItem, type WriteOutcome } from '../../engine';
-import { mapRecord, sourcePaths, MappingRecordError } from '../../mapping';
-import { classifySalesforceError, SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
+import { mapRecord, sourcePaths } from '../../mapping';
+import { SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
+import { classifyFor } from '../shared/errors';
+import { chunks } from '../shared/salesforce-writes';
 import { requireMapping, type FlowDeps } from '../deps';
 import {
   buildRequisition,
@@ -45,16 +47,11 @@ const CF_FILTER = `custom_fields[${OPPORTUNITY_ID_FIELD}]`;
 const LOOKUP_FIELDS = projectionFromPaths(['id', 'status', 'submitted-at', `custom-fields.${OPPORTUNITY_ID_FIELD}`]);
 const IN_CHUNK = 50;
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+const classifyCoupaFlow = classifyFor('coupa');
 
 export function classifyFlowError(err: unknown): Classification {
-  if (err instanceof RequisitionRecordError || err instanceof MappingRecordError) return { kind: 'validation', retryable: false };
-  if (err instanceof SalesforceApiError) return classifySalesforceError(err);
-  return classifyCoupaError(err);
+  if (err instanceof RequisitionRecordError) return { kind: 'validation', retryable: false };
+  return classifyCoupaFlow(err);
 }
 
 function failure(error: unknown, request?: unknown): WriteOutcome {

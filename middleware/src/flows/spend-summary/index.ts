@@ -9,7 +9,8 @@ import { hashPayload, type FlowDefinition, type SourceRecord } from '../../engin
 import { mapRecord } from '../../mapping';
 import { soqlQuote } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
-import { chunks, classifyFlowError, upsertItems } from '../invoice-status/write';
+import { classifyFor } from '../shared/errors';
+import { chunks, upsertItems } from '../shared/salesforce-writes';
 import { computeSummaries, periodsFor, SEGMENTS, windowStart, type BudgetLineLike, type InvoiceLike, type LinkedAccount, type PurchaseOrderLike, type SpendSummary } from './compute';
 import { parseSpendSummaryOptions } from './options';
 
@@ -99,7 +100,7 @@ export function createSpendSummaryFlow(deps: FlowDeps): FlowDefinition<SpendSumm
     trigger: { kind: 'schedule', schedule: '0 * * * *' },
     batchSize: 200,
     overlapMs: 60_000,
-    classify: classifyFlowError,
+    classify: classifyFor('salesforce'),
 
     async read({ after, limit }) {
       if (!snapshot || snapshot.done || !after || after.ts !== snapshot.ts) {

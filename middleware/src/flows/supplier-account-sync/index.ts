@@ -8,7 +8,8 @@ import type { FlowDefinition, MatchResult, SourceRecord, SystemName, WriteItem, 
 import { getPath, lineageOf, mapRecord, type CompiledMapping } from '../../mapping';
 import { soqlQuote, type SObjectRecord } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
-import { RecordWriteError, classifyFor, fetchCoupa, fetchSalesforce, readCoupa, readSalesforce, soqlIn, validation } from './io';
+import { RecordWriteError, classifyFor, validation } from '../shared/errors';
+import { fetchCoupa, fetchSalesforce, readCoupa, readSalesforce, soqlIn } from '../shared/io';
 import { decideSync, nameCountryMatches, type Candidate } from './match';
 
 export const SUPPLIER_ACCOUNT_SYNC = 'supplier-account-sync';

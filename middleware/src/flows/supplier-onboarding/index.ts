@@ -3,10 +3,11 @@
  * Coupa supplier information (SIM) record from the Account and its primary contact; SIM's progress is mirrored onto
  * the request and the Account, and on approval the Account is linked to the Coupa supplier.
  */
-import { CoupaApiError, classifyCoupaError, coupaResources, type CoupaRecord } from '../../coupa';
+import { CoupaApiError, coupaResources, type CoupaRecord } from '../../coupa';
 import { compareCursors, type Classification, type FlowDefinition, type SourceRecord, type WriteItem, type WriteOutcome } from '../../engine';
-import { mapRecord, MappingRecordError } from '../../mapping';
-import { classifySalesforceError, SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
+import { mapRecord } from '../../mapping';
+import { SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
+import { classifyFor } from '../shared/errors';
 import { requireMapping, type FlowDeps } from '../deps';
 import {
   accountIdOfKey,
@@ -45,10 +46,11 @@ type Payload = { action: 'create'; accountId: string; sim: Record<string, unknow
 
 const CF_FILTER = `custom_fields[${REQUEST_ID_FIELD}]`;
 
+const classifyCoupaFlow = classifyFor('coupa');
+
 export function classifyFlowError(err: unknown): Classification {
-  if (err instanceof OnboardingRejected || err instanceof MappingRecordError) return { kind: 'validation', retryable: false };
-  if (err instanceof SalesforceApiError) return classifySalesforceError(err);
-  return classifyCoupaError(err);
+  if (err instanceof OnboardingRejected) return { kind: 'validation', retryable: false };
+  return classifyCoupaFlow(err);
 }
 
 function sfError(r: WriteResult | undefined): SalesforceApiError | null {

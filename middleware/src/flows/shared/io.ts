@@ -1,28 +1,7 @@
-/** Reading changes and classifying failures, shared by the two bidirectional flows (suppliers, contracts). */
-import { CoupaResource, classifyCoupaError, iterateChanges, type CoupaClient, type CoupaResourceName } from '../../coupa';
-import type { Classification, Cursor, SourceRecord } from '../../engine';
-import { classifySalesforceError, soqlQuote, type SalesforceClient } from '../../salesforce';
-
-/** A per-record write failure with its classification (Salesforce collection results, our own checks). */
-export class RecordWriteError extends Error {
-  override name = 'RecordWriteError';
-  constructor(
-    message: string,
-    readonly classification: Classification,
-    readonly response?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-export function classifyFor(system: 'salesforce' | 'coupa') {
-  return (err: unknown): Classification => {
-    if (err instanceof RecordWriteError) return err.classification;
-    return system === 'salesforce' ? classifySalesforceError(err) : classifyCoupaError(err);
-  };
-}
-
-export const validation = (message: string, response?: unknown) => new RecordWriteError(message, { kind: 'validation', retryable: false }, response);
+/** Reading sources: changes after a cursor and records by id, for Salesforce and Coupa. */
+import { CoupaResource, iterateChanges, type CoupaClient, type CoupaResourceName } from '../../coupa';
+import type { Cursor, SourceRecord } from '../../engine';
+import { soqlQuote, type SalesforceClient } from '../../salesforce';
 
 /** Salesforce records changed after the cursor (SystemModstamp, Id), oldest first, at most `limit`. */
 export async function readSalesforce(

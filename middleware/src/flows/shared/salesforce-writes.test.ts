@@ -1,6 +1,9 @@
 import { CoupaApiError } from '../../coupa';
 import type { SalesforceClient, WriteResult } from '../../salesforce';
-import { chunks, classifyFlowError, RecordWriteError, upsertItems } from './write';
+import { RecordWriteError, classifyFor } from './errors';
+import { chunks, upsertItems } from './salesforce-writes';
+
+const classifyFlowError = classifyFor('salesforce');
 
 function fakeSf(results: WriteResult[]) {
   const calls: unknown[] = [];
