@@ -115,15 +115,14 @@ export function createSpendSummaryFlow(deps: FlowDeps): FlowDefinition<SpendSumm
       return page;
     },
 
-    async map(record) {
+    async map(record, ctx) {
       const result = await mapRecord(mapping, 'coupa-to-salesforce', record.data as unknown as Record<string, unknown>);
       if (!result.included) return null;
       const payload = result.payload;
-      if (options.asOfField in payload) {
-        const link = await deps.store.findLink(SPEND_SUMMARY_FLOW, 'coupa', SOURCE, record.id);
-        const last = link ? ((await deps.store.getEcho(SPEND_SUMMARY_FLOW, link.id, 'to-salesforce'))?.payload as Record<string, unknown> | null) : null;
-        // Figures unchanged: keep the as-of time we last wrote, so the engine sees nothing to write.
-        if (last && hashPayload(omitAsOf(payload)) === hashPayload(omitAsOf(last))) payload[options.asOfField] = last[options.asOfField];
+      const last = ctx.lastWritten ?? null;
+      // Figures unchanged: keep the as-of time we last wrote, so the engine sees nothing to write.
+      if (options.asOfField in payload && last && hashPayload(omitAsOf(payload)) === hashPayload(omitAsOf(last))) {
+        payload[options.asOfField] = last[options.asOfField];
       }
       return payload;
     },
