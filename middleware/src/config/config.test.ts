@@ -38,7 +38,7 @@ describe('loadConfig', () => {
     expect(cfg.mode).toBe('sandbox');
     expect(cfg.configFile).toBeNull();
     expect(cfg.port).toBe(3000);
-    expect(cfg.flows['invoice-status']).toEqual({ enabled: false, batchSize: 200, overlapSeconds: 60, options: {} });
+    expect(cfg.flows['invoice-status']).toEqual({ enabled: false, overlapSeconds: 60, options: {} });
     expect(cfg.limits.coupa.rateLimit).toEqual({ requestsPerSecond: 25, burst: 20 });
     expect(cfg.engine.pingPong.maxWrites).toBe(6);
   });

@@ -21,7 +21,8 @@ export const flowConfigSchema = z
     enabled: z.boolean().default(false),
     /** Cron expression for polling or scheduled flows. */
     schedule: cron.optional(),
-    batchSize: z.number().int().min(1).max(10_000).default(200),
+    /** Records per page; default: the flow's own size (200 for most). */
+    batchSize: z.number().int().min(1).max(10_000).optional(),
     /** How far back each poll re-reads to catch late commits (deduplicated). */
     overlapSeconds: z.number().int().min(0).max(86_400).default(60),
     /** Flow-specific settings (stage names, modes…), validated by the flow itself. */

@@ -40,7 +40,7 @@ export async function* iterateChanges<T extends Stamped>(
   resource: string,
   q: ChangesQuery = {},
 ): AsyncGenerator<{ record: T; cursor: UpdatedAtCursor }> {
-  const limit = Math.min(q.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
+  const limit = Math.min(q.pageSize ?? client.pageSize, MAX_PAGE_SIZE);
   const fields = q.fields ? ensureStampFields(q.fields) : undefined;
   let windowStart = q.since?.updatedAt;
   let seenAtStart = 0;

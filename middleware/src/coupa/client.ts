@@ -24,6 +24,8 @@ export interface CoupaClientOptions {
   backoff?: Partial<TransportRetryOptions>;
   /** Per-request timeout, ms (a stalled request fails as a transport failure). Default 60 s. */
   timeoutMs?: number;
+  /** Records per list page (`limit`), at most Coupa's 50. Default 50. */
+  pageSize?: number;
   minTokenAgeMs?: number;
   /** Test seams. */
   random?: () => number;
@@ -192,9 +194,14 @@ export class CoupaClient {
     }
   }
 
+  /** Records per list page, as configured (`coupa.pageSize`). */
+  get pageSize(): number {
+    return Math.min(Math.max(1, this.options.pageSize ?? MAX_PAGE_SIZE), MAX_PAGE_SIZE);
+  }
+
   /** Pages through `GET /api/{resource}` with limit + offset until a short page. */
   async *pages<T>(resource: string, query: ListQuery = {}): AsyncGenerator<Page<T>> {
-    const limit = Math.min(query.limit ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
+    const limit = Math.min(query.limit ?? this.pageSize, MAX_PAGE_SIZE);
     const base = buildListParams(query);
     for (let offset = 0; ; offset += limit) {
       const params = new URLSearchParams(base);

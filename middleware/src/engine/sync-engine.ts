@@ -35,7 +35,7 @@ export function engineOptionsFromConfig(engine: {
 }
 
 /** Registration options for a flow from its `flows.<name>` section of connector.yaml. */
-export function registerOptionsFromConfig(flow: { enabled: boolean; schedule?: string; batchSize: number; overlapSeconds: number }): RegisterOptions {
+export function registerOptionsFromConfig(flow: { enabled: boolean; schedule?: string; batchSize?: number; overlapSeconds: number }): RegisterOptions {
   return { enabled: flow.enabled, schedule: flow.schedule, batchSize: flow.batchSize, overlapMs: flow.overlapSeconds * 1000 };
 }
 

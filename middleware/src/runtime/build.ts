@@ -83,6 +83,7 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
       auth: salesforceAuth(config),
       clientName,
       bulkThreshold: config.limits.salesforce.bulkThreshold,
+      collectionSize: config.limits.salesforce.collectionSize,
       apiReserve: { fraction: config.limits.salesforce.apiReservePercent / 100 },
       timeoutMs: config.limits.salesforce.requestTimeoutSeconds * 1000
     });
@@ -95,7 +96,8 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
         ratePerSecond: config.limits.coupa.rateLimit.requestsPerSecond,
         burst: config.limits.coupa.rateLimit.burst
       },
-      timeoutMs: config.limits.coupa.requestTimeoutSeconds * 1000
+      timeoutMs: config.limits.coupa.requestTimeoutSeconds * 1000,
+      pageSize: config.limits.coupa.pageSize
     });
 
     const mappingsDir = opts.mappingsDir ?? DEFAULT_MAPPINGS_DIR;

@@ -18,6 +18,8 @@ export interface SalesforceClientOptions {
   clientName?: string;
   /** Updates/upserts of at least this many records go through Bulk API 2.0. Default 2000. */
   bulkThreshold?: number;
+  /** Records per sObject Collections call, at most Salesforce's 200. Default 200. */
+  collectionSize?: number;
   bulk?: BulkOptions;
   apiReserve?: ApiReserve;
   /**
@@ -304,7 +306,8 @@ export class SalesforceClient {
     let pending = records.map((_r, i) => i);
     for (let attempt = 0; pending.length > 0; attempt++) {
       const retry: number[] = [];
-      for (const indexes of chunk(pending, COLLECTION_LIMIT)) {
+      const size = Math.min(Math.max(1, this.options.collectionSize ?? COLLECTION_LIMIT), COLLECTION_LIMIT);
+      for (const indexes of chunk(pending, size)) {
         try {
           const raw = await collectionCall((req) => this.call({ ...req, idempotent }, essential), op, sobject, indexes.map((i) => records[i]), opts.externalIdField);
           indexes.forEach((i, k) => {
