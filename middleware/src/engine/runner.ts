@@ -55,6 +55,17 @@ export interface RunnerOptions {
 
 const WRITE_ACTIONS = ['create', 'update'];
 
+/** A record's content hash, computed once (the overlap window needs it when the page is planned and committed). */
+const hashes = new WeakMap<object, string>();
+function contentHash(rec: SourceRecord<any>): string {
+  let h = hashes.get(rec);
+  if (h === undefined) {
+    h = hashPayload(rec.data);
+    hashes.set(rec, h);
+  }
+  return h;
+}
+
 /** A page's sync state, loaded once per page. */
 interface PageSnapshot {
   quarantined: Set<string>;
@@ -230,14 +241,18 @@ export class FlowRunner {
 
   private advance(cursor: Cursor | null, seen: SeenSet, page: SourceRecord<any>[], overlap: number): { cursor: Cursor; seen: SeenSet } {
     let next = cursor;
+    for (const rec of page) next = maxCursor(next, { ts: normalizeTs(rec.ts), id: rec.id });
+    // Only records inside the overlap window behind the new cursor are remembered (older marks are pruned anyway),
+    // so only those are hashed.
+    const floor = new Date(new Date(next!.ts).getTime() - overlap).toISOString();
     const merged: SeenSet = { ...seen };
     for (const rec of page) {
       const ts = normalizeTs(rec.ts);
-      next = maxCursor(next, { ts, id: rec.id });
-      merged[rec.id] = seenMark(ts, hashPayload(rec.data));
+      if (ts >= floor) merged[rec.id] = seenMark(ts, contentHash(rec));
     }
     return { cursor: next!, seen: pruneSeen(merged, next, overlap) };
   }
+
 
   private async readWithRetry(after: Cursor | null, limit: number, counts: RunCounts): Promise<SourceRecord<any>[]> {
     for (let attempt = 1; ; attempt++) {
@@ -376,7 +391,7 @@ export class FlowRunner {
         fail({ rec, key, cls: { kind: 'validation', retryable: false }, error: err, attempts: 1 });
         continue;
       }
-      if (o.seen && alreadySeen(o.seen[rec.id], ts, hashPayload(rec.data))) {
+      if (o.seen && o.seen[rec.id] !== undefined && alreadySeen(o.seen[rec.id], ts, contentHash(rec))) {
         counts.duplicates++;
         continue;
       }

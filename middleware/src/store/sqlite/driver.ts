@@ -80,6 +80,8 @@ export class SqliteDriver implements SqlDriver {
     if (file !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -32000'); // 32 MB page cache: a page's batched statements touch several indexes
+    db.pragma('temp_store = memory');
     return new SqliteDriver(db, new Gate(), false);
   }
 
