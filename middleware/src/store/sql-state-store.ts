@@ -185,6 +185,31 @@ export class SqlStateStore implements StateStore {
     return this.now().toISOString();
   }
 
+  /**
+   * Inserts many rows in few statements. SQLite: multi-row VALUES, 200 rows a statement. PostgreSQL: one
+   * `INSERT … SELECT FROM unnest(arrays)` per 5,000 rows, so the statement text and its parameters stay small
+   * (one array per column) however many rows a page has.
+   */
+  private async insertRows(table: string, columns: Array<[name: string, pgType: string]>, rows: unknown[][], tail = ''): Promise<Row[]> {
+    const out: Row[] = [];
+    const names = columns.map(([n]) => n).join(', ');
+    const exec = async (sql: string, params: unknown[]) => {
+      if (/\bRETURNING\b/.test(tail)) out.push(...(await this.db.all<Row>(sql, params)));
+      else await this.db.run(sql, params);
+    };
+    if (this.kind === 'postgres') {
+      for (const part of chunked(rows, 5000)) {
+        const unnest = columns.map(([, t]) => `?::${t}[]`).join(', ');
+        await exec(`INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest}) WHERE true ${tail}`, columns.map((_c, i) => part.map((r) => r[i])));
+      }
+      return out;
+    }
+    for (const part of chunked(rows, 200)) {
+      await exec(`INSERT INTO ${table} (${names}) VALUES ${marks(part.length, columns.length)} ${tail}`, part.flat());
+    }
+    return out;
+  }
+
   /** Applies pending migrations in version order; returns the versions applied. */
   async migrate(list: Migration[] = allMigrations): Promise<number[]> {
     return this.db.withMigrationLock(async () => {
@@ -252,16 +277,13 @@ export class SqlStateStore implements StateStore {
 
   async insertLinks(links: NewLink[], opts: { skipConflicts?: boolean } = {}): Promise<Link[]> {
     const now = this.ts();
-    const out: Link[] = [];
-    const onConflict = opts.skipConflicts ? ' ON CONFLICT DO NOTHING' : '';
-    for (const part of chunked(links, 200)) {
-      const rows = await this.db.all<Row>(
-        `INSERT INTO links (flow, sf_object, sf_id, coupa_resource, coupa_id, created_at, updated_at) VALUES ${marks(part.length, 7)}${onConflict} RETURNING *`,
-        part.flatMap((l) => [l.flow, l.sfObject, l.sfId, l.coupaResource, l.coupaId, now, now]),
-      );
-      out.push(...rows.map(linkFrom));
-    }
-    return out;
+    const rows = await this.insertRows(
+      'links',
+      [['flow', 'text'], ['sf_object', 'text'], ['sf_id', 'text'], ['coupa_resource', 'text'], ['coupa_id', 'text'], ['created_at', 'text'], ['updated_at', 'text']],
+      links.map((l) => [l.flow, l.sfObject, l.sfId, l.coupaResource, l.coupaId, now, now]),
+      `${opts.skipConflicts ? 'ON CONFLICT DO NOTHING ' : ''}RETURNING *`,
+    );
+    return rows.map(linkFrom);
   }
 
   async getLink(id: number): Promise<Link | null> {
@@ -390,25 +412,11 @@ export class SqlStateStore implements StateStore {
 
   async appendJournalMany(entries: NewJournalEntry[]): Promise<void> {
     const now = this.ts();
-    for (const part of chunked(entries, 200)) {
-      await this.db.run(
-        `INSERT INTO journal (run_id, flow, direction, record_key, link_id, action, origin, before_json, after_json, error, at)
-         VALUES ${marks(part.length, 11)}`,
-        part.flatMap((e) => [
-          e.runId ?? null,
-          e.flow,
-          e.direction,
-          e.recordKey,
-          e.linkId ?? null,
-          e.action,
-          e.origin ?? null,
-          toJson(e.before),
-          toJson(e.after),
-          e.error ?? null,
-          e.at ?? now,
-        ]),
-      );
-    }
+    await this.insertRows(
+      'journal',
+      [['run_id', 'text'], ['flow', 'text'], ['direction', 'text'], ['record_key', 'text'], ['link_id', 'bigint'], ['action', 'text'], ['origin', 'text'], ['before_json', 'text'], ['after_json', 'text'], ['error', 'text'], ['at', 'text']],
+      entries.map((e) => [e.runId ?? null, e.flow, e.direction, e.recordKey, e.linkId ?? null, e.action, e.origin ?? null, toJson(e.before), toJson(e.after), e.error ?? null, e.at ?? now]),
+    );
   }
 
   async listJournal(opts: { flow?: string; recordKey?: string; runId?: string; linkId?: number; limit?: number }): Promise<JournalEntry[]> {
@@ -516,30 +524,32 @@ export class SqlStateStore implements StateStore {
   async beginIdempotentMany(keys: string[], flow: string): Promise<Map<string, { created: boolean; entry: IdempotencyEntry }>> {
     const unique = [...new Set(keys)];
     const now = this.ts();
-    const created = new Set<string>();
-    for (const part of chunked(unique, 200)) {
-      const rows = await this.db.all<Row>(
-        `INSERT INTO idempotency (idem_key, flow, state, created_at, updated_at) VALUES ${marks(part.length, 5)}
-         ON CONFLICT (idem_key) DO NOTHING RETURNING idem_key`,
-        part.flatMap((k) => [k, flow, 'pending', now, now]),
-      );
-      for (const r of rows) created.add(r.idem_key);
-    }
+    const created = new Set<string>(
+      (
+        await this.insertRows(
+          'idempotency',
+          [['idem_key', 'text'], ['flow', 'text'], ['state', 'text'], ['created_at', 'text'], ['updated_at', 'text']],
+          unique.map((k) => [k, flow, 'pending', now, now]),
+          'ON CONFLICT (idem_key) DO NOTHING RETURNING idem_key',
+        )
+      ).map((r) => r.idem_key as string),
+    );
     const out = new Map<string, { created: boolean; entry: IdempotencyEntry }>();
     for (const k of created) out.set(k, { created: true, entry: { key: k, flow, state: 'pending', remoteId: null, createdAt: now, updatedAt: now } });
-    for (const entry of await this.getIdempotencies(unique.filter((k) => !created.has(k)))) out.set(entry.key, { created: false, entry });
+    const rest = unique.filter((k) => !created.has(k));
+    if (rest.length) for (const entry of await this.getIdempotencies(rest)) out.set(entry.key, { created: false, entry });
     return out;
   }
 
   async completeIdempotentMany(entries: { key: string; remoteId: string; flow: string }[]): Promise<void> {
     const now = this.ts();
-    for (const part of chunked(entries, 200)) {
-      await this.db.run(
-        `INSERT INTO idempotency (idem_key, flow, state, remote_id, created_at, updated_at) VALUES ${marks(part.length, 6)}
-         ON CONFLICT (idem_key) DO UPDATE SET state = excluded.state, remote_id = excluded.remote_id, updated_at = excluded.updated_at`,
-        part.flatMap((e) => [e.key, e.flow, 'done', e.remoteId, now, now]),
-      );
-    }
+    const latest = new Map(entries.map((e) => [e.key, e]));
+    await this.insertRows(
+      'idempotency',
+      [['idem_key', 'text'], ['flow', 'text'], ['state', 'text'], ['remote_id', 'text'], ['created_at', 'text'], ['updated_at', 'text']],
+      [...latest.values()].map((e) => [e.key, e.flow, 'done', e.remoteId, now, now]),
+      'ON CONFLICT (idem_key) DO UPDATE SET state = excluded.state, remote_id = excluded.remote_id, updated_at = excluded.updated_at',
+    );
   }
 
   async completeIdempotent(key: string, remoteId: string): Promise<void> {
@@ -615,14 +625,16 @@ export class SqlStateStore implements StateStore {
 
   async setEchoes(entries: Omit<EchoEntry, 'at'>[]): Promise<void> {
     const now = this.ts();
-    for (const part of chunked(entries, 200)) {
-      await this.db.run(
-        `INSERT INTO echo_ledger (flow, link_id, direction, hash, payload, at) VALUES ${marks(part.length, 6)}
-         ON CONFLICT (flow, link_id, direction) DO UPDATE SET hash = excluded.hash, payload = excluded.payload, at = excluded.at`,
-        part.flatMap((e) => [e.flow, e.linkId, e.direction, e.hash, toJson(e.payload), now]),
-      );
-    }
+    // One row per key: a page never sets the same link and direction twice in one statement (PostgreSQL refuses that).
+    const latest = new Map(entries.map((e) => [`${e.flow}\u0000${e.linkId}\u0000${e.direction}`, e]));
+    await this.insertRows(
+      'echo_ledger',
+      [['flow', 'text'], ['link_id', 'bigint'], ['direction', 'text'], ['hash', 'text'], ['payload', 'text'], ['at', 'text']],
+      [...latest.values()].map((e) => [e.flow, e.linkId, e.direction, e.hash, toJson(e.payload), now]),
+      'ON CONFLICT (flow, link_id, direction) DO UPDATE SET hash = excluded.hash, payload = excluded.payload, at = excluded.at',
+    );
   }
+
 
   async setEcho(e: Omit<EchoEntry, 'at'>): Promise<void> {
     await this.db.run(
