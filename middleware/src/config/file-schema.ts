@@ -1,15 +1,9 @@
 import { z } from 'zod';
 import { cronProblem } from './cron';
 
-export const FLOW_NAMES = [
-  'opportunity-to-requisition',
-  'contract-sync',
-  'supplier-account-sync',
-  'invoice-status',
-  'spend-summary',
-  'supplier-onboarding',
-] as const;
-export type FlowName = (typeof FLOW_NAMES)[number];
+import { FLOW_NAMES, type FlowName } from '../flows/catalog';
+
+export { FLOW_NAMES, type FlowName };
 
 const cron = z.string().superRefine((value, ctx) => {
   const problem = cronProblem(value);

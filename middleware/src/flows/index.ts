@@ -1,13 +1,13 @@
-/** The six flows: which definitions each builds and which Coupa scopes it needs. */
-import type { FlowName } from '../config';
+/** The registry: the catalog's flows (`catalog.ts`) with the builders of their engine flows. */
+import { FLOW_CATALOG, type FlowName } from './catalog';
 import type { FlowDefinition } from '../engine';
 import type { FlowDeps } from './deps';
 import { createContractSyncFlows } from './contract-sync';
 import { createInvoiceStatusFlow } from './invoice-status';
-import { COUPA_SCOPES as REQUISITION_SCOPES, createOpportunityToRequisitionFlows } from './opportunity-to-requisition';
+import { createOpportunityToRequisitionFlows } from './opportunity-to-requisition';
 import { createSpendSummaryFlow } from './spend-summary';
 import { createSupplierAccountSyncFlows } from './supplier-account-sync';
-import { COUPA_SCOPES as ONBOARDING_SCOPES, createSupplierOnboardingFlows } from './supplier-onboarding';
+import { createSupplierOnboardingFlows } from './supplier-onboarding';
 
 export type { FlowDeps } from './deps';
 
@@ -20,44 +20,22 @@ export interface FlowModule {
   build(deps: FlowDeps): FlowDefinition<any, any>[];
 }
 
-export const FLOW_MODULES: FlowModule[] = [
-  {
-    name: 'opportunity-to-requisition',
-    description: 'A won Opportunity creates one Coupa requisition; requisition and PO progress comes back',
-    coupaScopes: [...REQUISITION_SCOPES, 'core.supplier.read'],
-    build: (deps) => createOpportunityToRequisitionFlows(deps)
-  },
-  {
-    name: 'supplier-account-sync',
-    description: 'Coupa suppliers ⇄ vendor Accounts, matched before anything is created',
-    coupaScopes: ['core.supplier.read', 'core.supplier.write'],
-    build: (deps) => createSupplierAccountSyncFlows(deps)
-  },
-  {
-    name: 'invoice-status',
-    description: 'Coupa invoices and payments → Coupa_Invoice__c, with Tasks on disputes and payments',
-    coupaScopes: ['core.invoice.read', 'core.purchase_order.read', 'core.requisition.read'],
-    build: (deps) => [createInvoiceStatusFlow(deps)]
-  },
-  {
-    name: 'contract-sync',
-    description: 'Contracts both ways: activation in Salesforce, publication and amendments in Coupa',
-    coupaScopes: ['core.contract.read', 'core.contract.write', 'core.supplier.read'],
-    build: (deps) => createContractSyncFlows(deps)
-  },
-  {
-    name: 'spend-summary',
-    description: 'Committed, invoiced and paid spend and budget per vendor Account and period',
-    coupaScopes: ['core.purchase_order.read', 'core.invoice.read', 'core.budget.read', 'core.supplier.read'],
-    build: (deps) => [createSpendSummaryFlow(deps)]
-  },
-  {
-    name: 'supplier-onboarding',
-    description: 'Start supplier onboarding requests become Coupa supplier information; status comes back',
-    coupaScopes: ONBOARDING_SCOPES,
-    build: (deps) => createSupplierOnboardingFlows(deps)
-  }
-];
+const BUILDERS: Record<FlowName, (deps: FlowDeps) => FlowDefinition<any, any>[]> = {
+  'opportunity-to-requisition': (deps) => createOpportunityToRequisitionFlows(deps),
+  'contract-sync': (deps) => createContractSyncFlows(deps),
+  'supplier-account-sync': (deps) => createSupplierAccountSyncFlows(deps),
+  'invoice-status': (deps) => [createInvoiceStatusFlow(deps)],
+  'spend-summary': (deps) => [createSpendSummaryFlow(deps)],
+  'supplier-onboarding': (deps) => createSupplierOnboardingFlows(deps),
+};
+
+/** The catalog's flows with their builders, in catalog order. */
+export const FLOW_MODULES: FlowModule[] = FLOW_CATALOG.map((f) => ({
+  name: f.name,
+  description: f.description,
+  coupaScopes: [...f.coupaScopes],
+  build: BUILDERS[f.name],
+}));
 
 /** Union of the scopes the given flows need, plus core.common.read which every connection needs. */
 export function scopesFor(modules: FlowModule[]): string[] {

@@ -37,7 +37,6 @@ export { parseOptions as parseOpportunityToRequisitionOptions, type OpportunityT
 
 export const HEADER_MAPPING = 'opportunity-to-requisition';
 export const LINES_MAPPING = 'opportunity-to-requisition-lines';
-export const COUPA_SCOPES = ['core.requisition.read', 'core.requisition.write', 'core.purchase_order.read', 'core.user.read'];
 
 type Opportunity = SObjectRecord & { OpportunityLineItems?: SObjectRecord[] };
 type Requisition = CoupaRecord<'requisitions'>;

@@ -39,7 +39,6 @@ export { FLOW_NAME, STATUS_FLOW_NAME, LINK_GROUP, VENDOR_ACCOUNTS_FLOW_NAME, WON
 export { parseOptions as parseSupplierOnboardingOptions, type SupplierOnboardingOptions } from './options';
 
 export const MAPPING = 'supplier-onboarding';
-export const COUPA_SCOPES = ['core.supplier.read', 'core.supplier.write'];
 
 type Sim = CoupaRecord<'supplier_information'>;
 type Payload = { action: 'create'; accountId: string; sim: Record<string, unknown> } | { action: 'reject'; accountId: string | null; reason: string };
