@@ -13,10 +13,11 @@ const NODE = process.execPath;
 const WORKER = path.join(__dirname, 'fixtures', 'kill-worker.ts');
 
 /** Runs the worker; when `killAfter` is set, SIGKILLs it once that many writes were reported. */
-function runWorker(args: string[], killAfter?: number): Promise<{ writes: number; killed: boolean; done: string | null }> {
+function runWorker(args: string[], killAfter?: number, killOn: 'w' | 'e' = 'w'): Promise<{ writes: number; killed: boolean; done: string | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(NODE, ['--import', 'tsx', WORKER, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let writes = 0;
+    let effects = 0;
     let done: string | null = null;
     let buffer = '';
     let stderr = '';
@@ -26,8 +27,10 @@ function runWorker(args: string[], killAfter?: number): Promise<{ writes: number
       buffer = lines.pop() ?? '';
       for (const line of lines) {
         if (line.startsWith('w ')) writes++;
+        if (line.startsWith('e ')) effects++;
         if (line.startsWith('done ')) done = line.slice(5);
-        if (killAfter !== undefined && writes >= killAfter && !child.killed) child.kill('SIGKILL');
+        const seen = killOn === 'w' ? writes : effects;
+        if (killAfter !== undefined && seen >= killAfter && !child.killed) child.kill('SIGKILL');
       }
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -64,6 +67,31 @@ describe('killing the connector mid-batch', () => {
       const rows = db.prepare('SELECT source_id AS s, COUNT(*) AS n FROM target GROUP BY source_id').all() as { s: string; n: number }[];
       expect(rows).toHaveLength(count);
       expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+
+  it.each([
+    ['between the records of a page and their side effects', 'w', 25],
+    ['in the middle of a page\'s side effects', 'e', 12],
+  ])('loses and repeats no side effect when killed %s', async (_label, on, at) => {
+    const state = path.join(dir, 'state.db');
+    const targetFile = path.join(dir, 'target.db');
+    const count = 100;
+    const first = await runWorker([state, targetFile, String(count), 'effects'], at as number, on as 'w' | 'e');
+    expect(first.killed).toBe(true);
+    const second = await runWorker([state, targetFile, String(count), 'effects']);
+    expect(JSON.parse(second.done!)).toMatchObject({ status: 'succeeded' });
+
+    const db = new Database(targetFile, { readonly: true });
+    try {
+      const records = db.prepare('SELECT source_id AS s, COUNT(*) AS n FROM target GROUP BY source_id').all() as { s: string; n: number }[];
+      expect(records).toHaveLength(count);
+      expect(records.filter((r) => r.n !== 1)).toEqual([]);
+      const tasks = db.prepare('SELECT source_id AS s, COUNT(*) AS n FROM tasks GROUP BY source_id').all() as { s: string; n: number }[];
+      expect(tasks).toHaveLength(count);
+      expect(tasks.filter((r) => r.n !== 1)).toEqual([]);
     } finally {
       db.close();
     }
