@@ -7,15 +7,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { dropPostgresSchema, uniqueSchemaName } from '../../middleware/src/store';
 
 const ROOT = path.resolve(__dirname, '../..');
 const NODE = process.execPath;
 const WORKER = path.join(__dirname, 'fixtures', 'kill-worker.ts');
 
 /** Runs the worker; when `killAfter` is set, SIGKILLs it once that many writes were reported. */
-function runWorker(args: string[], killAfter?: number, killOn: 'w' | 'e' = 'w'): Promise<{ writes: number; killed: boolean; done: string | null }> {
+function runWorker(
+  args: string[],
+  killAfter?: number,
+  killOn: 'w' | 'e' = 'w',
+  env: Record<string, string> = {},
+): Promise<{ writes: number; killed: boolean; done: string | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ['--import', 'tsx', WORKER, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE, ['--import', 'tsx', WORKER, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let writes = 0;
     let effects = 0;
     let done: string | null = null;
@@ -96,4 +102,36 @@ describe('killing the connector mid-batch', () => {
       db.close();
     }
   }, 60_000);
+
+  const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+  it.each([2, 3])('%i instances on one PostgreSQL database, one killed mid-run: every record written once, the others take over', async (instances) => {
+    const schema = uniqueSchemaName('kill');
+    const env = { KILL_WORKER_PG: `${pgUrl}#${schema}`, KILL_WORKER_LEASE_MS: '1500' };
+    const targetFile = path.join(dir, 'target.db');
+    const count = 300;
+    try {
+      // All start together; one of them holds the flow lease and is killed after 40 writes; the others find the flow
+      // busy (their run ends at once) until its lease expires.
+      const runs = await Promise.all(
+        Array.from({ length: instances }, (_, i) => runWorker([path.join(dir, `unused-${i}.db`), targetFile, String(count)], 40, 'w', env)),
+      );
+      expect(runs.filter((r) => r.killed).length).toBeGreaterThanOrEqual(1);
+      // Within one lease period a surviving instance's next run takes the flow over and finishes it.
+      await new Promise((r) => setTimeout(r, 1600));
+      const takeover = await runWorker([path.join(dir, 'unused-x.db'), targetFile, String(count)], undefined, 'w', env);
+      expect(JSON.parse(takeover.done!)).toMatchObject({ status: 'succeeded' });
+
+      const db = new Database(targetFile, { readonly: true });
+      try {
+        const rows = db.prepare('SELECT source_id AS s, COUNT(*) AS n FROM target GROUP BY source_id').all() as { s: string; n: number }[];
+        expect(rows).toHaveLength(count);
+        expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await dropPostgresSchema(pgUrl, schema).catch(() => undefined);
+    }
+  }, 90_000);
 });
