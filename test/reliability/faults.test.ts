@@ -12,6 +12,7 @@ import { createInvoiceStatusFlow } from '../../middleware/src/flows/invoice-stat
 import { SalesforceClient } from '../../middleware/src/salesforce';
 import { CLIENT_NAME, SF_CLIENT_ID, SF_CLIENT_SECRET, startHarness, type Harness } from '../e2e/harness';
 import { coupaFailure, salesforceFailure, startFaultProxy, type FaultProxy } from './fault-proxy';
+import { report } from './report';
 
 const N = 2_000;
 jest.setTimeout(240_000);
@@ -114,5 +115,14 @@ describe('a 2,000-invoice sync with 10% injected 429/5xx on both sides', () => {
       .map((i) => i.id)
       .sort((a, b) => b - a)[0];
     expect((await h.store.getCheckpoint('invoice-status'))?.cursorId).toBe(String(last));
+    report({
+      story: 'invoice-status, 2,000 invoices, 10% faults both sides',
+      records: coupaIds.length,
+      faultsSalesforce: sfProxy.injected,
+      faultsCoupa: coupaProxy.injected,
+      duplicates: ids.length - new Set(ids).size,
+      lost: coupaIds.filter((id) => !ids.includes(id)).length,
+      deadLetters: 0,
+    });
   });
 });

@@ -12,6 +12,7 @@ import { createSupplierAccountSyncFlows, TO_COUPA, TO_SALESFORCE } from '../../m
 import { SalesforceClient } from '../../middleware/src/salesforce';
 import { CLIENT_NAME, SF_CLIENT_ID, SF_CLIENT_SECRET, startHarness, type Harness } from '../e2e/harness';
 import { coupaFailure, salesforceFailure, startFaultProxy, type FaultProxy } from './fault-proxy';
+import { report } from './report';
 
 const N = 300;
 jest.setTimeout(240_000);
@@ -100,5 +101,14 @@ describe('supplier ⇄ Account sync with 10% injected 429/5xx on both sides', ()
       expect(s.website).toBe(`https://edited-${a.Coupa_Supplier_Id__c}.example`);
     }
     expect(await h.store.listDeadLetters({ status: 'open' })).toEqual([]);
+    report({
+      story: 'supplier-account-sync both ways, 300 suppliers + 20 edits, 10% faults both sides',
+      records: h.coupaEmu.control.list('suppliers').length,
+      faultsSalesforce: sfProxy.injected,
+      faultsCoupa: coupaProxy.injected,
+      coupaUpdatesForTwentyEdits: coupaPuts(),
+      duplicates: 0,
+      lost: 0,
+    });
   });
 });
