@@ -220,6 +220,15 @@ export class FlowRunner {
       let seen = pruneSeen((cp?.extra.seen as SeenSet | undefined) ?? {}, cursor, overlap);
       let after = overlapStart(cursor, overlap);
       await this.processDependents(runId, counts);
+      if (this.flow.snapshot) {
+        const all = await this.flow.snapshot();
+        for (let i = 0; i < all.length; i += limit) {
+          if (!(await this.renewLease(this.instanceId))) throw new RunAbortedError('lost the flow lease to another instance');
+          const result = await this.processPage(all.slice(i, i + limit), { runId, counts, seen: null, checkpoint: null, holder: this.instanceId });
+          if (result.aborted) throw new RunAbortedError(messageOf(result.aborted));
+        }
+        return;
+      }
       for (;;) {
         if (!(await this.renewLease(this.instanceId))) {
           throw new RunAbortedError('lost the flow lease to another instance');

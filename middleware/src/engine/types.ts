@@ -108,6 +108,12 @@ export interface FlowDefinition<T = Record<string, unknown>, P extends Record<st
   overlapMs?: number;
   /** Records with (ts, id) strictly after `after`, ascending by (ts, id), at most `limit`. */
   read(req: { after: Cursor | null; limit: number }): Promise<SourceRecord<T>[]>;
+  /**
+   * Snapshot reader (instead of a change stream): every record as it is now, computed once per run (spend summaries).
+   * Each run plans them all in pages; the no-op check against what was last written makes unchanged ones cost
+   * nothing. No cursor, no overlap window.
+   */
+  snapshot?(): Promise<SourceRecord<T>[]>;
   /** Target payload for a record, or null to skip it (filtered out). Throwing dead-letters the record. */
   map(record: SourceRecord<T>, ctx: FlowContext): Promise<P | null> | P | null;
   /** Finds an existing target for an unlinked record. Ambiguous matches go to the conflict inbox. */

@@ -1,11 +1,11 @@
 /**
  * spend-summary: on a schedule, per linked Account and period (months, fiscal years), committed spend, invoiced, paid,
  * budget and open PO count computed from Coupa POs, invoices and budget lines → Coupa_Spend_Summary__c by Key__c.
- * Each run presents the summaries as source records stamped with the run's time; the engine's no-op check against
- * what was last written makes an unchanged summary cost no Salesforce write.
+ * A snapshot flow: each run computes every summary as it is now; the engine's no-op check against what was last
+ * written makes an unchanged summary cost no Salesforce write.
  */
 import { coupaResources, type FieldProjection } from '../../coupa';
-import { hashPayload, type FlowDefinition, type SourceRecord } from '../../engine';
+import { hashPayload, type FlowDefinition } from '../../engine';
 import { mapRecord } from '../../mapping';
 import { soqlQuote } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
@@ -47,8 +47,6 @@ export function createSpendSummaryFlow(deps: FlowDeps): FlowDefinition<SpendSumm
   const coupa = coupaResources(deps.coupa);
   const log = deps.logger.child({ flow: SPEND_SUMMARY_FLOW });
   const keyPrefix = `${SPEND_SUMMARY_FLOW}:`;
-  /** This run's summaries: computed on its first read, then paged out. */
-  let snapshot: { ts: string; records: SourceRecord<SpendSummary>[]; done: boolean } | null = null;
 
   async function linkedAccounts(): Promise<LinkedAccount[]> {
     const f = options.accountSupplierIdField;
@@ -102,17 +100,11 @@ export function createSpendSummaryFlow(deps: FlowDeps): FlowDefinition<SpendSumm
     overlapMs: 60_000,
     classify: classifyFor('salesforce'),
 
-    async read({ after, limit }) {
-      if (!snapshot || snapshot.done || !after || after.ts !== snapshot.ts) {
-        const at = now();
-        // Strictly later than the previous run's stamp, or the engine would take this run's records for duplicates.
-        const ts = new Date(Math.max(at.getTime(), snapshot ? Date.parse(snapshot.ts) + 1 : 0)).toISOString();
-        snapshot = { ts, records: (await summarise(at)).map((s) => ({ id: s.key, ts, data: s, origin: null })), done: false };
-      }
-      const snap = snapshot;
-      const page = snap.records.filter((r) => !after || r.ts > after.ts || (r.ts === after.ts && r.id > after.id)).slice(0, limit);
-      if (page.length < limit) snap.done = true;
-      return page;
+    // Every run computes the summaries as they are now; the engine writes only those that changed.
+    read: async () => [],
+    async snapshot() {
+      const at = now();
+      return (await summarise(at)).map((s) => ({ id: s.key, ts: at.toISOString(), data: s, origin: null }));
     },
 
     async map(record, ctx) {
