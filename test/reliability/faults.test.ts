@@ -14,8 +14,9 @@ import { CLIENT_NAME, SF_CLIENT_ID, SF_CLIENT_SECRET, startHarness, type Harness
 import { coupaFailure, salesforceFailure, startFaultProxy, type FaultProxy } from './fault-proxy';
 import { report } from './report';
 
-const N = 2_000;
-jest.setTimeout(240_000);
+/** RELIABILITY_SOAK=1 (manual runs): ten times the records. */
+const N = process.env.RELIABILITY_SOAK ? 20_000 : 2_000;
+jest.setTimeout(process.env.RELIABILITY_SOAK ? 1_800_000 : 240_000);
 
 describe('a 2,000-invoice sync with 10% injected 429/5xx on both sides', () => {
   let h: Harness;

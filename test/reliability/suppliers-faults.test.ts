@@ -14,8 +14,9 @@ import { CLIENT_NAME, SF_CLIENT_ID, SF_CLIENT_SECRET, startHarness, type Harness
 import { coupaFailure, salesforceFailure, startFaultProxy, type FaultProxy } from './fault-proxy';
 import { report } from './report';
 
-const N = 300;
-jest.setTimeout(240_000);
+/** RELIABILITY_SOAK=1 (manual runs): ten times the suppliers. */
+const N = process.env.RELIABILITY_SOAK ? 3_000 : 300;
+jest.setTimeout(process.env.RELIABILITY_SOAK ? 1_800_000 : 240_000);
 
 describe('supplier ⇄ Account sync with 10% injected 429/5xx on both sides', () => {
   let h: Harness;
