@@ -15,10 +15,10 @@ import { coupaFailure, salesforceFailure, startFaultProxy, type FaultProxy } fro
 import { report } from './report';
 
 /** RELIABILITY_SOAK=1 (manual runs): ten times the records. */
-const N = process.env.RELIABILITY_SOAK ? 20_000 : 2_000;
+const N = process.env.RELIABILITY_SOAK ? 10_000 : 2_000;
 jest.setTimeout(process.env.RELIABILITY_SOAK ? 1_800_000 : 240_000);
 
-describe('a 2,000-invoice sync with 10% injected 429/5xx on both sides', () => {
+describe(`a ${N.toLocaleString('en')}-invoice sync with 10% injected 429/5xx on both sides`, () => {
   let h: Harness;
   let sfProxy: FaultProxy;
   let coupaProxy: FaultProxy;
@@ -31,6 +31,7 @@ describe('a 2,000-invoice sync with 10% injected 429/5xx on both sides', () => {
     const supplier = c.create('suppliers', { name: 'Reliable Parts', number: 'REL-1', status: 'active' }) as {
       id: number;
     };
+    await user.sobject('Account').create({ Name: 'Reliable Parts', Coupa_Supplier_Id__c: String(supplier.id) });
     for (let i = 0; i < N; i++) {
       c.create('invoices', {
         'invoice-number': `REL-${String(i).padStart(5, '0')}`,
@@ -41,7 +42,6 @@ describe('a 2,000-invoice sync with 10% injected 429/5xx on both sides', () => {
         'gross-total': String(100 + i)
       });
     }
-    await user.sobject('Account').create({ Name: 'Reliable Parts', Coupa_Supplier_Id__c: String(supplier.id) });
     const notAuth = (_m: string, p: string) => !p.includes('oauth2');
     sfProxy = await startFaultProxy({
       target: h.sfEmu.url,
@@ -117,7 +117,7 @@ describe('a 2,000-invoice sync with 10% injected 429/5xx on both sides', () => {
       .sort((a, b) => b - a)[0];
     expect((await h.store.getCheckpoint('invoice-status'))?.cursorId).toBe(String(last));
     report({
-      story: 'invoice-status, 2,000 invoices, 10% faults both sides',
+      story: `invoice-status, ${N.toLocaleString('en')} invoices, 10% faults both sides`,
       records: coupaIds.length,
       faultsSalesforce: sfProxy.injected,
       faultsCoupa: coupaProxy.injected,

@@ -103,7 +103,7 @@ describe('supplier ⇄ Account sync with 10% injected 429/5xx on both sides', ()
     }
     expect(await h.store.listDeadLetters({ status: 'open' })).toEqual([]);
     report({
-      story: 'supplier-account-sync both ways, 300 suppliers + 20 edits, 10% faults both sides',
+      story: `supplier-account-sync both ways, ${N.toLocaleString('en')} suppliers + 20 edits, 10% faults both sides`,
       records: h.coupaEmu.control.list('suppliers').length,
       faultsSalesforce: sfProxy.injected,
       faultsCoupa: coupaProxy.injected,
