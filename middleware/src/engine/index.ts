@@ -7,3 +7,4 @@ export { applyOwnership, type FieldConflict } from './ownership';
 export { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './retry';
 export { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig, type SyncEngineOptions, type RegisterOptions, type FlowStatus } from './sync-engine';
 export { findLinkedTargetId, targetIdOfLink } from './links';
+export { releaseQuarantine, type ReleaseOutcome } from './quarantine';

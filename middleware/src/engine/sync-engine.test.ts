@@ -1,6 +1,7 @@
 import type { SqlStateStore } from '../store';
 import { openTestStore } from '../store/test-stores';
-import { FakeError, FakeSource, FakeTarget, fakeFlow } from './fakes';
+import { FakeError, FakeSource, FakeTarget, fakeClassify, fakeFlow } from './fakes';
+import type { FlowDefinition } from './types';
 import { loadConfig } from '../config';
 import { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig } from './sync-engine';
 
@@ -99,5 +100,72 @@ describe('SyncEngine', () => {
     expect((await configured.runNow('fake-flow')).counts.created).toBe(5);
     expect(source.reads).toBe(3); // pages of 2: 2 + 2 + 1
     await configured.stop();
+  });
+
+  it('releases a record quarantined by the ping-pong breaker, audited, and its next change syncs', async () => {
+    // Two flows sharing a link group (a loop is possible), each system's changes read in modification order.
+    const looped = new SyncEngine({ store, sleep: async () => undefined, pingPong: { maxWrites: 3, windowMs: 60_000 } });
+    const sf = new FakeTarget('SF');
+    const coupa = new FakeTarget('C');
+    const modified = new Map<string, string>();
+    let tick = 0;
+    const touch = (id: string) => modified.set(id, t(++tick));
+    const flowBetween = (name: string, from: FakeTarget, to: FakeTarget, source: 'coupa' | 'salesforce'): FlowDefinition => ({
+      name,
+      linkGroup: 'contract-sync',
+      trigger: { kind: 'poll' },
+      overlapMs: 0,
+      classify: fakeClassify,
+      source: { system: source, object: source === 'coupa' ? 'contracts' : 'Contract' },
+      target: { system: source === 'coupa' ? 'salesforce' : 'coupa', object: source === 'coupa' ? 'Contract' : 'contracts' },
+      read: async ({ after }) =>
+        [...from.records.values()]
+          .map((r) => ({ id: r.id, ts: modified.get(r.id)!, data: { ...r.fields } }))
+          .filter((r) => !after || r.ts > after.ts || (r.ts === after.ts && r.id > after.id))
+          .sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)),
+      map: (r) => ({ ...r.data }),
+      write: async (items) => {
+        const out = await to.write(items);
+        out.forEach((o) => o.ok && touch(o.targetId));
+        return out;
+      },
+      readTargets: (ids) => to.readTargets(ids),
+      findByIdempotencyKey: (k) => to.findByIdempotencyKey(k),
+    });
+    looped.register(flowBetween('contract-sync:coupa-to-sf', coupa, sf, 'coupa'));
+    looped.register(flowBetween('contract-sync:sf-to-coupa', sf, coupa, 'salesforce'));
+    coupa.records.set('C1', { id: 'C1', idempotencyKey: '', fields: { n: 0 } });
+    touch('C1');
+    const key = 'coupa:contracts:C1';
+    try {
+      await looped.runNow('contract-sync:coupa-to-sf');
+      for (let i = 1; i <= 5; i++) {
+        coupa.records.get('C1')!.fields.n = i;
+        touch('C1');
+        await looped.runNow('contract-sync:coupa-to-sf');
+      }
+      expect(await looped.listQuarantine()).toEqual([expect.objectContaining({ flow: 'contract-sync', recordKey: key })]);
+      const sfId = [...sf.records.keys()][0];
+      expect(sf.records.get(sfId)!.fields.n).not.toBe(9);
+
+      expect(await looped.releaseQuarantine('contract-sync', key, 'alice')).toMatchObject({ status: 'released' });
+      expect(await looped.listQuarantine('contract-sync')).toEqual([]);
+      expect(await looped.releaseQuarantine('contract-sync', key, 'alice')).toMatchObject({ status: 'already-released', actor: 'alice' });
+      expect(await looped.releaseQuarantine('contract-sync', 'coupa:contracts:nope', 'alice')).toEqual({ status: 'not-found' });
+      expect((await store.listAudit({ action: 'quarantine.release' }))[0]).toMatchObject({
+        actor: 'alice',
+        detail: expect.objectContaining({ flow: 'contract-sync', recordKey: key }),
+      });
+
+      // still inside the breaker's window: writes before the release no longer count, so the next change flows
+      coupa.records.get('C1')!.fields.n = 9;
+      touch('C1');
+      const after = await looped.runNow('contract-sync:coupa-to-sf');
+      expect(after.counts.updated).toBe(1);
+      expect(sf.records.get(sfId)!.fields.n).toBe(9);
+      expect(await looped.listQuarantine()).toEqual([]);
+    } finally {
+      await looped.stop();
+    }
   });
 });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { StateStore } from '../store';
+import type { QuarantineEntry } from '../store/types';
+import { releaseQuarantine, type ReleaseOutcome } from './quarantine';
 import { FlowRunner, type Decision, type RunSummary, type RunnerOptions } from './runner';
 import type { FlowDefinition, SourceRecord, SystemName } from './types';
 
@@ -209,6 +211,16 @@ export class SyncEngine {
     }
     await store.audit(actor, 'conflict.resolve', { id, flow: conflict.flow, field: conflict.field, winner, ...outcome });
     return outcome;
+  }
+
+  /** Records the ping-pong breaker quarantined (`flow` is the link group of the flows that bounced them). */
+  listQuarantine(flow?: string): Promise<QuarantineEntry[]> {
+    return this.opts.store.listQuarantine(flow);
+  }
+
+  /** Releases a quarantined record (audited); it syncs again on its next change. */
+  releaseQuarantine(flow: string, recordKey: string, actor: string): Promise<ReleaseOutcome> {
+    return releaseQuarantine(this.opts.store, flow, recordKey, actor);
   }
 
   async discard(deadLetterId: number, actor: string): Promise<void> {

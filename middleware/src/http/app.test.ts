@@ -82,6 +82,7 @@ describe('admin HTTP API', () => {
     '/api/v1/dead-letters',
     '/api/v1/conflicts',
     '/api/v1/audit',
+    '/api/v1/quarantine',
     '/api/v1/openapi.yaml',
     '/api/v1/nope'
   ])('refuses %s without a valid token', async (path) => {
@@ -187,6 +188,38 @@ describe('admin HTTP API', () => {
     expect(res.body).toEqual({ id, status: 'resolved', winner: 'coupa', written: true, action: 'update' });
     expect(control.calls).toEqual([`resolve:${id}:coupa`]);
     await request(app).post(`/api/v1/conflicts/${id}/resolve`).set(auth).send({ winner: 'coupa' }).expect(409);
+  });
+
+  it('lists quarantined records and releases one, audited with the caller', async () => {
+    await store.quarantine('contract-sync', 'coupa:contracts:7', 'written 6 times in 300s');
+    await request(app).post('/api/v1/quarantine/release').send({ flow: 'contract-sync', recordKey: 'coupa:contracts:7' }).expect(401);
+    const list = (await request(app).get('/api/v1/quarantine').set(auth).expect(200)).body.quarantine;
+    expect(list).toEqual([expect.objectContaining({ flow: 'contract-sync', recordKey: 'coupa:contracts:7', reason: 'written 6 times in 300s' })]);
+    expect((await request(app).get('/api/v1/quarantine?flow=other').set(auth).expect(200)).body.quarantine).toEqual([]);
+
+    await request(app).post('/api/v1/quarantine/release').set(auth).send({ flow: 'contract-sync' }).expect(400);
+    await request(app)
+      .post('/api/v1/quarantine/release')
+      .set(auth)
+      .send({ flow: 'contract-sync', recordKey: 'coupa:contracts:7' })
+      .expect(200, { flow: 'contract-sync', recordKey: 'coupa:contracts:7', status: 'released' });
+    expect(await store.isQuarantined('contract-sync', 'coupa:contracts:7')).toBe(false);
+    const again = await request(app)
+      .post('/api/v1/quarantine/release')
+      .set(auth)
+      .send({ flow: 'contract-sync', recordKey: 'coupa:contracts:7' })
+      .expect(409);
+    expect(again.body.message).toContain('already released');
+    await request(app)
+      .post('/api/v1/quarantine/release')
+      .set(auth)
+      .send({ flow: 'contract-sync', recordKey: 'coupa:contracts:8' })
+      .expect(404);
+    const audit = await store.listAudit({ action: 'quarantine.release' });
+    expect(audit).toEqual([
+      expect.objectContaining({ actor: expect.stringMatching(/^token:[0-9a-f]{8}$/), detail: expect.objectContaining({ recordKey: 'coupa:contracts:7' }) })
+    ]);
+    expect((await store.listJournal({ recordKey: 'coupa:contracts:7' })).map((j) => j.action)).toEqual(['quarantine-released']);
   });
 
   it('shows a record timeline and a run with its journal', async () => {

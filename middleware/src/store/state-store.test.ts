@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openStateStore, uniqueSchemaName } from './index';
+import { QUARANTINE_RELEASED, openStateStore, uniqueSchemaName } from './index';
 import type { SqlStateStore } from './sql-state-store';
 import { STORE_KINDS, TEST_DATABASE_URL, openTestStore, type StoreKind } from './test-stores';
 
@@ -140,6 +140,21 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
     expect(rows[1]).toMatchObject({ before: { a: 1 }, after: { a: 2 }, linkId: 1 });
     expect(await store.countLinkWrites(1, '2026-01-01T00:05:00.000Z', ['create', 'update'])).toBe(1);
     expect(await store.countLinkWrites(1, '2025-12-31T00:00:00.000Z', ['create', 'update'])).toBe(2);
+  });
+
+  it('counts only the writes after an operator released the link from quarantine', async () => {
+    for (const linkId of [1, 2]) {
+      await store.appendJournal({ flow: 'g', direction: 'to-salesforce', recordKey: `k${linkId}`, linkId, action: 'update' });
+    }
+    clock = new Date('2026-01-01T00:01:00.000Z');
+    await store.appendJournal({ flow: 'g', direction: 'operator', recordKey: 'k1', linkId: 1, action: QUARANTINE_RELEASED });
+    const since = '2025-12-31T00:00:00.000Z';
+    expect(await store.countLinkWrites(1, since, ['update'])).toBe(0);
+    expect(Object.fromEntries(await store.countLinkWritesMany([1, 2], since, ['update']))).toEqual({ 2: 1 });
+    clock = new Date('2026-01-01T00:02:00.000Z');
+    await store.appendJournal({ flow: 'g', direction: 'to-salesforce', recordKey: 'k1', linkId: 1, action: 'update' });
+    expect(await store.countLinkWrites(1, since, ['update'])).toBe(1);
+    expect(Object.fromEntries(await store.countLinkWritesMany([1, 2], since, ['update']))).toEqual({ 1: 1, 2: 1 });
   });
 
   it('keeps dead letters with request and response and tracks status', async () => {
