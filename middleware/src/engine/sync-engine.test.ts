@@ -76,6 +76,11 @@ describe('SyncEngine', () => {
     await engine.discard(d2.id, 'bob');
     expect((await store.listDeadLetters()).map((d) => d.status)).toEqual(['replayed', 'discarded']);
     expect(target.records.size).toBe(1);
+    await expect(engine.discard(d2.id, 'bob')).rejects.toThrow(/already discarded/);
+    await expect(engine.discard(d1.id, 'bob')).rejects.toThrow(/already replayed/);
+    await expect(engine.discard(999, 'bob')).rejects.toThrow(/not found/);
+    expect((await store.listDeadLetters()).map((d) => d.status)).toEqual(['replayed', 'discarded']);
+    expect((await store.listAudit({ action: 'dead-letter.discard' })).length).toBe(1);
   });
 
   it('ingests streamed records and advances the checkpoint', async () => {

@@ -223,7 +223,11 @@ export class SyncEngine {
     return releaseQuarantine(this.opts.store, flow, recordKey, actor);
   }
 
+  /** Discards an open dead letter; one already replayed or discarded is refused. */
   async discard(deadLetterId: number, actor: string): Promise<void> {
+    const dl = await this.opts.store.getDeadLetter(deadLetterId);
+    if (!dl) throw new Error(`dead letter ${deadLetterId} not found`);
+    if (dl.status !== 'open') throw new Error(`dead letter ${deadLetterId} is already ${dl.status}`);
     await this.opts.store.updateDeadLetter(deadLetterId, { status: 'discarded' });
     await this.opts.store.audit(actor, 'dead-letter.discard', { id: deadLetterId });
   }

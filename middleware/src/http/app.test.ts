@@ -164,7 +164,7 @@ describe('admin HTTP API', () => {
     expect((await request(app).get('/api/v1/dead-letters?status=replayed').set(auth)).body.deadLetters).toHaveLength(1);
   });
 
-  it('discards a dead letter', async () => {
+  it('discards an open dead letter once, and refuses one already replayed or discarded', async () => {
     const id = await store.addDeadLetter({
       flow: 'invoice-status',
       recordKey: 'invoice:43',
@@ -173,6 +173,16 @@ describe('admin HTTP API', () => {
     });
     await request(app).post(`/api/v1/dead-letters/${id}/discard`).set(auth).expect(200);
     expect((await store.getDeadLetter(id))!.status).toBe('discarded');
+    await request(app).post(`/api/v1/dead-letters/${id}/discard`).set(auth).expect(409);
+    await request(app).post(`/api/v1/dead-letters/${id}/replay`).set(auth).expect(409);
+    expect((await store.getDeadLetter(id))!.status).toBe('discarded');
+    const replayed = await store.addDeadLetter({ flow: 'invoice-status', recordKey: 'invoice:44', errorClass: 'validation', attempts: 1 });
+    await request(app).post(`/api/v1/dead-letters/${replayed}/replay`).set(auth).expect(200);
+    const res = await request(app).post(`/api/v1/dead-letters/${replayed}/discard`).set(auth).expect(409);
+    expect(res.body).toEqual({ error: 'conflict', message: `dead letter ${replayed} is already replayed` });
+    expect((await store.getDeadLetter(replayed))!.status).toBe('replayed');
+    await request(app).post('/api/v1/dead-letters/999/discard').set(auth).expect(404);
+    expect(await store.listAudit({ action: 'dead-letter.discard' })).toHaveLength(1);
   });
 
   it('resolves a conflict once, naming the winning side', async () => {

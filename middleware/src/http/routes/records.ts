@@ -71,6 +71,7 @@ export function recordRoutes(store: StateStore, control: FlowControl): Router {
     const id = intParam(req.params.id, -1, Number.MAX_SAFE_INTEGER);
     const dl = await store.getDeadLetter(id);
     if (!dl) throw new HttpError(404, 'not_found', `no dead letter ${req.params.id}`);
+    if (dl.status !== 'open') throw new HttpError(409, 'conflict', `dead letter ${id} is already ${dl.status}`);
     await store.updateDeadLetter(id, { status: 'discarded' });
     await store.audit(res.locals.actor, 'dead-letter.discard', { id, flow: dl.flow });
     res.json({ id, status: 'discarded' });
