@@ -276,6 +276,55 @@ describe('admin HTTP API', () => {
     expect(res.body.error).toBe('invalid_request');
   });
 
+  describe('request bodies', () => {
+    let logs: Array<{ level: number; msg: string; err?: unknown; stack?: unknown }>;
+    let logged: ReturnType<typeof createHttpApp>;
+    beforeEach(() => {
+      logs = [];
+      const stream = { write: (line: string) => void logs.push(JSON.parse(line)) };
+      logged = createHttpApp({ store, control, adminTokens: [TOKEN], logger: pino({ level: 'debug' }, stream), metrics: createMetrics() });
+    });
+    const big = JSON.stringify({ reason: 'x'.repeat(2 * 1024 * 1024) });
+    const noStack = () => {
+      expect(logs.filter((l) => l.level >= 50)).toEqual([]);
+      expect(JSON.stringify(logs)).not.toMatch(/"stack"|\s+at /);
+    };
+
+    it('are not read before the token is checked', async () => {
+      const pause = '/api/v1/flows/invoice-status/pause';
+      await request(logged).post(pause).set('Content-Type', 'application/json').send('{"reason":').expect(401);
+      await request(logged).post(pause).set('Content-Type', 'application/json').send(big).expect(401);
+      await request(logged)
+        .post(pause)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'x-unknown')
+        .send('{"reason":"a"}')
+        .expect(401);
+      expect(control.calls).toEqual([]);
+      noStack();
+    });
+
+    it('answer 413 when too large and 415 for an unknown encoding, logged at warn without a stack', async () => {
+      const pause = '/api/v1/flows/invoice-status/pause';
+      const tooLarge = await request(logged).post(pause).set(auth).set('Content-Type', 'application/json').send(big).expect(413);
+      expect(tooLarge.body.error).toBe('payload_too_large');
+      const encoded = await request(logged)
+        .post(pause)
+        .set(auth)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'x-unknown')
+        .send('{"reason":"a"}')
+        .expect(415);
+      expect(encoded.body.error).toBe('unsupported_media_type');
+      expect(control.calls).toEqual([]);
+      expect(logs.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([
+        'admin API request body refused',
+        'admin API request body refused'
+      ]);
+      noStack();
+    });
+  });
+
   it('serves Prometheus metrics and the OpenAPI document', async () => {
     await request(app).get('/healthz');
     const metrics = await request(app).get('/metrics').set(auth).expect(200);
