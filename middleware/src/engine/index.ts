@@ -1,5 +1,5 @@
 export * from './types';
-export { FlowRunner, RunAbortedError, type Decision, type RunCounts, type RunSummary, type RunOutcome, type RunnerOptions } from './runner';
+export { ABANDONED_RUN, FlowRunner, RunAbortedError, type Decision, type RunCounts, type RunSummary, type RunOutcome, type RunnerOptions } from './runner';
 export { planRecord, type RecordPlan, type DroppedFields } from './planner';
 export { compareCursors, compareIds, normalizeTs, overlapStart } from './cursor';
 export { hashPayload, stableStringify } from './hash';

@@ -3,6 +3,7 @@ import { openTestStore } from '../store/test-stores';
 import { FakeError, FakeSource, FakeTarget, fakeClassify, fakeFlow } from './fakes';
 import type { FlowDefinition } from './types';
 import { loadConfig } from '../config';
+import { ABANDONED_RUN } from './runner';
 import { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig } from './sync-engine';
 
 const t = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
@@ -25,7 +26,7 @@ describe('SyncEngine', () => {
     source.put('1', t(1), { a: 1 });
     engine.register(fakeFlow(source, target, { trigger: { kind: 'poll', schedule: '*/5 * * * *' } }));
     engine.register(fakeFlow(source, new FakeTarget(), { name: 'off' }), { schedule: '0 * * * *', enabled: false });
-    engine.start();
+    await engine.start();
     const job = engine.job('fake-flow')!;
     expect(job.nextRun(new Date('2026-03-01T10:01:00Z'))?.toISOString()).toBe('2026-03-01T10:05:00.000Z');
     expect(engine.job('off')).toBeNull();
@@ -52,7 +53,7 @@ describe('SyncEngine', () => {
     const source = new FakeSource();
     source.put('1', t(1), { a: 1 });
     engine.register(fakeFlow(source, new FakeTarget(), { trigger: { kind: 'schedule', schedule: '0 3 * * *' } }));
-    engine.start();
+    await engine.start();
     await engine.pause('fake-flow', 'alice', 'maintenance');
     await engine.job('fake-flow')!.trigger();
     expect(source.reads).toBe(0);
@@ -100,7 +101,7 @@ describe('SyncEngine', () => {
     const source = new FakeSource();
     for (let i = 1; i <= 5; i++) source.put(String(i), t(i), { a: i });
     configured.register(fakeFlow(source, new FakeTarget(), { batchSize: 500 }), registerOptionsFromConfig(flowCfg));
-    configured.start();
+    await configured.start();
     expect((await configured.status())[0]).toMatchObject({ schedule: '0 */2 * * *', enabled: true });
     expect((await configured.runNow('fake-flow')).counts.created).toBe(5);
     expect(source.reads).toBe(3); // pages of 2: 2 + 2 + 1
@@ -172,5 +173,55 @@ describe('SyncEngine', () => {
     } finally {
       await looped.stop();
     }
+  });
+
+  describe('runs left running by a stopped instance (kill -9)', () => {
+    let clock: Date;
+    let clocked: SqlStateStore;
+    beforeEach(async () => {
+      clock = new Date('2026-01-02T00:00:00.000Z');
+      clocked = await openTestStore('sqlite', { now: () => clock });
+    });
+    afterEach(() => clocked.close());
+    const engineOn = (instanceId: string) =>
+      new SyncEngine({ store: clocked, sleep: async () => undefined, now: () => clock, instanceId, leaseTtlMs: 60_000 });
+    /** What a killed instance leaves behind: its lease and a run still `running`. */
+    const killedRun = async (flow: string) => {
+      expect(await clocked.acquireLease(`flow:${flow}`, 'killed-instance', 60_000)).toBe(true);
+      return clocked.startRun({ flow, trigger: 'schedule' });
+    };
+
+    it('are failed by the instance that takes the flow lease after it expired', async () => {
+      const source = new FakeSource();
+      source.put('1', t(1), { a: 1 });
+      const engine2 = engineOn('instance-2');
+      engine2.register(fakeFlow(source, new FakeTarget()));
+      const killed = await killedRun('fake-flow');
+
+      expect((await engine2.runNow('fake-flow')).status).toBe('busy'); // lease still live
+      expect((await clocked.getRun(killed.id))!.status).toBe('running');
+
+      clock = new Date(clock.getTime() + 61_000);
+      const summary = await engine2.runNow('fake-flow');
+      expect(summary).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
+      expect(await clocked.getRun(killed.id)).toMatchObject({ status: 'failed', error: ABANDONED_RUN });
+      expect((await clocked.listRuns({ flow: 'fake-flow' })).map((r) => r.status).sort()).toEqual(['failed', 'succeeded']);
+      await engine2.stop();
+    });
+
+    it('are failed at start-up where the flow lease is gone, and left alone where it is live', async () => {
+      const gone = await killedRun('fake-flow');
+      const live = await killedRun('other');
+      clock = new Date(clock.getTime() + 30_000);
+      expect(await clocked.acquireLease('flow:other', 'killed-instance', 60_000)).toBe(true); // renewed: still live
+      clock = new Date(clock.getTime() + 40_000); // fake-flow's lease expired 10 s ago
+      const engine2 = engineOn('instance-2');
+      engine2.register(fakeFlow(new FakeSource(), new FakeTarget()));
+      engine2.register(fakeFlow(new FakeSource(), new FakeTarget(), { name: 'other' }));
+      await engine2.start();
+      expect(await clocked.getRun(gone.id)).toMatchObject({ status: 'failed', error: ABANDONED_RUN });
+      expect((await clocked.getRun(live.id))!.status).toBe('running');
+      await engine2.stop();
+    });
   });
 });

@@ -95,10 +95,19 @@ export class SyncEngine {
     return e;
   }
 
-  /** Starts cron jobs for every enabled flow that has a schedule. */
-  start(): void {
+  /**
+   * Starts cron jobs for every enabled flow that has a schedule (at once), then marks runs an earlier instance left
+   * `running` as failed where nobody holds the flow's lease any more. The promise settles when that is done; a
+   * failure there is logged, never thrown.
+   */
+  async start(): Promise<void> {
     this.started = true;
     for (const [name, e] of this.flows) this.schedule(name, e);
+    for (const [name, e] of this.flows) {
+      await e.runner.failAbandonedRuns().catch((err: unknown) => {
+        this.opts.logger?.warn({ flow: name, err: err instanceof Error ? err.message : String(err) }, 'could not check for abandoned runs');
+      });
+    }
   }
 
   private schedule(name: string, e: Entry): void {

@@ -350,6 +350,21 @@ export class SqlStateStore implements StateStore {
     ]);
   }
 
+  async failRunningRuns(flow: string, error: string, opts: { unlessLeaseHeld?: string } = {}): Promise<number> {
+    const now = this.ts();
+    const update = `UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE flow = ? AND status = 'running'`;
+    const result = opts.unlessLeaseHeld
+      ? await this.db.run(`${update} AND NOT EXISTS (SELECT 1 FROM leases WHERE name = ? AND expires_at > ?)`, [
+          error,
+          now,
+          flow,
+          opts.unlessLeaseHeld,
+          now,
+        ])
+      : await this.db.run(update, [error, now, flow]);
+    return result.changes;
+  }
+
   async getRun(id: string): Promise<Run | null> {
     const rows = await this.db.all<Row>('SELECT * FROM runs WHERE id = ?', [id]);
     return rows[0] ? runFrom(rows[0]) : null;

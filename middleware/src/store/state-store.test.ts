@@ -129,6 +129,28 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
     expect(await store.listRuns({ flow: 'nope' })).toEqual([]);
   });
 
+  it('marks runs left running as failed, only while their flow lease is free or expired unless told otherwise', async () => {
+    const stale = await store.startRun({ flow: 'f', trigger: 'schedule' });
+    const other = await store.startRun({ flow: 'g', trigger: 'schedule' });
+    const done = await store.startRun({ flow: 'f', trigger: 'manual' });
+    await store.finishRun(done.id, { status: 'succeeded', counts: {} });
+    expect(await store.acquireLease('flow:f', 'dead-instance', 60_000)).toBe(true);
+    expect(await store.failRunningRuns('f', 'stopped', { unlessLeaseHeld: 'flow:f' })).toBe(0);
+    expect((await store.getRun(stale.id))!.status).toBe('running');
+    clock = new Date('2026-01-01T00:01:00.000Z'); // the lease has expired
+    expect(await store.failRunningRuns('f', 'stopped', { unlessLeaseHeld: 'flow:f' })).toBe(1);
+    expect(await store.getRun(stale.id)).toMatchObject({ status: 'failed', error: 'stopped', finishedAt: '2026-01-01T00:01:00.000Z' });
+    expect(await store.getRun(done.id)).toMatchObject({ status: 'succeeded', error: null });
+    expect((await store.getRun(other.id))!.status).toBe('running');
+    // no lease row at all: free
+    expect(await store.failRunningRuns('g', 'stopped', { unlessLeaseHeld: 'flow:g' })).toBe(1);
+    // the caller holds the lease itself: every run still running is abandoned
+    const held = await store.startRun({ flow: 'f', trigger: 'schedule' });
+    expect(await store.acquireLease('flow:f', 'me', 60_000)).toBe(true);
+    expect(await store.failRunningRuns('f', 'stopped')).toBe(1);
+    expect((await store.getRun(held.id))!.status).toBe('failed');
+  });
+
   it('journals per record and counts writes per link in a window', async () => {
     await store.appendJournal({ flow: 'f', direction: 'to-salesforce', recordKey: 'k', linkId: 1, action: 'update', after: { a: 1 } });
     clock = new Date('2026-01-01T00:10:00.000Z');

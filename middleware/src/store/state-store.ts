@@ -58,6 +58,12 @@ export interface StateStore {
   // runs
   startRun(run: { flow: string; trigger: string; id?: string }): Promise<Run>;
   finishRun(id: string, result: { status: RunStatus; counts: Record<string, number>; error?: string | null }): Promise<void>;
+  /**
+   * Marks `flow`'s runs still `running` as `failed` with `error` (their instance stopped before finishing them).
+   * With `unlessLeaseHeld`, only while that lease is free or expired: a live holder may still be running them.
+   * Returns how many runs it marked.
+   */
+  failRunningRuns(flow: string, error: string, opts?: { unlessLeaseHeld?: string }): Promise<number>;
   getRun(id: string): Promise<Run | null>;
   listRuns(opts?: { flow?: string; limit?: number }): Promise<Run[]>;
 
