@@ -320,6 +320,30 @@ describe('openStateStore', () => {
     }
   });
 
+  it('creates the SQLite file and its -wal and -shm readable by the owner only, and narrows an existing file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-mode-'));
+    const previous = process.umask(0o022);
+    try {
+      const file = path.join(dir, 'connector.db');
+      const store = await openStateStore({ sqlitePath: file });
+      await store.addDeadLetter({ flow: 'f', recordKey: 'k', errorClass: 'validation', attempts: 1, request: { secret: 'x' } });
+      const mode = (f: string) => fs.statSync(f).mode & 0o777;
+      expect([file, `${file}-wal`, `${file}-shm`].map(mode)).toEqual([0o600, 0o600, 0o600]);
+      await store.close();
+
+      const old = path.join(dir, 'old.db');
+      fs.writeFileSync(old, '');
+      fs.chmodSync(old, 0o644);
+      const reopened = await openStateStore({ sqlitePath: old });
+      await reopened.audit('a', 'b');
+      expect([old, `${old}-wal`, `${old}-shm`].map(mode)).toEqual([0o600, 0o600, 0o600]);
+      await reopened.close();
+    } finally {
+      process.umask(previous);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('migrates a PostgreSQL schema once when two instances open it together', async () => {
     const schema = uniqueSchemaName('cs_test');
     const [a, b] = await Promise.all([
