@@ -136,7 +136,7 @@ describe('coupa-sf doctor and sync', () => {
   beforeAll(() => fs.writeFileSync(configFile, 'flows:\n  invoice-status:\n    enabled: true\n'));
   afterAll(() => fs.rmSync(configFile, { force: true }));
 
-  const connector = () =>
+  const connector = (secret?: string) =>
     buildConnector({
       config: loadConfig({
         cwd: repo,
@@ -147,7 +147,7 @@ describe('coupa-sf doctor and sync', () => {
           SALESFORCE_CLIENT_SECRET: 'doc-secret',
           COUPA_BASE_URL: coupa.url,
           COUPA_CLIENT_ID: coupa.clientId,
-          COUPA_CLIENT_SECRET: coupa.clientSecret,
+          COUPA_CLIENT_SECRET: secret ?? coupa.clientSecret,
           SQLITE_PATH: ':memory:'
         }
       }),
@@ -155,6 +155,20 @@ describe('coupa-sf doctor and sync', () => {
       modules: [probe],
       mappingsDir: path.join(os.tmpdir(), 'no-mappings-here')
     });
+
+  it('says client authentication failed, not missing scopes, when the Coupa client secret is wrong', async () => {
+    const c = await connector('not-the-secret');
+    try {
+      const checks = await doctor(c);
+      expect(checks.find((x) => x.name === 'salesforce: login')).toMatchObject({ ok: true });
+      const coupaCheck = checks.find((x) => x.name === 'coupa: token and scopes');
+      expect(coupaCheck).toMatchObject({ ok: false, detail: expect.stringMatching(/^client authentication failed \(invalid_client\)/) });
+      expect(coupaCheck!.detail).not.toContain('scopes not granted');
+      expect(coupaCheck!.detail).not.toContain('not-the-secret');
+    } finally {
+      await c.close();
+    }
+  });
 
   it('names the Coupa scope the client lacks and passes the rest', async () => {
     const c = await connector();

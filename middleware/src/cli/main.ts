@@ -1,11 +1,13 @@
-/** `coupa-sf` command line: start, sync, doctor, replay, credentials. */
+/** `coupa-sf` command line: start, sync, doctor, replay, quarantine, credentials. */
 import fs from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type ConnectorConfig } from '../config';
 import { createLogger } from '../log';
 import { buildConnector, openStore, type BuiltConnector } from '../runtime/build';
+import type { StateStore } from '../store';
 import { Vault } from '../vault';
 import { doctor } from './commands/doctor';
+import { listQuarantineCommand, releaseQuarantineCommand } from './commands/quarantine';
 import { runLive } from './commands/start';
 import { syncFlow } from './commands/sync';
 
@@ -26,6 +28,16 @@ async function withConnector<T>(
     return await fn(connector, config);
   } finally {
     await connector.close();
+  }
+}
+
+/** The state store alone (no connections needed), in any mode. */
+async function withStore<T>(fn: (store: StateStore) => Promise<T>): Promise<T> {
+  const store = await openStore(loadConfig());
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
   }
 }
 
@@ -85,6 +97,23 @@ export function buildCli(): Command {
         result.ok ? `dead letter ${id} replayed` : `dead letter ${id} failed again: ${result.error ?? 'unknown error'}`
       );
       process.exitCode = result.ok ? 0 : 1;
+    });
+
+  const quarantine = program
+    .command('quarantine')
+    .description('records the ping-pong breaker stopped syncing, and releasing them');
+  quarantine
+    .command('list')
+    .description('quarantined records: flow (link group), record key, since when, why')
+    .option('--flow <flow>', 'only this flow (link group)')
+    .action(async (opts: { flow?: string }) => {
+      process.exitCode = await withStore((store) => listQuarantineCommand(store, out, opts.flow));
+    });
+  quarantine
+    .command('release <flow> <recordKey>')
+    .description('release a quarantined record (audited); it syncs again on its next change')
+    .action(async (flow: string, recordKey: string) => {
+      process.exitCode = await withStore((store) => releaseQuarantineCommand(store, flow, recordKey, out));
     });
 
   const credentials = program.command('credentials').description('manage secrets in the encrypted credential store');

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
     expect(cfg.mode).toBe('sandbox');
     expect(cfg.configFile).toBeNull();
     expect(cfg.port).toBe(3000);
+    expect(cfg.host).toBe('127.0.0.1');
     expect(cfg.flows['invoice-status']).toEqual({ enabled: false, overlapSeconds: 60, options: {} });
     expect(cfg.limits.coupa.rateLimit).toEqual({ requestsPerSecond: 25, burst: 20 });
     expect(cfg.engine.pingPong.maxWrites).toBe(6);
@@ -56,6 +57,15 @@ describe('loadConfig', () => {
     expect(cfg.limits.coupa.rateLimit).toEqual({ requestsPerSecond: 10, burst: 20 });
     expect(cfg.port).toBe(8080);
     expect(cfg.logLevel).toBe('debug');
+  });
+
+  it('listens on loopback unless HOST says otherwise, and refuses a HOST that is no address', () => {
+    expect(load(LIVE_ENV).host).toBe('127.0.0.1');
+    expect(load({ ...LIVE_ENV, HOST: '' }).host).toBe('127.0.0.1');
+    expect(load({ ...LIVE_ENV, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(load({ ...LIVE_ENV, HOST: '::' }).host).toBe('::');
+    expect(load({ ...LIVE_ENV, HOST: 'connector.internal' }).host).toBe('connector.internal');
+    expect(() => load({ ...LIVE_ENV, HOST: 'http://0.0.0.0:80' })).toThrow(/environment: HOST: must be an IP address or a host name/);
   });
 
   it('names file, path and reason for a bad cron expression, a typo and a wrong type', () => {

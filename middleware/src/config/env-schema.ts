@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -15,6 +16,15 @@ export const envSchema = z.object({
   COUPA_CLIENT_SECRET: opt(z.string()),
   DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')),
   PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65_535).default(3000)),
+  /** Address the admin API listens on: loopback unless an operator opens it up (0.0.0.0 for every interface). */
+  HOST: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((v) => isIP(v) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(v), 'must be an IP address or a host name')
+      .default('127.0.0.1'),
+  ),
   CONNECTOR_MASTER_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
   ADMIN_TOKEN: opt(z.string().min(16, 'must be at least 16 characters')),
   LOG_LEVEL: z.preprocess(

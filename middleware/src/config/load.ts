@@ -33,6 +33,8 @@ export interface ConnectorConfig {
   databaseUrl?: string;
   sqlitePath?: string;
   port: number;
+  /** Address the admin API listens on (`HOST`, default 127.0.0.1). */
+  host: string;
   masterKey?: string;
   adminToken?: string;
   logLevel: EnvConfig['LOG_LEVEL'];
@@ -153,6 +155,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): ConnectorConfig {
     databaseUrl: e.DATABASE_URL,
     sqlitePath: e.SQLITE_PATH,
     port: e.PORT,
+    host: e.HOST,
     masterKey: e.CONNECTOR_MASTER_KEY,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,

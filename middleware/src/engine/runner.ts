@@ -286,6 +286,7 @@ export class FlowRunner {
     }
     this.renewedAt.set(this.instanceId, this.now().getTime());
     this.quarantineCache = null;
+    await this.failAbandonedRuns(true);
     const run = await this.store.startRun({ flow, trigger });
     try {
       await body(run.id, counts);
@@ -302,6 +303,17 @@ export class FlowRunner {
       this.renewedAt.delete(this.instanceId);
       await this.store.releaseLease(this.leaseName, this.instanceId).catch(() => undefined);
     }
+  }
+
+  /**
+   * Marks runs of this flow left `running` by an instance that stopped (kill -9, crash) as failed. `leaseHeld`: the
+   * caller has just taken the flow lease, so any run still `running` belonged to a holder whose lease expired;
+   * otherwise (start-up) only while nobody holds the lease.
+   */
+  async failAbandonedRuns(leaseHeld = false): Promise<number> {
+    const n = await this.store.failRunningRuns(this.flow.name, ABANDONED_RUN, leaseHeld ? {} : { unlessLeaseHeld: this.leaseName });
+    if (n) this.log?.warn({ runs: n }, 'runs left running by a stopped instance marked failed');
+    return n;
   }
 
   /**
@@ -750,5 +762,8 @@ export class FlowRunner {
     }
   }
 }
+
+/** The error of a run whose instance stopped before finishing it. */
+export const ABANDONED_RUN = 'instance stopped before the run finished (lease expired)';
 
 export type { SystemName };

@@ -1,7 +1,9 @@
 import type { SqlStateStore } from '../store';
 import { openTestStore } from '../store/test-stores';
-import { FakeError, FakeSource, FakeTarget, fakeFlow } from './fakes';
+import { FakeError, FakeSource, FakeTarget, fakeClassify, fakeFlow } from './fakes';
+import type { FlowDefinition } from './types';
 import { loadConfig } from '../config';
+import { ABANDONED_RUN } from './runner';
 import { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig } from './sync-engine';
 
 const t = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
@@ -24,7 +26,7 @@ describe('SyncEngine', () => {
     source.put('1', t(1), { a: 1 });
     engine.register(fakeFlow(source, target, { trigger: { kind: 'poll', schedule: '*/5 * * * *' } }));
     engine.register(fakeFlow(source, new FakeTarget(), { name: 'off' }), { schedule: '0 * * * *', enabled: false });
-    engine.start();
+    await engine.start();
     const job = engine.job('fake-flow')!;
     expect(job.nextRun(new Date('2026-03-01T10:01:00Z'))?.toISOString()).toBe('2026-03-01T10:05:00.000Z');
     expect(engine.job('off')).toBeNull();
@@ -51,7 +53,7 @@ describe('SyncEngine', () => {
     const source = new FakeSource();
     source.put('1', t(1), { a: 1 });
     engine.register(fakeFlow(source, new FakeTarget(), { trigger: { kind: 'schedule', schedule: '0 3 * * *' } }));
-    engine.start();
+    await engine.start();
     await engine.pause('fake-flow', 'alice', 'maintenance');
     await engine.job('fake-flow')!.trigger();
     expect(source.reads).toBe(0);
@@ -75,6 +77,11 @@ describe('SyncEngine', () => {
     await engine.discard(d2.id, 'bob');
     expect((await store.listDeadLetters()).map((d) => d.status)).toEqual(['replayed', 'discarded']);
     expect(target.records.size).toBe(1);
+    await expect(engine.discard(d2.id, 'bob')).rejects.toThrow(/already discarded/);
+    await expect(engine.discard(d1.id, 'bob')).rejects.toThrow(/already replayed/);
+    await expect(engine.discard(999, 'bob')).rejects.toThrow(/not found/);
+    expect((await store.listDeadLetters()).map((d) => d.status)).toEqual(['replayed', 'discarded']);
+    expect((await store.listAudit({ action: 'dead-letter.discard' })).length).toBe(1);
   });
 
   it('ingests streamed records and advances the checkpoint', async () => {
@@ -94,10 +101,127 @@ describe('SyncEngine', () => {
     const source = new FakeSource();
     for (let i = 1; i <= 5; i++) source.put(String(i), t(i), { a: i });
     configured.register(fakeFlow(source, new FakeTarget(), { batchSize: 500 }), registerOptionsFromConfig(flowCfg));
-    configured.start();
+    await configured.start();
     expect((await configured.status())[0]).toMatchObject({ schedule: '0 */2 * * *', enabled: true });
     expect((await configured.runNow('fake-flow')).counts.created).toBe(5);
     expect(source.reads).toBe(3); // pages of 2: 2 + 2 + 1
     await configured.stop();
+  });
+
+  it('releases a record quarantined by the ping-pong breaker, audited, and its next change syncs', async () => {
+    // Two flows sharing a link group (a loop is possible), each system's changes read in modification order.
+    const looped = new SyncEngine({ store, sleep: async () => undefined, pingPong: { maxWrites: 3, windowMs: 60_000 } });
+    const sf = new FakeTarget('SF');
+    const coupa = new FakeTarget('C');
+    const modified = new Map<string, string>();
+    let tick = 0;
+    const touch = (id: string) => modified.set(id, t(++tick));
+    const flowBetween = (name: string, from: FakeTarget, to: FakeTarget, source: 'coupa' | 'salesforce'): FlowDefinition => ({
+      name,
+      linkGroup: 'contract-sync',
+      trigger: { kind: 'poll' },
+      overlapMs: 0,
+      classify: fakeClassify,
+      source: { system: source, object: source === 'coupa' ? 'contracts' : 'Contract' },
+      target: { system: source === 'coupa' ? 'salesforce' : 'coupa', object: source === 'coupa' ? 'Contract' : 'contracts' },
+      read: async ({ after }) =>
+        [...from.records.values()]
+          .map((r) => ({ id: r.id, ts: modified.get(r.id)!, data: { ...r.fields } }))
+          .filter((r) => !after || r.ts > after.ts || (r.ts === after.ts && r.id > after.id))
+          .sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)),
+      map: (r) => ({ ...r.data }),
+      write: async (items) => {
+        const out = await to.write(items);
+        out.forEach((o) => o.ok && touch(o.targetId));
+        return out;
+      },
+      readTargets: (ids) => to.readTargets(ids),
+      findByIdempotencyKey: (k) => to.findByIdempotencyKey(k),
+    });
+    looped.register(flowBetween('contract-sync:coupa-to-sf', coupa, sf, 'coupa'));
+    looped.register(flowBetween('contract-sync:sf-to-coupa', sf, coupa, 'salesforce'));
+    coupa.records.set('C1', { id: 'C1', idempotencyKey: '', fields: { n: 0 } });
+    touch('C1');
+    const key = 'coupa:contracts:C1';
+    try {
+      await looped.runNow('contract-sync:coupa-to-sf');
+      for (let i = 1; i <= 5; i++) {
+        coupa.records.get('C1')!.fields.n = i;
+        touch('C1');
+        await looped.runNow('contract-sync:coupa-to-sf');
+      }
+      expect(await looped.listQuarantine()).toEqual([expect.objectContaining({ flow: 'contract-sync', recordKey: key })]);
+      const sfId = [...sf.records.keys()][0];
+      expect(sf.records.get(sfId)!.fields.n).not.toBe(9);
+
+      expect(await looped.releaseQuarantine('contract-sync', key, 'alice')).toMatchObject({ status: 'released' });
+      expect(await looped.listQuarantine('contract-sync')).toEqual([]);
+      expect(await looped.releaseQuarantine('contract-sync', key, 'alice')).toMatchObject({ status: 'already-released', actor: 'alice' });
+      expect(await looped.releaseQuarantine('contract-sync', 'coupa:contracts:nope', 'alice')).toEqual({ status: 'not-found' });
+      expect((await store.listAudit({ action: 'quarantine.release' }))[0]).toMatchObject({
+        actor: 'alice',
+        detail: expect.objectContaining({ flow: 'contract-sync', recordKey: key }),
+      });
+
+      // still inside the breaker's window: writes before the release no longer count, so the next change flows
+      coupa.records.get('C1')!.fields.n = 9;
+      touch('C1');
+      const after = await looped.runNow('contract-sync:coupa-to-sf');
+      expect(after.counts.updated).toBe(1);
+      expect(sf.records.get(sfId)!.fields.n).toBe(9);
+      expect(await looped.listQuarantine()).toEqual([]);
+    } finally {
+      await looped.stop();
+    }
+  });
+
+  describe('runs left running by a stopped instance (kill -9)', () => {
+    let clock: Date;
+    let clocked: SqlStateStore;
+    beforeEach(async () => {
+      clock = new Date('2026-01-02T00:00:00.000Z');
+      clocked = await openTestStore('sqlite', { now: () => clock });
+    });
+    afterEach(() => clocked.close());
+    const engineOn = (instanceId: string) =>
+      new SyncEngine({ store: clocked, sleep: async () => undefined, now: () => clock, instanceId, leaseTtlMs: 60_000 });
+    /** What a killed instance leaves behind: its lease and a run still `running`. */
+    const killedRun = async (flow: string) => {
+      expect(await clocked.acquireLease(`flow:${flow}`, 'killed-instance', 60_000)).toBe(true);
+      return clocked.startRun({ flow, trigger: 'schedule' });
+    };
+
+    it('are failed by the instance that takes the flow lease after it expired', async () => {
+      const source = new FakeSource();
+      source.put('1', t(1), { a: 1 });
+      const engine2 = engineOn('instance-2');
+      engine2.register(fakeFlow(source, new FakeTarget()));
+      const killed = await killedRun('fake-flow');
+
+      expect((await engine2.runNow('fake-flow')).status).toBe('busy'); // lease still live
+      expect((await clocked.getRun(killed.id))!.status).toBe('running');
+
+      clock = new Date(clock.getTime() + 61_000);
+      const summary = await engine2.runNow('fake-flow');
+      expect(summary).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
+      expect(await clocked.getRun(killed.id)).toMatchObject({ status: 'failed', error: ABANDONED_RUN });
+      expect((await clocked.listRuns({ flow: 'fake-flow' })).map((r) => r.status).sort()).toEqual(['failed', 'succeeded']);
+      await engine2.stop();
+    });
+
+    it('are failed at start-up where the flow lease is gone, and left alone where it is live', async () => {
+      const gone = await killedRun('fake-flow');
+      const live = await killedRun('other');
+      clock = new Date(clock.getTime() + 30_000);
+      expect(await clocked.acquireLease('flow:other', 'killed-instance', 60_000)).toBe(true); // renewed: still live
+      clock = new Date(clock.getTime() + 40_000); // fake-flow's lease expired 10 s ago
+      const engine2 = engineOn('instance-2');
+      engine2.register(fakeFlow(new FakeSource(), new FakeTarget()));
+      engine2.register(fakeFlow(new FakeSource(), new FakeTarget(), { name: 'other' }));
+      await engine2.start();
+      expect(await clocked.getRun(gone.id)).toMatchObject({ status: 'failed', error: ABANDONED_RUN });
+      expect((await clocked.getRun(live.id))!.status).toBe('running');
+      await engine2.stop();
+    });
   });
 });

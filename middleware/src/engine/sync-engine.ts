@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { StateStore } from '../store';
+import type { QuarantineEntry } from '../store/types';
+import { releaseQuarantine, type ReleaseOutcome } from './quarantine';
 import { FlowRunner, type Decision, type RunSummary, type RunnerOptions } from './runner';
 import type { FlowDefinition, SourceRecord, SystemName } from './types';
 
@@ -93,10 +95,19 @@ export class SyncEngine {
     return e;
   }
 
-  /** Starts cron jobs for every enabled flow that has a schedule. */
-  start(): void {
+  /**
+   * Starts cron jobs for every enabled flow that has a schedule (at once), then marks runs an earlier instance left
+   * `running` as failed where nobody holds the flow's lease any more. The promise settles when that is done; a
+   * failure there is logged, never thrown.
+   */
+  async start(): Promise<void> {
     this.started = true;
     for (const [name, e] of this.flows) this.schedule(name, e);
+    for (const [name, e] of this.flows) {
+      await e.runner.failAbandonedRuns().catch((err: unknown) => {
+        this.opts.logger?.warn({ flow: name, err: err instanceof Error ? err.message : String(err) }, 'could not check for abandoned runs');
+      });
+    }
   }
 
   private schedule(name: string, e: Entry): void {
@@ -211,7 +222,21 @@ export class SyncEngine {
     return outcome;
   }
 
+  /** Records the ping-pong breaker quarantined (`flow` is the link group of the flows that bounced them). */
+  listQuarantine(flow?: string): Promise<QuarantineEntry[]> {
+    return this.opts.store.listQuarantine(flow);
+  }
+
+  /** Releases a quarantined record (audited); it syncs again on its next change. */
+  releaseQuarantine(flow: string, recordKey: string, actor: string): Promise<ReleaseOutcome> {
+    return releaseQuarantine(this.opts.store, flow, recordKey, actor);
+  }
+
+  /** Discards an open dead letter; one already replayed or discarded is refused. */
   async discard(deadLetterId: number, actor: string): Promise<void> {
+    const dl = await this.opts.store.getDeadLetter(deadLetterId);
+    if (!dl) throw new Error(`dead letter ${deadLetterId} not found`);
+    if (dl.status !== 'open') throw new Error(`dead letter ${deadLetterId} is already ${dl.status}`);
     await this.opts.store.updateDeadLetter(deadLetterId, { status: 'discarded' });
     await this.opts.store.audit(actor, 'dead-letter.discard', { id: deadLetterId });
   }

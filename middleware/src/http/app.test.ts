@@ -82,6 +82,7 @@ describe('admin HTTP API', () => {
     '/api/v1/dead-letters',
     '/api/v1/conflicts',
     '/api/v1/audit',
+    '/api/v1/quarantine',
     '/api/v1/openapi.yaml',
     '/api/v1/nope'
   ])('refuses %s without a valid token', async (path) => {
@@ -163,7 +164,7 @@ describe('admin HTTP API', () => {
     expect((await request(app).get('/api/v1/dead-letters?status=replayed').set(auth)).body.deadLetters).toHaveLength(1);
   });
 
-  it('discards a dead letter', async () => {
+  it('discards an open dead letter once, and refuses one already replayed or discarded', async () => {
     const id = await store.addDeadLetter({
       flow: 'invoice-status',
       recordKey: 'invoice:43',
@@ -172,6 +173,16 @@ describe('admin HTTP API', () => {
     });
     await request(app).post(`/api/v1/dead-letters/${id}/discard`).set(auth).expect(200);
     expect((await store.getDeadLetter(id))!.status).toBe('discarded');
+    await request(app).post(`/api/v1/dead-letters/${id}/discard`).set(auth).expect(409);
+    await request(app).post(`/api/v1/dead-letters/${id}/replay`).set(auth).expect(409);
+    expect((await store.getDeadLetter(id))!.status).toBe('discarded');
+    const replayed = await store.addDeadLetter({ flow: 'invoice-status', recordKey: 'invoice:44', errorClass: 'validation', attempts: 1 });
+    await request(app).post(`/api/v1/dead-letters/${replayed}/replay`).set(auth).expect(200);
+    const res = await request(app).post(`/api/v1/dead-letters/${replayed}/discard`).set(auth).expect(409);
+    expect(res.body).toEqual({ error: 'conflict', message: `dead letter ${replayed} is already replayed` });
+    expect((await store.getDeadLetter(replayed))!.status).toBe('replayed');
+    await request(app).post('/api/v1/dead-letters/999/discard').set(auth).expect(404);
+    expect(await store.listAudit({ action: 'dead-letter.discard' })).toHaveLength(1);
   });
 
   it('resolves a conflict once, naming the winning side', async () => {
@@ -187,6 +198,38 @@ describe('admin HTTP API', () => {
     expect(res.body).toEqual({ id, status: 'resolved', winner: 'coupa', written: true, action: 'update' });
     expect(control.calls).toEqual([`resolve:${id}:coupa`]);
     await request(app).post(`/api/v1/conflicts/${id}/resolve`).set(auth).send({ winner: 'coupa' }).expect(409);
+  });
+
+  it('lists quarantined records and releases one, audited with the caller', async () => {
+    await store.quarantine('contract-sync', 'coupa:contracts:7', 'written 6 times in 300s');
+    await request(app).post('/api/v1/quarantine/release').send({ flow: 'contract-sync', recordKey: 'coupa:contracts:7' }).expect(401);
+    const list = (await request(app).get('/api/v1/quarantine').set(auth).expect(200)).body.quarantine;
+    expect(list).toEqual([expect.objectContaining({ flow: 'contract-sync', recordKey: 'coupa:contracts:7', reason: 'written 6 times in 300s' })]);
+    expect((await request(app).get('/api/v1/quarantine?flow=other').set(auth).expect(200)).body.quarantine).toEqual([]);
+
+    await request(app).post('/api/v1/quarantine/release').set(auth).send({ flow: 'contract-sync' }).expect(400);
+    await request(app)
+      .post('/api/v1/quarantine/release')
+      .set(auth)
+      .send({ flow: 'contract-sync', recordKey: 'coupa:contracts:7' })
+      .expect(200, { flow: 'contract-sync', recordKey: 'coupa:contracts:7', status: 'released' });
+    expect(await store.isQuarantined('contract-sync', 'coupa:contracts:7')).toBe(false);
+    const again = await request(app)
+      .post('/api/v1/quarantine/release')
+      .set(auth)
+      .send({ flow: 'contract-sync', recordKey: 'coupa:contracts:7' })
+      .expect(409);
+    expect(again.body.message).toContain('already released');
+    await request(app)
+      .post('/api/v1/quarantine/release')
+      .set(auth)
+      .send({ flow: 'contract-sync', recordKey: 'coupa:contracts:8' })
+      .expect(404);
+    const audit = await store.listAudit({ action: 'quarantine.release' });
+    expect(audit).toEqual([
+      expect.objectContaining({ actor: expect.stringMatching(/^token:[0-9a-f]{8}$/), detail: expect.objectContaining({ recordKey: 'coupa:contracts:7' }) })
+    ]);
+    expect((await store.listJournal({ recordKey: 'coupa:contracts:7' })).map((j) => j.action)).toEqual(['quarantine-released']);
   });
 
   it('shows a record timeline and a run with its journal', async () => {
@@ -231,6 +274,55 @@ describe('admin HTTP API', () => {
       .send('{"reason":')
       .expect(400);
     expect(res.body.error).toBe('invalid_request');
+  });
+
+  describe('request bodies', () => {
+    let logs: Array<{ level: number; msg: string; err?: unknown; stack?: unknown }>;
+    let logged: ReturnType<typeof createHttpApp>;
+    beforeEach(() => {
+      logs = [];
+      const stream = { write: (line: string) => void logs.push(JSON.parse(line)) };
+      logged = createHttpApp({ store, control, adminTokens: [TOKEN], logger: pino({ level: 'debug' }, stream), metrics: createMetrics() });
+    });
+    const big = JSON.stringify({ reason: 'x'.repeat(2 * 1024 * 1024) });
+    const noStack = () => {
+      expect(logs.filter((l) => l.level >= 50)).toEqual([]);
+      expect(JSON.stringify(logs)).not.toMatch(/"stack"|\s+at /);
+    };
+
+    it('are not read before the token is checked', async () => {
+      const pause = '/api/v1/flows/invoice-status/pause';
+      await request(logged).post(pause).set('Content-Type', 'application/json').send('{"reason":').expect(401);
+      await request(logged).post(pause).set('Content-Type', 'application/json').send(big).expect(401);
+      await request(logged)
+        .post(pause)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'x-unknown')
+        .send('{"reason":"a"}')
+        .expect(401);
+      expect(control.calls).toEqual([]);
+      noStack();
+    });
+
+    it('answer 413 when too large and 415 for an unknown encoding, logged at warn without a stack', async () => {
+      const pause = '/api/v1/flows/invoice-status/pause';
+      const tooLarge = await request(logged).post(pause).set(auth).set('Content-Type', 'application/json').send(big).expect(413);
+      expect(tooLarge.body.error).toBe('payload_too_large');
+      const encoded = await request(logged)
+        .post(pause)
+        .set(auth)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'x-unknown')
+        .send('{"reason":"a"}')
+        .expect(415);
+      expect(encoded.body.error).toBe('unsupported_media_type');
+      expect(control.calls).toEqual([]);
+      expect(logs.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([
+        'admin API request body refused',
+        'admin API request body refused'
+      ]);
+      noStack();
+    });
   });
 
   it('serves Prometheus metrics and the OpenAPI document', async () => {

@@ -26,7 +26,6 @@ export function createHttpApp({ store, control, adminTokens, logger, metrics }: 
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet());
-  app.use(express.json({ limit: '1mb' }));
   app.use((req, res, next) => {
     res.on('finish', () => {
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
@@ -53,6 +52,8 @@ export function createHttpApp({ store, control, adminTokens, logger, metrics }: 
   });
 
   const auth = requireToken(adminTokens);
+  // The token is checked before a body is read: without one, nothing is parsed, decompressed or buffered.
+  app.use('/api', auth, express.json({ limit: '1mb' }));
   app.get('/metrics', auth, async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());

@@ -34,7 +34,7 @@ export async function startConnector(
     throw err;
   });
   const { port } = server.address() as AddressInfo;
-  built.engine.start();
+  await built.engine.start();
   ready = true;
   const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   opts.logger.info({ url, flows: built.flows.map((f) => f.definition.name) }, 'connector started');

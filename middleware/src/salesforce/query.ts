@@ -49,7 +49,28 @@ function stripAttributes<T>(r: T): T {
   return rest as T;
 }
 
-/** SOQL string literal. */
+const SOQL_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  "'": "\\'",
+  '"': '\\"',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
+
+/**
+ * SOQL string literal, with SOQL's escape sequences (\n \r \t \b \f \" \' \\). SOQL has no escape for any other
+ * control character, so a value holding one is refused here with its position rather than by Salesforce as
+ * MALFORMED_QUERY.
+ */
 export function soqlQuote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u0007\u000b\u000e-\u001f\u007f]/.exec(value);
+  if (bad) {
+    const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new RangeError(`cannot quote a value for SOQL: control character U+${code} at position ${bad.index}`);
+  }
+  return `'${value.replace(/[\\'"\n\r\t\b\f]/g, (c) => SOQL_ESCAPES[c])}'`;
 }

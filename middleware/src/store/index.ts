@@ -7,6 +7,7 @@ import { SqlStateStore } from './sql-state-store';
 import type { StateStore } from './state-store';
 
 export type { StateStore, LinkSide } from './state-store';
+export { QUARANTINE_RELEASED } from './state-store';
 export * from './types';
 export { SqlStateStore } from './sql-state-store';
 export { migrations } from './migrations';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlDriver } from './driver';
 import { migrations as allMigrations, renderMigration, type Migration } from './migrations';
-import type { LinkSide, StateStore } from './state-store';
+import { QUARANTINE_RELEASED, type LinkSide, type StateStore } from './state-store';
 import type {
   AuditEntry,
   Checkpoint,
@@ -372,6 +372,21 @@ export class SqlStateStore implements StateStore {
     ]);
   }
 
+  async failRunningRuns(flow: string, error: string, opts: { unlessLeaseHeld?: string } = {}): Promise<number> {
+    const now = this.ts();
+    const update = `UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE flow = ? AND status = 'running'`;
+    const result = opts.unlessLeaseHeld
+      ? await this.db.run(`${update} AND NOT EXISTS (SELECT 1 FROM leases WHERE name = ? AND expires_at > ?)`, [
+          error,
+          now,
+          flow,
+          opts.unlessLeaseHeld,
+          now,
+        ])
+      : await this.db.run(update, [error, now, flow]);
+    return result.changes;
+  }
+
   async getRun(id: string): Promise<Run | null> {
     const rows = await this.db.all<Row>('SELECT * FROM runs WHERE id = ?', [id]);
     return rows[0] ? runFrom(rows[0]) : null;
@@ -434,7 +449,8 @@ export class SqlStateStore implements StateStore {
   async countLinkWrites(linkId: number, since: string, actions: string[]): Promise<number> {
     if (actions.length === 0) return 0;
     const rows = await this.db.all<Row>(
-      `SELECT COUNT(*) AS n FROM journal WHERE link_id = ? AND at >= ? AND action IN (${actions.map(() => '?').join(', ')})`,
+      `SELECT COUNT(*) AS n FROM journal j WHERE j.link_id = ? AND j.at >= ? AND j.action IN (${actions.map(() => '?').join(', ')})
+         AND j.at > COALESCE((SELECT MAX(r.at) FROM journal r WHERE r.link_id = j.link_id AND r.action = '${QUARANTINE_RELEASED}'), '')`,
       [linkId, since, ...actions],
     );
     return num(rows[0].n);
@@ -445,8 +461,11 @@ export class SqlStateStore implements StateStore {
     if (actions.length === 0) return out;
     for (const part of chunked([...new Set(linkIds)])) {
       const rows = await this.db.all<Row>(
-        `SELECT link_id, COUNT(*) AS n FROM journal WHERE link_id IN (${marks(part.length)}) AND at >= ? AND action IN (${marks(actions.length)})
-         GROUP BY link_id`,
+        // Writes before an operator released the link from quarantine no longer count.
+        `SELECT j.link_id, COUNT(*) AS n FROM journal j
+         WHERE j.link_id IN (${marks(part.length)}) AND j.at >= ? AND j.action IN (${marks(actions.length)})
+           AND j.at > COALESCE((SELECT MAX(r.at) FROM journal r WHERE r.link_id = j.link_id AND r.action = '${QUARANTINE_RELEASED}'), '')
+         GROUP BY j.link_id`,
         [...part, since, ...actions],
       );
       for (const r of rows) out.set(num(r.link_id), num(r.n));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openStateStore, uniqueSchemaName } from './index';
+import { QUARANTINE_RELEASED, openStateStore, uniqueSchemaName } from './index';
 import type { SqlStateStore } from './sql-state-store';
 import { STORE_KINDS, TEST_DATABASE_URL, openTestStore, type StoreKind } from './test-stores';
 
@@ -129,6 +129,28 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
     expect(await store.listRuns({ flow: 'nope' })).toEqual([]);
   });
 
+  it('marks runs left running as failed, only while their flow lease is free or expired unless told otherwise', async () => {
+    const stale = await store.startRun({ flow: 'f', trigger: 'schedule' });
+    const other = await store.startRun({ flow: 'g', trigger: 'schedule' });
+    const done = await store.startRun({ flow: 'f', trigger: 'manual' });
+    await store.finishRun(done.id, { status: 'succeeded', counts: {} });
+    expect(await store.acquireLease('flow:f', 'dead-instance', 60_000)).toBe(true);
+    expect(await store.failRunningRuns('f', 'stopped', { unlessLeaseHeld: 'flow:f' })).toBe(0);
+    expect((await store.getRun(stale.id))!.status).toBe('running');
+    clock = new Date('2026-01-01T00:01:00.000Z'); // the lease has expired
+    expect(await store.failRunningRuns('f', 'stopped', { unlessLeaseHeld: 'flow:f' })).toBe(1);
+    expect(await store.getRun(stale.id)).toMatchObject({ status: 'failed', error: 'stopped', finishedAt: '2026-01-01T00:01:00.000Z' });
+    expect(await store.getRun(done.id)).toMatchObject({ status: 'succeeded', error: null });
+    expect((await store.getRun(other.id))!.status).toBe('running');
+    // no lease row at all: free
+    expect(await store.failRunningRuns('g', 'stopped', { unlessLeaseHeld: 'flow:g' })).toBe(1);
+    // the caller holds the lease itself: every run still running is abandoned
+    const held = await store.startRun({ flow: 'f', trigger: 'schedule' });
+    expect(await store.acquireLease('flow:f', 'me', 60_000)).toBe(true);
+    expect(await store.failRunningRuns('f', 'stopped')).toBe(1);
+    expect((await store.getRun(held.id))!.status).toBe('failed');
+  });
+
   it('journals per record and counts writes per link in a window', async () => {
     await store.appendJournal({ flow: 'f', direction: 'to-salesforce', recordKey: 'k', linkId: 1, action: 'update', after: { a: 1 } });
     clock = new Date('2026-01-01T00:10:00.000Z');
@@ -140,6 +162,21 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
     expect(rows[1]).toMatchObject({ before: { a: 1 }, after: { a: 2 }, linkId: 1 });
     expect(await store.countLinkWrites(1, '2026-01-01T00:05:00.000Z', ['create', 'update'])).toBe(1);
     expect(await store.countLinkWrites(1, '2025-12-31T00:00:00.000Z', ['create', 'update'])).toBe(2);
+  });
+
+  it('counts only the writes after an operator released the link from quarantine', async () => {
+    for (const linkId of [1, 2]) {
+      await store.appendJournal({ flow: 'g', direction: 'to-salesforce', recordKey: `k${linkId}`, linkId, action: 'update' });
+    }
+    clock = new Date('2026-01-01T00:01:00.000Z');
+    await store.appendJournal({ flow: 'g', direction: 'operator', recordKey: 'k1', linkId: 1, action: QUARANTINE_RELEASED });
+    const since = '2025-12-31T00:00:00.000Z';
+    expect(await store.countLinkWrites(1, since, ['update'])).toBe(0);
+    expect(Object.fromEntries(await store.countLinkWritesMany([1, 2], since, ['update']))).toEqual({ 2: 1 });
+    clock = new Date('2026-01-01T00:02:00.000Z');
+    await store.appendJournal({ flow: 'g', direction: 'to-salesforce', recordKey: 'k1', linkId: 1, action: 'update' });
+    expect(await store.countLinkWrites(1, since, ['update'])).toBe(1);
+    expect(Object.fromEntries(await store.countLinkWritesMany([1, 2], since, ['update']))).toEqual({ 1: 1, 2: 1 });
   });
 
   it('keeps dead letters with request and response and tracks status', async () => {
@@ -279,6 +316,30 @@ describe('openStateStore', () => {
       expect(await s2.appliedMigrations()).toEqual([1, 2]);
       await s2.close();
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('creates the SQLite file and its -wal and -shm readable by the owner only, and narrows an existing file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-mode-'));
+    const previous = process.umask(0o022);
+    try {
+      const file = path.join(dir, 'connector.db');
+      const store = await openStateStore({ sqlitePath: file });
+      await store.addDeadLetter({ flow: 'f', recordKey: 'k', errorClass: 'validation', attempts: 1, request: { secret: 'x' } });
+      const mode = (f: string) => fs.statSync(f).mode & 0o777;
+      expect([file, `${file}-wal`, `${file}-shm`].map(mode)).toEqual([0o600, 0o600, 0o600]);
+      await store.close();
+
+      const old = path.join(dir, 'old.db');
+      fs.writeFileSync(old, '');
+      fs.chmodSync(old, 0o644);
+      const reopened = await openStateStore({ sqlitePath: old });
+      await reopened.audit('a', 'b');
+      expect([old, `${old}-wal`, `${old}-shm`].map(mode)).toEqual([0o600, 0o600, 0o600]);
+      await reopened.close();
+    } finally {
+      process.umask(previous);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -27,6 +27,9 @@ export type LinkSide = 'salesforce' | 'coupa';
  * Durable sync state. Implemented once over SQL (`SqlStateStore`) and run on SQLite or PostgreSQL.
  * Every method is atomic on its own; `transaction` groups several.
  */
+/** Journal action of an operator releasing a link from quarantine: the ping-pong breaker counts writes after it. */
+export const QUARANTINE_RELEASED = 'quarantine-released';
+
 export interface StateStore {
   readonly kind: 'sqlite' | 'postgres';
   transaction<T>(fn: (tx: StateStore) => Promise<T>): Promise<T>;
@@ -55,6 +58,12 @@ export interface StateStore {
   // runs
   startRun(run: { flow: string; trigger: string; id?: string }): Promise<Run>;
   finishRun(id: string, result: { status: RunStatus; counts: Record<string, number>; error?: string | null }): Promise<void>;
+  /**
+   * Marks `flow`'s runs still `running` as `failed` with `error` (their instance stopped before finishing them).
+   * With `unlessLeaseHeld`, only while that lease is free or expired: a live holder may still be running them.
+   * Returns how many runs it marked.
+   */
+  failRunningRuns(flow: string, error: string, opts?: { unlessLeaseHeld?: string }): Promise<number>;
   getRun(id: string): Promise<Run | null>;
   listRuns(opts?: { flow?: string; limit?: number }): Promise<Run[]>;
 
@@ -62,7 +71,10 @@ export interface StateStore {
   appendJournal(entry: NewJournalEntry): Promise<number>;
   appendJournalMany(entries: NewJournalEntry[]): Promise<void>;
   listJournal(opts: { flow?: string; recordKey?: string; runId?: string; linkId?: number; limit?: number }): Promise<JournalEntry[]>;
-  /** Journal rows with one of `actions` for a link since `since`, across all flows (ping-pong breaker). */
+  /**
+   * Journal rows with one of `actions` for a link since `since`, across all flows (ping-pong breaker); rows older
+   * than the link's last `QUARANTINE_RELEASED` journal row (an operator's release) are not counted.
+   */
   countLinkWrites(linkId: number, since: string, actions: string[]): Promise<number>;
   countLinkWritesMany(linkIds: number[], since: string, actions: string[]): Promise<Map<number, number>>;
 

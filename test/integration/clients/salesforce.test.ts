@@ -4,7 +4,7 @@ import { Connection } from 'jsforce';
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from '../../../emulators/salesforce/src';
 import { COUPA_SCHEMA } from '../../../middleware/src/coupa';
 import { assertMappingsValid, loadMappingDir, parseMapping, previewMapping } from '../../../middleware/src/mapping';
-import { SalesforceClient, type ChangeEvent, type ReplayStore } from '../../../middleware/src/salesforce';
+import { SalesforceClient, soqlQuote, type ChangeEvent, type ReplayStore } from '../../../middleware/src/salesforce';
 
 const CLIENT_ID = 'middleware-client';
 const CLIENT_SECRET = 'middleware-secret';
@@ -67,6 +67,19 @@ describe('SalesforceClient against the Salesforce emulator', () => {
     expect(again.every((r) => r.success && r.created === false)).toBe(true);
     const rows = await sf.queryAll<{ Name: string }>("SELECT Name FROM Account WHERE Coupa_Supplier_Id__c = 'S-3'");
     expect(rows).toEqual([{ Name: 'Supplier 3 v2' }]);
+  });
+
+  it('finds records whose values hold line breaks, tabs, quotes and backslashes (soqlQuote)', async () => {
+    const sf = jwtClient();
+    await sf.connect();
+    const odd = ['Acme\nGmbH', 'tab\there\r\nCRLF', `O'Brien "Ltd" C:\\dir\\`, 'bell\b form\f'];
+    await sf.upsert('Account', 'Coupa_Supplier_Id__c', odd.map((v, i) => ({ Coupa_Supplier_Id__c: `ODD-${i}`, Name: v })));
+    for (const v of odd) {
+      const rows = await sf.queryAll<{ Name: string }>(`SELECT Name FROM Account WHERE Name = ${soqlQuote(v)}`);
+      expect(rows).toEqual([{ Name: v }]);
+    }
+    const all = await sf.queryAll<{ Name: string }>(`SELECT Name FROM Account WHERE Name IN (${odd.map(soqlQuote).join(', ')})`);
+    expect(all.map((r) => r.Name).sort()).toEqual([...odd].sort());
   });
 
   it('reads every row of a query across pages', async () => {

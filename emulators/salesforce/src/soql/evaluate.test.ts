@@ -95,4 +95,22 @@ describe('SOQL evaluation', () => {
     expect(err("SELECT Id FROM Account WHERE Id = 'xyz'")).toBe('INVALID_QUERY_FILTER_OPERATOR');
     expect(err('SELECT Name, COUNT(Id) FROM Account')).toBe('MALFORMED_QUERY');
   });
+
+  it('reads the escape sequences of quoted strings, in either case, and refuses a raw line break', () => {
+    const odd = dml.create('Account', { Name: `line1\nline2\r\t"quoted" it's C:\\path\b\f` }, ctx);
+    const escaped = `'line1\\nline2\\r\\t\\"quoted\\" it\\'s C:\\\\path\\b\\f'`;
+    expect(q(`SELECT Id FROM Account WHERE Name = ${escaped}`).map((r) => r.Id)).toEqual([odd]);
+    expect(q(`SELECT Id FROM Account WHERE Name IN ('x', ${escaped})`).map((r) => r.Id)).toEqual([odd]);
+    expect(q(`SELECT Id FROM Account WHERE Name = 'line1\\Nline2\\R\\T\\"quoted\\" it\\'s C:\\\\path\\B\\F'`).map((r) => r.Id)).toEqual([odd]);
+    const err = (soql: string) => {
+      try {
+        q(soql);
+      } catch (e) {
+        return (e as SfError).errorCode;
+      }
+      return 'no error';
+    };
+    expect(err("SELECT Id FROM Account WHERE Name = 'line1\nline2'")).toBe('MALFORMED_QUERY');
+    expect(err("SELECT Id FROM Account WHERE Name = 'a\\qb'")).toBe('MALFORMED_QUERY');
+  });
 });

@@ -527,9 +527,18 @@ class Evaluator {
 
 type AggFn = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | string;
 
+const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', "'": "'", '\\': '\\', _: '_', '%': '%' };
+
+/** A quoted string literal's value: SOQL's escape sequences (letters in either case); any other escape is malformed. */
 function unquote(raw: string): string {
   const s = raw.startsWith("'") && raw.endsWith("'") ? raw.slice(1, -1) : raw;
-  return s.replace(/\\(.)/g, (_m, c: string) => ({ n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' })[c] ?? c);
+  return s.replace(/\\([\s\S])/g, (_m, c: string) => {
+    const v = ESCAPES[c.length === 1 && /[A-Z]/.test(c) ? c.toLowerCase() : c];
+    if (v === undefined) {
+      throw soqlError('MALFORMED_QUERY', raw, `\\${c}`, `Invalid string literal '${s}'. Illegal character sequence '\\${c}' in string literal.`);
+    }
+    return v;
+  });
 }
 
 function likeRegex(pattern: string): RegExp {

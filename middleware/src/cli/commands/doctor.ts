@@ -8,6 +8,12 @@ export interface Check {
   detail: string;
 }
 
+/** The OAuth `error` of a refused Coupa token request (invalid_client, invalid_scope…), if it was one. */
+function oauthError(err: unknown): string | undefined {
+  const body = (err as { body?: unknown } | null)?.body as { error?: unknown } | undefined;
+  return typeof body?.error === 'string' ? body.error : undefined;
+}
+
 /** Connectivity to both systems, Coupa scopes the enabled flows need, and Salesforce access to the mapped objects. */
 export async function doctor(connector: BuiltConnector): Promise<Check[]> {
   const checks: Check[] = [];
@@ -39,8 +45,21 @@ export async function doctor(connector: BuiltConnector): Promise<Check[]> {
       await tokenFor(needed);
       return `client credentials accepted with the ${needed.length} scopes the enabled flows need`;
     } catch (err) {
+      // Only a scope refusal is worth asking scope by scope; a wrong client id or secret fails every request.
+      const refusal = oauthError(err);
+      if (refusal === 'invalid_client' || refusal === 'unauthorized_client') {
+        throw new Error(
+          `client authentication failed (${refusal}): Coupa refused the client id or secret; check COUPA_CLIENT_ID and the client secret (COUPA_CLIENT_SECRET or the credential coupa.client_secret)`
+        );
+      }
+      if (refusal !== 'invalid_scope') throw err;
       const missing: string[] = [];
-      for (const scope of needed) await tokenFor([scope]).catch(() => missing.push(scope));
+      for (const scope of needed) {
+        await tokenFor([scope]).catch((e: unknown) => {
+          if (oauthError(e) !== 'invalid_scope') throw e;
+          missing.push(scope);
+        });
+      }
       if (missing.length) throw new Error(`scopes not granted to the client: ${missing.join(', ')}`);
       throw err;
     }

@@ -11,7 +11,7 @@ export async function runLive(config: ConnectorConfig): Promise<void> {
     ]);
   }
   const logger = createLogger({ level: config.logLevel });
-  const connector = await startConnector({ config, logger, host: process.env.HOST ?? '0.0.0.0' });
+  const connector = await startConnector({ config, logger, host: config.host });
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping');
     await connector.stop();

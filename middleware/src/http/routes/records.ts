@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { releaseQuarantine } from '../../engine/quarantine';
 import type { StateStore } from '../../store/state-store';
 import type { FlowControl } from '../flow-control';
 import { HttpError } from '../errors';
@@ -70,6 +71,7 @@ export function recordRoutes(store: StateStore, control: FlowControl): Router {
     const id = intParam(req.params.id, -1, Number.MAX_SAFE_INTEGER);
     const dl = await store.getDeadLetter(id);
     if (!dl) throw new HttpError(404, 'not_found', `no dead letter ${req.params.id}`);
+    if (dl.status !== 'open') throw new HttpError(409, 'conflict', `dead letter ${id} is already ${dl.status}`);
     await store.updateDeadLetter(id, { status: 'discarded' });
     await store.audit(res.locals.actor, 'dead-letter.discard', { id, flow: dl.flow });
     res.json({ id, status: 'discarded' });
@@ -92,6 +94,27 @@ export function recordRoutes(store: StateStore, control: FlowControl): Router {
     if (conflict.status !== 'open') throw new HttpError(409, 'conflict', `conflict ${id} is already resolved`);
     const result = await control.resolveConflict(id, winner, res.locals.actor);
     res.json({ id, status: 'resolved', winner, ...result });
+  });
+
+  router.get('/quarantine', async (req, res) => {
+    const flow = typeof req.query.flow === 'string' ? req.query.flow : undefined;
+    res.json({ quarantine: await store.listQuarantine(flow) });
+  });
+
+  router.post('/quarantine/release', async (req, res) => {
+    const flow = req.body?.flow;
+    const recordKey = req.body?.recordKey;
+    if (typeof flow !== 'string' || !flow || typeof recordKey !== 'string' || !recordKey) {
+      throw new HttpError(400, 'invalid_request', 'body must be {"flow": string, "recordKey": string}');
+    }
+    const outcome = await releaseQuarantine(store, flow, recordKey, res.locals.actor);
+    if (outcome.status === 'not-found') {
+      throw new HttpError(404, 'not_found', `${recordKey} is not quarantined in ${flow}`);
+    }
+    if (outcome.status === 'already-released') {
+      throw new HttpError(409, 'conflict', `${recordKey} in ${flow} was already released at ${outcome.at}`);
+    }
+    res.json({ flow, recordKey, status: 'released' });
   });
 
   router.get('/audit', async (req, res) => {

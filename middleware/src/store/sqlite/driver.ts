@@ -53,6 +53,22 @@ function bind(params: unknown[] = []): unknown[] {
   return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
 }
 
+/**
+ * The database holds dead letters (full request and response payloads), so only its owner may read it: the file is
+ * created 0600 before SQLite opens it, and an existing one (with its -wal and -shm) is narrowed to 0600. SQLite
+ * gives the -wal and -shm files it creates the database file's mode.
+ */
+function restrictToOwner(file: string): void {
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o777) !== 0o600) fs.chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
 
@@ -75,7 +91,10 @@ export class SqliteDriver implements SqlDriver {
   }
 
   static open(file: string): SqliteDriver {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      restrictToOwner(file);
+    }
     const db = new Database(file);
     if (file !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
