@@ -1,5 +1,5 @@
 import { IDEMPOTENT_METHODS } from '../retry/backoff';
-import type { Classification, FailureKind } from './failure';
+import type { Classification, FailureKind } from '../retry/failure';
 
 /** Network error codes raised before any byte of the request reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_BAD_OPTION']);

@@ -1,7 +1,7 @@
 export { CoupaClient, type CoupaClientOptions, type RequestOptions, type Page } from './client';
 export { CoupaTokenProvider, type CoupaCredentials } from './auth';
 export { CoupaApiError, classifyCoupaError, classifyCoupaFailure, coupaErrorMessages } from './errors';
-export type { FailureKind, Classification } from './failure';
+export type { FailureKind, Classification } from '../retry/failure';
 export { TokenBucket, sharedBucketFor, COUPA_DEFAULT_RATE, type TokenBucketOptions } from './rate-limit';
 /** The shared backoff (retry/backoff.ts); `BackoffOptions` here are a client's transport-retry settings. */
 export { backoffDelay, DEFAULT_TRANSPORT_BACKOFF as DEFAULT_BACKOFF, type TransportRetryOptions as BackoffOptions } from '../retry/backoff';

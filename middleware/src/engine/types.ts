@@ -1,17 +1,10 @@
 /** Contracts between the sync engine and the flows that plug into it. No system field names here. */
+import type { Classification } from '../retry/failure';
+
+/** The clients' and the engine's one failure classification (`retry/failure.ts`). */
+export type { Classification, FailureKind } from '../retry/failure';
 
 export type SystemName = 'salesforce' | 'coupa';
-
-/** Same union the Coupa and Salesforce clients classify their errors into. */
-export type FailureKind = 'transient' | 'rate-limited' | 'auth' | 'validation' | 'conflict' | 'ambiguous';
-
-export interface Classification {
-  kind: FailureKind;
-  /** True when repeating the identical request is safe and may succeed. */
-  retryable: boolean;
-  /** Server-suggested wait (Retry-After), for rate-limited failures. */
-  retryAfterMs?: number;
-}
 
 export type ErrorClassifier = (err: unknown) => Classification;
 

@@ -1,3 +1,4 @@
+export type { Classification, FailureKind } from './failure';
 export {
   backoffDelay,
   sleep,

@@ -1,4 +1,4 @@
-import type { Classification, FailureKind } from '../coupa/failure';
+import type { Classification, FailureKind } from '../retry/failure';
 import type { ApiUsage } from './limits';
 
 export type { Classification, FailureKind };

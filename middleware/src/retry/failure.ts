@@ -1,3 +1,7 @@
+/**
+ * The one failure classification, shared by both clients and the engine (it lives here, with the backoff, because
+ * neither client may depend on the engine nor the engine on a client).
+ */
 /** How a failed call should be handled by whoever drives it (engine retry policy, dead letters, re-check). */
 export type FailureKind = 'transient' | 'rate-limited' | 'auth' | 'validation' | 'conflict' | 'ambiguous';
 
