@@ -10,6 +10,7 @@ import { getPath, lineageOf, mapRecord, sameValue, type CompiledMapping, type Di
 import { soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
 import { RecordWriteError, classifyFor, validation } from '../shared/errors';
+import { COUPA_WRITE_CONCURRENCY, mapConcurrent } from '../shared/concurrency';
 import { fetchCoupa, fetchSalesforce, readCoupa, readSalesforce, soqlIn } from '../shared/io';
 import { decide } from '../shared/tiers';
 
@@ -325,29 +326,25 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
         async () => (await contracts.find({ filters: { [cfKey]: rec.id }, fields: ['id'] })).map((c) => String(c.id)),
       ]);
     },
-    async write(items) {
-      const out: WriteOutcome[] = [];
-      for (const it of items) {
+    write: (items) =>
+      mapConcurrent(items, COUPA_WRITE_CONCURRENCY, async (it): Promise<WriteOutcome> => {
         const body = { ...it.payload };
         if (it.op === 'update' && (await sinceLastWrite('salesforce', it.sourceId, it.payload)) === null) {
-          out.push({ ok: true, targetId: it.targetId! });
-          continue;
+          return { ok: true, targetId: it.targetId! };
         }
         if (it.op === 'update') for (const f of opts.createOnlyCoupaFields) delete body[f];
         try {
           const res = it.op === 'create' ? await contracts.create(body as never) : await contracts.update(Number(it.targetId), body as never, { params: { return_object: 'limited' } });
-          out.push({
+          return {
             ok: true,
             targetId: it.op === 'create' ? String(res.id) : it.targetId!,
             written: it.payload,
             sourceInSync: await inSyncAfter('coupa-to-salesforce', it.payload, it.lastWritten),
-          });
+          };
         } catch (error) {
-          out.push({ ok: false, error, request: body, response: (error as { body?: unknown }).body });
+          return { ok: false, error, request: body, response: (error as { body?: unknown }).body };
         }
-      }
-      return out;
-    },
+      }),
     async findByIdempotencyKey(key) {
       const id = key.split(':').pop()!;
       const found = await contracts.find({ filters: { [cfKey]: id }, fields: ['id'] });

@@ -9,6 +9,7 @@ import { compareCursors, type Classification, type Cursor, type FlowDefinition, 
 import { mapRecord, sourcePaths } from '../../mapping';
 import { SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
 import { classifyFor } from '../shared/errors';
+import { COUPA_WRITE_CONCURRENCY, mapConcurrent } from '../shared/concurrency';
 import { chunks } from '../shared/salesforce-writes';
 import { requireMapping, type FlowDeps } from '../deps';
 import {
@@ -175,34 +176,30 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
         o,
       );
     },
-    async write(items: WriteItem[]) {
-      const out: WriteOutcome[] = [];
-      for (const item of items) {
+    // Each Opportunity's requisition is its own request chain; several go out at once under the shared rate limit.
+    write: (items: WriteItem[]) =>
+      mapConcurrent(items, COUPA_WRITE_CONCURRENCY, async (item): Promise<WriteOutcome> => {
         try {
           if (item.op === 'update' && item.targetId) {
             const current = await coupa.requisitions.get(Number(item.targetId), ['id', 'status', 'submitted-at']);
             await ensureSubmitted(current);
-            out.push({ ok: true, targetId: item.targetId });
-            continue;
+            return { ok: true, targetId: item.targetId };
           }
           // Look up by the Opportunity id before any create: another instance or an earlier attempt may have made it.
           const existing = await findRequisition(item.sourceId);
           if (existing) {
             log.info({ opportunityId: item.sourceId, requisitionId: existing.id }, 'requisition already exists for the opportunity');
             await ensureSubmitted(existing);
-            out.push({ ok: true, targetId: String(existing.id) });
-            continue;
+            return { ok: true, targetId: String(existing.id) };
           }
           const created = o.submitForApproval
             ? await deps.coupa.post<Requisition>('requisitions/submit_for_approval', item.payload, { fields: ['id', 'status'] })
             : await coupa.requisitions.create(item.payload as never, { fields: ['id', 'status'] });
-          out.push({ ok: true, targetId: String(created.id) });
+          return { ok: true, targetId: String(created.id) };
         } catch (error) {
-          out.push(failure(error, { op: item.op, payload: item.payload }));
+          return failure(error, { op: item.op, payload: item.payload });
         }
-      }
-      return out;
-    },
+      }),
     async findByIdempotencyKey(key) {
       const req = await findRequisition(opportunityIdOfKey(key));
       return req ? String(req.id) : null;

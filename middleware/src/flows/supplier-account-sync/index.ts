@@ -9,6 +9,7 @@ import { getPath, lineageOf, mapRecord, type CompiledMapping } from '../../mappi
 import { soqlQuote, type SObjectRecord } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
 import { RecordWriteError, classifyFor, validation } from '../shared/errors';
+import { COUPA_WRITE_CONCURRENCY, mapConcurrent } from '../shared/concurrency';
 import { fetchCoupa, fetchSalesforce, readCoupa, readSalesforce, soqlIn } from '../shared/io';
 import { decideSync, nameCountryMatches, type Candidate } from './match';
 
@@ -350,22 +351,19 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
       }
       return out;
     },
-    async write(items) {
-      const out: WriteOutcome[] = [];
-      for (const it of items) {
+    write: (items) =>
+      // One supplier per request, several in flight; the shared token bucket keeps them under Coupa's rate limit.
+      mapConcurrent(items, COUPA_WRITE_CONCURRENCY, async (it): Promise<WriteOutcome> => {
         if (it.op === 'create') {
-          out.push({ ok: false, error: validation(`Account ${it.sourceId} is not linked to a Coupa supplier; suppliers are created in Coupa`) });
-          continue;
+          return { ok: false, error: validation(`Account ${it.sourceId} is not linked to a Coupa supplier; suppliers are created in Coupa`) };
         }
         try {
           await suppliers.update(Number(it.targetId), it.payload as never, { params: { return_object: 'limited' } });
-          out.push({ ok: true, targetId: it.targetId! });
+          return { ok: true, targetId: it.targetId! };
         } catch (error) {
-          out.push({ ok: false, error, request: it.payload, response: (error as { body?: unknown }).body });
+          return { ok: false, error, request: it.payload, response: (error as { body?: unknown }).body };
         }
-      }
-      return out;
-    },
+      }),
     classify: classifyCoupa,
     fieldOwners: ownersOf(mapping, 'coupa'),
   };
