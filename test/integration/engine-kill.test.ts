@@ -49,6 +49,18 @@ function runWorker(
   });
 }
 
+/** Asserts that each of `count` source records has exactly one row in `table` of the target file. */
+function expectEachOnce(targetFile: string, table: 'target' | 'tasks', count: number): void {
+  const db = new Database(targetFile, { readonly: true });
+  try {
+    const rows = db.prepare(`SELECT source_id AS s, COUNT(*) AS n FROM ${table} GROUP BY source_id`).all() as { s: string; n: number }[];
+    expect({ table, records: rows.length }).toEqual({ table, records: count });
+    expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+  } finally {
+    db.close();
+  }
+}
+
 describe('killing the connector mid-batch', () => {
   let dir: string;
   beforeEach(() => {
@@ -68,14 +80,7 @@ describe('killing the connector mid-batch', () => {
     expect(second.killed).toBe(false);
     expect(JSON.parse(second.done!)).toMatchObject({ status: 'succeeded' });
 
-    const db = new Database(targetFile, { readonly: true });
-    try {
-      const rows = db.prepare('SELECT source_id AS s, COUNT(*) AS n FROM target GROUP BY source_id').all() as { s: string; n: number }[];
-      expect(rows).toHaveLength(count);
-      expect(rows.filter((r) => r.n !== 1)).toEqual([]);
-    } finally {
-      db.close();
-    }
+    expectEachOnce(targetFile, 'target', count);
   }, 60_000);
 
   it.each([
@@ -90,17 +95,8 @@ describe('killing the connector mid-batch', () => {
     const second = await runWorker([state, targetFile, String(count), 'effects']);
     expect(JSON.parse(second.done!)).toMatchObject({ status: 'succeeded' });
 
-    const db = new Database(targetFile, { readonly: true });
-    try {
-      const records = db.prepare('SELECT source_id AS s, COUNT(*) AS n FROM target GROUP BY source_id').all() as { s: string; n: number }[];
-      expect(records).toHaveLength(count);
-      expect(records.filter((r) => r.n !== 1)).toEqual([]);
-      const tasks = db.prepare('SELECT source_id AS s, COUNT(*) AS n FROM tasks GROUP BY source_id').all() as { s: string; n: number }[];
-      expect(tasks).toHaveLength(count);
-      expect(tasks.filter((r) => r.n !== 1)).toEqual([]);
-    } finally {
-      db.close();
-    }
+    expectEachOnce(targetFile, 'target', count);
+    expectEachOnce(targetFile, 'tasks', count);
   }, 60_000);
 
   const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -122,14 +118,7 @@ describe('killing the connector mid-batch', () => {
       const takeover = await runWorker([path.join(dir, 'unused-x.db'), targetFile, String(count)], undefined, 'w', env);
       expect(JSON.parse(takeover.done!)).toMatchObject({ status: 'succeeded' });
 
-      const db = new Database(targetFile, { readonly: true });
-      try {
-        const rows = db.prepare('SELECT source_id AS s, COUNT(*) AS n FROM target GROUP BY source_id').all() as { s: string; n: number }[];
-        expect(rows).toHaveLength(count);
-        expect(rows.filter((r) => r.n !== 1)).toEqual([]);
-      } finally {
-        db.close();
-      }
+      expectEachOnce(targetFile, 'target', count);
     } finally {
       await dropPostgresSchema(pgUrl, schema).catch(() => undefined);
     }

@@ -5,12 +5,10 @@
  */
 import type { Connection } from 'jsforce';
 import pino from 'pino';
-import { allScopes } from '../../emulators/coupa/src';
-import { CoupaClient, TokenBucket } from '../../middleware/src/coupa';
 import { SyncEngine } from '../../middleware/src/engine';
 import { createInvoiceStatusFlow } from '../../middleware/src/flows/invoice-status';
-import { SalesforceClient } from '../../middleware/src/salesforce';
-import { CLIENT_NAME, SF_CLIENT_ID, SF_CLIENT_SECRET, startHarness, type Harness } from '../e2e/harness';
+import { startHarness, type Harness } from '../e2e/harness';
+import { clientsBehind } from './behind-proxies';
 import { coupaFailure, salesforceFailure, startFaultProxy, type FaultProxy } from './fault-proxy';
 import { report } from './report';
 
@@ -66,25 +64,7 @@ describe(`a ${N.toLocaleString('en')}-invoice sync with 10% injected 429/5xx on 
   });
 
   it('writes every invoice once, dead-letters nothing, and keeps the checkpoint at the last invoice', async () => {
-    const salesforce = new SalesforceClient({
-      auth: {
-        flow: 'client-credentials',
-        loginUrl: sfProxy.url,
-        clientId: SF_CLIENT_ID,
-        clientSecret: SF_CLIENT_SECRET
-      },
-      clientName: CLIENT_NAME,
-      backoff: { baseMs: 1, maxMs: 20 }
-    });
-    const coupa = new CoupaClient({
-      baseUrl: coupaProxy.url,
-      clientId: h.coupaEmu.clientId,
-      clientSecret: h.coupaEmu.clientSecret,
-      scopes: allScopes(),
-      bucket: new TokenBucket({ ratePerSecond: 1000, burst: 1000 }),
-      backoff: { baseMs: 1, maxMs: 20 }
-    });
-    await salesforce.connect();
+    const { salesforce, coupa } = await clientsBehind(h, sfProxy, coupaProxy);
     const engine = new SyncEngine({
       store: h.store,
       logger: pino({ level: 'silent' }),

@@ -5,12 +5,10 @@
  * the system behind it.
  */
 import pino from 'pino';
-import { allScopes } from '../../emulators/coupa/src';
-import { CoupaClient, TokenBucket } from '../../middleware/src/coupa';
 import { SyncEngine } from '../../middleware/src/engine';
 import { createSupplierAccountSyncFlows, TO_COUPA, TO_SALESFORCE } from '../../middleware/src/flows/supplier-account-sync';
-import { SalesforceClient } from '../../middleware/src/salesforce';
-import { CLIENT_NAME, SF_CLIENT_ID, SF_CLIENT_SECRET, startHarness, type Harness } from '../e2e/harness';
+import { startHarness, type Harness } from '../e2e/harness';
+import { clientsBehind } from './behind-proxies';
 import { coupaFailure, salesforceFailure, startFaultProxy, type FaultProxy } from './fault-proxy';
 import { report } from './report';
 
@@ -43,20 +41,7 @@ describe('supplier ⇄ Account sync with 10% injected 429/5xx on both sides', ()
     const notAuth = (_m: string, p: string) => !p.includes('oauth2');
     sfProxy = await startFaultProxy({ target: h.sfEmu.url, rate: 0.1, seed: 7, match: notAuth, respond: salesforceFailure });
     coupaProxy = await startFaultProxy({ target: h.coupaEmu.url, rate: 0.1, seed: 13, match: notAuth, respond: coupaFailure });
-    const salesforce = new SalesforceClient({
-      auth: { flow: 'client-credentials', loginUrl: sfProxy.url, clientId: SF_CLIENT_ID, clientSecret: SF_CLIENT_SECRET },
-      clientName: CLIENT_NAME,
-      backoff: { baseMs: 1, maxMs: 20 },
-    });
-    const coupa = new CoupaClient({
-      baseUrl: coupaProxy.url,
-      clientId: h.coupaEmu.clientId,
-      clientSecret: h.coupaEmu.clientSecret,
-      scopes: allScopes(),
-      bucket: new TokenBucket({ ratePerSecond: 1000, burst: 1000 }),
-      backoff: { baseMs: 1, maxMs: 20 },
-    });
-    await salesforce.connect();
+    const { salesforce, coupa } = await clientsBehind(h, sfProxy, coupaProxy);
     engine = new SyncEngine({ store: h.store, logger: pino({ level: 'silent' }), retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 20 } });
     for (const flow of createSupplierAccountSyncFlows({ ...h.deps({ syncPrimaryContact: false }), coupa, salesforce })) engine.register(flow);
   });

@@ -8,7 +8,15 @@ import { mergeWritten } from './planner';
 import type { Failure, Written } from './writer';
 import type { Cursor, LinkRef, SourceRecord, SystemName } from './types';
 
-export interface PageCommit {
+/** What planning a page decided besides writes: journal rows, conflicts, quarantines and records waiting for a link. */
+export interface PageDecisions {
+  journal: NewJournalEntry[];
+  conflicts: Array<{ recordKey: string; field: string; sfValue: unknown; coupaValue: unknown }>;
+  quarantines: Array<{ recordKey: string; reason: string }>;
+  waits: Array<{ sourceId: string; ref: LinkRef }>;
+}
+
+export interface PageCommit extends PageDecisions {
   flowName: string;
   group: string;
   direction: string;
@@ -17,11 +25,6 @@ export interface PageCommit {
   runId: string | null;
   written: Written[];
   failures: Failure[];
-  /** Journal rows for records that were skipped (filtered, echo, unchanged…). */
-  journal: NewJournalEntry[];
-  conflicts: Array<{ recordKey: string; field: string; sfValue: unknown; coupaValue: unknown }>;
-  quarantines: Array<{ recordKey: string; reason: string }>;
-  waits: Array<{ sourceId: string; ref: LinkRef }>;
   /** Links already known for the page's source records (from the snapshot). */
   links: Map<string, Link>;
   /** What the connector last wrote to each link in this direction (snapshot), merged with this page's writes. */

@@ -3,6 +3,7 @@
  * match, current target values). It decides what happens to the record and returns it as data: a write plan, a
  * skip with its reason, or a quarantine. A dry run is this without the Writer.
  */
+import { getPath } from '../mapping/paths';
 import { hashPayload, sameValue } from './hash';
 import { applyOwnership, type FieldConflict } from './ownership';
 import type { PlannedEffect, SystemName } from './types';
@@ -57,20 +58,11 @@ export interface PlanInput {
   effects: PlannedEffect[];
 }
 
-/** Reads a dotted path (`primary-address.country.code`). */
-export function pathValue(record: unknown, path: string): unknown {
-  let v: unknown = record;
-  for (const part of path.split('.')) {
-    if (v === null || v === undefined || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[part];
-  }
-  return v;
-}
 
 /** True when a path was written by the connector and the record still holds that value. */
 function echoed(view: Record<string, unknown>, written: Record<string, unknown>, path: string): boolean {
-  const ours = pathValue(written, path);
-  return ours !== undefined && sameValue(pathValue(view, path), ours);
+  const ours = getPath(written, path);
+  return ours !== undefined && sameValue(getPath(view, path), ours);
 }
 
 const top = (path: string) => path.split('.')[0];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DeadLetter, Link, NewJournalEntry, StateStore } from '../store';
-import { commitPage, messageOf } from './committer';
+import { commitPage, messageOf, type PageDecisions } from './committer';
 import { alreadySeen, compareCursors, maxCursor, normalizeTs, overlapStart, pruneSeen, seenMark, type SeenSet } from './cursor';
 import { hashPayload } from './hash';
 import { targetIdOfLink } from './links';
@@ -93,14 +93,10 @@ export interface Decision {
   linkId?: number | null;
 }
 
-interface PagePlan {
+interface PagePlan extends PageDecisions {
   snap: PageSnapshot;
   decisions: Decision[];
   failures: Failure[];
-  journal: NewJournalEntry[];
-  conflicts: Array<{ recordKey: string; field: string; sfValue: unknown; coupaValue: unknown }>;
-  quarantines: Array<{ recordKey: string; reason: string }>;
-  waits: Array<{ sourceId: string; ref: LinkRef }>;
 }
 
 interface PageOptions {
