@@ -67,6 +67,36 @@ export function runQuery(emu: Emulator, def: ResourceDef, params: URLSearchParam
     }
     return out;
   }
+  const ordering = page.dir === 'asc' ? coll.ordered(page.orderBy, compare) : undefined;
+  if (ordering) {
+    // Same rows as filtering and sorting everything: walk the cached (value, id) order and stop once the page is full.
+    let start = 0;
+    const range = conditions.filter((c) => c.path.length === 1 && c.path[0] === page.orderBy && (c.op === 'gt' || c.op === 'gt_or_eq'));
+    if (range.length && ordering.numeric) {
+      // A lower bound on the ordering field holds for a suffix of the order: find where it starts.
+      let lo = 0;
+      let hi = ordering.ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const rec = coll.get(ordering.ids[mid]);
+        if (rec && matches(emu, def, rec, range)) hi = mid;
+        else lo = mid + 1;
+      }
+      start = lo;
+    }
+    const out: Rec[] = [];
+    let skipped = 0;
+    for (let i = start; i < ordering.ids.length && out.length < page.limit; i++) {
+      const rec = coll.get(ordering.ids[i]);
+      if (!rec || !matches(emu, def, rec, conditions)) continue;
+      if (skipped < offset) {
+        skipped++;
+        continue;
+      }
+      out.push(rec);
+    }
+    return out;
+  }
   const all: Rec[] = [];
   for (const rec of coll.scan()) if (matches(emu, def, rec, conditions)) all.push(rec);
   const sign = page.dir === 'desc' ? -1 : 1;
