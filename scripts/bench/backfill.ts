@@ -28,7 +28,9 @@ export interface BackfillResult {
   summary: { status: string; counts: Record<string, number>; error?: string };
 }
 
-function runChild(env: NodeJS.ProcessEnv): Promise<{ ms: number; maxRssBytes: number; summary: BackfillResult['summary'] }> {
+function runChild(
+  env: NodeJS.ProcessEnv
+): Promise<{ ms: number; maxRssBytes: number; summary: BackfillResult['summary'] }> {
   return new Promise((resolve, reject) => {
     const tsx = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
     const child = spawn(tsx, [path.join(__dirname, 'backfill-child.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,10 +47,18 @@ function runChild(env: NodeJS.ProcessEnv): Promise<{ ms: number; maxRssBytes: nu
   });
 }
 
-export async function benchBackfill(table: Table, invoices: number): Promise<BackfillResult> {
+export async function benchBackfill(
+  table: Table,
+  invoices: number,
+  org: { apiLimit?: number; label: string } = { label: 'emulator default org: 15,000 API calls/24 h' }
+): Promise<BackfillResult> {
   const seedSize = Math.ceil(invoices / INVOICE_SHARE);
   const [sfEmu, coupaEmu] = await Promise.all([
-    startSalesforceEmulator({ clientId: SF_ID, clientSecret: SF_SECRET }),
+    startSalesforceEmulator({
+      clientId: SF_ID,
+      clientSecret: SF_SECRET,
+      ...(org.apiLimit ? { apiLimit: org.apiLimit } : {})
+    }),
     startCoupaEmulator({ seed: { size: seedSize, seed: 1 } })
   ]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-backfill-'));
@@ -71,7 +81,9 @@ export async function benchBackfill(table: Table, invoices: number): Promise<Bac
     const sf = sfEmu.control.counters().byEndpoint;
     const cp = coupaEmu.control.counters();
     const sum = (by: Record<string, number>, keep: (k: string) => boolean) =>
-      Object.entries(by).filter(([k]) => keep(k)).reduce((n, [, v]) => n + v, 0);
+      Object.entries(by)
+        .filter(([k]) => keep(k))
+        .reduce((n, [, v]) => n + v, 0);
     const r: BackfillResult = {
       invoices: total,
       ms: child.ms,
@@ -86,11 +98,39 @@ export async function benchBackfill(table: Table, invoices: number): Promise<Bac
     };
     // Coupa allows 25 requests/s (burst 20), 50 records per page: the floor for reading N invoices.
     const floorMs = (Math.max(0, Math.ceil(total / 50) - 20) / 25) * 1000;
-    const label = `backfill ${int(total)} invoices → Coupa_Invoice__c`;
-    table.add('backfill', `${label}: wall time`, secs(r.ms), `${(r.ms / floorMs).toFixed(2)}× the rate-limit floor of ${secs(floorMs)} (${int(Math.ceil(total / 50))} pages at 25 req/s); goal ≤ 1.2×; ${int(total / (r.ms / 1000))} records/s; ${r.summary.status}, ${int(r.summary.counts.created ?? 0)} created, ${int(r.summary.counts.deadLettered ?? 0)} dead-lettered`);
-    table.add('backfill', `${label}: peak RSS of the connector process`, mb(r.maxRssBytes), 'goal < 300 MB; emulators run in another process');
-    table.add('backfill', `${label}: API calls`, `${int(r.coupaRequests)} Coupa + ${int(r.salesforceCalls)} Salesforce`, `${int(r.coupaInvoicePages)} invoice pages; ${r.coupa429} answered 429; Salesforce: ${int(r.collectionCalls)} composite, ${int(r.bulkCalls)} Bulk 2.0`);
-    table.add('backfill', `${label}: Bulk API 2.0 used above bulkThreshold (2,000)?`, r.bulkCalls > 0 ? 'yes' : 'no', r.bulkCalls > 0 ? `${r.bulkCalls} Bulk 2.0 calls` : 'the engine writes one page (≤ 200 records) at a time, so no write ever reaches the threshold');
+    const label = `backfill ${int(total)} invoices → Coupa_Invoice__c (${org.label})`;
+    const topSf = Object.entries(sf)
+      .filter(([k]) => !/oauth|token/i.test(k))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([k, v]) => `${k} ${int(v)}`)
+      .join(', ');
+    table.add(
+      'backfill',
+      `${label}: wall time`,
+      secs(r.ms),
+      `${(r.ms / floorMs).toFixed(2)}× the rate-limit floor of ${secs(floorMs)} (${int(Math.ceil(total / 50))} pages at 25 req/s); goal ≤ 1.2×; ${int((r.summary.counts.read ?? 0) / (r.ms / 1000))} records/s; ${r.summary.status}, ${int(r.summary.counts.created ?? 0)} of ${int(total)} created, ${int(r.summary.counts.deadLettered ?? 0)} dead-lettered`
+    );
+    table.add(
+      'backfill',
+      `${label}: peak RSS of the connector process`,
+      mb(r.maxRssBytes),
+      'goal < 300 MB; emulators run in another process'
+    );
+    table.add(
+      'backfill',
+      `${label}: API calls`,
+      `${int(r.coupaRequests)} Coupa + ${int(r.salesforceCalls)} Salesforce`,
+      `${int(r.coupaInvoicePages)} invoice pages; ${r.coupa429} answered 429; Salesforce: ${int(r.collectionCalls)} composite, ${int(r.bulkCalls)} Bulk 2.0; top Salesforce endpoints: ${topSf}${r.summary.error ? `; run ended: ${r.summary.error}` : ''}`
+    );
+    table.add(
+      'backfill',
+      `${label}: Bulk API 2.0 used above bulkThreshold (2,000)?`,
+      r.bulkCalls > 0 ? 'yes' : 'no',
+      r.bulkCalls > 0
+        ? `${r.bulkCalls} Bulk 2.0 calls`
+        : 'the engine writes one page (≤ 200 records) at a time, so no write ever reaches the threshold'
+    );
     return r;
   } finally {
     await Promise.all([sfEmu.close(), coupaEmu.close()]);

@@ -40,7 +40,12 @@ async function throughput(table: Table, kind: string, counting: CountingStore, n
   const ms = performance.now() - t0;
   const { statements, transactions } = counting.snapshot();
   const pages = Math.ceil(n / PAGE);
-  table.add('engine', `fake flow, ${int(n)} new records, ${kind}`, `${int(n / (ms / 1000))} records/s`, `${secs(ms)}; ${summary.status}; ${int(summary.counts.created)} created`);
+  table.add(
+    'engine',
+    `fake flow, ${int(n)} new records, ${kind}`,
+    `${int(n / (ms / 1000))} records/s`,
+    `${secs(ms)}; ${summary.status}; ${int(summary.counts.created)} created`
+  );
   table.add(
     'engine',
     `state-store round trips per ${PAGE}-record page, ${kind}`,

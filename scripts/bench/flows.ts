@@ -111,7 +111,9 @@ export async function benchFlows(sizes: FlowBenchSizes, log: (line: string) => v
     advance(2_000);
     const { cost, value } = await measure(rig, counting, () => run(name));
     backfill.set(name, { ...cost, summary: value });
-    log(`  backfill ${name}: ${value.counts.read} read, ${cost.salesforce} SF, ${cost.coupa} Coupa calls, ${(cost.ms / 1000).toFixed(1)} s`);
+    log(
+      `  backfill ${name}: ${value.counts.read} read, ${cost.salesforce} SF, ${cost.coupa} Coupa calls, ${(cost.ms / 1000).toFixed(1)} s`
+    );
   }
   // Idle: one polling interval later (past every overlap window), nothing changed by anyone. Two cycles: the first
   // may still see the flows' own writes of the backfill; the second is the steady state.

@@ -21,7 +21,8 @@ export interface LatencyRun {
   timeoutMs: number;
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 export async function benchLatency(table: Table, run: LatencyRun): Promise<number[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-latency-'));
@@ -47,7 +48,14 @@ export async function benchLatency(table: Table, run: LatencyRun): Promise<numbe
       OpportunityLineItem: []
     };
     for (let i = 0; i < run.deals; i++) {
-      seed.Opportunity.push({ '@ref': `o${i}`, Name: `Latency deal ${i}`, StageName: 'Negotiation/Review', CloseDate: '2026-12-15', AccountId: vendor?.Id, Amount: 1000 });
+      seed.Opportunity.push({
+        '@ref': `o${i}`,
+        Name: `Latency deal ${i}`,
+        StageName: 'Negotiation/Review',
+        CloseDate: '2026-12-15',
+        AccountId: vendor?.Id,
+        Amount: 1000
+      });
       seed.OpportunityLineItem.push({ OpportunityId: `@o${i}`, Product2Id: '@p', Quantity: 1, UnitPrice: 1000 });
     }
     const refs = sfEmu.control.seed(seed);
@@ -74,7 +82,8 @@ export async function benchLatency(table: Table, run: LatencyRun): Promise<numbe
     while (latencies.size < ids.length && performance.now() < deadline) {
       for (const o of sfEmu.control.records('Opportunity')) {
         const id = String(o.Id);
-        if (o.Coupa_Requisition_Id__c && wonAt.has(id) && !latencies.has(id)) latencies.set(id, performance.now() - wonAt.get(id)!);
+        if (o.Coupa_Requisition_Id__c && wonAt.has(id) && !latencies.has(id))
+          latencies.set(id, performance.now() - wonAt.get(id)!);
       }
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -94,9 +94,19 @@ export function naiveFlows(rig: Rig, person: Connection): NaiveFlow[] {
           : ((await one(() => person.sobject('Account').create(account))) as { id?: string } | null)?.id;
         const contact = s['primary-contact'];
         if (id && contact?.email) {
-          const [c] = await sfQuery(`SELECT Id FROM Contact WHERE AccountId = '${id}' AND Email = ${soqlQuote(contact.email)}`);
-          const rec = { LastName: contact['name-family'] ?? contact.email, FirstName: contact['name-given'] ?? null, Email: contact.email };
-          await one(() => (c ? person.sobject('Contact').update({ Id: c.Id, ...rec }) : person.sobject('Contact').create({ AccountId: id, ...rec })));
+          const [c] = await sfQuery(
+            `SELECT Id FROM Contact WHERE AccountId = '${id}' AND Email = ${soqlQuote(contact.email)}`
+          );
+          const rec = {
+            LastName: contact['name-family'] ?? contact.email,
+            FirstName: contact['name-given'] ?? null,
+            Email: contact.email
+          };
+          await one(() =>
+            c
+              ? person.sobject('Contact').update({ Id: c.Id, ...rec })
+              : person.sobject('Contact').create({ AccountId: id, ...rec })
+          );
         }
         // Link back in Coupa so the Account → supplier recipe can find it.
         if (id && s['custom-fields']?.['salesforce-account-id'] !== id)
@@ -166,7 +176,9 @@ export function naiveFlows(rig: Rig, person: Connection): NaiveFlow[] {
           Coupa_Contract_Status__c: c.status,
           StartDate: String(c['start-date'] ?? '').slice(0, 10) || null
         };
-        const [found] = await sfQuery(`SELECT Id FROM Contract WHERE Coupa_Contract_Id__c = ${soqlQuote(String(c.id))}`);
+        const [found] = await sfQuery(
+          `SELECT Id FROM Contract WHERE Coupa_Contract_Id__c = ${soqlQuote(String(c.id))}`
+        );
         await one(() =>
           found
             ? person.sobject('Contract').update({ Id: found.Id, ...rec })
@@ -188,11 +200,21 @@ export function naiveFlows(rig: Rig, person: Connection): NaiveFlow[] {
       const rows = await wonDeals();
       for (const o of rows) {
         if (o.Coupa_Requisition_Id__c) continue;
-        const lines = await sfQuery(`SELECT Quantity, UnitPrice, Description, Product2.Name FROM OpportunityLineItem WHERE OpportunityId = '${o.Id}'`);
-        const users = await one(() => coupa.get<Rec[]>('users', { params: { email: o.Owner?.Email ?? '', active: 'true' }, fields: ['id', 'login'] }));
+        const lines = await sfQuery(
+          `SELECT Quantity, UnitPrice, Description, Product2.Name FROM OpportunityLineItem WHERE OpportunityId = '${o.Id}'`
+        );
+        const users = await one(() =>
+          coupa.get<Rec[]>('users', {
+            params: { email: o.Owner?.Email ?? '', active: 'true' },
+            fields: ['id', 'login']
+          })
+        );
         // Idempotency by search: is there a requisition for this Opportunity already?
         const existing = await one(() =>
-          coupa.get<Rec[]>('requisitions', { params: { 'custom_fields[salesforce-opportunity-id]': o.Id }, fields: ['id'] })
+          coupa.get<Rec[]>('requisitions', {
+            params: { 'custom_fields[salesforce-opportunity-id]': o.Id },
+            fields: ['id']
+          })
         );
         if (existing?.length) continue;
         const supplierId = Number(o.Account?.Coupa_Supplier_Id__c);
@@ -213,7 +235,10 @@ export function naiveFlows(rig: Rig, person: Connection): NaiveFlow[] {
             { fields: ['id'] }
           )
         );
-        if (created?.id) await one(() => person.sobject('Opportunity').update({ Id: o.Id, Coupa_Requisition_Id__c: String(created.id) }));
+        if (created?.id)
+          await one(() =>
+            person.sobject('Opportunity').update({ Id: o.Id, Coupa_Requisition_Id__c: String(created.id) })
+          );
       }
       return rows.length;
     }
@@ -245,7 +270,9 @@ export async function benchNaive(
       advance(2_000);
       const { cost, value } = await measure(rig, undefined, () => f.run());
       backfill.set(f.flow, { cost, records: value });
-      log(`  naive backfill ${f.flow}: ${value} records, ${cost.salesforce} SF, ${cost.coupa} Coupa calls, ${(cost.ms / 1000).toFixed(1)} s`);
+      log(
+        `  naive backfill ${f.flow}: ${value} records, ${cost.salesforce} SF, ${cost.coupa} Coupa calls, ${(cost.ms / 1000).toFixed(1)} s`
+      );
     }
     // One idle cycle: without an echo ledger the recipes never settle (each direction re-sends what the other just
     // wrote), so there is no steady state to wait for, and no settling run before the incremental change either.
@@ -260,7 +287,13 @@ export async function benchNaive(
       await changes[f.flow]?.(changed);
       advance(2_000);
       const { cost } = await measure(rig, undefined, () => f.run());
-      out.push({ flow: f.flow, records: b.records, backfill: b.cost, idle: idle.get(f.flow)!, incremental: { ...cost, changed } });
+      out.push({
+        flow: f.flow,
+        records: b.records,
+        backfill: b.cost,
+        idle: idle.get(f.flow)!,
+        incremental: { ...cost, changed }
+      });
     }
     return out;
   } finally {

@@ -41,8 +41,16 @@ export async function scenario(rig: Rig, sizes: ScenarioSizes) {
   const ids = (resource: string) => coupaEmu.control.list(resource).map((r) => Number(r.id));
 
   // Salesforce side the flows need: a Coupa user for the Opportunity owner, products for the lines.
-  const [owner] = await query<{ Email: string }>(`SELECT Email FROM User WHERE Id = '${sfEmu.control.integrationUserId()}'`);
-  coupaEmu.control.create('users', { login: 'bench.rep', email: owner.Email, firstname: 'Bench', lastname: 'Rep', active: true });
+  const [owner] = await query<{ Email: string }>(
+    `SELECT Email FROM User WHERE Id = '${sfEmu.control.integrationUserId()}'`
+  );
+  coupaEmu.control.create('users', {
+    login: 'bench.rep',
+    email: owner.Email,
+    firstname: 'Bench',
+    lastname: 'Rep',
+    active: true
+  });
   const products = sfEmu.control.seed({
     Product2: [
       { '@ref': 'p1', Name: 'Server rack', ProductCode: 'RACK-42U', IsActive: true },
@@ -74,17 +82,25 @@ export async function scenario(rig: Rig, sizes: ScenarioSizes) {
       .filter(([k]) => k.startsWith('o'))
       .map(([, v]) => v);
     for (let i = 0; i < oppIds.length; i += 200) {
-      await person.sobject('Opportunity').update(oppIds.slice(i, i + 200).map((Id) => ({ Id, StageName: 'Closed Won' })));
+      await person
+        .sobject('Opportunity')
+        .update(oppIds.slice(i, i + 200).map((Id) => ({ Id, StageName: 'Closed Won' })));
     }
   };
   const requestOnboarding = async (count: number) => {
     const accounts = await query<{ Id: string }>('SELECT Id FROM Account WHERE Coupa_Supplier_Id__c = null LIMIT 2000');
     const created = await person.sobject('Account').create(
-      Array.from({ length: Math.max(0, count - accounts.length) }, (_, i) => ({ Name: `Bench prospect ${i}`, Type: 'Vendor' })),
+      Array.from({ length: Math.max(0, count - accounts.length) }, (_, i) => ({
+        Name: `Bench prospect ${i}`,
+        Type: 'Vendor'
+      })),
       { allOrNone: false }
     );
     const all = [...accounts.map((a) => a.Id), ...(created as Array<{ id: string }>).map((c) => c.id)];
-    const requests = Array.from({ length: count }, (_, i) => ({ Account__c: all[i % all.length], Status__c: 'Requested' }));
+    const requests = Array.from({ length: count }, (_, i) => ({
+      Account__c: all[i % all.length],
+      Status__c: 'Requested'
+    }));
     for (let i = 0; i < requests.length; i += 200) {
       await person.sobject('Coupa_Onboarding_Request__c').create(requests.slice(i, i + 200), { allOrNone: false });
     }
@@ -99,10 +115,14 @@ export async function scenario(rig: Rig, sizes: ScenarioSizes) {
       }
     },
     'supplier-account-sync.to-coupa': async (n) => {
-      const accounts = await query<{ Id: string }>('SELECT Id FROM Account WHERE Coupa_Supplier_Id__c != null ORDER BY Id');
+      const accounts = await query<{ Id: string }>(
+        'SELECT Id FROM Account WHERE Coupa_Supplier_Id__c != null ORDER BY Id'
+      );
       const picked = pickEvery(accounts, n);
       if (picked.length)
-        await person.sobject('Account').update(picked.map((a, i) => ({ Id: a.Id, Website: `https://changed-${i}.example` })));
+        await person
+          .sobject('Account')
+          .update(picked.map((a, i) => ({ Id: a.Id, Website: `https://changed-${i}.example` })));
     },
     'invoice-status': async (n) => {
       for (const id of pickEvery(ids('invoices'), n)) coupaEmu.control.update('invoices', id, { status: 'voided' });
@@ -114,17 +134,22 @@ export async function scenario(rig: Rig, sizes: ScenarioSizes) {
       }
     },
     'contract-sync.to-coupa': async (n) => {
-      const contracts = await query<{ Id: string }>('SELECT Id FROM Contract WHERE Coupa_Contract_Id__c != null ORDER BY Id');
+      const contracts = await query<{ Id: string }>(
+        'SELECT Id FROM Contract WHERE Coupa_Contract_Id__c != null ORDER BY Id'
+      );
       const picked = pickEvery(contracts, n);
       if (picked.length)
-        await person.sobject('Contract').update(picked.map((c, i) => ({ Id: c.Id, Description: `Amended terms ${i}` })));
+        await person
+          .sobject('Contract')
+          .update(picked.map((c, i) => ({ Id: c.Id, Description: `Amended terms ${i}` })));
     },
     'opportunity-to-requisition': (n) => winDeals(n),
     'opportunity-to-requisition-status': async (n) => {
       const linked = coupaEmu.control
         .list('requisitions')
         .filter((r) => (r['custom-fields'] as Record<string, unknown> | undefined)?.['salesforce-opportunity-id']);
-      for (const r of pickEvery(linked, n)) coupaEmu.control.update('requisitions', Number(r.id), { status: 'approved' });
+      for (const r of pickEvery(linked, n))
+        coupaEmu.control.update('requisitions', Number(r.id), { status: 'approved' });
     },
     'supplier-onboarding': (n) => requestOnboarding(n),
     'supplier-onboarding-status': async (n) => {
