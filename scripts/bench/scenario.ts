@@ -87,16 +87,21 @@ export async function scenario(rig: Rig, sizes: ScenarioSizes) {
         .update(oppIds.slice(i, i + 200).map((Id) => ({ Id, StageName: 'Closed Won' })));
     }
   };
+  // Each request is for an Account that has none yet (a second request for the same Account is refused by Coupa).
+  const requested = new Set<string>();
+  let prospectSeq = 0;
   const requestOnboarding = async (count: number) => {
-    const accounts = await query<{ Id: string }>('SELECT Id FROM Account WHERE Coupa_Supplier_Id__c = null LIMIT 2000');
+    const unlinked = await query<{ Id: string }>('SELECT Id FROM Account WHERE Coupa_Supplier_Id__c = null LIMIT 2000');
+    const accounts = unlinked.filter((a) => !requested.has(a.Id)).slice(0, count);
     const created = await person.sobject('Account').create(
-      Array.from({ length: Math.max(0, count - accounts.length) }, (_, i) => ({
-        Name: `Bench prospect ${i}`,
+      Array.from({ length: Math.max(0, count - accounts.length) }, () => ({
+        Name: `Bench prospect ${++prospectSeq}`,
         Type: 'Vendor'
       })),
       { allOrNone: false }
     );
     const all = [...accounts.map((a) => a.Id), ...(created as Array<{ id: string }>).map((c) => c.id)];
+    for (const id of all) requested.add(id);
     const requests = Array.from({ length: count }, (_, i) => ({
       Account__c: all[i % all.length],
       Status__c: 'Requested'
