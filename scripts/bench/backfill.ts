@@ -111,7 +111,7 @@ export async function benchBackfill(
       r.summary.status === 'succeeded'
         ? secs(r.ms)
         : `${r.summary.status} after ${secs(r.ms)} (${int(r.summary.counts.read ?? 0)} of ${int(total)} read)`,
-      `${r.summary.status === 'succeeded' ? '' : 'not comparable with the floor: the run stopped early; '}${(r.ms / floorMs).toFixed(2)}× the rate-limit floor of ${secs(floorMs)} (${int(Math.ceil(total / 50))} pages at 25 req/s); goal ≤ 1.2×; ${int((r.summary.counts.read ?? 0) / (r.ms / 1000))} records/s; ${r.summary.status}, ${int(r.summary.counts.created ?? 0)} of ${int(total)} created, ${int(r.summary.counts.deadLettered ?? 0)} dead-lettered`
+      `${r.summary.status === 'succeeded' ? '' : 'not comparable with the floor: the run stopped early; '}${floorMs > 0 ? `${(r.ms / floorMs).toFixed(2)}× the rate-limit floor of ${secs(floorMs)}` : 'no rate-limit floor: all pages fit in the burst of 20'} (${int(Math.ceil(total / 50))} pages at 25 req/s); goal ≤ 1.2×; ${int((r.summary.counts.read ?? 0) / (r.ms / 1000))} records/s; ${r.summary.status}, ${int(r.summary.counts.created ?? 0)} of ${int(total)} created, ${int(r.summary.counts.deadLettered ?? 0)} dead-lettered`
     );
     table.add(
       'backfill',
