@@ -2,6 +2,20 @@
 export type Rec = { id: number; [key: string]: any };
 
 /**
+ * Bumped by every write to any collection. Generated rows may be derived from other collections' rows (a PO's
+ * updated-at from its requisition's), so an ordering cached by one collection is only trusted while nothing changed.
+ */
+let storeVersion = 0;
+
+/** Ids in (value of one field, id) ascending order, as of one store version. */
+export interface Ordering {
+  version: number;
+  ids: number[];
+  /** True when every non-null value is a number (epoch-ms datetimes, ids, amounts): ranges on it are monotone. */
+  numeric: boolean;
+}
+
+/**
  * One resource's rows. Seeded rows can be virtual: produced on demand by a deterministic generator, so a
  * million-record seed costs no memory until a row is written (then it lives in the overlay).
  */
@@ -16,6 +30,31 @@ export class Collection {
 
   setView(view: { get(id: number): Rec | undefined; scan(): Iterable<Rec> }): void {
     this.view = view;
+  }
+
+  private orderings = new Map<string, Ordering>();
+
+  /**
+   * Every row's id ordered by (`field`, id) under `compare`, built by one scan and kept until the store changes.
+   * Lets an ordered page stop after offset + limit matches instead of generating and sorting every row per page.
+   * Undefined for view collections, whose rows live elsewhere.
+   */
+  ordered(field: string, compare: (a: unknown, b: unknown) => number): Ordering | undefined {
+    if (this.view) return undefined;
+    const cached = this.orderings.get(field);
+    if (cached && cached.version === storeVersion) return cached;
+    const version = storeVersion;
+    const pairs: Array<[unknown, number]> = [];
+    let numeric = true;
+    for (const r of this.scan()) {
+      const v = r[field];
+      if (v !== null && v !== undefined && typeof v !== 'number') numeric = false;
+      pairs.push([v, r.id]);
+    }
+    pairs.sort((a, b) => compare(a[0], b[0]) || a[1] - b[1]);
+    const ordering = { version, ids: pairs.map((p) => p[1]), numeric };
+    this.orderings.set(field, ordering);
+    return ordering;
   }
 
   /** Lazily built value → ids indexes (natural keys, unique fields), maintained on every put/delete. */
@@ -55,6 +94,7 @@ export class Collection {
 
   /** Stores (or replaces) a row; every write path ends here. */
   put(rec: Rec): Rec {
+    storeVersion++;
     if (this.indexes.size) {
       const old = this.get(rec.id);
       for (const [field, idx] of this.indexes) {
@@ -76,6 +116,7 @@ export class Collection {
   delete(id: number): boolean {
     const old = this.get(id);
     if (!old) return false;
+    storeVersion++;
     for (const [field, idx] of this.indexes) idx.get(String(old[field]))?.delete(id);
     this.rows.delete(id);
     this.deleted.add(id);
@@ -103,6 +144,7 @@ export class Collection {
   }
 
   setVirtual(count: number, generator: (id: number) => Rec): void {
+    storeVersion++;
     this.virtualCount = count;
     this.generator = generator;
     this.indexes.clear();
@@ -111,6 +153,8 @@ export class Collection {
   }
 
   clear(): void {
+    storeVersion++;
+    this.orderings.clear();
     this.rows.clear();
     this.deleted.clear();
     this.indexes.clear();

@@ -123,12 +123,16 @@ function normalise(leaf: LeafType, v: string): unknown {
   }
 }
 
+/** Parsed `in` / `not_in` lists, once per condition rather than once per row tested. */
+const inLists = new WeakMap<Condition, unknown[]>();
+
 function test(c: Condition, actual: unknown): boolean {
   const blank = actual === null || actual === undefined || actual === '';
   if (c.op === 'blank') return (c.value === 'true' || c.value === '1') === blank;
   if (blank) return false;
   if (c.op === 'in' || c.op === 'not_in') {
-    const list = c.value.split(',').map((x) => normalise(c.leaf, x.trim()));
+    let list = inLists.get(c);
+    if (!list) inLists.set(c, (list = c.value.split(',').map((x) => normalise(c.leaf, x.trim()))));
     const hit = list.some((x) => x === actual);
     return c.op === 'in' ? hit : !hit;
   }

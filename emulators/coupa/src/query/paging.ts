@@ -4,7 +4,7 @@ import { dashKey } from '../keys';
 import type { ResourceDef } from '../resources/types';
 import type { Rec } from '../store';
 import { property } from '../swagger';
-import { matches, parseConditions } from './filters';
+import { matches, parseConditions, type Condition } from './filters';
 
 export const MAX_LIMIT = 50;
 
@@ -47,6 +47,29 @@ function compare(a: unknown, b: unknown): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
+/**
+ * For `id[in]=…` or `<top-level text attribute>[in]=…`, the only rows that can match, in id order (looked up by id or
+ * through the collection's value index) instead of a scan of the whole collection. Every row is still tested against
+ * all conditions, so the result is the scan's.
+ */
+function candidates(coll: ReturnType<Emulator['collection']>, conditions: Condition[]): Rec[] | undefined {
+  const c = conditions.find((x) => x.op === 'in' && x.path.length === 1 && (x.path[0] === 'id' || x.leaf === 'string'));
+  if (!c) return undefined;
+  const values = c.value.split(',').map((v) => v.trim());
+  const ids = new Set<number>();
+  if (c.path[0] === 'id') {
+    for (const v of values) if (/^\d+$/.test(v)) ids.add(Number(v));
+  } else {
+    for (const v of values) for (const r of coll.lookup(c.path[0], v)) ids.add(r.id);
+  }
+  const out: Rec[] = [];
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    const rec = coll.get(id);
+    if (rec) out.push(rec);
+  }
+  return out;
+}
+
 /** Filters, orders (default id ASC) and pages a collection; streams when ordered by id. */
 export function runQuery(emu: Emulator, def: ResourceDef, params: URLSearchParams, shift = 0): Rec[] {
   const conditions = parseConditions(emu, def, params);
@@ -56,7 +79,7 @@ export function runQuery(emu: Emulator, def: ResourceDef, params: URLSearchParam
   if (page.orderBy === 'id' && page.dir === 'asc') {
     const out: Rec[] = [];
     let skipped = 0;
-    for (const rec of coll.scan()) {
+    for (const rec of candidates(coll, conditions) ?? coll.scan()) {
       if (!matches(emu, def, rec, conditions)) continue;
       if (skipped < offset) {
         skipped++;
@@ -64,6 +87,36 @@ export function runQuery(emu: Emulator, def: ResourceDef, params: URLSearchParam
       }
       out.push(rec);
       if (out.length >= page.limit) break;
+    }
+    return out;
+  }
+  const ordering = page.dir === 'asc' ? coll.ordered(page.orderBy, compare) : undefined;
+  if (ordering) {
+    // Same rows as filtering and sorting everything: walk the cached (value, id) order and stop once the page is full.
+    let start = 0;
+    const range = conditions.filter((c) => c.path.length === 1 && c.path[0] === page.orderBy && (c.op === 'gt' || c.op === 'gt_or_eq'));
+    if (range.length && ordering.numeric) {
+      // A lower bound on the ordering field holds for a suffix of the order: find where it starts.
+      let lo = 0;
+      let hi = ordering.ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const rec = coll.get(ordering.ids[mid]);
+        if (rec && matches(emu, def, rec, range)) hi = mid;
+        else lo = mid + 1;
+      }
+      start = lo;
+    }
+    const out: Rec[] = [];
+    let skipped = 0;
+    for (let i = start; i < ordering.ids.length && out.length < page.limit; i++) {
+      const rec = coll.get(ordering.ids[i]);
+      if (!rec || !matches(emu, def, rec, conditions)) continue;
+      if (skipped < offset) {
+        skipped++;
+        continue;
+      }
+      out.push(rec);
     }
     return out;
   }

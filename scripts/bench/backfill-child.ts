@@ -1,0 +1,32 @@
+/**
+ * The middleware side of the 100k backfill, in a process of its own so its peak RSS is the connector's alone (the
+ * emulators run in the parent). Built by the runtime's own buildConnector from connector.yaml and the environment,
+ * exactly as `npm start` with credentials would, with only invoice-status registered. Prints one JSON line.
+ */
+import pino from 'pino';
+import { loadConfig } from '../../middleware/src/config';
+import { FLOW_MODULES } from '../../middleware/src/flows';
+import { buildConnector } from '../../middleware/src/runtime/build';
+import { CONFIG_FILE } from './config';
+
+async function main(): Promise<void> {
+  const config = loadConfig({ configFile: CONFIG_FILE });
+  const logger = pino({ level: 'silent' });
+  const modules = FLOW_MODULES.filter((m) => m.name === 'invoice-status');
+  const connector = await buildConnector({ config, logger, modules, validateMappings: false });
+  try {
+    const t0 = performance.now();
+    const summary = await connector.engine.runNow('invoice-status');
+    const ms = performance.now() - t0;
+    process.stdout.write(
+      `${JSON.stringify({ ms, summary, maxRssBytes: process.resourceUsage().maxRSS * 1024, node: process.version })}\n`
+    );
+  } finally {
+    await connector.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
