@@ -76,7 +76,16 @@ export class InvoiceLinkResolver {
         this.poRequisitions.set(String(po['po-number']), req === undefined || req === null ? null : String(req));
       }
     }
-    const reqs = [...new Set([...this.poRequisitions.values()].filter((r): r is string => !!r))].filter((r) => !this.opportunities.has(r));
+    // Only the requisitions of these invoices: the PO cache spans pages, and looking up every requisition it holds
+    // would make each page's Salesforce queries grow with the pages read before it.
+    const reqs = [
+      ...new Set(
+        invoices
+          .flatMap(poNumbersOf)
+          .map((p) => this.poRequisitions.get(p))
+          .filter((r): r is string => !!r),
+      ),
+    ].filter((r) => !this.opportunities.has(r));
     for (const part of chunks(reqs, 100)) {
       for (const r of part) this.opportunities.set(r, null);
       const rows = await this.sf.queryAll<Record<string, unknown>>(`SELECT Id, ${of} FROM Opportunity WHERE ${of} IN (${part.map(soqlQuote).join(',')})`);
