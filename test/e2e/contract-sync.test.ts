@@ -133,7 +133,7 @@ describe('contract-sync', () => {
     await expectQuiet();
   });
 
-  it('a contract published in Coupa creates the Salesforce Contract, activated, and keeps its Coupa number', async () => {
+  it('a contract published in Coupa creates the Salesforce Contract, activated, keeps its Coupa number, and is not written back', async () => {
     const c = await h.coupaApi('POST', '/api/contracts', {
       name: 'Warehousing Q3',
       number: 'CPA-77',
@@ -147,14 +147,14 @@ describe('contract-sync', () => {
     expect((await run(CONTRACT_TO_SALESFORCE)).counts.created).toBe(1);
     expect(sfWrites()).toBe(2); // inserted as Draft, then activated
     await run(CONTRACT_TO_COUPA);
-    expect(coupaWrites()).toBe(1); // the Salesforce Id back on the Coupa contract
+    expect(coupaWrites()).toBe(0); // nothing goes back: the first link bumps nothing in Coupa
 
     const rows = (await h.user().query<any>(`SELECT Id FROM Contract WHERE Coupa_Contract_Id__c = '${c.id}'`)).records;
     expect(rows).toHaveLength(1);
     expect(await sfContract(rows[0].Id)).toMatchObject({ Name: 'Warehousing Q3', Status: 'Activated', AccountId: accountId, ContractTerm: 3, EndDate: '2026-09-30', Coupa_Contract_Status__c: 'published' });
     expect((await h.user().query<any>(`SELECT Id FROM Contract WHERE Coupa_Contract_Id__c = '${draft.id}'`)).records).toEqual([]);
     const back = await coupaContract(c.id);
-    expect(back['custom-fields']['salesforce-contract-id']).toBe(rows[0].Id);
+    expect(back['custom-fields']?.['salesforce-contract-id'] ?? null).toBeNull();
     expect(back.number).toBe('CPA-77');
     await expectQuiet();
   });

@@ -12,7 +12,7 @@ import { requireMapping, type FlowDeps } from '../deps';
 import { RecordWriteError, classifyFor, validation } from '../shared/errors';
 import { COUPA_WRITE_CONCURRENCY, mapConcurrent } from '../shared/concurrency';
 import { fetchCoupa, fetchSalesforce, readCoupa, readSalesforce, soqlIn } from '../shared/io';
-import { decide } from '../shared/tiers';
+import { decide, decideSync } from '../shared/tiers';
 
 export const CONTRACT_SYNC = 'contract-sync';
 export const CONTRACT_TO_SALESFORCE = `${CONTRACT_SYNC}.to-salesforce`;
@@ -227,13 +227,34 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
       if (!ctx.targetId && !opts.createFromCoupaStatuses.includes(String(rec.data.status))) return null;
       return sinceLastWrite('coupa', rec.id, await mapContract(rec));
     },
-    async match(rec): Promise<MatchResult> {
-      const sfId = str(getPath(rec.data, `custom-fields.${opts.coupaSalesforceIdField}`));
-      return decide([
-        async () => (await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sfObject} WHERE ${externalId} = ${soqlQuote(rec.id)}`)).map((r) => r.Id),
-        async () =>
-          sfId && /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(sfId) ? (await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sfObject} WHERE Id = ${soqlQuote(sfId)} AND ${externalId} = null`)).map((r) => r.Id) : [],
-      ]);
+    // Per page: one query by Coupa id, one by the Salesforce Id a contract carries; every hit checked to hold its key.
+    async matchPage(items): Promise<Map<string, MatchResult>> {
+      const sfIdOf = (rec: SourceRecord) => {
+        const v = str(getPath(rec.data, `custom-fields.${opts.coupaSalesforceIdField}`));
+        return v && /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(v) ? v : null;
+      };
+      const byCoupaId = new Map<string, string[]>();
+      const bySfId = new Set<string>();
+      const coupaIds = [...new Set(items.map((i) => i.record.id))];
+      for (let i = 0; i < coupaIds.length; i += 200) {
+        const part = coupaIds.slice(i, i + 200);
+        for (const r of await sf.queryAll<SObjectRecord>(`SELECT Id, ${externalId} FROM ${sfObject} WHERE ${soqlIn(externalId, part)}`)) {
+          const key = str(r[externalId]);
+          if (key && part.includes(key)) byCoupaId.set(key, [...(byCoupaId.get(key) ?? []), String(r.Id)]);
+        }
+      }
+      const sfIds = [...new Set(items.map((i) => sfIdOf(i.record)).filter((v): v is string => !!v))];
+      for (let i = 0; i < sfIds.length; i += 200) {
+        const part = sfIds.slice(i, i + 200);
+        for (const r of await sf.queryAll<SObjectRecord>(`SELECT Id FROM ${sfObject} WHERE ${soqlIn('Id', part)} AND ${externalId} = null`)) bySfId.add(String(r.Id));
+      }
+      const out = new Map<string, MatchResult>();
+      for (const { record } of items) {
+        const sfId = sfIdOf(record);
+        const carried = sfId ? [...bySfId].filter((x) => x.slice(0, 15) === sfId.slice(0, 15)) : [];
+        out.set(record.id, decideSync([() => byCoupaId.get(record.id) ?? [], () => carried]));
+      }
+      return out;
     },
     async write(items: WriteItem[]): Promise<WriteOutcome[]> {
       const outcomes: WriteOutcome[] = new Array(items.length);
@@ -317,7 +338,16 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
         }
         return payload;
       }
-      return sinceLastWrite('salesforce', rec.id, await mapSfContract(rec));
+      // An update leaves alone what only a create sends: the number and status, and the back-link to the Salesforce
+      // record (it exists to find a contract this flow created; a contract that came from Coupa needs none).
+      const payload = await mapSfContract(rec);
+      for (const f of opts.createOnlyCoupaFields) delete payload[f];
+      const custom = payload['custom-fields'] as Record<string, unknown> | undefined;
+      if (custom && typeof custom === 'object') {
+        delete custom[opts.coupaSalesforceIdField];
+        if (Object.keys(custom).length === 0) delete payload['custom-fields'];
+      }
+      return sinceLastWrite('salesforce', rec.id, payload);
     },
     async match(rec): Promise<MatchResult> {
       const coupaId = str(rec.data[externalId]);
@@ -351,8 +381,15 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
       return found[0] ? String(found[0].id) : null;
     },
     async readTargets(ids) {
+      // One request per 50 contracts, each hit checked to be one asked for.
       const raw = new Map<string, Record<string, unknown>>();
-      for (const id of ids) raw.set(id, (await contracts.get(Number(id))) as unknown as Record<string, unknown>);
+      const wanted = [...new Set(ids.filter((id) => /^\d+$/.test(id)))];
+      for (let i = 0; i < wanted.length; i += 50) {
+        const part = wanted.slice(i, i + 50);
+        for (const c of await contracts.find({ filters: { 'id[in]': part } })) {
+          if (part.includes(String(c.id))) raw.set(String(c.id), c as unknown as Record<string, unknown>);
+        }
+      }
       return currentValues('coupa', raw);
     },
     classify: classifyFor('coupa'),
