@@ -39,6 +39,13 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`[${((performance.now() - t00) / 1000).toFixed(1)} s] ${line}\n`);
   const table = new Table();
   const started = performance.now();
+  // Interrupted (Ctrl-C, a CI timeout): print what was measured so far rather than nothing.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stdout.write(`\n${table.render()}\n(interrupted by ${signal}: partial table)\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
   let failures = 0;
   /** One measurement family; a crash is reported in the table (and fails the run) without losing the others. */
   const family = async (name: string, fn: () => Promise<void>) => {
