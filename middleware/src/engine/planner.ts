@@ -124,6 +124,11 @@ export function planRecord(input: PlanInput): RecordPlan {
     const unchanged = last && Object.entries(payload).every(([k, v]) => !force.has(k) && k in last && sameValue(v, last[k]));
     if (unchanged) return { action: 'skip', reason: 'skip-unchanged', conflicts, dropped };
   }
+  // A first write to a record linked just now (matched, or linked by another flow) sends nothing the target already holds.
+  if (op === 'update' && !input.lastWritten && input.current && effects.length === 0 && force.size === 0) {
+    const current = input.current;
+    if (Object.entries(payload).every(([k, v]) => sameValue(v, current[k]))) return { action: 'skip', reason: 'skip-unchanged', conflicts, dropped };
+  }
   if (op === 'update' && input.linked && input.pingPong && input.pingPong.writes >= input.pingPong.maxWrites && force.size === 0) {
     const reason = `written ${input.pingPong.writes} times in ${Math.round(input.pingPong.windowMs / 1000)}s`;
     return { action: 'quarantine', reason, conflicts };

@@ -504,7 +504,8 @@ export class FlowRunner {
 
     // current target values, for two-sided change detection
     const current = new Map<string, Record<string, unknown>>();
-    const updates = live.filter((p) => p.targetId && p.link);
+    // Linked records (two-sided change detection) and newly matched ones (a first write sends only what differs).
+    const updates = live.filter((p) => p.targetId);
     if (flow.readTargets && updates.length) {
       try {
         for (const [id, v] of await flow.readTargets(updates.map((p) => p.targetId!))) current.set(id, v);

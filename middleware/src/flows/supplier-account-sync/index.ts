@@ -337,6 +337,18 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
       if (!ctx.targetId && !str(rec.data[externalId])) return null;
       return mapAccount(rec);
     },
+    // The suppliers' current values, so that a first write after linking sends only what differs (one request per 50).
+    async readTargets(ids) {
+      const wanted = [...new Set(ids.filter((id) => /^\d+$/.test(id)))];
+      const out = new Map<string, Record<string, unknown>>();
+      for (let i = 0; i < wanted.length; i += 50) {
+        const part = wanted.slice(i, i + 50);
+        for (const s of await suppliers.find({ filters: { 'id[in]': part } })) {
+          if (part.includes(String(s.id))) out.set(String(s.id), s as unknown as Record<string, unknown>);
+        }
+      }
+      return out;
+    },
     async matchPage(items) {
       // An Account given a Coupa supplier id by hand: one lookup for the page, each hit checked to be that supplier.
       const ids = [...new Set(items.map((i) => str(i.record.data[externalId])).filter((id): id is string => !!id && /^\d+$/.test(id)))];
