@@ -3,12 +3,9 @@
  * activated Salesforce Contract each, nothing is written back to Coupa on the first link, and 10 edits made in
  * Salesforce reach Coupa as exactly 10 contract updates.
  */
-import pino from 'pino';
-import { SyncEngine } from '../../middleware/src/engine';
 import { createContractSyncFlows, CONTRACT_TO_COUPA, CONTRACT_TO_SALESFORCE } from '../../middleware/src/flows/contract-sync';
 import { startHarness, type Harness } from '../e2e/harness';
-import { clientsBehind } from './behind-proxies';
-import { coupaFailure, salesforceFailure, startFaultProxy, type FaultProxy } from './fault-proxy';
+import { behindFaultProxies, countPerKey, type FaultyConnector } from './faulty-connector';
 import { report } from './report';
 
 /** RELIABILITY_SOAK=1 (manual runs): ten times the contracts. */
@@ -17,19 +14,12 @@ jest.setTimeout(process.env.RELIABILITY_SOAK ? 1_800_000 : 240_000);
 
 describe('contract-sync both ways with 10% injected 429/5xx on both sides', () => {
   let h: Harness;
-  let sfProxy: FaultProxy;
-  let coupaProxy: FaultProxy;
-  let engine: SyncEngine;
+  let c: FaultyConnector;
 
   const coupaContractWrites = () =>
     Object.entries(h.coupaEmu.control.counters().byEndpoint as Record<string, number>)
       .filter(([k]) => /^(PUT|POST|PATCH) \/api\/contracts/.test(k))
       .reduce((n, [, v]) => n + v, 0);
-  const settle = async (name: string) => {
-    let s = await engine.runNow(name);
-    for (let i = 0; i < 8 && s.status !== 'succeeded'; i++) s = await engine.runNow(name);
-    expect({ flow: name, status: s.status, error: s.error }).toEqual({ flow: name, status: 'succeeded', error: undefined });
-  };
   const contractsInSalesforce = () =>
     (h.sfEmu.control.records('Contract') as Array<{ Id: string; Coupa_Contract_Id__c?: string | null; Status?: string }>).filter((c) => c.Coupa_Contract_Id__c);
 
@@ -47,27 +37,21 @@ describe('contract-sync both ways with 10% injected 429/5xx on both sides', () =
         'end-date': '2026-12-31',
       });
     }
-    const notAuth = (_m: string, p: string) => !p.includes('oauth2');
-    sfProxy = await startFaultProxy({ target: h.sfEmu.url, rate: 0.1, seed: 23, match: notAuth, respond: salesforceFailure });
-    coupaProxy = await startFaultProxy({ target: h.coupaEmu.url, rate: 0.1, seed: 31, match: notAuth, respond: coupaFailure });
-    const { salesforce, coupa } = await clientsBehind(h, sfProxy, coupaProxy);
-    engine = new SyncEngine({ store: h.store, logger: pino({ level: 'silent' }), retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 20 } });
-    for (const flow of createContractSyncFlows({ ...h.deps(), coupa, salesforce })) engine.register(flow);
+    c = await behindFaultProxies(h, { salesforce: 23, coupa: 31 });
+    const { salesforce, coupa } = c;
+    for (const flow of createContractSyncFlows({ ...h.deps(), coupa, salesforce })) c.engine.register(flow);
   });
 
   afterAll(async () => {
-    await engine?.stop();
-    await sfProxy?.close();
-    await coupaProxy?.close();
+    await c?.close();
     await h?.close();
   });
 
   it('creates one activated Contract per published contract and writes nothing back on the first link', async () => {
     h.coupaEmu.control.resetCounters();
-    await settle(CONTRACT_TO_SALESFORCE);
-    await settle(CONTRACT_TO_COUPA);
-    const byCoupaId = new Map<string, number>();
-    for (const c of contractsInSalesforce()) byCoupaId.set(c.Coupa_Contract_Id__c!, (byCoupaId.get(c.Coupa_Contract_Id__c!) ?? 0) + 1);
+    await c.settle(CONTRACT_TO_SALESFORCE);
+    await c.settle(CONTRACT_TO_COUPA);
+    const byCoupaId = countPerKey(contractsInSalesforce().map((k) => k.Coupa_Contract_Id__c));
     const published = (h.coupaEmu.control.list('contracts') as Array<{ id: number; status: string }>).filter((c) => c.status === 'published').map((c) => String(c.id));
     expect([...byCoupaId.keys()].sort()).toEqual(published.sort());
     expect([...byCoupaId.values()].filter((n) => n !== 1)).toEqual([]);
@@ -83,9 +67,9 @@ describe('contract-sync both ways with 10% injected 429/5xx on both sides', () =
       { allOrNone: true } as never,
     );
     h.coupaEmu.control.resetCounters();
-    await settle(CONTRACT_TO_COUPA);
-    await settle(CONTRACT_TO_SALESFORCE);
-    await settle(CONTRACT_TO_COUPA);
+    await c.settle(CONTRACT_TO_COUPA);
+    await c.settle(CONTRACT_TO_SALESFORCE);
+    await c.settle(CONTRACT_TO_COUPA);
     expect(coupaContractWrites()).toBe(10);
     for (const c of edited) {
       expect((h.coupaEmu.control.get('contracts', Number(c.Coupa_Contract_Id__c)) as { description: string }).description).toBe(`Renegotiated ${c.Coupa_Contract_Id__c}`);
@@ -95,8 +79,8 @@ describe('contract-sync both ways with 10% injected 429/5xx on both sides', () =
     report({
       story: `contract-sync both ways, ${N} contracts + 10 edits, 10% faults both sides`,
       records: N,
-      faultsSalesforce: sfProxy.injected,
-      faultsCoupa: coupaProxy.injected,
+      faultsSalesforce: c.sfProxy.injected,
+      faultsCoupa: c.coupaProxy.injected,
       coupaUpdatesForTenEdits: coupaContractWrites(),
       duplicates: 0,
       lost: 0,

@@ -4,12 +4,9 @@
  * request never reached the system behind it.
  */
 import type { Connection } from 'jsforce';
-import pino from 'pino';
-import { SyncEngine } from '../../middleware/src/engine';
 import { createInvoiceStatusFlow } from '../../middleware/src/flows/invoice-status';
 import { startHarness, type Harness } from '../e2e/harness';
-import { clientsBehind } from './behind-proxies';
-import { coupaFailure, salesforceFailure, startFaultProxy, type FaultProxy } from './fault-proxy';
+import { behindFaultProxies, type FaultyConnector } from './faulty-connector';
 import { report } from './report';
 
 /** RELIABILITY_SOAK=1 (manual runs): ten times the records. */
@@ -18,20 +15,19 @@ jest.setTimeout(process.env.RELIABILITY_SOAK ? 1_800_000 : 240_000);
 
 describe(`a ${N.toLocaleString('en')}-invoice sync with 10% injected 429/5xx on both sides`, () => {
   let h: Harness;
-  let sfProxy: FaultProxy;
-  let coupaProxy: FaultProxy;
+  let c: FaultyConnector;
   let user: Connection;
 
   beforeAll(async () => {
     h = await startHarness({ coupa: { seed: 0, rateLimit: false } });
     user = h.user();
-    const c = h.coupaEmu.control;
-    const supplier = c.create('suppliers', { name: 'Reliable Parts', number: 'REL-1', status: 'active' }) as {
+    const control = h.coupaEmu.control;
+    const supplier = control.create('suppliers', { name: 'Reliable Parts', number: 'REL-1', status: 'active' }) as {
       id: number;
     };
     await user.sobject('Account').create({ Name: 'Reliable Parts', Coupa_Supplier_Id__c: String(supplier.id) });
     for (let i = 0; i < N; i++) {
-      c.create('invoices', {
+      control.create('invoices', {
         'invoice-number': `REL-${String(i).padStart(5, '0')}`,
         'invoice-date': '2026-11-01',
         status: 'approved',
@@ -40,49 +36,25 @@ describe(`a ${N.toLocaleString('en')}-invoice sync with 10% injected 429/5xx on 
         'gross-total': String(100 + i)
       });
     }
-    const notAuth = (_m: string, p: string) => !p.includes('oauth2');
-    sfProxy = await startFaultProxy({
-      target: h.sfEmu.url,
-      rate: 0.1,
-      seed: 11,
-      match: notAuth,
-      respond: salesforceFailure
-    });
-    coupaProxy = await startFaultProxy({
-      target: h.coupaEmu.url,
-      rate: 0.1,
-      seed: 29,
-      match: notAuth,
-      respond: coupaFailure
-    });
+    c = await behindFaultProxies(h, { salesforce: 11, coupa: 29 });
   });
 
   afterAll(async () => {
-    await sfProxy?.close();
-    await coupaProxy?.close();
+    await c?.close();
     await h?.close();
   });
 
   it('writes every invoice once, dead-letters nothing, and keeps the checkpoint at the last invoice', async () => {
-    const { salesforce, coupa } = await clientsBehind(h, sfProxy, coupaProxy);
-    const engine = new SyncEngine({
-      store: h.store,
-      logger: pino({ level: 'silent' }),
-      retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 20 }
-    });
+    const { salesforce, coupa, engine } = c;
     engine.register(
       createInvoiceStatusFlow({ ...h.deps({ tasks: { onDisputed: false, onPaid: false } }), coupa, salesforce }),
       { batchSize: 200 }
     );
-
-    let summary = await engine.runNow('invoice-status');
     // A run may stop early when retries run out on a read; the next scheduled run continues from the checkpoint.
-    for (let i = 0; i < 5 && summary.status !== 'succeeded'; i++) summary = await engine.runNow('invoice-status');
-    await engine.stop();
+    await c.settle('invoice-status', 6);
 
-    expect({ status: summary.status, error: summary.error }).toEqual({ status: 'succeeded', error: undefined });
-    expect(sfProxy.injected).toBeGreaterThan(0);
-    expect(coupaProxy.injected).toBeGreaterThan(0);
+    expect(c.sfProxy.injected).toBeGreaterThan(0);
+    expect(c.coupaProxy.injected).toBeGreaterThan(0);
     const rows = h.sfEmu.control.records('Coupa_Invoice__c') as Array<{
       Coupa_Invoice_Id__c: string;
       IsDeleted?: boolean;
@@ -99,8 +71,8 @@ describe(`a ${N.toLocaleString('en')}-invoice sync with 10% injected 429/5xx on 
     report({
       story: `invoice-status, ${N.toLocaleString('en')} invoices, 10% faults both sides`,
       records: coupaIds.length,
-      faultsSalesforce: sfProxy.injected,
-      faultsCoupa: coupaProxy.injected,
+      faultsSalesforce: c.sfProxy.injected,
+      faultsCoupa: c.coupaProxy.injected,
       duplicates: ids.length - new Set(ids).size,
       lost: coupaIds.filter((id) => !ids.includes(id)).length,
       deadLetters: 0,

@@ -2,12 +2,9 @@
  * "Start supplier onboarding" under 10% injected 429/5xx on both sides: 40 requests filed at once each start exactly
  * one Coupa supplier-information record, and every request gets its status and the record's id back.
  */
-import pino from 'pino';
-import { SyncEngine } from '../../middleware/src/engine';
 import { createSupplierOnboardingFlows, FLOW_NAME, STATUS_FLOW_NAME } from '../../middleware/src/flows/supplier-onboarding';
 import { startHarness, type Harness } from '../e2e/harness';
-import { clientsBehind } from './behind-proxies';
-import { coupaFailure, salesforceFailure, startFaultProxy, type FaultProxy } from './fault-proxy';
+import { behindFaultProxies, countPerKey, type FaultyConnector } from './faulty-connector';
 import { report } from './report';
 
 /** RELIABILITY_SOAK=1 (manual runs): ten times the requests. */
@@ -16,16 +13,9 @@ jest.setTimeout(process.env.RELIABILITY_SOAK ? 1_800_000 : 240_000);
 
 describe('supplier onboarding with 10% injected 429/5xx on both sides', () => {
   let h: Harness;
-  let sfProxy: FaultProxy;
-  let coupaProxy: FaultProxy;
-  let engine: SyncEngine;
+  let c: FaultyConnector;
   const requestIds: string[] = [];
 
-  const settle = async (name: string) => {
-    let s = await engine.runNow(name);
-    for (let i = 0; i < 8 && s.status !== 'succeeded'; i++) s = await engine.runNow(name);
-    expect({ flow: name, status: s.status, error: s.error }).toEqual({ flow: name, status: 'succeeded', error: undefined });
-  };
 
   beforeAll(async () => {
     h = await startHarness({ coupa: { seed: 0, rateLimit: false } });
@@ -47,31 +37,26 @@ describe('supplier onboarding with 10% injected 429/5xx on both sides', () => {
       .create(Array.from({ length: N }, (_, i) => ({ Account__c: refs[`a${i}`], Status__c: 'Requested' })), { allOrNone: true } as never);
     for (const r of created as Array<{ id: string }>) requestIds.push(r.id);
 
-    const notAuth = (_m: string, p: string) => !p.includes('oauth2');
-    sfProxy = await startFaultProxy({ target: h.sfEmu.url, rate: 0.1, seed: 37, match: notAuth, respond: salesforceFailure });
-    coupaProxy = await startFaultProxy({ target: h.coupaEmu.url, rate: 0.1, seed: 41, match: notAuth, respond: coupaFailure });
-    const { salesforce, coupa } = await clientsBehind(h, sfProxy, coupaProxy);
-    engine = new SyncEngine({ store: h.store, logger: pino({ level: 'silent' }), retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 20 } });
-    for (const flow of createSupplierOnboardingFlows({ ...h.deps(), coupa, salesforce })) engine.register(flow);
+    c = await behindFaultProxies(h, { salesforce: 37, coupa: 41 });
+    const { salesforce, coupa } = c;
+    for (const flow of createSupplierOnboardingFlows({ ...h.deps(), coupa, salesforce })) c.engine.register(flow);
   });
 
   afterAll(async () => {
-    await engine?.stop();
-    await sfProxy?.close();
-    await coupaProxy?.close();
+    await c?.close();
     await h?.close();
   });
 
   it('starts exactly one supplier-information record per request and reports it back on each request', async () => {
-    await settle(FLOW_NAME);
-    await settle(STATUS_FLOW_NAME);
-    expect(sfProxy.injected + coupaProxy.injected).toBeGreaterThan(0);
+    await c.settle(FLOW_NAME);
+    await c.settle(STATUS_FLOW_NAME);
+    expect(c.injected()).toBeGreaterThan(0);
 
-    const perRequest = new Map<string, number>();
-    for (const sim of h.coupaEmu.control.list('supplier_information')) {
-      const id = (sim['custom-fields'] as Record<string, unknown> | undefined)?.['salesforce-onboarding-request-id'];
-      if (typeof id === 'string') perRequest.set(id, (perRequest.get(id) ?? 0) + 1);
-    }
+    const perRequest = countPerKey(
+      h.coupaEmu.control
+        .list('supplier_information')
+        .map((sim) => (sim['custom-fields'] as Record<string, unknown> | undefined)?.['salesforce-onboarding-request-id']),
+    );
     expect([...perRequest.keys()].sort()).toEqual([...requestIds].sort());
     expect([...perRequest.values()].filter((n) => n !== 1)).toEqual([]);
 
@@ -82,8 +67,8 @@ describe('supplier onboarding with 10% injected 429/5xx on both sides', () => {
     report({
       story: `supplier-onboarding, ${N} requests filed at once, 10% faults both sides`,
       records: N,
-      faultsSalesforce: sfProxy.injected,
-      faultsCoupa: coupaProxy.injected,
+      faultsSalesforce: c.sfProxy.injected,
+      faultsCoupa: c.coupaProxy.injected,
       duplicates: [...perRequest.values()].reduce((n, c) => n + c - 1, 0),
       lost: requestIds.length - perRequest.size,
     });

@@ -7,16 +7,14 @@ import pino from 'pino';
 import { SyncEngine } from '../../middleware/src/engine';
 import { createSpendSummaryFlow, SPEND_SUMMARY_FLOW } from '../../middleware/src/flows/spend-summary';
 import { startHarness, type Harness } from '../e2e/harness';
-import { clientsBehind } from './behind-proxies';
-import { coupaFailure, salesforceFailure, startFaultProxy, type FaultProxy } from './fault-proxy';
+import { behindFaultProxies, type FaultyConnector } from './faulty-connector';
 import { report } from './report';
 
 jest.setTimeout(240_000);
 
 describe('spend summaries with 10% injected 429/5xx on both sides', () => {
   let h: Harness;
-  let sfProxy: FaultProxy;
-  let coupaProxy: FaultProxy;
+  let c: FaultyConnector;
   const now = () => new Date();
 
   beforeAll(async () => {
@@ -25,26 +23,19 @@ describe('spend summaries with 10% injected 429/5xx on both sides', () => {
     await h.sfEmu.control.seed({
       Account: suppliers.map((s, i) => ({ '@ref': `a${i}`, Name: String(s.name), Type: 'Vendor', Coupa_Supplier_Id__c: String(s.id) })),
     });
-    const notAuth = (_m: string, p: string) => !p.includes('oauth2');
-    sfProxy = await startFaultProxy({ target: h.sfEmu.url, rate: 0.1, seed: 43, match: notAuth, respond: salesforceFailure });
-    coupaProxy = await startFaultProxy({ target: h.coupaEmu.url, rate: 0.1, seed: 47, match: notAuth, respond: coupaFailure });
+    c = await behindFaultProxies(h, { salesforce: 43, coupa: 47 });
   });
 
   afterAll(async () => {
-    await sfProxy?.close();
-    await coupaProxy?.close();
+    await c?.close();
     await h?.close();
   });
 
   it('writes through the faults exactly what a fault-free run computes', async () => {
-    const { salesforce, coupa } = await clientsBehind(h, sfProxy, coupaProxy);
-    const faulty = new SyncEngine({ store: h.store, logger: pino({ level: 'silent' }), retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 20 } });
-    faulty.register(createSpendSummaryFlow({ ...h.deps(), coupa, salesforce, now }));
-    let s = await faulty.runNow(SPEND_SUMMARY_FLOW);
-    for (let i = 0; i < 8 && s.status !== 'succeeded'; i++) s = await faulty.runNow(SPEND_SUMMARY_FLOW);
-    await faulty.stop();
-    expect({ status: s.status, error: s.error }).toEqual({ status: 'succeeded', error: undefined });
-    expect(sfProxy.injected + coupaProxy.injected).toBeGreaterThan(0);
+    c.engine.register(createSpendSummaryFlow({ ...h.deps(), coupa: c.coupa, salesforce: c.salesforce, now }));
+    await c.settle(SPEND_SUMMARY_FLOW);
+    await c.engine.stop();
+    expect(c.injected()).toBeGreaterThan(0);
     const rows = h.sfEmu.control.records('Coupa_Spend_Summary__c') as Array<{ Key__c: string }>;
     expect(rows.length).toBeGreaterThan(0);
     expect(new Set(rows.map((r) => r.Key__c)).size).toBe(rows.length);
@@ -58,8 +49,8 @@ describe('spend summaries with 10% injected 429/5xx on both sides', () => {
     report({
       story: `spend-summary, ${rows.length} summaries, 10% faults both sides`,
       records: rows.length,
-      faultsSalesforce: sfProxy.injected,
-      faultsCoupa: coupaProxy.injected,
+      faultsSalesforce: c.sfProxy.injected,
+      faultsCoupa: c.coupaProxy.injected,
       duplicates: 0,
       lost: 0,
     });
