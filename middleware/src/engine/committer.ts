@@ -4,6 +4,7 @@
  */
 import { scrub } from '../log';
 import type { DeadLetter, Link, NewJournalEntry, StateStore } from '../store';
+import { conflictValues, sourceIdOfLink, targetIdOfLink } from './links';
 import { mergeWritten } from './planner';
 import type { Failure, Written } from './writer';
 import type { Cursor, LinkRef, SourceRecord, SystemName } from './types';
@@ -64,11 +65,6 @@ export function safeJson(value: unknown): unknown {
   }
 }
 
-const sourceIdOf = (c: PageCommit, link: Link) => (c.source.system === 'salesforce' ? link.sfId : link.coupaId);
-
-function conflictValues(c: PageCommit, sourceValue: unknown, targetValue: unknown): { sfValue: unknown; coupaValue: unknown } {
-  return c.source.system === 'salesforce' ? { sfValue: sourceValue, coupaValue: targetValue } : { sfValue: targetValue, coupaValue: sourceValue };
-}
 
 export async function commitPage(store: StateStore, c: PageCommit): Promise<CommitResult> {
   const result: CommitResult = { created: 0, updated: 0, deadLettered: 0, conflicts: 0, released: 0 };
@@ -93,7 +89,7 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
       for (const w of unlinked) {
         if (claimed.has(w.targetId) || claimed.has(`source:${w.task.rec.id}`)) {
           result.conflicts++;
-          c.conflicts.push({ recordKey: w.task.key, field: '(link)', ...conflictValues(c, w.task.rec.id, `${w.targetId} (matched twice in one page)`) });
+          c.conflicts.push({ recordKey: w.task.key, field: '(link)', ...conflictValues(c.source.system, w.task.rec.id, `${w.targetId} (matched twice in one page)`) });
           linkOf.set(w.task.rec.id, null);
           continue;
         }
@@ -105,20 +101,17 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
       const missed = candidates.filter((w) => !inserted.has(pairKey(sides(w))));
       if (missed.length) {
         const bySource = new Map(
-          (await tx.findLinks(c.group, c.source.system, c.source.object, missed.map((w) => w.task.rec.id))).map((l) => [sourceIdOf(c, l), l]),
+          (await tx.findLinks(c.group, c.source.system, c.source.object, missed.map((w) => w.task.rec.id))).map((l) => [sourceIdOfLink(c, l), l]),
         );
         const byTarget = new Map(
-          (await tx.findLinks(c.group, c.target.system, c.target.object, missed.map((w) => w.targetId))).map((l) => [
-            c.target.system === 'salesforce' ? l.sfId : l.coupaId,
-            l,
-          ]),
+          (await tx.findLinks(c.group, c.target.system, c.target.object, missed.map((w) => w.targetId))).map((l) => [targetIdOfLink(c, l), l]),
         );
         for (const w of missed) {
           const mine = bySource.get(w.task.rec.id);
           const other = byTarget.get(w.targetId);
           if (other && (!mine || other.id !== mine.id)) {
             result.conflicts++;
-            c.conflicts.push({ recordKey: w.task.key, field: '(link)', ...conflictValues(c, w.task.rec.id, `${w.targetId} (linked to ${sourceIdOf(c, other)})`) });
+            c.conflicts.push({ recordKey: w.task.key, field: '(link)', ...conflictValues(c.source.system, w.task.rec.id, `${w.targetId} (linked to ${sourceIdOfLink(c, other)})`) });
           }
           linkOf.set(w.task.rec.id, mine && (!other || other.id === mine.id) ? mine : null);
         }

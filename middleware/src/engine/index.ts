@@ -6,5 +6,5 @@ export { hashPayload, stableStringify } from './hash';
 export { applyOwnership, type FieldConflict } from './ownership';
 export { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './retry';
 export { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig, type SyncEngineOptions, type RegisterOptions, type FlowStatus } from './sync-engine';
-export { findLinkedTargetId, targetIdOfLink } from './links';
+export { conflictValues, sourceIdOfLink, targetIdOfLink } from './links';
 export { releaseQuarantine, type ReleaseOutcome } from './quarantine';

@@ -1,50 +1,18 @@
-import { openStateStore, type StateStore } from '../store';
-import { findLinkedTargetId } from './links';
+import type { Link } from '../store';
+import { conflictValues, sourceIdOfLink, targetIdOfLink } from './links';
 
-describe('findLinkedTargetId', () => {
-  let store: StateStore;
-  beforeEach(async () => {
-    store = await openStateStore({ sqlitePath: ':memory:' });
-    await store.createLink({
-      flow: 'contract-sync',
-      sfObject: 'Contract',
-      sfId: '800A',
-      coupaResource: 'contracts',
-      coupaId: '42'
-    });
-  });
-  afterEach(() => store.close());
+const link: Link = { id: 1, flow: 'contract-sync', sfObject: 'Contract', sfId: '800A', coupaResource: 'contracts', coupaId: '42', createdAt: '', updatedAt: '' };
+const sf = { system: 'salesforce' as const, object: 'Contract' };
+const coupa = { system: 'coupa' as const, object: 'contracts' };
 
-  const side = (system: 'salesforce' | 'coupa') => ({
-    system,
-    object: system === 'salesforce' ? 'Contract' : 'contracts'
+describe('links seen from one direction', () => {
+  it('answers each side of a link for either direction of a link group', () => {
+    expect([sourceIdOfLink({ source: sf }, link), targetIdOfLink({ target: coupa }, link)]).toEqual(['800A', '42']);
+    expect([sourceIdOfLink({ source: coupa }, link), targetIdOfLink({ target: sf }, link)]).toEqual(['42', '800A']);
   });
 
-  it('answers the other side of the link, in either direction of a link group', async () => {
-    const toCoupa = {
-      name: 'contract-sync.to-coupa',
-      linkGroup: 'contract-sync',
-      source: side('salesforce'),
-      target: side('coupa')
-    };
-    const toSf = {
-      name: 'contract-sync.to-salesforce',
-      linkGroup: 'contract-sync',
-      source: side('coupa'),
-      target: side('salesforce')
-    };
-    expect(await findLinkedTargetId(store, toCoupa, '800A')).toBe('42');
-    expect(await findLinkedTargetId(store, toSf, '42')).toBe('800A');
-  });
-
-  it('is null for an unlinked record or another link group', async () => {
-    const toCoupa = {
-      name: 'contract-sync.to-coupa',
-      linkGroup: 'contract-sync',
-      source: side('salesforce'),
-      target: side('coupa')
-    };
-    expect(await findLinkedTargetId(store, toCoupa, '800B')).toBeNull();
-    expect(await findLinkedTargetId(store, { ...toCoupa, linkGroup: undefined }, '800A')).toBeNull();
+  it('files a conflict’s source and target values under their systems', () => {
+    expect(conflictValues('salesforce', 'mine', 'theirs')).toEqual({ sfValue: 'mine', coupaValue: 'theirs' });
+    expect(conflictValues('coupa', 'mine', 'theirs')).toEqual({ sfValue: 'theirs', coupaValue: 'mine' });
   });
 });

@@ -4,7 +4,7 @@ import type { DeadLetter, Link, NewJournalEntry, StateStore } from '../store';
 import { commitPage, messageOf, type PageDecisions } from './committer';
 import { alreadySeen, compareCursors, maxCursor, normalizeTs, overlapStart, pruneSeen, seenMark, type SeenSet } from './cursor';
 import { hashPayload } from './hash';
-import { targetIdOfLink } from './links';
+import { conflictValues, sourceIdOfLink, targetIdOfLink } from './links';
 import { isWholeEcho, planRecord, type DroppedFields } from './planner';
 import { DEFAULT_RETRY, backoffDelay, realSleep, type RetryPolicy } from './retry';
 import type { Classification, Cursor, FlowDefinition, LinkRef, MatchResult, PlannedEffect, SourceRecord, SystemName } from './types';
@@ -339,13 +339,11 @@ export class FlowRunner {
   }
 
   private sourceIdOf(link: Link): string {
-    return this.flow.source.system === 'salesforce' ? link.sfId : link.coupaId;
+    return sourceIdOfLink(this.flow, link);
   }
 
   private conflictValues(sourceValue: unknown, targetValue: unknown): { sfValue: unknown; coupaValue: unknown } {
-    return this.flow.source.system === 'salesforce'
-      ? { sfValue: sourceValue, coupaValue: targetValue }
-      : { sfValue: targetValue, coupaValue: sourceValue };
+    return conflictValues(this.flow.source.system, sourceValue, targetValue);
   }
 
   /** Loads the page's sync state in a constant number of queries. */
@@ -450,10 +448,11 @@ export class FlowRunner {
     }
 
     // matching for unlinked records: one batched call when the flow supports it
+    // Records that matching took out of the page (failed, ambiguous, or matched to a record linked elsewhere).
+    const failed = new Set<string>();
     const unlinked = prepared.filter((p) => !p.link);
     if (unlinked.length && (flow.matchPage || flow.match)) {
       let answers = new Map<string, MatchResult>();
-      const failed = new Set<string>();
       if (flow.matchPage) {
         try {
           answers = await flow.matchPage(unlinked.map((p) => ({ record: p.rec, payload: p.payload })));
@@ -485,7 +484,7 @@ export class FlowRunner {
         if ('ambiguous' in m) {
           out.conflicts.push({ recordKey: p.key, field: '(match)', ...this.conflictValues(p.rec.id, m.ambiguous) });
           skip(p.rec, 'skip-ambiguous-match', null, { candidates: m.ambiguous });
-          p.payload = null as never;
+          failed.add(p.rec.id);
           continue;
         }
         if (m.targetId) {
@@ -493,14 +492,14 @@ export class FlowRunner {
           if (other && this.sourceIdOf(other) !== p.rec.id) {
             out.conflicts.push({ recordKey: p.key, field: '(match)', ...this.conflictValues(p.rec.id, `${m.targetId} (linked to ${this.sourceIdOf(other)})`) });
             skip(p.rec, 'skip-match-already-linked', null, { targetId: m.targetId });
-            p.payload = null as never;
+            failed.add(p.rec.id);
             continue;
           }
           p.targetId = m.targetId;
         }
       }
     }
-    const live = prepared.filter((p) => p.payload !== null);
+    const live = prepared.filter((p) => !failed.has(p.rec.id));
 
     // current target values, for two-sided change detection
     const current = new Map<string, Record<string, unknown>>();
@@ -599,6 +598,7 @@ export class FlowRunner {
 
     // creates record their intent first; one found from an earlier attempt is re-checked before creating again
     const idemBegun = new Set<string>();
+    const unchecked = new Set<WriteTask>();
     const creates = tasks.filter((t) => t.op === 'create');
     if (creates.length) {
       const ledger = await this.store.beginIdempotentMany(creates.map((t) => t.idemKey), this.flow.name);
@@ -615,11 +615,11 @@ export class FlowRunner {
           }
         } catch (err) {
           failures.push({ rec: t.rec, key: t.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'idempotency-check' } });
-          t.op = 'skip' as never;
+          unchecked.add(t);
         }
       }
     }
-    const runnable = tasks.filter((t) => (t.op as string) !== 'skip');
+    const runnable = tasks.filter((t) => !unchecked.has(t));
     const written = await writeTasks(
       runnable,
       {

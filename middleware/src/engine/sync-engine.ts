@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { StateStore } from '../store';
 import type { QuarantineEntry } from '../store/types';
+import { sourceIdOfLink } from './links';
 import { releaseQuarantine, type ReleaseOutcome } from './quarantine';
 import { FlowRunner, type Decision, type RunSummary, type RunnerOptions } from './runner';
 import type { FlowDefinition, SourceRecord, SystemName } from './types';
@@ -188,7 +189,7 @@ export class SyncEngine {
       let fields = [conflict.field];
       if (writer !== detecting) {
         if (!link) throw new Error(`${conflict.recordKey} is no longer linked; cannot apply the resolution`);
-        sourceId = writer.source.system === 'salesforce' ? link.sfId : link.coupaId;
+        sourceId = sourceIdOfLink(writer, link);
         // The conflicted field in the writer's own payload shape: the field whose lineage reads it.
         const back = Object.entries(writer.lineage ?? {})
           .filter(([, paths]) => paths.some((p) => p.split('.')[0] === conflict.field))
