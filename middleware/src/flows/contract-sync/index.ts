@@ -5,7 +5,7 @@
  * or amended. Fields listed for both owners in the mapping are shared: a change on both sides is a conflict.
  */
 import { coupaResources } from '../../coupa';
-import type { FlowDefinition, MatchResult, SourceRecord, SystemName, WriteItem, WriteOutcome } from '../../engine';
+import type { FlowContext, FlowDefinition, MatchResult, SourceRecord, SystemName, WriteItem, WriteOutcome } from '../../engine';
 import { getPath, lineageOf, mapRecord, sameValue, type CompiledMapping, type Direction } from '../../mapping';
 import { soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
@@ -185,8 +185,6 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
     return new RecordWriteError(message, r.failure ?? { kind: 'validation', retryable: false }, r.errors);
   };
 
-  const linkOf = (source: SystemName, id: string) => store.findLink(CONTRACT_SYNC, source, source === 'salesforce' ? sfObject : 'contracts', id);
-
   /** Payload keys (in `target` shape) of shared fields with an open conflict on this link: left alone until resolved. */
   const conflictedKeys = async (target: SystemName, link: { sfId: string; coupaId: string }): Promise<Set<string>> => {
     const keys = new Set<string>();
@@ -203,13 +201,18 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
    * The payload for a linked record, without fields under conflict; null when every remaining value equals what this
    * direction last wrote (a change limited to conflicted fields, or our own write coming back, writes nothing).
    */
-  const sinceLastWrite = async (source: SystemName, id: string, payload: Record<string, unknown>): Promise<Record<string, unknown> | null> => {
-    const link = await linkOf(source, id);
-    if (!link) return payload;
+  const sinceLastWrite = async (
+    source: SystemName,
+    id: string,
+    payload: Record<string, unknown>,
+    ctx: FlowContext,
+  ): Promise<Record<string, unknown> | null> => {
+    if (!ctx.targetId) return payload;
     const target: SystemName = source === 'salesforce' ? 'coupa' : 'salesforce';
+    const link = source === 'salesforce' ? { sfId: id, coupaId: ctx.targetId } : { sfId: ctx.targetId, coupaId: id };
     const out = { ...payload };
     for (const k of await conflictedKeys(target, link)) delete out[k];
-    const last = (await store.getEcho(CONTRACT_SYNC, link.id, `to-${target}`))?.payload as Record<string, unknown> | undefined;
+    const last = ctx.lastWritten;
     if (last && Object.entries(out).every(([k, v]) => k in last && sameValue(v, last[k]))) return null;
     return out;
   };
@@ -225,7 +228,7 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
     lineage: lineage['coupa-to-salesforce'],
     async map(rec, ctx) {
       if (!ctx.targetId && !opts.createFromCoupaStatuses.includes(String(rec.data.status))) return null;
-      return sinceLastWrite('coupa', rec.id, await mapContract(rec));
+      return sinceLastWrite('coupa', rec.id, await mapContract(rec), ctx);
     },
     // Per page: one query by Coupa id, one by the Salesforce Id a contract carries; every hit checked to hold its key.
     async matchPage(items): Promise<Map<string, MatchResult>> {
@@ -284,13 +287,6 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
           });
         }
       }
-      const pending: typeof updates = [];
-      for (const u of updates) {
-        // Nothing left to change once the engine dropped conflicted fields: report success without a call.
-        if ((await sinceLastWrite('coupa', u.it.sourceId, u.it.payload)) === null) outcomes[u.i] = { ok: true, targetId: u.it.targetId! };
-        else pending.push(u);
-      }
-      updates.splice(0, updates.length, ...pending);
       if (updates.length) {
         const records = updates.map(({ it }) => ({ ...it.payload, Id: it.targetId }));
         const results = await sf.update(sfObject, records);
@@ -347,7 +343,7 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
         delete custom[opts.coupaSalesforceIdField];
         if (Object.keys(custom).length === 0) delete payload['custom-fields'];
       }
-      return sinceLastWrite('salesforce', rec.id, payload);
+      return sinceLastWrite('salesforce', rec.id, payload, ctx);
     },
     async match(rec): Promise<MatchResult> {
       const coupaId = str(rec.data[externalId]);
@@ -359,9 +355,6 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
     write: (items) =>
       mapConcurrent(items, COUPA_WRITE_CONCURRENCY, async (it): Promise<WriteOutcome> => {
         const body = { ...it.payload };
-        if (it.op === 'update' && (await sinceLastWrite('salesforce', it.sourceId, it.payload)) === null) {
-          return { ok: true, targetId: it.targetId! };
-        }
         if (it.op === 'update') for (const f of opts.createOnlyCoupaFields) delete body[f];
         try {
           const res = it.op === 'create' ? await contracts.create(body as never) : await contracts.update(Number(it.targetId), body as never, { params: { return_object: 'limited' } });
