@@ -86,7 +86,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const engine = new SyncEngine({
     store,
     logger,
-    ...(opts.engine ?? { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10 } })
+    ...(opts.engine ?? { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10, rateLimitedDelayMs: 250 } })
   });
   const mappingList = opts.mappings ?? (fs.existsSync(MAPPINGS_DIR) ? loadMappingDir(MAPPINGS_DIR) : []);
   const mappings = new Map(mappingList.map((m) => [m.name, m]));

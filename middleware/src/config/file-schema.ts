@@ -64,6 +64,8 @@ export const connectorFileSchema = z
         maxAttempts: z.number().int().min(1).max(20).default(5),
         baseDelayMs: z.number().int().min(0).default(500),
         maxDelayMs: z.number().int().min(0).default(30_000),
+        /** Least wait before retrying after a rate-limited answer without Retry-After (Coupa sends none). */
+        rateLimitedDelayMs: z.number().int().min(0).default(1_000),
         pingPong: z
           .object({
             maxWrites: z.number().int().min(2).default(6),

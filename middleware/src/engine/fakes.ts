@@ -10,6 +10,7 @@ export class FakeError extends Error {
     readonly kind: FailureKind,
     message: string = kind,
     readonly response?: unknown,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -17,7 +18,7 @@ export class FakeError extends Error {
 
 export const fakeClassify = (err: unknown): Classification =>
   err instanceof FakeError
-    ? { kind: err.kind, retryable: err.kind === 'transient' || err.kind === 'rate-limited' }
+    ? { kind: err.kind, retryable: err.kind === 'transient' || err.kind === 'rate-limited', ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) }
     : { kind: 'ambiguous', retryable: false };
 
 /** Deterministic PRNG (mulberry32) so "10% failures" is the same set every run. */

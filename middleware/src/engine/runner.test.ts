@@ -203,6 +203,21 @@ describe('FlowRunner', () => {
     expect((await store.listDeadLetters())[0]).toMatchObject({ errorClass: 'transient', attempts: 4 });
   });
 
+  it('waits at least rateLimitedDelayMs after a rate limit without Retry-After, and the Retry-After when one is given', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 1);
+    let calls = 0;
+    target.fault = () => (++calls <= 2 ? new FakeError('rate-limited', '429', undefined, calls === 2 ? 4_000 : undefined) : null);
+    const runner = new FlowRunner(
+      fakeFlow(source, target),
+      opts({ retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 10, rateLimitedDelayMs: 750 } })
+    );
+    const summary = await runner.runOnce();
+    expect(summary.counts).toMatchObject({ created: 1, deadLettered: 0, retries: 2 });
+    expect(delays).toEqual([750, 4_000]);
+  });
+
   it('re-checks by idempotency key before retrying an ambiguous create', async () => {
     const source = new FakeSource();
     const target = new FakeTarget();

@@ -6,7 +6,7 @@ import { alreadySeen, compareCursors, maxCursor, normalizeTs, overlapStart, prun
 import { hashPayload } from './hash';
 import { conflictValues, sourceIdOfLink, targetIdOfLink } from './links';
 import { isWholeEcho, planRecord, type DroppedFields } from './planner';
-import { DEFAULT_RETRY, backoffDelay, realSleep, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY, backoffDelay, realSleep, requestedWait, type RetryPolicy } from './retry';
 import type { Classification, Cursor, FlowDefinition, LinkRef, MatchResult, PlannedEffect, SourceRecord, SystemName } from './types';
 import { RunAbortedError, writeTasks, type Failure, type WriteTask } from './writer';
 
@@ -268,7 +268,7 @@ export class FlowRunner {
         const retryable = cls.retryable || cls.kind === 'transient' || cls.kind === 'rate-limited';
         if (!retryable || attempt >= this.retry.maxAttempts) throw err;
         counts.retries++;
-        await this.sleep(backoffDelay(attempt, this.retry, this.random, cls.retryAfterMs));
+        await this.sleep(backoffDelay(attempt, this.retry, this.random, requestedWait(cls, this.retry) || undefined));
       }
     }
   }

@@ -29,10 +29,11 @@ export function engineOptionsFromConfig(engine: {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  rateLimitedDelayMs: number;
   pingPong: { maxWrites: number; windowSeconds: number };
 }): Pick<SyncEngineOptions, 'retry' | 'pingPong'> {
   return {
-    retry: { maxAttempts: engine.maxAttempts, baseDelayMs: engine.baseDelayMs, maxDelayMs: engine.maxDelayMs },
+    retry: { maxAttempts: engine.maxAttempts, baseDelayMs: engine.baseDelayMs, maxDelayMs: engine.maxDelayMs, rateLimitedDelayMs: engine.rateLimitedDelayMs },
     pingPong: { maxWrites: engine.pingPong.maxWrites, windowMs: engine.pingPong.windowSeconds * 1000 },
   };
 }

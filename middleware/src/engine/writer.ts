@@ -3,7 +3,7 @@
  * (classified failures, one backoff, `Retry-After` honoured, a cap on attempts), then the plans' side effects.
  */
 import type { StateStore } from '../store';
-import { backoffDelay, type RetryPolicy } from './retry';
+import { backoffDelay, requestedWait, type RetryPolicy } from './retry';
 import type { Classification, EffectOutcome, FlowDefinition, PlannedEffect, SourceRecord, WriteItem, WriteOutcome } from './types';
 
 /** Raised when a failure means the run must stop (auth still failing after a retry, lease lost). */
@@ -123,7 +123,7 @@ export async function writeTasks(
           }
           again.push(p);
         } else if (retryable(cls)) {
-          retryAfter = Math.max(retryAfter, cls.retryAfterMs ?? 0);
+          retryAfter = Math.max(retryAfter, requestedWait(cls, d.retry));
           again.push(p);
         } else if (cls.kind === 'auth' && !authRetried) {
           sawAuth = true;
@@ -217,7 +217,7 @@ async function applyEffects(written: Written[], d: WriterDeps): Promise<void> {
       }
       const cls = d.classify(out.error);
       if (retryable(cls) && attempt < d.retry.maxAttempts) {
-        retryAfter = Math.max(retryAfter, cls.retryAfterMs ?? 0);
+        retryAfter = Math.max(retryAfter, requestedWait(cls, d.retry));
         again.push(x);
       } else {
         x.w.effectFailure = effectFailure(x.w, x.effect, out.error, cls, attempt, out.response);
