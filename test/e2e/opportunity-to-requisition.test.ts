@@ -163,7 +163,7 @@ describe('opportunity → requisition (end to end)', () => {
     h.coupaEmu.control.resetCounters();
     const run = await h.engine.runNow(FLOW_NAME);
     expect(run.status).toBe('succeeded');
-    // One look-up before the create, one re-check after the lost answer, and no second POST.
+    // The page look-up before the create, one re-check after the lost answer, and no second POST.
     const calls = h.coupaEmu.control.counters().byEndpoint;
     expect(calls['POST /api/requisitions/submit_for_approval']).toBe(1);
     expect(calls['GET /api/requisitions']).toBe(2);

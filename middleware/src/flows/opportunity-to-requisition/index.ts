@@ -5,7 +5,7 @@
  * committed amount).
  */
 import { coupaResources, projectionFromPaths, type CoupaRecord } from '../../coupa';
-import { compareCursors, type Classification, type Cursor, type FlowDefinition, type SourceRecord, type WriteItem, type WriteOutcome } from '../../engine';
+import { compareCursors, type Classification, type Cursor, type FlowDefinition, type MatchResult, type SourceRecord, type WriteItem, type WriteOutcome } from '../../engine';
 import { mapRecord, sourcePaths } from '../../mapping';
 import { SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
 import { classifyFor } from '../shared/errors';
@@ -113,6 +113,37 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
     return verified.sort((a, b) => a.id - b.id)[0] ?? null;
   }
 
+  /**
+   * Opportunities a page lookup showed to have no requisition yet, so their create goes straight to the POST. Only
+   * filled when the instance honoured the custom-field `[in]` filter (every hit carried one of the asked ids);
+   * each entry is used once, so a retried create looks up again first.
+   */
+  const checkedAbsent = new Set<string>();
+
+  /**
+   * The idempotency look-up for a whole page: one request per 50 Opportunities (`custom_fields[…][in]`) instead of one
+   * per record. When the answer holds a requisition of another Opportunity the instance ignored the filter: nothing is
+   * trusted, and each create looks itself up before its POST, as a lone record would.
+   */
+  async function findRequisitions(opportunityIds: string[]): Promise<{ trusted: boolean; found: Map<string, Requisition> }> {
+    const found = new Map<string, Requisition>();
+    let trusted = true;
+    for (const ids of chunks(opportunityIds, IN_CHUNK)) {
+      const asked = new Set(ids);
+      for await (const r of coupa.requisitions.list({ filters: { [`${CF_FILTER}[in]`]: ids.join(',') }, fields: LOOKUP_FIELDS })) {
+        const oppId = opportunityIdOf(r as unknown as Record<string, unknown>);
+        if (!oppId || !asked.has(oppId)) {
+          trusted = false;
+          continue;
+        }
+        const seen = found.get(oppId);
+        if (!seen || r.id < seen.id) found.set(oppId, r);
+      }
+    }
+    if (!trusted) log.warn({ asked: opportunityIds.length }, `Coupa ignored the ${CF_FILTER}[in] filter; each requisition create looks itself up first`);
+    return { trusted, found };
+  }
+
   /** A requisition found by the Opportunity id that was never submitted (e.g. created by an interrupted attempt). */
   async function ensureSubmitted(req: Pick<Requisition, 'id' | 'status'> & { 'submitted-at'?: unknown }): Promise<void> {
     if (!o.submitForApproval || req.status !== 'draft' || req['submitted-at']) return;
@@ -176,6 +207,18 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
         o,
       );
     },
+    // An Opportunity whose requisition exists (an earlier attempt, another instance) is linked to it, not created again.
+    async matchPage(items) {
+      const ids = items.map((i) => i.record.id);
+      const { trusted, found } = await findRequisitions(ids);
+      const out = new Map<string, MatchResult>();
+      for (const id of ids) {
+        const req = found.get(id);
+        out.set(id, { targetId: req ? String(req.id) : null });
+        if (trusted && !req) checkedAbsent.add(id);
+      }
+      return out;
+    },
     // Each Opportunity's requisition is its own request chain; several go out at once under the shared rate limit.
     write: (items: WriteItem[]) =>
       mapConcurrent(items, COUPA_WRITE_CONCURRENCY, async (item): Promise<WriteOutcome> => {
@@ -185,8 +228,9 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
             await ensureSubmitted(current);
             return { ok: true, targetId: item.targetId };
           }
-          // Look up by the Opportunity id before any create: another instance or an earlier attempt may have made it.
-          const existing = await findRequisition(item.sourceId);
+          // Look up by the Opportunity id before any create (another instance or an earlier attempt may have made it),
+          // unless this page's look-up just did.
+          const existing = checkedAbsent.delete(item.sourceId) ? null : await findRequisition(item.sourceId);
           if (existing) {
             log.info({ opportunityId: item.sourceId, requisitionId: existing.id }, 'requisition already exists for the opportunity');
             await ensureSubmitted(existing);
