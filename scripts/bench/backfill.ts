@@ -2,12 +2,12 @@
  * Backfill of N Coupa invoices → Coupa_Invoice__c through the invoice-status flow, the connector in a child process
  * (its own peak RSS), both emulators in this one counting requests. Compared with what Coupa's rate limit allows.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCoupaEmulator } from '../../emulators/coupa/src';
 import { startSalesforceEmulator } from '../../emulators/salesforce/src';
+import { runBenchChild } from './child';
 import { int, mb, secs } from './measure';
 import type { Table } from './table';
 
@@ -28,23 +28,8 @@ export interface BackfillResult {
   summary: { status: string; counts: Record<string, number>; error?: string };
 }
 
-function runChild(
-  env: NodeJS.ProcessEnv
-): Promise<{ ms: number; maxRssBytes: number; summary: BackfillResult['summary'] }> {
-  return new Promise((resolve, reject) => {
-    const tsx = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
-    const child = spawn(tsx, [path.join(__dirname, 'backfill-child.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !line.startsWith('{')) reject(new Error(`backfill child exited ${code}: ${err.slice(-2000)}`));
-      else resolve(JSON.parse(line));
-    });
-  });
+function runChild(env: NodeJS.ProcessEnv): Promise<{ ms: number; maxRssBytes: number; summary: BackfillResult['summary'] }> {
+  return runBenchChild('backfill-child.ts', [], env);
 }
 
 export async function benchBackfill(
