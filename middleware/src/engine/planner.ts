@@ -55,6 +55,8 @@ export interface PlanInput {
   pingPong: { writes: number; maxWrites: number; windowMs: number } | null;
   /** Fields that must be written whatever echo, ownership and no-op say (a resolved conflict's winner). */
   force?: string[];
+  /** Payload fields with an open conflict on this link: left alone (not written, not filed again) until resolved. */
+  openConflicts?: string[];
   effects: PlannedEffect[];
 }
 
@@ -96,15 +98,17 @@ export function planRecord(input: PlanInput): RecordPlan {
   const force = new Set(input.force ?? []);
   const dropped: DroppedFields = { owner: [], echo: [], conflict: [] };
   // A record being created has no values of its own yet: fields the target owns are sent as its starting values.
+  const open = new Set(input.targetId ? (input.openConflicts ?? []).filter((f) => !force.has(f)) : []);
+  const candidate = open.size ? Object.fromEntries(Object.entries(input.payload).filter(([k]) => !open.has(k))) : input.payload;
   const owned = input.targetId
-    ? applyOwnership(input.payload, input.sourceSystem, input.owners, input.lastWritten, input.current)
-    : { payload: { ...input.payload }, conflicts: [] };
+    ? applyOwnership(candidate, input.sourceSystem, input.owners, input.lastWritten, input.current)
+    : { payload: { ...candidate }, conflicts: [] };
   const conflicts = owned.conflicts.filter((c) => !force.has(c.field));
   let payload = owned.payload;
   for (const f of Object.keys(input.payload)) {
     if (f in payload) continue;
     if (force.has(f)) payload[f] = input.payload[f];
-    else if (conflicts.some((c) => c.field === f)) dropped.conflict.push(f);
+    else if (open.has(f) || conflicts.some((c) => c.field === f)) dropped.conflict.push(f);
     else dropped.owner.push(f);
   }
   if (input.linked) {

@@ -641,6 +641,33 @@ describe('FlowRunner loop prevention', () => {
     expect(w.coupa.records.get(cId)!.fields.status).toBe('active');
   });
 
+  it('leaves a field with an open conflict alone on both sides until it is resolved, and files it once', async () => {
+    const w = twoWay({ status: 'coupa', stage: 'salesforce' });
+    const cId = w.create(w.coupa, { name: 'MSA', status: 'draft', stage: 'open' });
+    const a = new FlowRunner(w.toSf, opts());
+    const b = new FlowRunner(w.toCoupa, opts());
+    await a.runOnce();
+    await b.runOnce();
+    const sfId = [...w.sf.records.keys()][0];
+    w.edit(w.coupa, cId, { name: 'MSA (Coupa)' });
+    w.edit(w.sf, sfId, { name: 'MSA (SF)' });
+    expect((await a.runOnce()).counts.conflicts).toBe(1);
+    // More edits of the conflicted field on either side: nothing written, nothing filed again; other fields still flow.
+    w.edit(w.coupa, cId, { name: 'MSA (Coupa 2)', status: 'active' });
+    expect((await a.runOnce()).counts).toMatchObject({ conflicts: 0, updated: 1 });
+    expect(w.sf.records.get(sfId)!.fields).toMatchObject({ name: 'MSA (SF)', status: 'active' });
+    w.edit(w.sf, sfId, { name: 'MSA (SF 2)', stage: 'won' });
+    expect((await b.runOnce()).counts).toMatchObject({ conflicts: 0, updated: 1 });
+    expect(w.coupa.records.get(cId)!.fields).toMatchObject({ name: 'MSA (Coupa 2)', stage: 'won' });
+    expect(await store.listConflicts({ flow: 'contract-sync', status: 'open' })).toHaveLength(1);
+    // Resolved: the field is the sync's again (a new run reads the inbox afresh).
+    const [conflict] = await store.listConflicts({ flow: 'contract-sync', status: 'open' });
+    await store.resolveConflict(conflict.id, 'salesforce');
+    w.edit(w.sf, sfId, { name: 'MSA (agreed)' });
+    await b.runOnce();
+    expect(w.coupa.records.get(cId)!.fields.name).toBe('MSA (agreed)');
+  });
+
   it('quarantines a record that keeps bouncing (ping-pong breaker)', async () => {
     const w = twoWay();
     const cId = w.create(w.coupa, { n: 0 });

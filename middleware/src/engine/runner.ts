@@ -75,6 +75,8 @@ interface PageSnapshot {
   echoes: Map<string, Record<string, unknown> | null>;
   /** Link id → writes inside the ping-pong window. */
   writes: Map<number, number>;
+  /** Record key (either side's) → fields with an open conflict in this link group. */
+  conflicted: Map<string, Set<string>>;
 }
 
 /** What the engine decided for one record: the Planner's output, as a dry run shows it. */
@@ -153,6 +155,7 @@ export class FlowRunner {
   private readonly renewedAt = new Map<string, number>();
   /** Quarantined record keys, loaded once per run (records quarantined during the run are added). */
   private quarantineCache: Set<string> | null = null;
+  private conflictCache: Map<string, Set<string>> | null = null;
 
   constructor(flow: FlowDefinition<any, any>, opts: RunnerOptions) {
     if (flow.source.system === flow.target.system) throw new Error(`${flow.name}: source and target must be different systems`);
@@ -173,6 +176,27 @@ export class FlowRunner {
 
   private get direction(): string {
     return `to-${this.flow.target.system}`;
+  }
+
+  /** Field-level conflicts can be filed only where the target's values are read and some field has no single owner. */
+  private get mayConflict(): boolean {
+    return !!this.flow.readTargets;
+  }
+
+  /**
+   * This direction's payload fields with an open conflict: those filed on the record itself, and those the reverse
+   * direction filed on the linked target record, translated through the reverse lineage (its payload field → the
+   * fields of ours it is computed from).
+   */
+  private openConflictFields(conflicted: Map<string, Set<string>>, key: string, targetId: string): string[] {
+    const fields = new Set(conflicted.get(key) ?? []);
+    const reverseLineage = this.reverse?.()?.lineage;
+    for (const f of conflicted.get(`${this.flow.target.system}:${this.flow.target.object}:${targetId}`) ?? []) {
+      const ours = reverseLineage?.[f];
+      if (ours) for (const path of ours) fields.add(path.split('.')[0]);
+      else fields.add(f);
+    }
+    return [...fields];
   }
 
   private recordKey(id: string): string {
@@ -282,6 +306,7 @@ export class FlowRunner {
     }
     this.renewedAt.set(this.instanceId, this.now().getTime());
     this.quarantineCache = null;
+    this.conflictCache = null;
     await this.failAbandonedRuns(true);
     const run = await this.store.startRun({ flow, trigger });
     try {
@@ -351,6 +376,12 @@ export class FlowRunner {
     const { store, flow, group } = this;
     this.quarantineCache ??= new Set((await store.listQuarantine(group)).map((q) => q.recordKey));
     const quarantined = this.quarantineCache;
+    // Open conflicts are few and change only through this engine or the inbox: read once per run, kept current below.
+    if (!this.conflictCache && this.mayConflict) {
+      this.conflictCache = new Map();
+      for (const c of await store.listOpenConflictFields(group)) this.conflictCache.set(c.recordKey, (this.conflictCache.get(c.recordKey) ?? new Set()).add(c.field));
+    }
+    const conflicted = this.conflictCache ?? new Map<string, Set<string>>();
     const links = new Map((await store.findLinks(group, flow.source.system, flow.source.object, ids)).map((l) => [this.sourceIdOf(l), l]));
     const linkIds = [...links.values()].map((l) => l.id);
     const echoes = new Map<string, Record<string, unknown> | null>();
@@ -362,7 +393,7 @@ export class FlowRunner {
         for (const [id, n] of await store.countLinkWritesMany(linkIds, since, WRITE_ACTIONS)) writes.set(id, n);
       }
     }
-    return { quarantined, links, echoes, writes };
+    return { quarantined, links, echoes, writes, conflicted };
   }
 
   /**
@@ -538,10 +569,12 @@ export class FlowRunner {
         reverseLineage: this.reverse?.()?.lineage,
         pingPong: this.loopPossible && p.link ? { writes: snap.writes.get(p.link.id) ?? 0, ...this.pingPong } : null,
         force: o.force?.get(p.rec.id),
+        openConflicts: p.targetId ? this.openConflictFields(snap.conflicted, p.key, p.targetId) : undefined,
         effects: effects.filter((e) => !doneEffects.has(e.key)),
       });
       for (const c of plan.conflicts) {
         out.conflicts.push({ recordKey: p.key, field: c.field, ...this.conflictValues(c.sourceValue, c.targetValue) });
+        snap.conflicted.set(p.key, (snap.conflicted.get(p.key) ?? new Set()).add(c.field));
       }
       if (plan.action === 'skip') {
         skip(p.rec, plan.reason, p.link?.id ?? null, plan.dropped.echo.length ? { echo: plan.dropped.echo } : undefined);
@@ -751,6 +784,7 @@ export class FlowRunner {
     }
     this.renewedAt.set(holder, this.now().getTime());
     this.quarantineCache = null;
+    this.conflictCache = null;
     try {
       return await fn(holder, emptyCounts());
     } finally {

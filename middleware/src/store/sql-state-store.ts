@@ -610,6 +610,11 @@ export class SqlStateStore implements StateStore {
     return rows.map(conflictFrom);
   }
 
+  async listOpenConflictFields(flow: string): Promise<Array<{ recordKey: string; field: string }>> {
+    const rows = await this.db.all<Row>("SELECT record_key, field FROM conflicts WHERE flow = ? AND status = 'open'", [flow]);
+    return rows.map((r) => ({ recordKey: String(r.record_key), field: String(r.field) }));
+  }
+
   async resolveConflict(id: number, resolution: string): Promise<void> {
     const { changes } = await this.db.run(
       "UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_at = ? WHERE id = ?",

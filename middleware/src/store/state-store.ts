@@ -99,6 +99,8 @@ export interface StateStore {
   addConflict(c: NewConflict): Promise<number>;
   getConflict(id: number): Promise<Conflict | null>;
   listConflicts(opts?: { flow?: string; status?: ConflictStatus; recordKey?: string; limit?: number }): Promise<Conflict[]>;
+  /** Record key and field of every open conflict of a link group (the engine leaves those fields alone until resolved). */
+  listOpenConflictFields(flow: string): Promise<Array<{ recordKey: string; field: string }>>;
   resolveConflict(id: number, resolution: string): Promise<void>;
   /** Undoes a resolution whose write failed. */
   reopenConflict(id: number): Promise<void>;

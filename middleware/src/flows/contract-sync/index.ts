@@ -5,7 +5,7 @@
  * or amended. Fields listed for both owners in the mapping are shared: a change on both sides is a conflict.
  */
 import { coupaResources } from '../../coupa';
-import type { FlowContext, FlowDefinition, MatchResult, SourceRecord, SystemName, WriteItem, WriteOutcome } from '../../engine';
+import type { FlowDefinition, MatchResult, SourceRecord, SystemName, WriteItem, WriteOutcome } from '../../engine';
 import { getPath, lineageOf, mapRecord, sameValue, type CompiledMapping, type Direction } from '../../mapping';
 import { soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
@@ -185,38 +185,6 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
     return new RecordWriteError(message, r.failure ?? { kind: 'validation', retryable: false }, r.errors);
   };
 
-  /** Payload keys (in `target` shape) of shared fields with an open conflict on this link: left alone until resolved. */
-  const conflictedKeys = async (target: SystemName, link: { sfId: string; coupaId: string }): Promise<Set<string>> => {
-    const keys = new Set<string>();
-    for (const recordKey of [`salesforce:${sfObject}:${link.sfId}`, `coupa:contracts:${link.coupaId}`]) {
-      for (const c of await store.listConflicts({ flow: CONTRACT_SYNC, status: 'open', recordKey })) {
-        const pair = pairs.find((p) => top(p.coupa) === c.field || top(p.salesforce) === c.field);
-        if (pair) keys.add(top(pair[target]));
-      }
-    }
-    return keys;
-  };
-
-  /**
-   * The payload for a linked record, without fields under conflict; null when every remaining value equals what this
-   * direction last wrote (a change limited to conflicted fields, or our own write coming back, writes nothing).
-   */
-  const sinceLastWrite = async (
-    source: SystemName,
-    id: string,
-    payload: Record<string, unknown>,
-    ctx: FlowContext,
-  ): Promise<Record<string, unknown> | null> => {
-    if (!ctx.targetId) return payload;
-    const target: SystemName = source === 'salesforce' ? 'coupa' : 'salesforce';
-    const link = source === 'salesforce' ? { sfId: id, coupaId: ctx.targetId } : { sfId: ctx.targetId, coupaId: id };
-    const out = { ...payload };
-    for (const k of await conflictedKeys(target, link)) delete out[k];
-    const last = ctx.lastWritten;
-    if (last && Object.entries(out).every(([k, v]) => k in last && sameValue(v, last[k]))) return null;
-    return out;
-  };
-
   const toSalesforce: FlowDefinition = {
     name: CONTRACT_TO_SALESFORCE,
     linkGroup: CONTRACT_SYNC,
@@ -228,7 +196,7 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
     lineage: lineage['coupa-to-salesforce'],
     async map(rec, ctx) {
       if (!ctx.targetId && !opts.createFromCoupaStatuses.includes(String(rec.data.status))) return null;
-      return sinceLastWrite('coupa', rec.id, await mapContract(rec), ctx);
+      return mapContract(rec);
     },
     // Per page: one query by Coupa id, one by the Salesforce Id a contract carries; every hit checked to hold its key.
     async matchPage(items): Promise<Map<string, MatchResult>> {
@@ -343,7 +311,7 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
         delete custom[opts.coupaSalesforceIdField];
         if (Object.keys(custom).length === 0) delete payload['custom-fields'];
       }
-      return sinceLastWrite('salesforce', rec.id, payload, ctx);
+      return payload;
     },
     async match(rec): Promise<MatchResult> {
       const coupaId = str(rec.data[externalId]);
