@@ -166,7 +166,22 @@ export async function scenario(rig: Rig, sizes: ScenarioSizes) {
         }
       }
     },
-    'spend-summary': async () => undefined
+    // 1% of the summaries' inputs: payments on invoices of linked suppliers (each moves its periods' paid spend).
+    'spend-summary': async (n) => {
+      const linked = new Set(
+        (await query<{ Coupa_Supplier_Id__c: string }>('SELECT Coupa_Supplier_Id__c FROM Account WHERE Coupa_Supplier_Id__c != null')).map(
+          (a) => Number(a.Coupa_Supplier_Id__c)
+        )
+      );
+      const invoices = coupaEmu.control
+        .list('invoices')
+        .filter((i) => linked.has(Number((i.supplier as { id?: unknown } | undefined)?.id)) && i.status === 'approved');
+      for (const inv of pickEvery(invoices, n)) {
+        coupaEmu.control.update('invoices', Number(inv.id), {
+          payments: [{ 'amount-paid': String(inv['gross-total'] ?? '1.00'), 'payment-date': String(inv['invoice-date'] ?? '') }]
+        });
+      }
+    }
   };
   /** Source data a flow needs before its first sync, beyond the Coupa seed. */
   const prepare: Record<string, () => Promise<void>> = {

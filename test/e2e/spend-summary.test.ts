@@ -159,14 +159,29 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
     expect(Date.parse(november.As_Of__c)).toBe(TODAY.getTime());
   });
 
-  it('re-running with nothing changed in Coupa makes zero Salesforce writes', async () => {
+  it('re-running with nothing changed in Coupa reads three rows of Coupa at most and makes zero Salesforce writes', async () => {
     const before = await summaries();
     h.sfEmu.control.resetCounters();
+    h.coupaEmu.control.resetCounters();
     const again = await h.engine.runNow(FLOW);
     expect(again.status).toBe('succeeded');
-    expect(again.counts).toMatchObject({ read: 3, created: 0, updated: 0, deadLettered: 0 });
+    expect(again.counts).toMatchObject({ read: 0, created: 0, updated: 0, deadLettered: 0 });
     expect(salesforceWriteCalls(h)).toBe(0);
+    // The newest change of each source (POs, invoices, budget lines), one row each, instead of reading them all.
+    const coupaCalls = h.coupaEmu.control.counters().byEndpoint;
+    expect(coupaCalls).toEqual({ 'GET /api/purchase_orders': 1, 'GET /api/invoices': 1, 'GET /api/budget_lines': 1 });
     expect(await summaries()).toEqual(before);
+  });
+
+  it('recomputes everything when the linked Accounts change, even with nothing new in Coupa', async () => {
+    await h.user().sobject('Account').update({ Id: accountId, Name: 'Acme Parts (renamed)' });
+    const run = await h.engine.runNow(FLOW);
+    expect(run.counts).toMatchObject({ read: 3, updated: 3 });
+    expect((await summaries()).map((r) => r.Name)).toEqual([
+      `Acme Parts (renamed) · ${Y}-10`,
+      `Acme Parts (renamed) · ${Y}-11`,
+      `Acme Parts (renamed) · FY${Y}`
+    ]);
   });
 
   it('a new payment updates only the periods it falls in, and moves their as-of time', async () => {
@@ -182,13 +197,22 @@ describe('spend-summary: spend per linked Account, month and fiscal year', () =>
     expect(rows.map((r) => Date.parse(r.As_Of__c))).toEqual([TODAY.getTime(), today.getTime(), today.getTime()]);
   });
 
+  it('recomputes everything once a day (fullRecomputeHours) even when Coupa reports nothing new, writing nothing unchanged', async () => {
+    today = new Date(TODAY.getTime() + 2 * 3_600_000);
+    expect((await h.engine.runNow(FLOW)).counts).toMatchObject({ read: 0 });
+    today = new Date(TODAY.getTime() + 26 * 3_600_000);
+    h.sfEmu.control.resetCounters();
+    expect((await h.engine.runNow(FLOW)).counts).toMatchObject({ read: 3, created: 0, updated: 0 });
+    expect(salesforceWriteCalls(h)).toBe(0);
+  });
+
   it('a fiscal year starting in October summarises Oct–Sep as the year it ends in', async () => {
     const flow = createSpendSummaryFlow({
       ...h.deps({ months: 0, fiscalYears: 1, fiscalYearStartMonth: 10 }),
       now: () => today
     });
-    const records = await flow.snapshot!();
-    expect(records.map((r) => r.data)).toEqual([
+    const snapshot = await flow.snapshot!(null);
+    expect('records' in snapshot && snapshot.records.map((r) => r.data)).toEqual([
       expect.objectContaining({
         key: `${accountId}-FY${Y + 1}`,
         periodType: 'Fiscal Year',

@@ -241,12 +241,19 @@ export class FlowRunner {
       let after = overlapStart(cursor, overlap);
       await this.processDependents(runId, counts);
       if (this.flow.snapshot) {
-        const all = await this.flow.snapshot();
+        const at = this.now().toISOString();
+        const takenAt = typeof cp?.extra.takenAt === 'string' ? cp.extra.takenAt : cp?.cursorTs;
+        const prev = cp?.cursorTs && cp.cursorId && takenAt ? { at: cp.cursorTs, takenAt, fingerprint: cp.cursorId } : null;
+        const snapshot = await this.flow.snapshot(prev);
+        if ('unchanged' in snapshot) return;
+        const all = snapshot.records;
         for (let i = 0; i < all.length; i += limit) {
           if (!(await this.renewLease(this.instanceId))) throw new RunAbortedError('lost the flow lease to another instance');
           const result = await this.processPage(all.slice(i, i + limit), { runId, counts, seen: null, checkpoint: null, holder: this.instanceId });
           if (result.aborted) throw new RunAbortedError(messageOf(result.aborted));
         }
+        // Complete: the next run may ask the flow whether anything changed since this one started.
+        await this.store.saveCheckpoint({ flow: this.flow.name, cursorTs: snapshot.watermark ?? at, cursorId: snapshot.fingerprint, extra: { takenAt: snapshot.takenAt ?? at } });
         return;
       }
       for (;;) {

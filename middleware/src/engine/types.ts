@@ -35,6 +35,27 @@ export type Trigger =
   | { kind: 'stream' }
   | { kind: 'schedule'; schedule: string };
 
+/** The last complete snapshot of a snapshot flow, kept in its checkpoint. */
+export interface SnapshotMark {
+  /** The source's own high-water mark of that snapshot (its latest `updated-at`), else when it was taken (ISO time). */
+  at: string;
+  /** When that snapshot was taken, by this connector's clock (ISO time). */
+  takenAt: string;
+  /** The flow's fingerprint of the inputs it cannot ask "changed since?" about (e.g. which Accounts, which periods). */
+  fingerprint: string;
+}
+
+export type SnapshotResult<T = any> =
+  | {
+      records: SourceRecord<T>[];
+      fingerprint: string;
+      /** Latest change time among the inputs, by the source's clock. */
+      watermark?: string | null;
+      /** When the flow took the snapshot, by the flow's clock (default: the engine's). */
+      takenAt?: string;
+    }
+  | { unchanged: true };
+
 export type MatchResult = { targetId: string | null } | { ambiguous: string[] };
 
 export interface WriteItem<P = Record<string, unknown>> {
@@ -104,9 +125,11 @@ export interface FlowDefinition<T = Record<string, unknown>, P extends Record<st
   /**
    * Snapshot reader (instead of a change stream): every record as it is now, computed once per run (spend summaries).
    * Each run plans them all in pages; the no-op check against what was last written makes unchanged ones cost
-   * nothing. No cursor, no overlap window.
+   * nothing. `prev` is the last complete snapshot (its start time and the flow's fingerprint of the inputs it cannot
+   * ask "changed since?" about); a flow that can tell nothing changed since answers `{ unchanged: true }` and the run
+   * reads nothing more. No cursor, no overlap window.
    */
-  snapshot?(): Promise<SourceRecord<T>[]>;
+  snapshot?(prev: SnapshotMark | null): Promise<SnapshotResult<T>>;
   /** Target payload for a record, or null to skip it (filtered out). Throwing dead-letters the record. */
   map(record: SourceRecord<T>, ctx: FlowContext): Promise<P | null> | P | null;
   /** Finds an existing target for an unlinked record. Ambiguous matches go to the conflict inbox. */

@@ -43,7 +43,8 @@ export async function syncFlow(
     if (opts.dryRun) {
       const cp = await connector.store.getCheckpoint(def.name);
       const after = cp?.cursorTs && cp.cursorId ? { ts: cp.cursorTs, id: cp.cursorId } : null;
-      const records = def.snapshot ? (await def.snapshot()).slice(0, opts.limit ?? 50) : await def.read({ after, limit: opts.limit ?? 50 });
+      const snapshot = def.snapshot ? await def.snapshot(null) : null;
+      const records = snapshot && 'records' in snapshot ? snapshot.records.slice(0, opts.limit ?? 50) : await def.read({ after, limit: opts.limit ?? 50 });
       out(
         `${def.name}: ${records.length} record(s) after ${after ? `${after.ts} / ${after.id}` : 'the beginning'} (dry run)`
       );

@@ -63,10 +63,22 @@ export function createSpendSummaryFlow(deps: FlowDeps): FlowDefinition<SpendSumm
     }
   }
 
-  async function summarise(asOf: Date): Promise<SpendSummary[]> {
-    const periods = periodsFor(asOf.toISOString().slice(0, 10), options);
+  /**
+   * The latest `updated-at` of any PO, invoice or budget line in Coupa (one row of each, newest first), by Coupa's
+   * clock. Compared with the one the last computation saw, it says whether anything may have changed since.
+   */
+  async function newestChange(): Promise<string | null> {
+    let newest: string | null = null;
+    for (const resource of [coupa.purchase_orders, coupa.invoices, coupa.budget_lines]) {
+      const [row] = await resource.find({ orderBy: 'updated-at', dir: 'desc', fields: ['id', 'updated-at'], limit: 1 });
+      const t = (row as { 'updated-at'?: unknown } | undefined)?.['updated-at'];
+      if (typeof t === 'string' && (!newest || Date.parse(t) > Date.parse(newest))) newest = t;
+    }
+    return newest;
+  }
+
+  async function summarise(asOf: Date, accounts: LinkedAccount[], periods: ReturnType<typeof periodsFor>): Promise<SpendSummary[]> {
     const start = windowStart(periods);
-    const accounts = await linkedAccounts();
     if (!start || !accounts.length) return [];
     // A day of slack: Coupa filters read a bare date as midnight UTC, documents carry the instance's offset.
     const since = new Date(Date.parse(`${start}T00:00:00Z`) - 86_400_000).toISOString();
@@ -100,11 +112,28 @@ export function createSpendSummaryFlow(deps: FlowDeps): FlowDefinition<SpendSumm
     overlapMs: 60_000,
     classify: classifyFor('salesforce'),
 
-    // Every run computes the summaries as they are now; the engine writes only those that changed.
+    // A run computes the summaries as they are now, unless nothing they depend on changed since the last one: the
+    // same linked Accounts and periods (the fingerprint), no Coupa PO, invoice or budget line saved after the newest
+    // the last computation saw (three one-row requests), and that computation younger than fullRecomputeHours. The
+    // engine writes only the summaries that changed.
     read: async () => [],
-    async snapshot() {
+    async snapshot(prev) {
       const at = now();
-      return (await summarise(at)).map((s) => ({ id: s.key, ts: at.toISOString(), data: s, origin: null }));
+      const accounts = await linkedAccounts();
+      const periods = periodsFor(at.toISOString().slice(0, 10), options);
+      const fingerprint = hashPayload({
+        accounts: accounts.map((a) => [a.accountId, a.supplierId, a.name]).sort(),
+        periods,
+      });
+      const newest = await newestChange();
+      const fresh = prev && at.getTime() - Date.parse(prev.takenAt) < options.fullRecomputeHours * 3_600_000;
+      // (A document saved later within the same second as the newest one is picked up by the full recompute.)
+      if (prev && fresh && prev.fingerprint === fingerprint && (!newest || Date.parse(newest) <= Date.parse(prev.at))) {
+        log.debug({ newest }, 'nothing changed since the last spend computation');
+        return { unchanged: true };
+      }
+      const records = (await summarise(at, accounts, periods)).map((s) => ({ id: s.key, ts: at.toISOString(), data: s, origin: null }));
+      return { records, fingerprint, watermark: newest, takenAt: at.toISOString() };
     },
 
     async map(record, ctx) {

@@ -18,6 +18,11 @@ export const spendSummaryOptions = z
     accountSupplierIdField: z.string().min(1).default('Coupa_Supplier_Id__c'),
     /** Salesforce field of the as-of time; kept as last written while no figure changes, so unchanged re-runs write nothing. */
     asOfField: z.string().min(1).default('As_Of__c'),
+    /**
+     * Hours after which a run recomputes every summary even when Coupa reports no PO, invoice or budget change since
+     * the last one (a safety net for changes that do not move `updated-at`, such as a deleted record).
+     */
+    fullRecomputeHours: z.number().positive().max(24 * 31).default(24),
   })
   .prefault({});
 
