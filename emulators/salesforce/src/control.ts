@@ -49,6 +49,8 @@ export interface SalesforceControl {
    * `GAP_OVERFLOW`, an overflow event for the object (no record ids). Returns its replay id.
    */
   emitGap(entity: string, recordIds: string[], changeType?: GapType): number;
+  /** Changes a record with no change event, as when its capture failed (pair with `emitGap`). */
+  writeWithoutEvent(objectName: string, id: string, values: Record<string, unknown>): void;
   /** Ends every open Pub/Sub subscription with UNAVAILABLE; returns how many. */
   dropStreams(): number;
   /** Every replay id issued so far is refused from now on (as if older than the retention window). */
@@ -87,6 +89,12 @@ export function makeControl(d: ControlDeps): SalesforceControl {
     integrationUserId: () => d.org.integrationUserId,
     records: (name) => d.org.store.all(name).map((r) => ({ ...r })),
     emitGap: (entity, recordIds, changeType = 'GAP_UPDATE') => d.org.changes.recordGap(entity, changeType, recordIds, d.org.integrationUserId).replayId,
+    writeWithoutEvent: (name, id, values) => {
+      const rec = d.org.store.get(name, id);
+      if (!rec) throw new Error(`${name} ${id} not found`);
+      const stamp = new Date(d.org.clock.now()).toISOString().replace('Z', '+0000');
+      d.org.store.put(name, { ...rec, ...values, LastModifiedDate: stamp, SystemModstamp: stamp });
+    },
     dropStreams: () => d.pubsub?.dropConnections() ?? 0,
     expireReplayIds: () => d.org.changes.expireReplayIds(),
   };
