@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DeadLetter, Link, NewJournalEntry, StateStore } from '../store';
-import { commitPage, messageOf, type PageDecisions } from './committer';
+import { commitPage, messageOf, type PageDecisions, type StreamPositionUpdate } from './committer';
 import { alreadySeen, compareCursors, maxCursor, normalizeTs, overlapStart, pruneSeen, seenMark, type SeenSet } from './cursor';
 import { hashPayload } from './hash';
 import { conflictValues, sourceIdOfLink, targetIdOfLink } from './links';
@@ -33,6 +33,14 @@ export interface RunSummary {
   status: RunOutcome;
   counts: RunCounts;
   error?: string;
+}
+
+export interface IngestOptions {
+  trigger?: string;
+  /** Move the poll checkpoint past the records (default true). */
+  advanceCheckpoint?: boolean;
+  /** Stream replay position saved in the last page's transaction. */
+  position?: StreamPositionUpdate | null;
 }
 
 export interface RunnerOptions {
@@ -108,6 +116,8 @@ interface PageOptions {
   seen: SeenSet | null;
   /** Checkpoint to save with the page's effects; null leaves checkpoints alone (replay, dependents). */
   checkpoint: { cursor: Cursor; seen: SeenSet } | null;
+  /** Stream replay position committed with this page (the last page of a streamed batch). */
+  position?: StreamPositionUpdate | null;
   /** When replaying a dead letter, failures update it instead of adding a new one. */
   replayOf?: DeadLetter;
   /** Lease holder renewing the flow lease while writing. */
@@ -213,20 +223,35 @@ export class FlowRunner {
     return this.running;
   }
 
-  /** Processes records pushed by a stream (CDC), advancing the checkpoint past them. */
-  ingest(records: SourceRecord<any>[], trigger = 'stream'): Promise<RunSummary> {
-    return this.withRun(trigger, async (runId, counts) => {
-      const cp = await this.store.getCheckpoint(this.flow.name);
+  /**
+   * Processes records pushed by a stream (CDC). By default the poll checkpoint advances past them; with
+   * `advanceCheckpoint: false` it is left alone, so a safety-net poll still reads whatever the stream missed (records it
+   * did deliver are no-ops then). `position` is committed with the last page (or alone when there is none).
+   */
+  ingest(records: SourceRecord<any>[], opts: IngestOptions | string = {}): Promise<RunSummary> {
+    const o: IngestOptions = typeof opts === 'string' ? { trigger: opts } : opts;
+    return this.withRun(o.trigger ?? 'stream', async (runId, counts) => {
+      const advance = o.advanceCheckpoint ?? true;
+      const cp = advance ? await this.store.getCheckpoint(this.flow.name) : null;
       let cursor: Cursor | null = cp?.cursorTs ? { ts: cp.cursorTs, id: cp.cursorId ?? '' } : null;
       const overlap = this.flow.overlapMs ?? 60_000;
       let seen = (cp?.extra.seen as SeenSet | undefined) ?? {};
       const size = this.flow.batchSize ?? 200;
+      if (!records.length && o.position) await this.store.saveStreamPosition(o.position);
       for (let i = 0; i < records.length; i += size) {
         const page = records.slice(i, i + size);
+        const last = i + size >= records.length;
         const next = this.advance(cursor, seen, page, overlap);
-        const result = await this.processPage(page, { runId, counts, seen, checkpoint: next, holder: this.instanceId });
+        const result = await this.processPage(page, {
+          runId,
+          counts,
+          seen: advance ? seen : null,
+          checkpoint: advance ? next : null,
+          position: last ? o.position : null,
+          holder: this.instanceId,
+        });
         if (result.aborted) throw new RunAbortedError(messageOf(result.aborted));
-        ({ cursor, seen } = next);
+        if (advance) ({ cursor, seen } = next);
       }
     });
   }
@@ -699,6 +724,7 @@ export class FlowRunner {
       lastWrittenToSource,
       idemBegun,
       checkpoint: o.checkpoint && !written.aborted ? o.checkpoint : null,
+      position: o.position && !written.aborted ? o.position : null,
       replayOf: o.replayOf,
     });
     o.counts.created += result.created;

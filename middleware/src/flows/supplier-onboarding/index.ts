@@ -7,6 +7,7 @@ import { CoupaApiError, coupaResources, type CoupaRecord } from '../../coupa';
 import { compareCursors, type Classification, type FlowDefinition, type SourceRecord, type WriteItem, type WriteOutcome } from '../../engine';
 import { mapRecord } from '../../mapping';
 import { SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
+import { fetchSalesforce } from '../shared/io';
 import { classifyFor } from '../shared/errors';
 import { requireMapping, type FlowDeps } from '../deps';
 import {
@@ -143,6 +144,11 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
         if (requests.length >= limit) break;
       }
       return enrich(requests);
+    },
+    /** Requests by id as they are now (change events, gap events): `map` skips those no longer Requested. */
+    async fetch(ids) {
+      const rows = await fetchSalesforce(sf, { sobject: REQUEST_OBJECT, fields: ['Id', ...REQUEST_FIELDS] }, ids);
+      return enrich(rows.map((r) => r.data as SObjectRecord));
     },
     async map(rec, ctx): Promise<Payload | null> {
       if (ctx.targetId || rec.data.Status__c !== 'Requested') return null;
