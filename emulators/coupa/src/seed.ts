@@ -270,8 +270,12 @@ export function seedBulk(emu: Emulator, size: number, seed = 1): SeedCounts {
     const status = pick(r, ['approved', 'approved', 'approved', 'pending_approval', 'draft', 'disputed', 'voided']);
     const paid = status === 'approved' && r() < 0.5;
     const st = stamps(r);
+    const invoiceDate = st['created-at'] - (st['created-at'] % DAY);
+    // As Coupa does: the PO's payment term, and the net due date it gives.
+    const term = emu.collection('payment_terms').get(po['payment-term']);
+    const due = term ? invoiceDate + Number(term['days-for-net-payment'] ?? 0) * DAY : null;
     return {
-      id, 'invoice-number': `INV-${id}`, 'invoice-date': st['created-at'] - (st['created-at'] % DAY), status, supplier: po.supplier,
+      id, 'invoice-number': `INV-${id}`, 'invoice-date': invoiceDate, 'payment-term': term ? term.id : null, 'net-due-date': due, status, supplier: po.supplier,
       currency: currencies[0], 'line-level-taxation': false, paid, 'payment-date': paid ? st['updated-at'] : null, 'payment-notes': null,
       'tax-amount': 0, 'shipping-amount': 0, 'handling-amount': 0, 'misc-amount': 0, comments: null, 'gross-total': gross,
       'total-with-taxes': gross, 'amount-due': gross, 'line-count': String(lines.length), 'document-type': 'Invoice',
