@@ -15,7 +15,7 @@ describe('supplier risk (end to end)', () => {
   let h: Harness;
   const later = () => h.coupaEmu.control.clock.advance(1500);
   const account = async (id: string) =>
-    (await h.user().query<any>(`SELECT Coupa_Risk_Score__c, Coupa_Risk_Level__c FROM Account WHERE Id = '${id}'`))
+    (await h.user().query<any>(`SELECT Coupa_Risk_Score__c, Coupa_Risk_Level__c, Coupa_Last_Synced__c FROM Account WHERE Id = '${id}'`))
       .records[0];
 
   beforeAll(async () => {
@@ -47,7 +47,9 @@ describe('supplier risk (end to end)', () => {
     const run = await h.engine.runNow(SUPPLIER_RISK_FLOW);
     // (the emulator's one generated supplier has a feed row too, but no Account: it waits)
     expect(run.counts).toMatchObject({ updated: 1, created: 0, deadLettered: 0 });
-    expect(await account(accountId)).toMatchObject({ Coupa_Risk_Score__c: 71.5, Coupa_Risk_Level__c: 'High' });
+    const first = await account(accountId);
+    expect(first).toMatchObject({ Coupa_Risk_Score__c: 71.5, Coupa_Risk_Level__c: 'High' });
+    expect(first.Coupa_Last_Synced__c).toEqual(expect.any(String)); // "Last synced" on the panel
 
     later();
     await h.coupaApi('PUT', `/api/supplier_risk_aware_feed/${feed.id}`, { 'number-field-01': 91 });
@@ -58,7 +60,10 @@ describe('supplier risk (end to end)', () => {
     later();
     await h.coupaApi('PUT', `/api/supplier_risk_aware_feed/${feed.id}`, { 'number-field-02': 30 });
     h.sfEmu.control.resetCounters();
+    const before = (await account(accountId)).Coupa_Last_Synced__c;
     expect((await h.engine.runNow(SUPPLIER_RISK_FLOW)).counts).toMatchObject({ updated: 0 });
+    // The stamp is never a reason to write: nothing written, nothing stamped.
+    expect((await account(accountId)).Coupa_Last_Synced__c).toBe(before);
   });
 
   it('gives a supplier without an Account its risk once supplier-account-sync links one, and never creates an Account', async () => {

@@ -218,6 +218,27 @@ describe('FlowRunner', () => {
     expect(delays).toEqual([750, 4_000]);
   });
 
+  it('stamps every write with stampField, and the stamp never makes an unchanged record look changed', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 2);
+    const flow = fakeFlow(source, target, { stampField: 'Last_Synced__c', overlapMs: 0 });
+    const runner = new FlowRunner(flow, opts());
+    expect((await runner.runOnce()).counts.created).toBe(2);
+    const [first] = [...target.records.values()];
+    expect(first.fields.Last_Synced__c).toBe(clock.toISOString());
+    expect(await store.listEchoes('fake-flow', [(await store.findLinks('fake-flow', 'coupa', 'invoices', ['1']))[0].id])).toEqual([
+      expect.objectContaining({ payload: { amount: 1 } })
+    ]);
+    // Both re-read unchanged (a new timestamp, same values): nothing written, nothing stamped.
+    clock = new Date(clock.getTime() + 60_000);
+    source.put('1', t(10), { amount: 1 });
+    source.put('2', t(11), { amount: 20 });
+    expect((await runner.runOnce()).counts).toMatchObject({ updated: 1, skipped: 1 });
+    expect(target.records.get(first.id)!.fields.Last_Synced__c).toBe('2026-01-02T00:00:00.000Z');
+    expect([...target.records.values()][1].fields).toMatchObject({ amount: 20, Last_Synced__c: clock.toISOString() });
+  });
+
   it('re-checks by idempotency key before retrying an ambiguous create', async () => {
     const source = new FakeSource();
     const target = new FakeTarget();

@@ -696,6 +696,7 @@ export class FlowRunner {
         classify: (e) => this.classify(e),
         renewLease: () => this.renewLease(o.holder),
         onRetry: (n) => (o.counts.retries += n),
+        now: this.now,
       },
       (f) => failures.push(f),
     );

@@ -159,6 +159,11 @@ export interface FlowDefinition<T = Record<string, unknown>, P extends Record<st
   /** Current target values, for detecting two-sided changes of owner-less fields. */
   readTargets?(ids: string[]): Promise<Map<string, Record<string, unknown>>>;
   classify: ErrorClassifier;
+  /**
+   * Target field set to the write time with every write (`Coupa_Last_Synced__c`): shown to people, never part of the
+   * plan, the echo ledger or the no-op check, so an unchanged record is still not written.
+   */
+  stampField?: string;
   /** Origin-tag check: true when the change was made by this connector (loop prevention layer 1). */
   isOwnChange?(record: SourceRecord<T>): boolean;
   /** System of record per payload field; fields not listed have no owner. */

@@ -54,6 +54,8 @@ export interface WriterDeps {
   /** Renews the flow lease before each write call; false = lost. */
   renewLease: () => Promise<boolean>;
   onRetry: (n: number) => void;
+  /** The write time, for the flow's `stampField`. */
+  now: () => Date;
 }
 
 const retryable = (cls: Classification) => cls.kind === 'transient' || cls.kind === 'rate-limited' || (cls.retryable && cls.kind !== 'auth');
@@ -70,12 +72,13 @@ export async function writeTasks(
     let pending = tasks.slice(start, start + size);
     let authRetried = false;
     for (let attempt = 1; pending.length > 0; attempt++) {
+      const stamp = d.flow.stampField ? { [d.flow.stampField]: d.now().toISOString() } : null;
       const batch: WriteItem[] = pending.map((p) => ({
         sourceId: p.rec.id,
         op: p.op,
         ...(p.targetId ? { targetId: p.targetId } : {}),
         idempotencyKey: p.idemKey,
-        payload: p.payload,
+        payload: stamp ? { ...p.payload, ...stamp } : p.payload,
         lastWritten: p.lastWritten ?? null,
       }));
       if (!(await d.renewLease())) {
@@ -97,7 +100,7 @@ export async function writeTasks(
         const out = outcomes[i];
         p.attempts = attempt;
         if (out.ok) {
-          ok.push({ task: p, targetId: out.targetId, written: out.written ?? p.payload, sourceInSync: out.sourceInSync, effectsDone: [] });
+          ok.push({ task: p, targetId: out.targetId, written: unstamped(out.written ?? p.payload, d.flow.stampField), sourceInSync: out.sourceInSync, effectsDone: [] });
           continue;
         }
         const cls = d.classify(out.error);
@@ -241,4 +244,11 @@ function effectFailure(w: Written, effect: PlannedEffect, error: unknown, cls: C
     request: { effect: effect.kind, key: effect.key, payload: effect.payload },
     response,
   };
+}
+
+/** What the connector wrote, without the sync stamp (a time, never a value to compare or echo). */
+function unstamped(written: Record<string, unknown>, field: string | undefined): Record<string, unknown> {
+  if (!field || !(field in written)) return written;
+  const { [field]: _stamp, ...rest } = written;
+  return rest;
 }

@@ -34,6 +34,8 @@ export interface CoupaToSalesforceFlow {
    * is missing). With `lookup`: update the existing record found by a field, never create one.
    */
   target?: { lookup: LookupTarget };
+  /** Salesforce field set to the time of every write (see FlowDefinition.stampField). */
+  stampField?: string;
   hooks?: {
     /** Values the mapping reads under `$record.connector` (resolved per record). */
     connector?(record: Row): Record<string, unknown>;
@@ -79,6 +81,7 @@ export function defineCoupaToSalesforceFlow(deps: FlowDeps, spec: CoupaToSalesfo
     overlapMs: spec.overlapMs ?? 60_000,
     classify: classifyFor('salesforce'),
     lineage: lineageOf(mapping, 'coupa-to-salesforce'),
+    ...(spec.stampField ? { stampField: spec.stampField } : {}),
 
     async read({ after, limit }) {
       const since = after ? { updatedAt: after.ts, id: Number(after.id) || 0 } : undefined;

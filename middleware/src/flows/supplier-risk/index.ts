@@ -7,6 +7,7 @@
 import type { FlowDefinition } from '../../engine';
 import { requireMapping, type FlowDeps } from '../deps';
 import { defineCoupaToSalesforceFlow } from '../shared/define-flow';
+import { LAST_SYNCED_FIELD } from '../shared/salesforce-writes';
 import { levelOf, parseSupplierRiskOptions } from './options';
 
 export const SUPPLIER_RISK_FLOW = 'supplier-risk';
@@ -22,6 +23,7 @@ export function createSupplierRiskFlow(deps: FlowDeps, schedule = '*/30 * * * *'
     name: SUPPLIER_RISK_FLOW,
     mapping: requireMapping(deps, options.mapping),
     schedule,
+    stampField: LAST_SYNCED_FIELD,
     target: {
       lookup: {
         field: options.accountSupplierIdField,
