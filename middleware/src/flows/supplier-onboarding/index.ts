@@ -153,7 +153,9 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
     async map(rec, ctx): Promise<Payload | null> {
       if (ctx.targetId || rec.data.Status__c !== 'Requested') return null;
       const accountId = rec.data.Account__c ? String(rec.data.Account__c) : null;
-      const reason = rejectionReason(rec.data, (rec.data.OpenRequests as SObjectRecord[]) ?? []);
+      let reason = rejectionReason(rec.data, (rec.data.OpenRequests as SObjectRecord[]) ?? [], o.accountTypes);
+      // An auto-started request (any type the admin configured) already has its SIM record: not a button click.
+      if (reason && rejectionReason(rec.data, (rec.data.OpenRequests as SObjectRecord[]) ?? []) === null && (await findSim(rec.id))) reason = null;
       if (reason) return { action: 'reject', accountId, reason };
       const m = await mapRecord(mapping, 'salesforce-to-coupa', rec.data);
       if (!m.included) return null;
