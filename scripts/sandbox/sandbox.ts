@@ -35,6 +35,8 @@ export interface RunningSandbox {
   coupa: CoupaEmulator;
   adminToken: string;
   previewUrl: string | null;
+  /** Settles when the preview's bundle is built (built off the event loop, so start-up does not wait for it). */
+  previewReady: Promise<void> | null;
   /** Sample-data reference → Salesforce Id (e.g. FabrikamRollout → 006…). */
   accounts: Record<string, string>;
   /** Access tokens for trying things by hand as a person (not the connector's): Salesforce REST and Coupa API. */
@@ -148,9 +150,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     const logger = createLogger({ level: (opts.logLevel ?? config.logLevel) as 'info' });
     const connector = await startConnector({ config, logger });
 
-    let preview: { url: string; close(): Promise<void> } | null = null;
+    let preview: { url: string; ready: Promise<void>; close(): Promise<void> } | null = null;
     if (opts.preview !== false) {
-      // Loaded only when wanted: building the preview bundle takes a while the first time.
+      // Loaded only when wanted. The bundle builds in a child process; its pages say so until it is ready.
       const { startPreview } = await import('../preview/server');
       preview = await startPreview({ emulator: salesforce, port: opts.previewPort ?? 0, coupaBaseUrl: coupa.url });
     }
@@ -160,6 +162,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       coupa,
       adminToken,
       previewUrl: preview?.url ?? null,
+      previewReady: preview?.ready ?? null,
       accounts,
       personTokens: { salesforce: salesforce.control.issueToken().access_token, coupa: await coupaPersonToken(coupa) },
       async stop() {
