@@ -239,6 +239,22 @@ describe('FlowRunner', () => {
     expect([...target.records.values()][1].fields).toMatchObject({ amount: 20, Last_Synced__c: clock.toISOString() });
   });
 
+  it('enriches only the records it will plan: an idle re-read of the overlap window costs no look-ups', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 3);
+    const enriched: string[][] = [];
+    const flow = fakeFlow(source, target, { enrich: async (records) => void enriched.push(records.map((r) => r.id)) });
+    const runner = new FlowRunner(flow, opts());
+    await runner.runOnce();
+    expect(enriched).toEqual([['1', '2', '3']]);
+    await runner.runOnce(); // the overlap window returns all three again, unchanged
+    expect(enriched).toEqual([['1', '2', '3']]);
+    source.put('2', t(2), { amount: 22 });
+    await runner.runOnce();
+    expect(enriched).toEqual([['1', '2', '3'], ['2']]);
+  });
+
   it('re-checks by idempotency key before retrying an ambiguous create', async () => {
     const source = new FakeSource();
     const target = new FakeTarget();

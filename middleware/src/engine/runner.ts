@@ -459,6 +459,7 @@ export class FlowRunner {
       waits: LinkRef[];
     }
     const prepared: Prepared[] = [];
+    const candidates: Array<Pick<Prepared, 'rec' | 'key' | 'link' | 'view'>> = [];
     for (const rec of page) {
       counts.read++;
       const key = this.recordKey(rec.id);
@@ -489,6 +490,17 @@ export class FlowRunner {
         skip(rec, 'skip-echo', link.id);
         continue;
       }
+      candidates.push({ rec, key, link, view });
+    }
+    // What only the records that will be planned need (look-ups for their links), loaded once for the page.
+    if (flow.enrich && candidates.length) {
+      try {
+        await flow.enrich(candidates.map((c) => c.rec));
+      } catch (err) {
+        for (const c of candidates.splice(0)) fail({ rec: c.rec, key: c.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'enrich' } });
+      }
+    }
+    for (const { rec, key, link, view } of candidates) {
       const targetId = link ? this.targetIdOf(link) : null;
       const waits: LinkRef[] = [];
       let payload: Record<string, unknown> | null;
