@@ -700,6 +700,26 @@ describe('FlowRunner loop prevention', () => {
       expect(await store.listDeadLetters({})).toEqual([]);
     });
 
+    it.each(['map', 'matchPage'] as const)('waits out a throttled %s call (it looks something up) instead of dead-lettering the page', async (stage) => {
+      const source = new FakeSource();
+      const target = new FakeTarget();
+      seed(source, 5);
+      let calls = 0;
+      const throttledOnce = () => {
+        if (++calls === 1) throw new FakeError('rate-limited', 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.', undefined, 5);
+      };
+      const flow = fakeFlow(
+        source,
+        target,
+        stage === 'map'
+          ? { map: async (rec) => (throttledOnce(), { ...rec.data }) }
+          : { matchPage: async () => (throttledOnce(), new Map()) },
+      );
+      const summary = await new FlowRunner(flow, opts()).runOnce();
+      expect(summary).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ created: 5, deadLettered: 0 }) });
+      expect(await store.listDeadLetters({})).toEqual([]);
+    });
+
     it('re-sends a create whose answer was lost only after a re-check that worked found nothing', async () => {
       const source = new FakeSource();
       const target = new FakeTarget();
