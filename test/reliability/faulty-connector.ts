@@ -165,3 +165,23 @@ export function kindsNotInjected(
   }
   return missing;
 }
+
+/**
+ * Writes to one system counted by its emulator include the repeats of writes whose answer the proxy lost after they
+ * took effect (an update is re-sent: same values, no new effect). `expected` writes are right when the count lies in
+ * [expected, expected + answers lost since `sinceLost`].
+ */
+export function expectWritesOnce(
+  counted: number,
+  expected: number,
+  p: FaultProxy,
+  pattern: RegExp,
+  sinceLost: number
+): void {
+  const lost = p.answersLost.slice(sinceLost).filter((w) => pattern.test(w)).length;
+  expect({ counted, atLeast: expected }).toEqual({ counted: Math.max(counted, expected), atLeast: expected });
+  expect({ counted, atMost: expected + lost }).toEqual({
+    counted: Math.min(counted, expected + lost),
+    atMost: expected + lost
+  });
+}
