@@ -726,4 +726,81 @@ describe('FlowRunner loop prevention', () => {
     w.edit(w.coupa, cId, { n: 9 });
     expect((await a.runOnce()).counts.updated).toBe(1);
   });
+
+  describe('effects and creates whose answer was lost', () => {
+    const seed = (source: FakeSource, n: number) => {
+      for (let i = 1; i <= n; i++) source.put(String(i), t(i), { amount: i });
+    };
+    /** A flow planning one "task" per record on its first write, applied into `tasks` through `applyEffect`. */
+    function withTasks(source: FakeSource, target: FakeTarget, applyEffect: (key: string, call: number) => 'ok' | 'lost-before' | 'lost-after') {
+      const tasks: string[] = [];
+      let calls = 0;
+      const flow = fakeFlow(source, target, {
+        effects: (rec, _p, ctx) => (ctx.lastWritten ? [] : [{ key: `task:${rec.id}`, kind: 'task', description: `task for ${rec.id}`, payload: {} }]),
+        applyEffects: async (effects) => {
+          calls++;
+          return effects.map((e) => {
+            const fate = applyEffect(e.key, calls);
+            if (fate !== 'lost-before') tasks.push(e.key);
+            return fate === 'ok' ? { ok: true as const, remoteId: e.key } : { ok: false as const, error: new FakeError('ambiguous', 'socket hang up') };
+          });
+        },
+        findEffect: async (e) => (tasks.includes(e.key) ? e.key : null),
+      });
+      return { flow, tasks };
+    }
+
+    it.each([
+      ['after the effect was applied (it is found, not repeated)', 'lost-after'],
+      ['before the request reached the target (it is applied on the retry)', 'lost-before'],
+    ] as const)('looks an effect up when its answer is lost %s, and dead-letters nothing', async (_label, fate) => {
+      const source = new FakeSource();
+      const target = new FakeTarget();
+      seed(source, 10);
+      const { flow, tasks } = withTasks(source, target, (_key, call) => (call === 1 ? fate : 'ok'));
+      const summary = await new FlowRunner(flow, opts()).runOnce();
+      expect(summary).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ deadLettered: 0 }) });
+      expect([...tasks].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `task:${i + 1}`).sort());
+      expect(await store.listDeadLetters({})).toEqual([]);
+    });
+
+    it.each(['map', 'matchPage'] as const)('waits out a throttled %s call (it looks something up) instead of dead-lettering the page', async (stage) => {
+      const source = new FakeSource();
+      const target = new FakeTarget();
+      seed(source, 5);
+      let calls = 0;
+      const throttledOnce = () => {
+        if (++calls === 1) throw new FakeError('rate-limited', 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.', undefined, 5);
+      };
+      const flow = fakeFlow(
+        source,
+        target,
+        stage === 'map'
+          ? { map: async (rec) => (throttledOnce(), { ...rec.data }) }
+          : { matchPage: async () => (throttledOnce(), new Map()) },
+      );
+      const summary = await new FlowRunner(flow, opts()).runOnce();
+      expect(summary).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ created: 5, deadLettered: 0 }) });
+      expect(await store.listDeadLetters({})).toEqual([]);
+    });
+
+    it('re-sends a create whose answer was lost only after a re-check that worked found nothing', async () => {
+      const source = new FakeSource();
+      const target = new FakeTarget();
+      seed(source, 5);
+      // Every create's first answer is lost after it was applied; the first two re-checks fail.
+      target.fault = (_item, call) => (call === 1 ? 'ambiguous-after' : null);
+      let lookups = 0;
+      const flow = fakeFlow(source, target, {
+        findByIdempotencyKey: async (key) => {
+          if (++lookups <= 2) throw new FakeError('transient', 'query failed');
+          return target.findByIdempotencyKey(key);
+        },
+      });
+      const summary = await new FlowRunner(flow, opts()).runOnce();
+      expect(summary).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ deadLettered: 0 }) });
+      expect(target.applied.filter((a) => a.op === 'create')).toHaveLength(5);
+      expect(target.records.size).toBe(5);
+    });
+  });
 });

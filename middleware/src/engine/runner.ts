@@ -329,6 +329,25 @@ export class FlowRunner {
     }
   }
 
+  /**
+   * A call made while planning a page (a flow's map, match, idempotency re-check) under the engine's one retry
+   * policy: a throttle or transient failure of the API it calls is waited out like a write's, instead of
+   * dead-lettering the record after one attempt (its cursor moves past it, so it would be lost to later runs).
+   */
+  private async planningCall<T>(fn: () => Promise<T>, counts: RunCounts): Promise<{ ok: true; value: T } | { ok: false; error: unknown; cls: Classification; attempts: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { ok: true, value: await fn() };
+      } catch (error) {
+        const cls = this.classify(error);
+        const retryable = cls.kind === 'transient' || cls.kind === 'rate-limited';
+        if (!retryable || attempt >= this.retry.maxAttempts) return { ok: false, error, cls, attempts: attempt };
+        counts.retries++;
+        await this.sleep(backoffDelay(attempt, this.retry, this.random, requestedWait(cls, this.retry) || undefined));
+      }
+    }
+  }
+
   private async withRun(trigger: string, body: (runId: string, counts: RunCounts) => Promise<void>): Promise<RunSummary> {
     const counts = emptyCounts();
     const flow = this.flow.name;
@@ -503,17 +522,21 @@ export class FlowRunner {
     for (const { rec, key, link, view } of candidates) {
       const targetId = link ? this.targetIdOf(link) : null;
       const waits: LinkRef[] = [];
-      let payload: Record<string, unknown> | null;
-      try {
-        payload = await flow.map(rec, {
+      const mapped = await this.planningCall(async () => {
+        waits.length = 0;
+        return flow.map(rec, {
           targetId,
           lastWritten: link ? (snap.echoes.get(`${link.id}|${this.direction}`) ?? null) : null,
           waitFor: (ref) => waits.push(ref),
         });
-      } catch (err) {
-        fail({ rec, key, cls: { kind: 'validation', retryable: false }, error: err, attempts: 1, request: { stage: 'map', record: rec.data } });
+      }, counts);
+      if (!mapped.ok) {
+        // A failure the retries could not wait out keeps its class; any other failure of a mapping is the record's.
+        const cls = mapped.cls.kind === 'transient' || mapped.cls.kind === 'rate-limited' ? mapped.cls : { kind: 'validation' as const, retryable: false };
+        fail({ rec, key, cls, error: mapped.error, attempts: mapped.attempts, request: { stage: 'map', record: rec.data } });
         continue;
       }
+      const payload = mapped.value;
       for (const ref of waits) out.waits.push({ sourceId: rec.id, ref });
       if (payload === null) {
         skip(rec, 'skip-filtered', link?.id ?? null);
@@ -529,21 +552,21 @@ export class FlowRunner {
     if (unlinked.length && (flow.matchPage || flow.match)) {
       let answers = new Map<string, MatchResult>();
       if (flow.matchPage) {
-        try {
-          answers = await flow.matchPage(unlinked.map((p) => ({ record: p.rec, payload: p.payload })));
-        } catch (err) {
+        const matched = await this.planningCall(() => flow.matchPage!(unlinked.map((p) => ({ record: p.rec, payload: p.payload }))), counts);
+        if (matched.ok) answers = matched.value;
+        else {
           for (const p of unlinked) {
             failed.add(p.rec.id);
-            fail({ rec: p.rec, key: p.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'match' } });
+            fail({ rec: p.rec, key: p.key, cls: matched.cls, error: matched.error, attempts: matched.attempts, request: { stage: 'match' } });
           }
         }
       } else {
         for (const p of unlinked) {
-          try {
-            answers.set(p.rec.id, await flow.match!(p.rec, p.payload));
-          } catch (err) {
+          const matched = await this.planningCall(() => flow.match!(p.rec, p.payload), counts);
+          if (matched.ok) answers.set(p.rec.id, matched.value);
+          else {
             failed.add(p.rec.id);
-            fail({ rec: p.rec, key: p.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'match' } });
+            fail({ rec: p.rec, key: p.key, cls: matched.cls, error: matched.error, attempts: matched.attempts, request: { stage: 'match' } });
           }
         }
       }
@@ -683,15 +706,17 @@ export class FlowRunner {
         idemBegun.add(t.idemKey);
         const entry = ledger.get(t.idemKey);
         if (!entry || entry.created) continue;
-        try {
-          const existing =
-            entry.entry.state === 'done' && entry.entry.remoteId ? entry.entry.remoteId : ((await this.flow.findByIdempotencyKey?.(t.idemKey)) ?? null);
-          if (existing) {
-            t.targetId = existing;
+        const checked =
+          entry.entry.state === 'done' && entry.entry.remoteId
+            ? { ok: true as const, value: entry.entry.remoteId }
+            : await this.planningCall(async () => (await this.flow.findByIdempotencyKey?.(t.idemKey)) ?? null, o.counts);
+        if (checked.ok) {
+          if (checked.value) {
+            t.targetId = checked.value;
             t.op = 'update';
           }
-        } catch (err) {
-          failures.push({ rec: t.rec, key: t.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'idempotency-check' } });
+        } else {
+          failures.push({ rec: t.rec, key: t.key, cls: checked.cls, error: checked.error, attempts: checked.attempts, request: { stage: 'idempotency-check' } });
           unchecked.add(t);
         }
       }
