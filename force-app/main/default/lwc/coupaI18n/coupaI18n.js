@@ -23,3 +23,6 @@ export function parseList(text) {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
+
+/** Account types for which supplier onboarding is offered unless an admin configures others. */
+export const DEFAULT_ONBOARDING_ACCOUNT_TYPES = 'Vendor, Prospect';
