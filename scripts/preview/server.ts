@@ -6,14 +6,14 @@
  *
  *   npx tsx scripts/preview/server.ts [--port 4173] [--no-build]
  *
- * With no emulator given it starts one seeded with demo data and prints the record pages' URLs.
+ * `npm start` runs it against the sandbox's emulator, so the pages show what the connector wrote; tests may pass a
+ * fixture `seed` instead.
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { isStale, OUT_DIR } from './paths';
-import { demoSeed } from './demo-seed';
 import {
   startSalesforceEmulator,
   type RunningSalesforceEmulator,
@@ -27,7 +27,7 @@ const API_VERSION = '62.0';
 export interface PreviewOptions {
   port?: number;
   host?: string;
-  /** Use this emulator (e.g. the sandbox's); otherwise one is started with `seed` (default: demo data). */
+  /** Use this emulator (the sandbox's); otherwise one is started with `seed` (a test fixture). */
   emulator?: RunningSalesforceEmulator;
   seed?: SeedData;
   /** Rebuild the bundle even if it is up to date. Default: build when missing or older than the sources. */
@@ -172,7 +172,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Runnin
   const emulator =
     options.emulator ??
     (await startSalesforceEmulator({ clientId: 'lwc-preview', clientSecret: 'lwc-preview-secret' }));
-  const refs = ownEmulator ? emulator.control.seed(options.seed ?? demoSeed()) : {};
+  const refs = ownEmulator && options.seed ? emulator.control.seed(options.seed) : {};
   let token = emulator.control.issueToken().access_token;
   const target = new URL(emulator.url);
 
@@ -298,24 +298,6 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Runnin
 }
 
 if (require.main === module) {
-  const args = process.argv.slice(2);
-  const portArg = args.indexOf('--port');
-  startPreview({
-    port: portArg >= 0 ? Number(args[portArg + 1]) : 4173,
-    rebuild: !args.includes('--no-build'),
-    coupaBaseUrl: process.env.COUPA_BASE_URL
-  }).then(
-    (p) => {
-      console.log(`LWC preview on ${p.url}`);
-      for (const [ref, id] of Object.entries(p.refs)) {
-        const obj = id.startsWith('001') ? 'Account' : id.startsWith('006') ? 'Opportunity' : undefined;
-        if (obj) console.log(`  ${ref}: ${p.recordUrl(obj, id)}`);
-      }
-      console.log(`emulator on ${p.emulator.url}`);
-    },
-    (e: Error) => {
-      console.error(e);
-      process.exit(1);
-    }
-  );
+  process.stderr.write('The LWC preview runs with the sandbox: `npm start` prints its record pages (SANDBOX_PREVIEW_PORT moves it).\n');
+  process.exit(2);
 }

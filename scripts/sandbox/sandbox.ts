@@ -68,9 +68,16 @@ const SAMPLE_RISK = [18.5, 77];
  * Accounts) and risk scores at both ends of the scale. Everything else the panels show arrives through the flows.
  */
 async function linkSampleVendors(conn: Connection, coupa: CoupaEmulator): Promise<void> {
+  // The busiest active suppliers (most invoices), so the vendors' panels have something to show.
+  const invoicesOf = new Map<number, number>();
+  for (const inv of coupa.control.list('invoices')) {
+    const id = Number((inv.supplier as { id?: unknown } | null)?.id);
+    invoicesOf.set(id, (invoicesOf.get(id) ?? 0) + 1);
+  }
   const suppliers = coupa.control
     .list('suppliers')
     .filter((s) => s.status === 'active')
+    .sort((a, b) => (invoicesOf.get(Number(b.id)) ?? 0) - (invoicesOf.get(Number(a.id)) ?? 0) || Number(a.id) - Number(b.id))
     .slice(0, 2);
   const linked = await conn.query<{ Id: string; Name: string; Website: string | null; Coupa_Supplier_Number__c: string | null }>(
     'SELECT Id, Name, Website, Coupa_Supplier_Number__c FROM Account WHERE Coupa_Supplier_Id__c != null ORDER BY Coupa_Supplier_Id__c'
@@ -112,7 +119,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     startSalesforceEmulator({ port: opts.salesforcePort ?? 0, clientId: SF_CLIENT_ID, clientSecret: sfSecret }),
     startCoupaEmulator({
       port: opts.coupaPort ?? 0,
-      seed: { size: opts.coupaSize ?? 40, seed: 2026 },
+      // The company's year of documents ends about a month ago, so this month's and last year's spend mean something
+      // and no document is stamped in the future.
+      seed: { size: opts.coupaSize ?? 200, seed: 2026, from: new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 10) },
       testControl: true
     })
   ]);

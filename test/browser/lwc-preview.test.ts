@@ -1,19 +1,19 @@
 /**
- * The package's real Lightning Web Components in headless Chromium, against the Salesforce emulator
- * (scripts/preview): panels show seeded data, and Start supplier onboarding creates a request whose status
- * follows what the connector writes back, delivered over CDC (empApi). Screenshots go to a temporary folder,
- * or to docs/screenshots/ with UPDATE_SCREENSHOTS=1 (so a plain `npm test` leaves the work tree clean).
+ * Component behaviour in headless Chromium on a fixture (fixtures/preview-fixture.ts, written straight into the
+ * Salesforce emulator): paging through sixty invoices, the overdue filter, and Start supplier onboarding following
+ * every status the connector can write back, delivered over CDC (empApi). What people see, and docs/screenshots,
+ * come from the sandbox through the flows instead (sandbox-panels.test.ts); this test's screenshots stay in a
+ * temporary folder.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startPreview, type RunningPreview } from '../../scripts/preview/server';
+import { previewFixture } from './fixtures/preview-fixture';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? path.resolve(__dirname, '../../docs/screenshots')
-  : path.join(os.tmpdir(), 'coupa-lwc-preview-screenshots');
+const SHOTS = path.join(os.tmpdir(), 'coupa-lwc-preview-screenshots');
 const API = '/services/data/v62.0';
 const available = fs.existsSync(CHROMIUM);
 // CI installs chromium whenever this folder has a test; elsewhere a machine without it skips.
@@ -42,7 +42,7 @@ suite('LWC preview in Chromium', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    preview = await startPreview({ coupaBaseUrl: 'https://acme.coupahost.com' });
+    preview = await startPreview({ coupaBaseUrl: 'https://acme.coupahost.com', seed: previewFixture() });
     await preview.ready;
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -58,11 +58,12 @@ suite('the sandbox in Chromium: panels an account manager can trust', () => {
     await waitFor(
       "Northwind's risk, invoices and spend from the flows",
       async () => {
-        const [a] = (await conn.query<any>(`SELECT Coupa_Risk_Level__c FROM Account WHERE Id = '${northwind}'`)).records;
+        const [a] = (await conn.query<any>(`SELECT Coupa_Risk_Level__c, Coupa_Supplier_Status__c FROM Account WHERE Id = '${northwind}'`)).records;
+        if (!a.Coupa_Supplier_Status__c) await runNow('supplier-account-sync');
         const inv = await conn.query(`SELECT Id FROM Coupa_Invoice__c WHERE Account__c = '${northwind}' LIMIT 1`);
         if (a.Coupa_Risk_Level__c && inv.records.length) await runNow('spend-summary');
         const spend = await conn.query(`SELECT Id FROM Coupa_Spend_Summary__c WHERE Account__c = '${northwind}' LIMIT 1`);
-        return a.Coupa_Risk_Level__c && inv.records.length && spend.records.length;
+        return a.Coupa_Risk_Level__c && a.Coupa_Supplier_Status__c && inv.records.length && spend.records.length;
       },
       120_000,
       1_000
@@ -98,6 +99,7 @@ suite('the sandbox in Chromium: panels an account manager can trust', () => {
     await expect(supplier.locator('[data-id="score"]').textContent()).resolves.toMatch(/18\.5/);
     await expect(supplier.locator('[data-id="synced"]').textContent()).resolves.not.toMatch(/Never/);
     await expect(supplier.locator('[data-id="number"]').textContent()).resolves.toBe('SUP-0042');
+    await expect(supplier.locator('[data-id="status"]').textContent()).resolves.toBe('Active');
 
     const panel = page.locator('c-coupa-invoices-panel');
     await panel.locator('[data-id="count"]').first().getByText(String(counted.length)).waitFor();
@@ -142,7 +144,9 @@ suite('the sandbox in Chromium: panels an account manager can trust', () => {
       500
     );
     expect(sim.status).toBe('pending_approval');
-    await action.getByText(/Submitted to Coupa|In progress|in progress/).first().waitFor({ timeout: 60_000 });
+    // The status write-back marks the request In Progress; the modal hears it over CDC.
+    await runNow('supplier-onboarding-status');
+    await action.getByText('Coupa is collecting supplier information or waiting for approval.').waitFor({ timeout: 60_000 });
     await page.screenshot({ path: path.join(SHOTS, 'onboarding-progress.png') });
     expect(pageErrors).toEqual([]);
   }, 150_000);

@@ -13,7 +13,7 @@ import type { Rec } from './store';
 /** Test-control surface: the same operations programmatically and (with testControl) over HTTP at /__control. */
 export interface Control {
   /** Drops all data and tokens, restores base data, then applies `seed` (count, file, or {size, seed}). */
-  reset(seed?: number | string | { size: number; seed?: number }): void;
+  reset(seed?: number | string | { size: number; seed?: number; from?: string }): void;
   /** Adds generated records deterministically (size 10 … 1,000,000) on top of current data. */
   seed(size: number, seedNumber?: number): SeedCounts;
   counters(): CounterSnapshot;
@@ -58,7 +58,7 @@ export function createControl(emu: Emulator, oauth: OAuth, bucket: () => TokenBu
       else if (typeof seed === 'string') {
         if (/^\d+$/.test(seed)) seedBulk(emu, Number(seed), 1);
         else seedFile(emu, seed);
-      } else seedBulk(emu, seed.size, seed.seed ?? 1);
+      } else seedBulk(emu, seed.size, seed.seed ?? 1, seed.from);
     },
     seed: (size, seedNumber = 1) => seedBulk(emu, size, seedNumber),
     counters: () => emu.counters.get(),

@@ -50,6 +50,8 @@ export interface CoupaEmulatorOptions {
 export interface SeedSpec {
   size: number;
   seed?: number;
+  /** First day of the year the generated documents span (default 2025-01-01, fixed so seeds are reproducible). */
+  from?: string;
 }
 
 export const DEFAULT_CUSTOM_FIELDS: CustomFieldConfig = {

@@ -121,7 +121,7 @@ const ITEMS = ['Annual software subscription', 'Consulting hours', 'Laptop', 'Of
 
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)];
 const money = (r: () => number, max: number) => Math.round(r() * max * 100) / 100 + 1;
-const BASE = Date.UTC(2025, 0, 1);
+const DEFAULT_FROM = Date.UTC(2025, 0, 1);
 const DAY = 86_400_000;
 
 export interface SeedCounts {
@@ -155,7 +155,9 @@ export function seedCounts(size: number): SeedCounts {
  * Adds `size` generated records on top of the base data. Rows are virtual: each is computed from (seed, id) when
  * read, so 1,000,000 records cost no memory until written. Ids of generated rows follow the base rows.
  */
-export function seedBulk(emu: Emulator, size: number, seed = 1): SeedCounts {
+export function seedBulk(emu: Emulator, size: number, seed = 1, from?: string): SeedCounts {
+  const BASE = from ? Date.parse(`${from.slice(0, 10)}T00:00:00Z`) : DEFAULT_FROM;
+  if (Number.isNaN(BASE)) throw new Error(`seed: from must be a date (YYYY-MM-DD), got ${from}`);
   const counts = seedCounts(size);
   const ref = (name: string) => {
     const ids: number[] = [];
