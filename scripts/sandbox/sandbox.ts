@@ -131,7 +131,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       ...sandboxRequisitionDefaults(coupa),
       ...config.flows['opportunity-to-requisition'].options
     };
-    const logger = createLogger({ level: (opts.logLevel ?? config.logLevel) as 'info' });
+    const logger = createLogger({ level: (opts.logLevel ?? config.logLevel) as 'info', format: config.logFormat });
     const connector = await startConnector({ config, logger });
 
     let preview: { url: string; close(): Promise<void> } | null = null;

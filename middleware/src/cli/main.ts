@@ -22,7 +22,7 @@ async function withConnector<T>(
     throw new ConfigError([
       'environment: SALESFORCE_LOGIN_URL and COUPA_BASE_URL: this command needs both connections configured'
     ]);
-  const logger = createLogger({ level: config.logLevel, destination: process.stderr });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, destination: process.stderr });
   const connector = await buildConnector({ config, logger, validateMappings });
   try {
     return await fn(connector, config);

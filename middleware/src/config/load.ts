@@ -38,6 +38,8 @@ export interface ConnectorConfig {
   masterKey?: string;
   adminToken?: string;
   logLevel: EnvConfig['LOG_LEVEL'];
+  /** `LOG_FORMAT`: auto (pretty on a terminal), json or pretty. */
+  logFormat: EnvConfig['LOG_FORMAT'];
   /** The connector.yaml that was read, or null when defaults were used. */
   configFile: string | null;
 }
@@ -159,6 +161,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): ConnectorConfig {
     masterKey: e.CONNECTOR_MASTER_KEY,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     configFile: fs.existsSync(absFile) ? absFile : null,
   };
 }

@@ -6,6 +6,7 @@ import { ConfigError, resolveSecrets, type ConnectorConfig } from '../config';
 import { COUPA_SCHEMA, CoupaClient } from '../coupa';
 import { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig, type FlowDefinition } from '../engine';
 import { FLOW_MODULES, scopesFor, type FlowModule } from '../flows';
+import type { Metrics } from '../http/metrics';
 import { DEFAULT_MAPPINGS_DIR, type FlowDeps } from '../flows/deps';
 import { assertMappingsValid, loadMappingDir, type CompiledMapping } from '../mapping';
 import { DEFAULT_CLIENT_NAME, SalesforceClient, type SalesforceAuth } from '../salesforce';
@@ -20,6 +21,8 @@ export interface BuildOptions {
   /** Validate mappings against the live describe and the Coupa schema (default true). */
   validateMappings?: boolean;
   clientName?: string;
+  /** When given, API calls and finished runs are counted here (the running connector's /metrics). */
+  metrics?: Metrics;
 }
 
 export interface RegisteredFlow {
@@ -85,7 +88,8 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
       bulkThreshold: config.limits.salesforce.bulkThreshold,
       collectionSize: config.limits.salesforce.collectionSize,
       apiReserve: { fraction: config.limits.salesforce.apiReservePercent / 100 },
-      timeoutMs: config.limits.salesforce.requestTimeoutSeconds * 1000
+      timeoutMs: config.limits.salesforce.requestTimeoutSeconds * 1000,
+      onCall: opts.metrics?.apiCallRecorder('salesforce')
     });
     const coupa = new CoupaClient({
       baseUrl: config.coupa.baseUrl,
@@ -97,7 +101,8 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
         burst: config.limits.coupa.rateLimit.burst
       },
       timeoutMs: config.limits.coupa.requestTimeoutSeconds * 1000,
-      pageSize: config.limits.coupa.pageSize
+      pageSize: config.limits.coupa.pageSize,
+      onCall: opts.metrics?.apiCallRecorder('coupa')
     });
 
     const mappingsDir = opts.mappingsDir ?? DEFAULT_MAPPINGS_DIR;
@@ -115,7 +120,12 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
       for (const w of warnings) logger.warn({ file: w.file, path: w.path }, w.message);
     }
 
-    const engine = new SyncEngine({ store, logger, ...engineOptionsFromConfig(config.engine) });
+    const engine = new SyncEngine({
+      store,
+      logger,
+      ...engineOptionsFromConfig(config.engine),
+      ...(opts.metrics ? { onRunFinished: opts.metrics.recordRun } : {})
+    });
     const byName = new Map(mappings.map((m) => [m.name, m]));
     const flows: RegisteredFlow[] = [];
     for (const module of modules) {

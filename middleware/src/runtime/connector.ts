@@ -3,19 +3,47 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../http/app';
-import { createMetrics } from '../http/metrics';
+import { createMetrics, type Metrics } from '../http/metrics';
+import type { StateStore } from '../store';
 import { buildConnector, type BuildOptions, type BuiltConnector } from './build';
 import { engineFlowControl } from './flow-control';
 
 export interface RunningConnector extends BuiltConnector {
   url: string;
+  metrics: Metrics;
   stop(): Promise<void>;
+}
+
+/** When a flow last finished a run that completed (succeeded, or partial: finished with dead letters). */
+export async function lastSuccessfulRun(store: StateStore, flow: string): Promise<{ id: string; finishedAt: string } | null> {
+  const runs = await store.listRuns({ flow, limit: 500 });
+  const run = runs.find((r) => (r.status === 'succeeded' || r.status === 'partial') && r.finishedAt);
+  return run ? { id: run.id, finishedAt: run.finishedAt! } : null;
+}
+
+/** Points the metrics' scrape-time gauges at a built connector. */
+export function attachMetrics(metrics: Metrics, built: BuiltConnector): void {
+  const { store } = built;
+  metrics.attach({
+    flows: () => built.flows.map((f) => f.definition.name),
+    openDeadLetters: () => store.listDeadLetters({ status: 'open', limit: 100_000 }),
+    openConflicts: () => store.listConflicts({ status: 'open', limit: 100_000 }),
+    quarantined: () => store.listQuarantine(),
+    lastSuccess: async (flow) => {
+      const run = await lastSuccessfulRun(store, flow);
+      return run ? new Date(run.finishedAt) : null;
+    },
+    paused: async (flow) => (await store.getFlowState(flow)).paused,
+    salesforceApiUsage: () => built.salesforce.budget.usage
+  });
 }
 
 export async function startConnector(
   opts: BuildOptions & { host?: string; logger: Logger }
 ): Promise<RunningConnector> {
-  const built = await buildConnector(opts);
+  const metrics = opts.metrics ?? createMetrics();
+  const built = await buildConnector({ ...opts, metrics });
+  attachMetrics(metrics, built);
   let ready = false;
   const adminTokens = built.config.adminToken ? [built.config.adminToken] : [];
   if (!adminTokens.length) opts.logger.warn('ADMIN_TOKEN is not set: the admin API refuses every request');
@@ -24,7 +52,7 @@ export async function startConnector(
     control: engineFlowControl(built, () => ready),
     adminTokens,
     logger: opts.logger,
-    metrics: createMetrics()
+    metrics
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(built.config.port, opts.host ?? '127.0.0.1', () => resolve(s));
@@ -41,6 +69,7 @@ export async function startConnector(
   return {
     ...built,
     url,
+    metrics,
     async stop() {
       ready = false;
       await new Promise<void>((resolve) => server.close(() => resolve()));
