@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../http/app';
 import { createMetrics, type Metrics } from '../http/metrics';
-import type { StateStore } from '../store';
+import { lastSuccessfulRun } from '../http/run-history';
 import { buildConnector, type BuildOptions, type BuiltConnector } from './build';
 import { engineFlowControl } from './flow-control';
 
@@ -12,13 +12,6 @@ export interface RunningConnector extends BuiltConnector {
   url: string;
   metrics: Metrics;
   stop(): Promise<void>;
-}
-
-/** When a flow last finished a run that completed (succeeded, or partial: finished with dead letters). */
-export async function lastSuccessfulRun(store: StateStore, flow: string): Promise<{ id: string; finishedAt: string } | null> {
-  const runs = await store.listRuns({ flow, limit: 500 });
-  const run = runs.find((r) => (r.status === 'succeeded' || r.status === 'partial') && r.finishedAt);
-  return run ? { id: run.id, finishedAt: run.finishedAt! } : null;
 }
 
 /** Points the metrics' scrape-time gauges at a built connector. */
@@ -31,7 +24,7 @@ export function attachMetrics(metrics: Metrics, built: BuiltConnector): void {
     quarantined: () => store.listQuarantine(),
     lastSuccess: async (flow) => {
       const run = await lastSuccessfulRun(store, flow);
-      return run ? new Date(run.finishedAt) : null;
+      return run?.finishedAt ? new Date(run.finishedAt) : null;
     },
     paused: async (flow) => (await store.getFlowState(flow)).paused,
     salesforceApiUsage: () => built.salesforce.budget.usage

@@ -133,6 +133,29 @@ describe('metrics and warn logs after a run with a dead letter', () => {
     expect(rawLog).not.toContain(ADMIN);
   });
 
+  it('previews a record by its plain Coupa id and says what would happen and why', async () => {
+    const [dl] = await connector.store.listDeadLetters({ flow: FLOW, status: 'open' });
+    const id = dl.recordKey.split(':')[2];
+    const auth = { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' };
+    const res = await fetch(`${connector.url}/api/v1/flows/${FLOW}/preview`, { method: 'POST', headers: auth, body: JSON.stringify({ id }) });
+    expect(res.status).toBe(200);
+    const preview = (await res.json()) as Record<string, unknown>;
+    expect(preview).toMatchObject({ recordKey: dl.recordKey, operation: 'create', reason: expect.stringContaining('would create') });
+    expect(preview.payload).toEqual(expect.objectContaining({ Coupa_Invoice_Id__c: id }));
+
+    const missing = await fetch(`${connector.url}/api/v1/flows/${FLOW}/preview`, { method: 'POST', headers: auth, body: '{"id":"999999"}' });
+    expect(missing.status).toBe(404);
+
+    const timeline = (await (await fetch(`${connector.url}/api/v1/records/${id}/timeline`, { headers: auth })).json()) as {
+      recordKey: string;
+      journal: Array<{ action: string }>;
+      deadLetters: Array<{ id: number }>;
+    };
+    expect(timeline.recordKey).toBe(dl.recordKey);
+    expect(timeline.journal.map((j) => j.action)).toContain('dead-letter');
+    expect(timeline.deadLetters.map((d) => d.id)).toContain(dl.id);
+  });
+
   it('counts rate-limited answers by system', async () => {
     coupa.control.addFault({ kind: 'status', status: 429, path: '/api/invoices', times: 1 });
     await connector.engine.runNow(FLOW, 'test');
