@@ -20,6 +20,11 @@ export interface BuildOptions {
   mappingsDir?: string;
   /** Validate mappings against the live describe and the Coupa schema (default true). */
   validateMappings?: boolean;
+  /**
+   * Log in to Salesforce while building (default true). `doctor` builds without it (and without mapping
+   * validation) so that it can check each system itself and report every failure.
+   */
+  connect?: boolean;
   clientName?: string;
   /** When given, API calls and finished runs are counted here (the running connector's /metrics). */
   metrics?: Metrics;
@@ -41,6 +46,8 @@ export interface BuiltConnector {
   engine: SyncEngine;
   flows: RegisteredFlow[];
   mappings: CompiledMapping[];
+  /** What mapping validation could not check (e.g. expression values for a restricted picklist): `doctor` lists them. */
+  mappingWarnings: Array<{ file: string; path: string; message: string }>;
   close(): Promise<void>;
 }
 
@@ -108,8 +115,10 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
     const mappingsDir = opts.mappingsDir ?? DEFAULT_MAPPINGS_DIR;
     const mappings = fs.existsSync(mappingsDir) ? loadMappingDir(mappingsDir) : [];
     // Logging in up front both checks the connection and gives jsforce its instance URL before any flow runs.
-    await salesforce.connect();
-    if (opts.validateMappings !== false && mappings.length) {
+    const connect = opts.connect !== false;
+    if (connect) await salesforce.connect();
+    const mappingWarnings: BuiltConnector['mappingWarnings'] = [];
+    if (connect && opts.validateMappings !== false && mappings.length) {
       // Only "no such object" means the object is missing; any other failure (network, auth) stops start-up as itself.
       const describe = (sobject: string) =>
         salesforce.describe(sobject).catch((err: { code?: string; errorCode?: string }) => {
@@ -117,7 +126,12 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
           throw err;
         });
       const warnings = await assertMappingsValid(mappings, { coupaSchema: COUPA_SCHEMA, describe });
-      for (const w of warnings) logger.warn({ file: w.file, path: w.path }, w.message);
+      // Notes, not faults: one line at start; each one at debug and in `coupa-sf doctor`.
+      for (const w of warnings) {
+        mappingWarnings.push({ file: w.file, path: w.path, message: w.message });
+        logger.debug({ file: w.file, path: w.path }, w.message);
+      }
+      logger.info({ mappings: mappings.length, notes: warnings.length }, 'mappings valid against the describe and the Coupa schema (notes: coupa-sf doctor)');
     }
 
     const engine = new SyncEngine({
@@ -160,6 +174,7 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
       engine,
       flows,
       mappings,
+      mappingWarnings,
       async close() {
         await engine.stop();
         await store.close();

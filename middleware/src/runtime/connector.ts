@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { ConfigError } from '../config';
 import { createHttpApp } from '../http/app';
 import { createMetrics, type Metrics } from '../http/metrics';
 import { lastSuccessfulRun } from '../http/run-history';
@@ -52,6 +53,12 @@ export async function startConnector(
     s.once('error', reject);
   }).catch(async (err: unknown) => {
     await built.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      const host = opts.host ?? '127.0.0.1';
+      const why = code === 'EADDRINUSE' ? 'is in use' : 'needs privileges to bind';
+      throw new ConfigError([`environment: PORT: port ${built.config.port} on ${host} ${why}; set PORT to a free port (or HOST to another address)`]);
+    }
     throw err;
   });
   const { port } = server.address() as AddressInfo;
