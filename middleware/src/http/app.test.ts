@@ -389,6 +389,18 @@ describe('admin HTTP API', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/flows/{flow}/run', '/api/v1/records/{key}/timeline']));
   });
 
+  it('serves the console (no data, no inline script) and sends / and /admin to it', async () => {
+    await request(app).get('/').expect(302).expect('Location', '/console');
+    await request(app).get('/admin').expect(302).expect('Location', '/console');
+    const page = await request(app).get('/console').expect(200).expect('Content-Type', /html/);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.text).toContain('<script type="module" src="/console/console.js"></script>');
+    expect(page.text).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    await request(app).get('/console/console.js').expect(200).expect('Content-Type', /javascript/);
+    await request(app).get('/console/console.css').expect(200).expect('Content-Type', /css/);
+    await request(app).get('/console/nothing-else').expect(404);
+  });
+
   it('sets security headers', async () => {
     const res = await request(app).get('/healthz');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
