@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
 import { createMetrics, endpointClass } from './metrics';
 
 describe('metrics', () => {
@@ -26,5 +29,26 @@ describe('metrics', () => {
     m.recordStreamLag('contract-sync', 4.2);
     m.recordStreamLag('contract-sync', -1);
     expect(await m.registry.metrics()).toContain('connector_stream_lag_seconds{flow="contract-sync"} 0');
+  });
+});
+
+describe('the shipped dashboard and alert rules', () => {
+  const docs = path.join(__dirname, '..', '..', '..', 'docs', 'monitoring');
+  /** Metric names a PromQL expression uses (`connector_…`, minus histogram suffixes). */
+  const namesIn = (expr: string) => [...expr.matchAll(/\bconnector_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
+
+  it('use only series the connector publishes', async () => {
+    const m = createMetrics();
+    const published = new Set((await m.registry.getMetricsAsJSON()).map((x) => x.name));
+    const rules = YAML.parse(fs.readFileSync(path.join(docs, 'prometheus-alerts.yaml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert: string; expr: string; annotations: Record<string, string> }> }>;
+    };
+    const dashboard = JSON.parse(fs.readFileSync(path.join(docs, 'grafana-dashboard.json'), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+    const exprs = [...rules.groups.flatMap((g) => g.rules.map((r) => r.expr)), ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr))];
+    const used = new Set(exprs.flatMap(namesIn));
+    expect([...used].filter((n) => !published.has(n))).toEqual([]);
+    // Dead letters, stale flows and the API budget each have an alert.
+    const alerts = rules.groups.flatMap((g) => g.rules.map((r) => r.alert));
+    expect(alerts).toEqual(expect.arrayContaining(['ConnectorDeadLettersOpen', 'ConnectorFlowStale', 'ConnectorSalesforceApiBudgetLow']));
   });
 });
