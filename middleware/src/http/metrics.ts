@@ -25,9 +25,8 @@ export interface RunEvent {
 /** Where the scrape-time gauges read from: the state store, the flows and the Salesforce client's API budget. */
 export interface MetricSources {
   flows(): string[];
-  openDeadLetters(): Promise<Array<{ flow: string }>>;
-  openConflicts(): Promise<Array<{ flow: string }>>;
-  quarantined(): Promise<Array<{ flow: string }>>;
+  /** Open dead letters (by flow), open conflicts and quarantined records (by link group). */
+  countOpen(): Promise<{ deadLetters: Map<string, number>; conflicts: Map<string, number>; quarantined: Map<string, number> }>;
   /** When each flow last finished a run that completed (succeeded or partial), or null. */
   lastSuccess(flow: string): Promise<Date | null>;
   paused(flow: string): Promise<boolean>;
@@ -63,12 +62,6 @@ export function endpointClass(system: 'salesforce' | 'coupa', path: string): str
   if (!m) return 'other';
   return m[1].toLowerCase();
 }
-
-const countBy = (rows: Array<{ flow: string }>) => {
-  const out = new Map<string, number>();
-  for (const r of rows) out.set(r.flow, (out.get(r.flow) ?? 0) + 1);
-  return out;
-};
 
 /** The connector's Prometheus metrics, on a registry of its own so tests and several instances don't collide. */
 export function createMetrics() {
@@ -142,7 +135,7 @@ export function createMetrics() {
       async collect() {
         if (!sources) return;
         this.reset();
-        const open = countBy(await sources.openDeadLetters());
+        const open = (await sources.countOpen()).deadLetters;
         for (const flow of new Set([...sources.flows(), ...open.keys()])) this.set({ flow }, open.get(flow) ?? 0);
       },
     }),
@@ -154,7 +147,7 @@ export function createMetrics() {
       async collect() {
         if (!sources) return;
         this.reset();
-        for (const [flow, n] of countBy(await sources.openConflicts())) this.set({ flow }, n);
+        for (const [flow, n] of (await sources.countOpen()).conflicts) this.set({ flow }, n);
       },
     }),
     quarantined: new Gauge({
@@ -165,7 +158,7 @@ export function createMetrics() {
       async collect() {
         if (!sources) return;
         this.reset();
-        for (const [flow, n] of countBy(await sources.quarantined())) this.set({ flow }, n);
+        for (const [flow, n] of (await sources.countOpen()).quarantined) this.set({ flow }, n);
       },
     }),
     secondsSinceSuccess: new Gauge({

@@ -20,9 +20,7 @@ export function attachMetrics(metrics: Metrics, built: BuiltConnector): void {
   const { store } = built;
   metrics.attach({
     flows: () => built.flows.map((f) => f.definition.name),
-    openDeadLetters: () => store.listDeadLetters({ status: 'open', limit: 100_000 }),
-    openConflicts: () => store.listConflicts({ status: 'open', limit: 100_000 }),
-    quarantined: () => store.listQuarantine(),
+    countOpen: () => store.countOpen(),
     lastSuccess: async (flow) => {
       const run = await lastSuccessfulRun(store, flow);
       return run?.finishedAt ? new Date(run.finishedAt) : null;

@@ -15,15 +15,14 @@ export function flowRoutes(store: StateStore, control: FlowControl): Router {
 
   router.get('/', async (_req, res) => {
     const now = Date.now();
+    const open = await store.countOpen();
     const flows = await Promise.all(
       control.listFlows().map(async (f) => {
-        const [state, runs, lastSuccess, checkpoint, deadLetters, conflicts, runtime] = await Promise.all([
+        const [state, runs, lastSuccess, checkpoint, runtime] = await Promise.all([
           store.getFlowState(f.name),
           store.listRuns({ flow: f.name, limit: 1 }),
           lastSuccessfulRun(store, f.name),
           store.getCheckpoint(f.name),
-          store.listDeadLetters({ flow: f.name, status: 'open', limit: 1000 }),
-          store.listConflicts({ flow: f.group ?? f.name, status: 'open', limit: 1000 }),
           control.runtime?.(f.name)
         ]);
         return {
@@ -39,8 +38,9 @@ export function flowRoutes(store: StateStore, control: FlowControl): Router {
           checkpoint: checkpoint
             ? { timestamp: checkpoint.cursorTs, id: checkpoint.cursorId, updatedAt: checkpoint.updatedAt }
             : null,
-          openDeadLetters: deadLetters.length,
-          openConflicts: conflicts.length
+          openDeadLetters: open.deadLetters.get(f.name) ?? 0,
+          // Conflicts belong to the link group (both directions of a two-way flow).
+          openConflicts: open.conflicts.get(f.group ?? f.name) ?? 0
         };
       })
     );
