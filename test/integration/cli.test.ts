@@ -122,6 +122,30 @@ describe('coupa-sf against the running sandbox', () => {
     expect(res.stdout).toMatch(/^invoice-status: \d+ record\(s\) after .* \(dry run\)/m);
   }, 120_000);
 
+  it('replay re-sends a sandbox dead letter once its cause is gone, and quarantine list reads the sandbox store', async () => {
+    const opp = sandbox.accounts.FabrikamRollout;
+    const key = `salesforce:Opportunity:${opp}`;
+    sandbox.coupa.control.addFault({ kind: 'status', status: 422, method: 'POST', path: '/api/requisitions' });
+    const res = await fetch(`${sandbox.salesforce.url}/services/data/v62.0/sobjects/Opportunity/${opp}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${sandbox.personTokens.salesforce}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ StageName: 'Closed Won' }),
+    });
+    expect(res.status).toBe(204);
+    await sandbox.connector.engine.runNow('opportunity-to-requisition', 'test');
+    sandbox.coupa.control.clearFaults();
+    const [dl] = (await sandbox.connector.store.listDeadLetters({ status: 'open' })).filter((d) => d.recordKey === key);
+    expect(dl).toBeDefined();
+
+    const replay = await cli(['replay', String(dl.id)], cleanEnv({ SANDBOX_SETTINGS_FILE: settingsFile }));
+    expect(replay.stdout.trim()).toBe(`dead letter ${dl.id} replayed`);
+    expect(replay.code).toBe(0);
+    expect(await sandbox.connector.store.getDeadLetter(dl.id)).toMatchObject({ status: 'replayed' });
+
+    const list = await cli(['quarantine', 'list'], cleanEnv({ SANDBOX_SETTINGS_FILE: settingsFile }));
+    expect(list).toMatchObject({ code: 0, stdout: 'no quarantined records\n' });
+  }, 120_000);
+
   it('doctor passes against the sandbox', async () => {
     const res = await cli(['doctor'], cleanEnv({ SANDBOX_SETTINGS_FILE: settingsFile }));
     expect(res.stdout).toContain('all checks passed');
