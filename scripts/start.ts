@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   });
   // A token the operator chose is not echoed back; a generated one is shown so the sandbox can be used at once.
   const token = config.adminToken ? '$ADMIN_TOKEN' : sandbox.adminToken;
-  const settingsShown = path.relative(process.cwd(), config.sandboxSettingsFile) || config.sandboxSettingsFile;
+  const relative = path.relative(process.cwd(), config.sandboxSettingsFile);
+  const settingsShown = relative && !relative.startsWith('..') ? relative : config.sandboxSettingsFile;
   const c = sandbox.connector;
   const account = (ref: string) =>
     sandbox.previewUrl ? `${sandbox.previewUrl}/lightning/r/Account/${sandbox.accounts[ref]}/view` : null;

@@ -141,7 +141,7 @@ export async function doctor(connector: BuiltConnector): Promise<Check[]> {
       () => 'correct the mapping files named above (config/mappings/); each problem gives the file, path and reason',
     );
     for (const n of notes) {
-      checks.push({ name: `mappings: note`, ok: true, note: true, detail: `${n.file}: ${n.path}: ${n.message}` });
+      checks.push({ name: 'mapping', ok: true, note: true, detail: `${n.file}: ${n.path}: ${n.message}` });
     }
   }
   return checks;
