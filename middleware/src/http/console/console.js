@@ -147,8 +147,8 @@ async function flowsView() {
           'div',
           { class: 'actions' },
           f.paused
-            ? h('button', { type: 'button', onclick: () => act(`Resume ${f.name}`, async () => (await api('POST', `/flows/${f.name}/resume`), `${f.name} resumed`)) }, 'Resume')
-            : h('button', { type: 'button', onclick: () => act(`Pause ${f.name}`, async () => (await api('POST', `/flows/${f.name}/pause`, { reason: 'paused from the console' }), `${f.name} paused: nothing is read or written until it is resumed`)) }, 'Pause'),
+            ? h('button', { type: 'button', onclick: () => act(`Resume ${f.name}`, async () => (await api('POST', `/flows/${encodeURIComponent(f.name)}/resume`), `${f.name} resumed`)) }, 'Resume')
+            : h('button', { type: 'button', onclick: () => act(`Pause ${f.name}`, async () => (await api('POST', `/flows/${encodeURIComponent(f.name)}/pause`, { reason: 'paused from the console' }), `${f.name} paused: nothing is read or written until it is resumed`)) }, 'Pause'),
           h(
             'button',
             {
@@ -157,7 +157,7 @@ async function flowsView() {
               disabled: f.paused,
               onclick: () =>
                 act(`Run ${f.name}`, async () => {
-                  const r = await api('POST', `/flows/${f.name}/run`);
+                  const r = await api('POST', `/flows/${encodeURIComponent(f.name)}/run`);
                   return r.runId ? `${f.name}: run ${r.runId} ${r.status} (see Runs)` : `${f.name}: ${r.status}`;
                 }),
             },
