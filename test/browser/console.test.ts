@@ -18,6 +18,8 @@ const available = fs.existsSync(CHROMIUM);
 const suite = available || process.env.CI ? describe : describe.skip;
 const OPP_FLOW = 'opportunity-to-requisition';
 
+jest.setTimeout(90_000);
+
 suite('admin console in Chromium', () => {
   let sandbox: RunningSandbox;
   let browser: Browser;
@@ -180,6 +182,15 @@ suite('admin console in Chromium', () => {
     await journal.getByText('create').first().waitFor();
     await expect(page.locator('[data-result="found"]').textContent()).resolves.toContain(`salesforce:Opportunity:${opp}`);
     await page.screenshot({ path: path.join(SHOTS, 'console-timeline.png'), fullPage: true });
+
+    // A contract's timeline offers a dry run: what a run would do with it now, and why, writing nothing.
+    const contract = sandbox.accounts.ContosoFreight;
+    await page.getByLabel('record id').fill(contract);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('button', { name: `Preview salesforce:Contract:${contract} in ${CONTRACT_TO_COUPA}` }).click();
+    const reason = page.locator('[data-preview] [data-field="reason"]');
+    await reason.waitFor();
+    await expect(reason.textContent()).resolves.toMatch(/nothing this flow owns differs|echo/);
 
     await page.getByLabel('record id').fill('no-such-record-0');
     await page.getByRole('button', { name: 'Find' }).click();

@@ -10,6 +10,8 @@ export interface FlowSummary {
   target?: { system: string; object: string };
   /** Link group: the two directions of a two-way flow share links, conflicts and quarantine under it. */
   group?: string;
+  /** The flow can read one source record by id (preview by id, replay from the source). */
+  readsById?: boolean;
 }
 
 /** What a preview is asked about: a source record as the flow reads it, or the id of one to read from the source. */

@@ -53,7 +53,8 @@ export function engineFlowControl(connector: BuiltConnector, isReady: () => bool
         description: f.module.description,
         source: { system: f.definition.source.system, object: f.definition.source.object },
         target: { system: f.definition.target.system, object: f.definition.target.object },
-        group: f.definition.linkGroup ?? f.definition.name
+        group: f.definition.linkGroup ?? f.definition.name,
+        readsById: typeof f.definition.fetch === 'function'
       })),
     async runNow(name) {
       flow(name);

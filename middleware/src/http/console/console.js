@@ -391,6 +391,7 @@ async function timelineView(query) {
     h('h3', {}, 'Journal'),
     journalTable(t.journal),
   );
+  out.push(...(await previewSection(t.recordKeys)));
   if (t.deadLetters.length) {
     out.push(h('h3', {}, 'Dead letters'), table(['id', 'flow', 'status', 'reason'], t.deadLetters.map((d) => h('tr', {}, h('td', {}, h('a', { href: `#/dead-letters/${d.id}` }, `#${d.id}`)), h('td', {}, d.flow), h('td', {}, statusBadge(d.status)), h('td', {}, d.message ?? ''))), ''));
   }
@@ -398,6 +399,36 @@ async function timelineView(query) {
     out.push(h('h3', {}, 'Conflicts'), table(['id', 'field', 'status'], t.conflicts.map((c) => h('tr', {}, h('td', {}, `#${c.id}`), h('td', {}, c.field), h('td', {}, statusBadge(c.status)))), ''));
   }
   return out;
+}
+
+/** "What would a run do with this record now?": the flows that read one of these records, each with a Preview button. */
+async function previewSection(recordKeys) {
+  const { flows } = await api('GET', '/flows');
+  const offers = [];
+  for (const key of recordKeys) {
+    const [system, object, ...rest] = key.split(':');
+    for (const f of flows) {
+      if (f.readsById && f.source?.system === system && f.source?.object === object) offers.push({ flow: f.name, id: rest.join(':'), key });
+    }
+  }
+  if (!offers.length) return [];
+  const result = h('div', { 'data-preview': '' });
+  const show = async (o) => {
+    try {
+      const p = await api('POST', `/flows/${encodeURIComponent(o.flow)}/preview`, { id: o.id });
+      result.replaceChildren(
+        h('div', { class: 'card' }, h('strong', {}, `${o.flow} would: `), statusBadge(p.operation), h('p', { 'data-field': 'reason' }, p.reason), p.payload ? json(p.payload) : null),
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) result.replaceChildren(h('p', { class: 'msg error' }, `Preview failed: ${err.message}`));
+    }
+  };
+  return [
+    h('h3', {}, 'What would a run do with it now?'),
+    h('p', { class: 'help' }, 'A dry run through the flow (nothing is written): the payload it would send, or why it would send nothing.'),
+    h('div', { class: 'actions' }, offers.map((o) => h('button', { type: 'button', onclick: () => show(o) }, `Preview ${o.key} in ${o.flow}`))),
+    result,
+  ];
 }
 
 async function auditView() {
