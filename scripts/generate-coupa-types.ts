@@ -37,6 +37,7 @@ export const RESOURCES = {
   contracts: { file: 'R39_Purchasing_API.json', definition: 'Contract' },
   budget_lines: { file: 'R39_Core_Platform_API.json', definition: 'BudgetLine' },
   users: { file: 'R39_Core_Platform_API.json', definition: 'User' },
+  supplier_risk_aware_feed: { file: 'R39_Supplier_Risk_API.json', definition: 'SupplierRiskAwareFeed' },
 } as const;
 
 export const OUTPUT_DIR = path.join(__dirname, '..', 'middleware', 'src', 'coupa', 'generated');

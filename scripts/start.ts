@@ -60,6 +60,10 @@ async function main(): Promise<void> {
     ''
   ];
   process.stdout.write(lines.join('\n'));
+  sandbox.previewReady?.then(
+    () => process.stdout.write(`LWC preview ready: ${account('NorthwindRef')}\n`),
+    (err: Error) => process.stdout.write(`LWC preview unavailable: ${err.message}\n`)
+  );
   const stop = async () => {
     await sandbox.stop();
     process.exit(0);

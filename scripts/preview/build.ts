@@ -8,6 +8,7 @@ import path from 'node:path';
 import { rollup, type Plugin } from 'rollup';
 import lwc from '@lwc/rollup-plugin';
 import replace from '@rollup/plugin-replace';
+import { XMLParser } from 'fast-xml-parser';
 
 import { LWC_DIR, OUT_DIR, ROOT } from './paths';
 
@@ -40,6 +41,34 @@ function salesforceSchema(): Plugin {
   };
 }
 
+/** `@salesforce/label/c.Name` → the label's value from CustomLabels (the org's default language), as the platform does. */
+function salesforceLabels(): Plugin {
+  // Only the package's own labels: lightning-base-components resolves its platform labels itself.
+  const PREFIX = '@salesforce/label/c.';
+  const file = path.join(LWC_DIR, '..', 'labels', 'CustomLabels.labels-meta.xml');
+  let labels: Map<string, string> | undefined;
+  const load = () => {
+    if (labels) return labels;
+    labels = new Map();
+    if (fs.existsSync(file)) {
+      const doc = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'labels' }).parse(fs.readFileSync(file, 'utf8'));
+      for (const l of (doc.CustomLabels?.labels ?? []) as Array<{ fullName: string; value: unknown }>) labels.set(`c.${l.fullName}`, String(l.value));
+    }
+    return labels;
+  };
+  return {
+    name: 'salesforce-labels',
+    resolveId: (id) => (id.startsWith(PREFIX) ? `\0${id}` : null),
+    load(id) {
+      if (!id.startsWith(`\0${PREFIX}`)) return null;
+      const name = `c.${id.slice(PREFIX.length + 1)}`;
+      const value = load().get(name);
+      if (value === undefined) this.error(`${name} is not a label in ${path.relative(ROOT, file)}`);
+      return `export default ${JSON.stringify(value)};`;
+    }
+  };
+}
+
 export function componentNames(): string[] {
   return fs
     .readdirSync(LWC_DIR, { withFileTypes: true })
@@ -59,6 +88,7 @@ export async function buildPreview(): Promise<string> {
     },
     plugins: [
       salesforceSchema(),
+      salesforceLabels(),
       replace({
         preventAssignment: true,
         values: { 'process.env.NODE_ENV': JSON.stringify('production'), 'import.meta.env.SSR': 'false' }

@@ -22,5 +22,11 @@ export function isStale(): boolean {
   const out = path.join(OUT_DIR, 'preview.js');
   if (!fs.existsSync(out)) return true;
   const built = fs.statSync(out).mtimeMs;
-  return newestMtime(LWC_DIR) > built || newestMtime(path.join(__dirname, 'client')) > built;
+  const labels = path.join(LWC_DIR, '..', 'labels');
+  return (
+    newestMtime(LWC_DIR) > built ||
+    newestMtime(path.join(__dirname, 'client')) > built ||
+    (fs.existsSync(labels) && newestMtime(labels) > built) ||
+    fs.statSync(path.join(__dirname, 'build.ts')).mtimeMs > built
+  );
 }

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { isStale, OUT_DIR } from './paths';
 import { demoSeed } from './demo-seed';
 import {
@@ -42,6 +42,8 @@ export interface RunningPreview {
   /** `@ref` → Id of the seeded records (empty when an emulator was passed in). */
   refs: Record<string, string>;
   recordUrl(objectApiName: string, id: string): string;
+  /** Settles when the bundle is built (at once when it was up to date); pages answer 503 "building" until then. */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -139,12 +141,31 @@ function recordPage(objectApiName: string, id: string, name: string, coupaBaseUr
   return page(name, body, { objectApiName, recordId: id, coupaBaseUrl });
 }
 
+/**
+ * Builds the bundle in a separate process (rollup and the LWC compiler are ES modules that test runners may not load),
+ * without blocking this process's event loop: the sandbox's connector and emulators answer while it runs.
+ */
+function buildBundle(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'build.ts')], (err) =>
+      err ? reject(new Error(`the LWC preview bundle did not build: ${err.message}`)) : resolve()
+    );
+    child.stdout?.pipe(process.stdout);
+    child.stderr?.pipe(process.stderr);
+  });
+}
+
+const BUILDING_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>Building the preview</title></head><body><p>The LWC preview is being built (the first start after a change to force-app takes a few seconds). This page reloads by itself.</p></body></html>`;
+
 export async function startPreview(options: PreviewOptions = {}): Promise<RunningPreview> {
+  let bundle: 'building' | 'ready' | Error = 'ready';
+  const ready = options.rebuild || isStale() ? buildBundle() : Promise.resolve();
   if (options.rebuild || isStale()) {
-    // A separate process: rollup and the LWC compiler are ES modules that test runners may not load.
-    execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'build.ts')], {
-      stdio: 'inherit'
-    });
+    bundle = 'building';
+    ready.then(
+      () => (bundle = 'ready'),
+      (err: Error) => (bundle = err)
+    );
   }
 
   const ownEmulator = !options.emulator;
@@ -199,6 +220,10 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Runnin
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => proxy(req, res, Buffer.concat(chunks)));
       return;
+    }
+    if (bundle !== 'ready' && !p.startsWith('/assets/slds/')) {
+      if (bundle === 'building') return void res.writeHead(503, { 'Content-Type': TYPES['.html'], 'Retry-After': '2' }).end(BUILDING_PAGE);
+      return void res.writeHead(500, { 'Content-Type': 'text/plain' }).end(bundle.message);
     }
     if (p === '/assets/preview.js') return sendFile(res, path.join(OUT_DIR, 'preview.js'));
     if (p === '/assets/faye.js') return sendFile(res, FAYE_CLIENT);
@@ -263,6 +288,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Runnin
     emulator,
     refs,
     recordUrl: (objectApiName, id) => `${url}/lightning/r/${objectApiName}/${id}/view`,
+    ready,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

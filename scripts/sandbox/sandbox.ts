@@ -41,6 +41,8 @@ export interface RunningSandbox {
   coupa: CoupaEmulator;
   adminToken: string;
   previewUrl: string | null;
+  /** Settles when the preview's bundle is built (built off the event loop, so start-up does not wait for it). */
+  previewReady: Promise<void> | null;
   /** Sample-data reference → Salesforce Id (e.g. FabrikamRollout → 006…). */
   accounts: Record<string, string>;
   /** Access tokens for trying things by hand as a person (not the connector's): Salesforce REST and Coupa API. */
@@ -63,20 +65,34 @@ export async function coupaPersonToken(coupa: CoupaEmulator): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-/** Points the sample vendor Accounts at real suppliers of the seeded Coupa company. */
+/** Risk scores the sandbox gives the sample vendors' Coupa suppliers (feed field 01), so the panels show both ends. */
+const SAMPLE_RISK = [18.5, 77];
+
+/**
+ * One company on both sides: the sample vendor Accounts are linked to suppliers of the seeded Coupa company, and those
+ * suppliers carry the vendors' names, numbers and websites (Coupa owns them, so the sync would otherwise rename the
+ * Accounts) and risk scores at both ends of the scale. Everything else the panels show arrives through the flows.
+ */
 async function linkSampleVendors(conn: Connection, coupa: CoupaEmulator): Promise<void> {
   const suppliers = coupa.control
     .list('suppliers')
     .filter((s) => s.status === 'active')
     .slice(0, 2);
-  const linked = await conn.query<{ Id: string; Coupa_Supplier_Id__c: string }>(
-    'SELECT Id, Coupa_Supplier_Id__c FROM Account WHERE Coupa_Supplier_Id__c != null ORDER BY Coupa_Supplier_Id__c'
+  const linked = await conn.query<{ Id: string; Name: string; Website: string | null; Coupa_Supplier_Number__c: string | null }>(
+    'SELECT Id, Name, Website, Coupa_Supplier_Number__c FROM Account WHERE Coupa_Supplier_Id__c != null ORDER BY Coupa_Supplier_Id__c'
   );
-  const updates = linked.records.slice(0, suppliers.length).map((a, i) => ({
-    Id: a.Id,
-    Coupa_Supplier_Id__c: String(suppliers[i].id),
-    Coupa_Supplier_Number__c: (suppliers[i].number as string | null) ?? null
-  }));
+  const pairs = linked.records.slice(0, suppliers.length).map((a, i) => ({ account: a, supplier: suppliers[i] }));
+  pairs.forEach(({ account, supplier }, i) => {
+    const id = Number(supplier.id);
+    coupa.control.update('suppliers', id, {
+      name: account.Name,
+      ...(account.Coupa_Supplier_Number__c ? { number: account.Coupa_Supplier_Number__c } : {}),
+      ...(account.Website ? { website: account.Website } : {})
+    });
+    const feed = coupa.control.list('supplier_risk_aware_feed').find((f) => Number((f.supplier as { id?: unknown } | null)?.id ?? f['supplier-id']) === id);
+    if (feed) coupa.control.update('supplier_risk_aware_feed', Number(feed.id), { 'number-field-01': SAMPLE_RISK[i % SAMPLE_RISK.length] });
+  });
+  const updates = pairs.map(({ account, supplier }) => ({ Id: account.Id, Coupa_Supplier_Id__c: String(supplier.id) }));
   if (updates.length) await conn.sobject('Account').update(updates);
 }
 
@@ -165,9 +181,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       });
     }
 
-    let preview: { url: string; close(): Promise<void> } | null = null;
+    let preview: { url: string; ready: Promise<void>; close(): Promise<void> } | null = null;
     if (opts.preview !== false) {
-      // Loaded only when wanted: building the preview bundle takes a while the first time.
+      // Loaded only when wanted. The bundle builds in a child process; its pages say so until it is ready.
       const { startPreview } = await import('../preview/server');
       await held.release(opts.previewPort ?? 0);
       preview = await startPreview({ emulator: salesforce, port: opts.previewPort ?? 0, coupaBaseUrl: coupa.url });
@@ -178,6 +194,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       coupa,
       adminToken,
       previewUrl: preview?.url ?? null,
+      previewReady: preview?.ready ?? null,
       accounts,
       personTokens: { salesforce: salesforce.control.issueToken().access_token, coupa: await coupaPersonToken(coupa) },
       async stop() {

@@ -43,6 +43,7 @@ suite('LWC preview in Chromium', () => {
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     preview = await startPreview({ coupaBaseUrl: 'https://acme.coupahost.com' });
+    await preview.ready;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run']

@@ -216,4 +216,90 @@ describe('contract-sync', () => {
     expect(dead).toEqual([expect.objectContaining({ recordKey: `salesforce:Contract:${id}`, errorClass: 'validation' })]);
     expect(dead[0].message).toMatch(/not linked to a Coupa supplier/);
   });
+
+  it('a Contract without a Name gets a sensible Coupa name ("<Account> contract <number>") instead of a dead letter', async () => {
+    const id = ((await h.user().sobject('Contract').create({ AccountId: accountId, Status: 'Draft', StartDate: '2026-02-01', ContractTerm: 6 })) as any).id;
+    await h.user().sobject('Contract').update({ Id: id, Status: 'Activated' });
+    const s = await run(CONTRACT_TO_COUPA);
+    expect(s.counts).toMatchObject({ created: 1, deadLettered: 0 });
+    const sf = await sfContract(id);
+    const [created] = await h.coupaApi('GET', `/api/contracts?custom_fields[salesforce-contract-id]=${id}`);
+    expect(created.name).toBe(`Acme Logistics contract ${sf.ContractNumber}`);
+    // Coupa's name comes back as our own write: the Salesforce Name stays as its owner left it.
+    await run(CONTRACT_TO_SALESFORCE);
+    expect((await sfContract(id)).Name ?? null).toBeNull();
+  });
+
+  it('a Coupa contract ending on a month end keeps its end date in Salesforce (Jan 31 → Feb 28 is a one-month term)', async () => {
+    const c = await h.coupaApi('POST', '/api/contracts', {
+      name: 'February cover',
+      number: 'CPA-228',
+      supplier: { id: supplierId },
+      status: 'published',
+      'start-date': '2026-01-31',
+      'end-date': '2026-02-28'
+    });
+    expect((await run(CONTRACT_TO_SALESFORCE)).counts.created).toBe(1);
+    const [row] = (await h.user().query<any>(`SELECT Id FROM Contract WHERE Coupa_Contract_Id__c = '${c.id}'`)).records;
+    const sf = await sfContract(row.Id);
+    expect(sf.ContractTerm).toBe(1);
+    // Salesforce's own month arithmetic (StartDate + 1 month − 1 day) lands within February, never in March.
+    expect(sf.EndDate.slice(0, 7)).toBe('2026-02');
+  });
+
+  it("contract value, currency, renewal terms and an amendment's parent cross from Coupa; a value negotiated in Salesforce goes back", async () => {
+    const parent = await h.coupaApi('POST', '/api/contracts', {
+      name: 'Master services',
+      number: 'CPA-900',
+      supplier: { id: supplierId },
+      status: 'published',
+      'start-date': '2026-01-01',
+      'end-date': '2026-12-31',
+      'maximum-value': 120000,
+      currency: { code: 'USD' },
+      'term-type': 'auto_renew',
+      'renewal-length-value': 12,
+      'renewal-length-unit': 'months',
+      'no-of-renewals': 2
+    });
+    const amendment = await h.coupaApi('POST', '/api/contracts', {
+      name: 'Master services — amendment 1',
+      number: 'CPA-900-A1',
+      supplier: { id: supplierId },
+      status: 'published',
+      'start-date': '2026-06-01',
+      'end-date': '2026-12-31',
+      'maximum-value': 150000,
+      currency: { code: 'USD' },
+      parent: { id: parent.id }
+    });
+    await run(CONTRACT_TO_SALESFORCE);
+    const contract = async (coupaId: number) =>
+      (
+        await h
+          .user()
+          .query<any>(
+            `SELECT Id, Contract_Value__c, Contract_Currency__c, Coupa_Term_Type__c, Coupa_Renewal_Length__c, Coupa_Renewals__c, Coupa_Parent_Contract_Id__c FROM Contract WHERE Coupa_Contract_Id__c = '${coupaId}'`
+          )
+      ).records[0];
+    const master = await contract(parent.id);
+    expect(master).toMatchObject({
+      Contract_Value__c: 120000,
+      Contract_Currency__c: 'USD',
+      Coupa_Term_Type__c: 'auto_renew',
+      Coupa_Renewal_Length__c: '12 months',
+      Coupa_Renewals__c: 2,
+      Coupa_Parent_Contract_Id__c: null
+    });
+    expect(await contract(amendment.id)).toMatchObject({ Contract_Value__c: 150000, Coupa_Parent_Contract_Id__c: String(parent.id) });
+
+    // Renegotiated in Salesforce: the value reaches Coupa once, and nothing bounces back.
+    await run(CONTRACT_TO_COUPA);
+    await h.user().sobject('Contract').update({ Id: master.Id, Contract_Value__c: 135000 });
+    resetCounters();
+    await syncBoth();
+    expect(Number((await coupaContract(parent.id))['maximum-value'])).toBe(135000);
+    expect(coupaWrites()).toBe(1);
+    await expectQuiet();
+  });
 });

@@ -55,4 +55,49 @@ describe('the sandbox, as a newcomer uses it', () => {
     const { flows } = (await res.json()) as { flows: Array<{ name: string; lastRun: { status: string } | null }> };
     expect(flows.find((f) => f.name === 'opportunity-to-requisition')?.lastRun?.status).toBe('succeeded');
   }, 60_000);
+
+  it('is one company: the sample vendors keep their names, and risk, Last synced and invoices with due dates arrive through the flows', async () => {
+    type Vendor = {
+      Id: string;
+      Name: string;
+      Coupa_Risk_Level__c: string | null;
+      Coupa_Risk_Score__c: number | null;
+      Coupa_Last_Synced__c: string | null;
+      Coupa_Supplier_Status__c: string | null;
+    };
+    const vendors = async () =>
+      (
+        await conn.query<Vendor>(
+          "SELECT Id, Name, Coupa_Risk_Level__c, Coupa_Risk_Score__c, Coupa_Last_Synced__c, Coupa_Supplier_Status__c FROM Account WHERE Name IN ('Northwind Traders', 'Contoso Logistics GmbH') ORDER BY Name"
+        )
+      ).records;
+    // Nothing Coupa owns is in the sample data: before the flows run, no risk, no status.
+    const ready = await waitFor(
+      'risk levels on both sample vendors',
+      async () => {
+        const rows = await vendors();
+        return rows.length === 2 && rows.every((r) => r.Coupa_Risk_Level__c && r.Coupa_Last_Synced__c) ? rows : null;
+      },
+      40_000,
+      250
+    );
+    expect(ready.map((r) => [r.Name, r.Coupa_Risk_Level__c, r.Coupa_Risk_Score__c, r.Coupa_Supplier_Status__c])).toEqual([
+      ['Contoso Logistics GmbH', 'High', 77, 'active'],
+      ['Northwind Traders', 'Low', 18.5, 'active']
+    ]);
+    const invoices = await waitFor(
+      "invoices on a sample vendor's Account",
+      async () => {
+        const rows = (
+          await conn.query<{ Due_Date__c: string | null; Account__c: string }>(
+            `SELECT Due_Date__c, Account__c FROM Coupa_Invoice__c WHERE Account__c IN ('${ready[0].Id}', '${ready[1].Id}')`
+          )
+        ).records;
+        return rows.length ? rows : null;
+      },
+      40_000,
+      250
+    );
+    expect(invoices.every((i) => /^\d{4}-\d{2}-\d{2}$/.test(String(i.Due_Date__c)))).toBe(true);
+  }, 90_000);
 });

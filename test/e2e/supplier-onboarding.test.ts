@@ -256,4 +256,15 @@ describe('supplier onboarding (end to end)', () => {
     });
     expect((await account(accountId)).Coupa_Onboarding_Status__c).toBe('Failed');
   });
+
+  it('refuses a click on a Customer Account with the reason, and sends nothing to Coupa', async () => {
+    const accountId = await newVendor('Fabrikam Retail', { Type: 'Customer - Direct' });
+    const requestId = await click(accountId);
+    await h.engine.runNow(FLOW_NAME);
+    expect(await request(requestId)).toMatchObject({
+      Status__c: 'Failed',
+      Error__c: expect.stringMatching(/offered for Vendor and Prospect Accounts; Fabrikam Retail is a Customer - Direct Account/)
+    });
+    expect(await simsNamed('Fabrikam Retail')).toHaveLength(0);
+  });
 });

@@ -1,18 +1,18 @@
 /**
- * Contracts both ways under 10% injected 429/5xx on both sides: 100 contracts published in Coupa become exactly one
+ * Contracts both ways under every fault kind on both sides: 100 contracts published in Coupa become exactly one
  * activated Salesforce Contract each, nothing is written back to Coupa on the first link, and 10 edits made in
  * Salesforce reach Coupa as exactly 10 contract updates.
  */
 import { createContractSyncFlows, CONTRACT_TO_COUPA, CONTRACT_TO_SALESFORCE } from '../../middleware/src/flows/contract-sync';
 import { startHarness, type Harness } from '../e2e/harness';
-import { behindFaultProxies, countPerKey, type FaultyConnector } from './faulty-connector';
+import { behindFaultProxies, countPerKey, expectNoRunLeftRunning, expectWritesOnce, type FaultyConnector } from './faulty-connector';
 import { report } from './report';
 
 /** RELIABILITY_SOAK=1 (manual runs): ten times the contracts. */
 const N = process.env.RELIABILITY_SOAK ? 1_000 : 100;
 jest.setTimeout(process.env.RELIABILITY_SOAK ? 1_800_000 : 240_000);
 
-describe('contract-sync both ways with 10% injected 429/5xx on both sides', () => {
+describe('contract-sync both ways with every fault kind on both sides', () => {
   let h: Harness;
   let c: FaultyConnector;
 
@@ -67,20 +67,21 @@ describe('contract-sync both ways with 10% injected 429/5xx on both sides', () =
       { allOrNone: true } as never,
     );
     h.coupaEmu.control.resetCounters();
+    const lostBefore = c.coupaProxy.answersLost.length;
     await c.settle(CONTRACT_TO_COUPA);
     await c.settle(CONTRACT_TO_SALESFORCE);
     await c.settle(CONTRACT_TO_COUPA);
-    expect(coupaContractWrites()).toBe(10);
+    expectWritesOnce(coupaContractWrites(), 10, c.coupaProxy, /^(PUT|POST|PATCH) \/api\/contracts/, lostBefore);
     for (const c of edited) {
       expect((h.coupaEmu.control.get('contracts', Number(c.Coupa_Contract_Id__c)) as { description: string }).description).toBe(`Renegotiated ${c.Coupa_Contract_Id__c}`);
     }
     expect(await h.store.listDeadLetters({ status: 'open' })).toEqual([]);
     expect(await h.store.listConflicts({ status: 'open' })).toEqual([]);
+    await expectNoRunLeftRunning(h.store);
     report({
-      story: `contract-sync both ways, ${N} contracts + 10 edits, 10% faults both sides`,
+      story: `contract-sync both ways, ${N} contracts + 10 edits, every fault kind both sides`,
       records: N,
-      faultsSalesforce: c.sfProxy.injected,
-      faultsCoupa: c.coupaProxy.injected,
+      ...c.figures(),
       coupaUpdatesForTenEdits: coupaContractWrites(),
       duplicates: 0,
       lost: 0,

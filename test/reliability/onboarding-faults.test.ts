@@ -1,17 +1,17 @@
 /**
- * "Start supplier onboarding" under 10% injected 429/5xx on both sides: 40 requests filed at once each start exactly
+ * "Start supplier onboarding" under every fault kind on both sides: 40 requests filed at once each start exactly
  * one Coupa supplier-information record, and every request gets its status and the record's id back.
  */
 import { createSupplierOnboardingFlows, FLOW_NAME, STATUS_FLOW_NAME } from '../../middleware/src/flows/supplier-onboarding';
 import { startHarness, type Harness } from '../e2e/harness';
-import { behindFaultProxies, countPerKey, type FaultyConnector } from './faulty-connector';
+import { behindFaultProxies, countPerKey, type FaultyConnector, expectNoRunLeftRunning } from './faulty-connector';
 import { report } from './report';
 
 /** RELIABILITY_SOAK=1 (manual runs): ten times the requests. */
 const N = process.env.RELIABILITY_SOAK ? 400 : 40;
 jest.setTimeout(process.env.RELIABILITY_SOAK ? 1_800_000 : 240_000);
 
-describe('supplier onboarding with 10% injected 429/5xx on both sides', () => {
+describe('supplier onboarding with every fault kind on both sides', () => {
   let h: Harness;
   let c: FaultyConnector;
   const requestIds: string[] = [];
@@ -64,11 +64,11 @@ describe('supplier onboarding with 10% injected 429/5xx on both sides', () => {
     const unreported = requests.filter((r) => requestIds.includes(r.Id) && (!r.Coupa_Supplier_Information_Id__c || r.Status__c === 'Requested'));
     expect(unreported).toEqual([]);
     expect(await h.store.listDeadLetters({ status: 'open' })).toEqual([]);
+    await expectNoRunLeftRunning(h.store);
     report({
-      story: `supplier-onboarding, ${N} requests filed at once, 10% faults both sides`,
+      story: `supplier-onboarding, ${N} requests filed at once, every fault kind both sides`,
       records: N,
-      faultsSalesforce: c.sfProxy.injected,
-      faultsCoupa: c.coupaProxy.injected,
+      ...c.figures(),
       duplicates: [...perRequest.values()].reduce((n, c) => n + c - 1, 0),
       lost: requestIds.length - perRequest.size,
     });

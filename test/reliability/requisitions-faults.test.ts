@@ -1,18 +1,18 @@
 /**
- * Closed Won → requisition under 10% injected 429/5xx on both sides: 60 deals won at once each get exactly one Coupa
+ * Closed Won → requisition under every fault kind on both sides: 60 deals won at once each get exactly one Coupa
  * requisition (a POST that failed never reached Coupa, and a retried create is looked up first), and every Opportunity
  * gets its requisition id back.
  */
 import { createOpportunityToRequisitionFlows, FLOW_NAME, STATUS_FLOW_NAME } from '../../middleware/src/flows/opportunity-to-requisition';
 import { startHarness, type Harness } from '../e2e/harness';
-import { behindFaultProxies, countPerKey, type FaultyConnector } from './faulty-connector';
+import { behindFaultProxies, countPerKey, type FaultyConnector, expectNoRunLeftRunning } from './faulty-connector';
 import { report } from './report';
 
 /** RELIABILITY_SOAK=1 (manual runs): ten times the deals. */
 const N = process.env.RELIABILITY_SOAK ? 600 : 60;
 jest.setTimeout(process.env.RELIABILITY_SOAK ? 1_800_000 : 240_000);
 
-describe('Closed Won → requisition with 10% injected 429/5xx on both sides', () => {
+describe('Closed Won → requisition with every fault kind on both sides', () => {
   let h: Harness;
   let c: FaultyConnector;
   const opportunityIds: string[] = [];
@@ -61,11 +61,11 @@ describe('Closed Won → requisition with 10% injected 429/5xx on both sides', (
     const missing = rows.filter((o) => opportunityIds.includes(o.Id) && !o.Coupa_Requisition_Id__c).map((o) => o.Id);
     expect(missing).toEqual([]);
     expect(await h.store.listDeadLetters({ status: 'open' })).toEqual([]);
+    await expectNoRunLeftRunning(h.store);
     report({
-      story: `opportunity-to-requisition, ${N} deals won at once, 10% faults both sides`,
+      story: `opportunity-to-requisition, ${N} deals won at once, every fault kind both sides`,
       records: N,
-      faultsSalesforce: c.sfProxy.injected,
-      faultsCoupa: c.coupaProxy.injected,
+      ...c.figures(),
       duplicates: [...perDeal.values()].reduce((n, c) => n + c - 1, 0),
       lost: opportunityIds.length - perDeal.size,
     });

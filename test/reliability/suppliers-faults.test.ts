@@ -1,19 +1,19 @@
 /**
- * The two-way supplier sync under 10% injected 429/5xx on both sides: 300 suppliers are linked to exactly one Account
+ * The two-way supplier sync under every fault kind on both sides: 300 suppliers are linked to exactly one Account
  * each, nothing is written back to Coupa on the first link, and 20 Website edits in Salesforce reach Coupa as exactly
  * 20 supplier updates. Failures come from fault proxies in front of each emulator, so a failed request never reached
  * the system behind it.
  */
 import { createSupplierAccountSyncFlows, TO_COUPA, TO_SALESFORCE } from '../../middleware/src/flows/supplier-account-sync';
 import { startHarness, type Harness } from '../e2e/harness';
-import { behindFaultProxies, countPerKey, type FaultyConnector } from './faulty-connector';
+import { behindFaultProxies, countPerKey, expectNoRunLeftRunning, expectWritesOnce, type FaultyConnector } from './faulty-connector';
 import { report } from './report';
 
 /** RELIABILITY_SOAK=1 (manual runs): ten times the suppliers. */
 const N = process.env.RELIABILITY_SOAK ? 3_000 : 300;
 jest.setTimeout(process.env.RELIABILITY_SOAK ? 1_800_000 : 240_000);
 
-describe('supplier ⇄ Account sync with 10% injected 429/5xx on both sides', () => {
+describe('supplier ⇄ Account sync with every fault kind on both sides', () => {
   let h: Harness;
   let c: FaultyConnector;
 
@@ -62,20 +62,21 @@ describe('supplier ⇄ Account sync with 10% injected 429/5xx on both sides', ()
       { allOrNone: true } as never,
     );
     h.coupaEmu.control.resetCounters();
+    const lostBefore = c.coupaProxy.answersLost.length;
     await settle(TO_COUPA);
     await settle(TO_SALESFORCE);
     await settle(TO_COUPA);
-    expect(coupaPuts()).toBe(20);
+    expectWritesOnce(coupaPuts(), 20, c.coupaProxy, /^(PUT|POST|PATCH) \/api\/suppliers/, lostBefore);
     for (const a of accounts) {
       const s = h.coupaEmu.control.get('suppliers', Number(a.Coupa_Supplier_Id__c)) as { website: string };
       expect(s.website).toBe(`https://edited-${a.Coupa_Supplier_Id__c}.example`);
     }
     expect(await h.store.listDeadLetters({ status: 'open' })).toEqual([]);
+    await expectNoRunLeftRunning(h.store);
     report({
-      story: `supplier-account-sync both ways, ${N.toLocaleString('en')} suppliers + 20 edits, 10% faults both sides`,
+      story: `supplier-account-sync both ways, ${N.toLocaleString('en')} suppliers + 20 edits, every fault kind both sides`,
       records: h.coupaEmu.control.list('suppliers').length,
-      faultsSalesforce: c.sfProxy.injected,
-      faultsCoupa: c.coupaProxy.injected,
+      ...c.figures(),
       coupaUpdatesForTwentyEdits: coupaPuts(),
       duplicates: 0,
       lost: 0,

@@ -33,6 +33,27 @@ describe('seed generator', () => {
     expect(ordered.length).toBeGreaterThan(0);
   });
 
+  it("gives generated invoices their PO's payment term and the net due date it sets, as Coupa does", () => {
+    const { emu } = createCoupaEmulator({ seed: 200 });
+    const invoices = [...emu.collection('invoices').scan()].filter((i) => i['invoice-number'].startsWith('INV-'));
+    for (const inv of invoices) {
+      const po = emu.collection('purchase_orders').get(Math.floor(inv['invoice-lines'][0]['order-line-id'] / 1000))!;
+      const term = emu.collection('payment_terms').get(po['payment-term'])!;
+      expect(inv['payment-term']).toBe(term.id);
+      expect(inv['net-due-date']).toBe(inv['invoice-date'] + Number(term['days-for-net-payment']) * 86_400_000);
+    }
+  });
+
+  it('gives every generated supplier one risk feed row with scores from 0 to 100', () => {
+    const { emu } = createCoupaEmulator({ seed: 200 });
+    const feed = [...emu.collection('supplier_risk_aware_feed').scan()];
+    const suppliers = [...emu.collection('suppliers').scan()].filter((s) => /^S\d{7}$/.test(String(s.number)));
+    expect(feed.map((f) => f.supplier).sort()).toEqual(suppliers.map((s) => s.id).sort());
+    for (const f of feed) expect(f['number-field-01']).toBeGreaterThanOrEqual(0);
+    for (const f of feed) expect(f['number-field-01']).toBeLessThanOrEqual(100);
+    expect(new Set(feed.map((f) => (f['number-field-01'] >= 65 ? 'high' : 'lower'))).size).toBe(2);
+  });
+
   it('generates 1,000,000 records lazily: any row is readable without materialising the rest', () => {
     const before = process.memoryUsage().heapUsed;
     const { emu } = createCoupaEmulator({ seed: 1_000_000 });

@@ -132,6 +132,8 @@ export interface SeedCounts {
   purchase_orders: number;
   invoices: number;
   budget_lines: number;
+  /** One Supplier Risk feed row per generated supplier (not part of the size split). */
+  supplier_risk_aware_feed: number;
 }
 
 /** Splits a total record count across the resources (every resource gets at least one). */
@@ -145,6 +147,7 @@ export function seedCounts(size: number): SeedCounts {
     purchase_orders: part(0.25),
     invoices: part(0.27),
     budget_lines: part(0.04),
+    supplier_risk_aware_feed: part(0.1),
   };
 }
 
@@ -177,6 +180,7 @@ export function seedBulk(emu: Emulator, size: number, seed = 1): SeedCounts {
   const P = span('purchase_orders', counts.purchase_orders);
   const I = span('invoices', counts.invoices);
   const B = span('budget_lines', counts.budget_lines);
+  const F = span('supplier_risk_aware_feed', counts.supplier_risk_aware_feed);
   const anyOf = (r: () => number, s: { first: number; last: number }) => s.first + Math.floor(r() * (s.last - s.first + 1));
   const stamps = (r: () => number) => {
     const created = BASE + Math.floor(r() * 365 * DAY);
@@ -266,8 +270,12 @@ export function seedBulk(emu: Emulator, size: number, seed = 1): SeedCounts {
     const status = pick(r, ['approved', 'approved', 'approved', 'pending_approval', 'draft', 'disputed', 'voided']);
     const paid = status === 'approved' && r() < 0.5;
     const st = stamps(r);
+    const invoiceDate = st['created-at'] - (st['created-at'] % DAY);
+    // As Coupa does: the PO's payment term, and the net due date it gives.
+    const term = emu.collection('payment_terms').get(po['payment-term']);
+    const due = term ? invoiceDate + Number(term['days-for-net-payment'] ?? 0) * DAY : null;
     return {
-      id, 'invoice-number': `INV-${id}`, 'invoice-date': st['created-at'] - (st['created-at'] % DAY), status, supplier: po.supplier,
+      id, 'invoice-number': `INV-${id}`, 'invoice-date': invoiceDate, 'payment-term': term ? term.id : null, 'net-due-date': due, status, supplier: po.supplier,
       currency: currencies[0], 'line-level-taxation': false, paid, 'payment-date': paid ? st['updated-at'] : null, 'payment-notes': null,
       'tax-amount': 0, 'shipping-amount': 0, 'handling-amount': 0, 'misc-amount': 0, comments: null, 'gross-total': gross,
       'total-with-taxes': gross, 'amount-due': gross, 'line-count': String(lines.length), 'document-type': 'Invoice',
@@ -280,6 +288,19 @@ export function seedBulk(emu: Emulator, size: number, seed = 1): SeedCounts {
     return {
       id, period: pick(r, periodIds), amount: Math.round(r() * 1_000_000), currency: currencies[0], description: `Budget ${id}`,
       notes: null, owner: null, 'segment-1': acct['segment-1'], 'segment-2': acct['segment-2'], '$adjustments': [], ...stamps(r),
+    };
+  });
+  // Risk scores 0–100 (higher is riskier): 01 overall, 02 financial, 03 operational, 04 compliance, 05 cyber.
+  virtual('supplier_risk_aware_feed', F, 8, (id, r) => {
+    const supplier = S.first + (id - F.first);
+    const { 'created-at': created, 'updated-at': updated } = stamps(r);
+    const at = { 'created-at': created, 'updated-at': updated };
+    const overall = Math.round(Math.min(100, Math.max(0, 15 + r() * 60 + (r() < 0.15 ? 25 : 0))) * 10) / 10;
+    const around = () => Math.round(Math.min(100, Math.max(0, overall + (r() - 0.5) * 30)) * 10) / 10;
+    return {
+      id, supplier, 'supplier-id': supplier, 'number-field-01': overall, 'number-field-02': around(), 'number-field-03': around(),
+      'number-field-04': around(), 'number-field-05': around(), 'number-field-06': null, 'number-field-07': null, 'number-field-08': null,
+      'number-field-09': null, 'number-field-10': null, ...at,
     };
   });
   for (const [seq, s] of [

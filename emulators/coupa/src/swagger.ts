@@ -32,6 +32,7 @@ export const SWAGGER_FILES = [
   'R39_Purchasing_API.json',
   'R39_Invoicing_API.json',
   'R39_CLM_Standard_API.json',
+  'R39_Supplier_Risk_API.json',
 ];
 
 interface Loaded {

@@ -6,7 +6,7 @@ import { SalesforceEmulatorOptions } from './options';
 
 const USAGE = `Usage: emulator:salesforce --port P --client-id X --client-secret Y
   [--seed FILE] [--metadata DIR]... [--faults JSON|FILE] [--jwt-cert FILE]... [--username U]
-  [--token-lifetime SECONDS] [--api-limit N] [--query-batch-size N] [--host H] [--public-url URL] [--no-test-mode] [--verbose]`;
+  [--token-lifetime SECONDS] [--api-limit N] [--query-batch-size N] [--host H] [--public-url URL] [--pubsub-port P] [--no-test-mode] [--verbose]`;
 
 function parseArgs(argv: string[]): SalesforceEmulatorOptions {
   const o: Partial<SalesforceEmulatorOptions> & { metadataDirs: string[]; jwtCertificates: string[] } = { metadataDirs: [], jwtCertificates: [] };
@@ -61,6 +61,9 @@ function parseArgs(argv: string[]): SalesforceEmulatorOptions {
       case '--query-batch-size':
         o.queryBatchSize = Number(val());
         break;
+      case '--pubsub-port':
+        o.pubsub = { port: Number(val()) };
+        break;
       case '--no-test-mode':
         o.testMode = false;
         break;
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
   }
   const emu = await startSalesforceEmulator(opts);
   process.stdout.write(`Salesforce emulator listening on ${emu.url}\n`);
+  if (emu.pubsubUrl) process.stdout.write(`Pub/Sub API (gRPC, plaintext) on ${emu.pubsubUrl}\n`);
   const stop = (): void => {
     void emu.close().then(() => process.exit(0));
   };

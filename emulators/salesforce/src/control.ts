@@ -2,7 +2,9 @@ import express, { Router } from 'express';
 import type { Bulk2 } from './bulk2';
 import type { FaultRule } from './faults';
 import type { OAuth } from './oauth';
+import type { GapType } from './cdc';
 import type { Org } from './org';
+import type { PubSubServer } from './pubsub';
 import type { Cursors } from './rest/query';
 import { applySeed, type SeedData } from './seed';
 import type { Streaming } from './streaming';
@@ -13,6 +15,7 @@ export interface ControlDeps {
   cursors: Cursors;
   bulk2: Bulk2;
   streaming: Streaming;
+  pubsub?: PubSubServer | null;
 }
 
 /** What tests, the sandbox and the benchmark can do to the emulator besides calling its APIs. */
@@ -41,6 +44,17 @@ export interface SalesforceControl {
   integrationUserId(): string;
   /** Raw stored records of one object (including soft-deleted ones). */
   records(objectName: string): Array<Record<string, unknown>>;
+  /**
+   * Publishes a gap event for these records (`GAP_UPDATE` by default: the change's data was not captured) or, with
+   * `GAP_OVERFLOW`, an overflow event for the object (no record ids). Returns its replay id.
+   */
+  emitGap(entity: string, recordIds: string[], changeType?: GapType): number;
+  /** Changes a record with no change event, as when its capture failed (pair with `emitGap`). */
+  writeWithoutEvent(objectName: string, id: string, values: Record<string, unknown>): void;
+  /** Ends every open Pub/Sub subscription with UNAVAILABLE; returns how many. */
+  dropStreams(): number;
+  /** Every replay id issued so far is refused from now on (as if older than the retention window). */
+  expireReplayIds(): void;
 }
 
 export function makeControl(d: ControlDeps): SalesforceControl {
@@ -74,6 +88,15 @@ export function makeControl(d: ControlDeps): SalesforceControl {
     },
     integrationUserId: () => d.org.integrationUserId,
     records: (name) => d.org.store.all(name).map((r) => ({ ...r })),
+    emitGap: (entity, recordIds, changeType = 'GAP_UPDATE') => d.org.changes.recordGap(entity, changeType, recordIds, d.org.integrationUserId).replayId,
+    writeWithoutEvent: (name, id, values) => {
+      const rec = d.org.store.get(name, id);
+      if (!rec) throw new Error(`${name} ${id} not found`);
+      const stamp = new Date(d.org.clock.now()).toISOString().replace('Z', '+0000');
+      d.org.store.put(name, { ...rec, ...values, LastModifiedDate: stamp, SystemModstamp: stamp });
+    },
+    dropStreams: () => d.pubsub?.dropConnections() ?? 0,
+    expireReplayIds: () => d.org.changes.expireReplayIds(),
   };
 }
 
@@ -124,6 +147,17 @@ export function controlRouter(d: ControlDeps): Router {
   r.post('/clock/set', (req, res) => {
     c.setClock(Date.parse(String(body(req).now)));
     res.json({ now: new Date(c.now()).toISOString() });
+  });
+  r.post('/cdc/gap', (req, res) => {
+    const b = body(req) as { entity?: string; recordIds?: string[]; changeType?: GapType };
+    res.json({ replayId: c.emitGap(String(b.entity), b.recordIds ?? [], b.changeType) });
+  });
+  r.post('/cdc/drop-streams', (_req, res) => {
+    res.json({ dropped: c.dropStreams() });
+  });
+  r.post('/cdc/expire-replay-ids', (_req, res) => {
+    c.expireReplayIds();
+    res.status(204).end();
   });
   r.get('/records/:object', (req, res) => {
     res.json(c.records(req.params.object));

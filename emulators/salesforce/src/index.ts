@@ -10,6 +10,8 @@ export type { SeedData } from './seed';
 export interface RunningSalesforceEmulator {
   /** Origin the emulator listens on, e.g. `http://127.0.0.1:41234` (use as loginUrl and instanceUrl). */
   url: string;
+  /** Pub/Sub API endpoint (`http://127.0.0.1:PORT`, plaintext gRPC) when started with `pubsub`. */
+  pubsubUrl?: string;
   control: SalesforceControl;
   close(): Promise<void>;
 }
@@ -19,5 +21,5 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const es = createServer(options);
   const url = await es.listen();
   const control = makeControl(es);
-  return { url, control, close: () => es.close() };
+  return { url, pubsubUrl: es.pubsub?.url, control, close: () => es.close() };
 }

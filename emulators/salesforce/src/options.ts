@@ -43,6 +43,11 @@ export interface SalesforceEmulatorOptions {
   cdcEntities?: string[] | 'all';
   /** CDC event retention for replay; default 3 days. */
   cdcRetentionMs?: number;
+  /**
+   * Serves the Pub/Sub API (gRPC, plaintext) on its own port beside the REST/CometD one: `true` for a free port, or
+   * `{ port, keepaliveMs }`. Default off.
+   */
+  pubsub?: boolean | { port?: number; keepaliveMs?: number };
   /** Enables the `/__control` test surface. Default true for the programmatic API. */
   testMode?: boolean;
   faults?: FaultRule[];

@@ -14,6 +14,7 @@ import { miscRoutes } from './rest/misc';
 import { Cursors, queryRoutes } from './rest/query';
 import { sobjectRoutes } from './rest/sobjects';
 import { Route } from './rest/types';
+import { PubSubServer } from './pubsub';
 import { Streaming } from './streaming';
 
 export interface EmulatorServer {
@@ -22,6 +23,8 @@ export interface EmulatorServer {
   cursors: Cursors;
   bulk2: Bulk2;
   streaming: Streaming;
+  /** The Pub/Sub API server, when `options.pubsub` is on. */
+  pubsub: PubSubServer | null;
   server: http.Server;
   url: string;
   listen(): Promise<string>;
@@ -66,8 +69,10 @@ export function createServer(options: SalesforceEmulatorOptions): EmulatorServer
   });
   const streaming = new Streaming(org, oauth);
   streaming.attach(server);
+  const pubsubOpts = options.pubsub === true ? {} : options.pubsub || null;
+  const pubsub = pubsubOpts ? new PubSubServer(org, oauth, { host: options.host, ...pubsubOpts }) : null;
   app.use(oauth.router());
-  if (options.testMode ?? true) app.use('/__control', controlRouter({ org, oauth, cursors, bulk2, streaming }));
+  if (options.testMode ?? true) app.use('/__control', controlRouter({ org, oauth, cursors, bulk2, streaming, pubsub }));
   app.use(rest.router);
   app.use((err: Error & { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     if (err.type === 'entity.parse.failed') {
@@ -90,6 +95,7 @@ export function createServer(options: SalesforceEmulatorOptions): EmulatorServer
     cursors,
     bulk2,
     streaming,
+    pubsub,
     server,
     url: '',
     listen: () =>
@@ -104,12 +110,14 @@ export function createServer(options: SalesforceEmulatorOptions): EmulatorServer
           const host = address.includes(':') ? `[${address}]` : address;
           es.url = (options.publicUrl ?? `http://${host}:${addr.port}`).replace(/\/$/, '');
           oauth.baseUrl = es.url;
-          resolve(es.url);
+          if (!pubsub) return resolve(es.url);
+          pubsub.listen().then(() => resolve(es.url), reject);
         });
       }),
     close: async () => {
       bulk2.stop();
       await streaming.close();
+      await pubsub?.close();
       // Long-polling CometD requests are not all tracked by closeAllConnections(); destroy every socket ourselves.
       closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

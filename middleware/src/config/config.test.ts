@@ -51,7 +51,9 @@ describe('loadConfig', () => {
     expect(cfg.salesforce).toEqual({
       loginUrl: 'https://login.example.com',
       auth: { kind: 'client-credentials', clientId: 'sf-id', clientSecret: 'sf-secret-value-123' },
+      pubsubUrl: 'https://api.pubsub.salesforce.com:7443',
     });
+    expect(cfg.streaming).toMatchObject({ enabled: false, transport: 'pubsub', safetyNetSchedule: '*/15 * * * *' });
     expect(cfg.coupa?.baseUrl).toBe('https://acme.coupahost.com');
     expect(cfg.flows['invoice-status']).toMatchObject({ enabled: true, schedule: '*/5 * * * *', batchSize: 100 });
     expect(cfg.limits.coupa.rateLimit).toEqual({ requestsPerSecond: 10, burst: 20 });

@@ -11,6 +11,8 @@ export const envSchema = z.object({
   SALESFORCE_CLIENT_SECRET: opt(z.string()),
   SALESFORCE_USERNAME: opt(z.string()),
   SALESFORCE_PRIVATE_KEY_FILE: opt(z.string()),
+  /** Pub/Sub API endpoint for change events; `http://` means plaintext gRPC (the emulator). */
+  SALESFORCE_PUBSUB_URL: opt(httpUrl),
   COUPA_BASE_URL: opt(httpUrl),
   COUPA_CLIENT_ID: opt(z.string()),
   COUPA_CLIENT_SECRET: opt(z.string()),

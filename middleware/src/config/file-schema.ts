@@ -30,6 +30,24 @@ const flowsShape = Object.fromEntries(FLOW_NAMES.map((n) => [n, flowConfigSchema
   z.ZodPrefault<typeof flowConfigSchema>
 >;
 
+/** Flows whose trigger can be a Salesforce change stream (their main flow reads Salesforce). */
+export const STREAMABLE_FLOWS = ['opportunity-to-requisition', 'contract-sync', 'supplier-account-sync', 'supplier-onboarding'] as const;
+
+export const streamingSchema = z
+  .object({
+    /** Salesforce-triggered flows react to Change Data Capture events; their poll becomes a slow safety net. */
+    enabled: z.boolean().default(false),
+    /** `pubsub` (gRPC Pub/Sub API) or `cometd` (Streaming API through jsforce). */
+    transport: z.enum(['pubsub', 'cometd']).default('pubsub'),
+    /** Which of the Salesforce-triggered flows stream (the others keep polling on their schedule). */
+    flows: z.array(z.enum(STREAMABLE_FLOWS)).default([...STREAMABLE_FLOWS]),
+    /** Poll schedule of a streamed flow: catches whatever the stream missed. */
+    safetyNetSchedule: cron.default('*/15 * * * *'),
+    /** Events requested per Pub/Sub fetch (flow control). */
+    batchSize: z.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
 export const connectorFileSchema = z
   .object({
     flows: z.object(flowsShape).strict().prefault({}),
@@ -59,6 +77,7 @@ export const connectorFileSchema = z
       })
       .strict()
       .prefault({}),
+    streaming: streamingSchema.prefault({}),
     engine: z
       .object({
         maxAttempts: z.number().int().min(1).max(20).default(5),

@@ -13,7 +13,11 @@ export type SalesforceAuth =
 export interface SalesforceSettings {
   loginUrl: string;
   auth: SalesforceAuth;
+  /** Pub/Sub API endpoint (SALESFORCE_PUBSUB_URL; default Salesforce's global endpoint). */
+  pubsubUrl: string;
 }
+
+export const DEFAULT_PUBSUB_URL = 'https://api.pubsub.salesforce.com:7443';
 
 export interface CoupaSettings {
   baseUrl: string;
@@ -28,6 +32,8 @@ export interface ConnectorConfig {
   coupa: CoupaSettings | null;
   flows: ConnectorFileConfig['flows'];
   engine: ConnectorFileConfig['engine'];
+  /** Change Data Capture triggers for the Salesforce-triggered flows. */
+  streaming: ConnectorFileConfig['streaming'];
   /** API budget settings from connector.yaml (apply to the emulators in sandbox mode too). */
   limits: { salesforce: ConnectorFileConfig['salesforce']; coupa: ConnectorFileConfig['coupa'] };
   databaseUrl?: string;
@@ -98,7 +104,7 @@ function salesforceFrom(env: EnvConfig, cwd: string, masterKeySet: boolean, prob
         privateKeyFile: path.resolve(cwd, env.SALESFORCE_PRIVATE_KEY_FILE ?? ''),
       }
     : { kind: 'client-credentials', clientId: env.SALESFORCE_CLIENT_ID, clientSecret: env.SALESFORCE_CLIENT_SECRET };
-  return { loginUrl: env.SALESFORCE_LOGIN_URL.replace(/\/+$/, ''), auth };
+  return { loginUrl: env.SALESFORCE_LOGIN_URL.replace(/\/+$/, ''), auth, pubsubUrl: env.SALESFORCE_PUBSUB_URL?.replace(/\/+$/, '') ?? DEFAULT_PUBSUB_URL };
 }
 
 function coupaFrom(env: EnvConfig, masterKeySet: boolean, problems: string[]): CoupaSettings | null {
@@ -155,6 +161,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): ConnectorConfig {
     coupa,
     flows: file.flows,
     engine: file.engine,
+    streaming: file.streaming,
     limits: { salesforce: file.salesforce, coupa: file.coupa },
     databaseUrl: e.DATABASE_URL,
     sqlitePath: e.SQLITE_PATH,

@@ -15,6 +15,7 @@ export const COUPA_RESOURCES: readonly CoupaResourceName[] = [
   'contracts',
   'budget_lines',
   'users',
+  'supplier_risk_aware_feed',
 ];
 
 /** Typed access to one Coupa resource (`/api/{name}`). */

@@ -35,7 +35,15 @@ export interface PageCommit extends PageDecisions {
   /** Creates whose idempotency entry this run began. */
   idemBegun: Set<string>;
   checkpoint: { cursor: Cursor; seen: unknown } | null;
+  /** A stream's replay position, saved with the page the events produced (resume point after a restart). */
+  position?: StreamPositionUpdate | null;
   replayOf?: DeadLetter;
+}
+
+export interface StreamPositionUpdate {
+  consumer: string;
+  channel: string;
+  replayId: string;
 }
 
 export interface CommitResult {
@@ -188,6 +196,7 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
       await tx.addWaiting(c.waits.map((w) => ({ depKey: dependencyKey(w.ref), flow: c.flowName, sourceId: w.sourceId })));
     }
     if (journal.length) await tx.appendJournalMany(journal);
+    if (c.position) await tx.saveStreamPosition(c.position);
     if (c.checkpoint) {
       await tx.saveCheckpoint({ flow: c.flowName, cursorTs: c.checkpoint.cursor.ts, cursorId: c.checkpoint.cursor.id, extra: { seen: c.checkpoint.seen } });
     }

@@ -17,5 +17,14 @@ export function hashPayload(value: unknown): string {
 }
 
 export function sameValue(a: unknown, b: unknown): boolean {
-  return stableStringify(a ?? null) === stableStringify(b ?? null);
+  if (stableStringify(a ?? null) === stableStringify(b ?? null)) return true;
+  // Coupa answers decimals as strings ("120000.0") where the connector sent or Salesforce holds a number.
+  if (typeof a === 'number' && typeof b === 'string') return numericString(b) === a;
+  if (typeof a === 'string' && typeof b === 'number') return numericString(a) === b;
+  return false;
+}
+
+function numericString(s: string): number | null {
+  if (!/^\s*-?\d+(\.\d+)?\s*$/.test(s)) return null;
+  return Number(s);
 }

@@ -1,5 +1,5 @@
 export * from './types';
-export { ABANDONED_RUN, FlowRunner, RunAbortedError, type Decision, type RunCounts, type RunSummary, type RunOutcome, type RunnerOptions } from './runner';
+export { ABANDONED_RUN, FlowRunner, RunAbortedError, type Decision, type IngestOptions, type RunCounts, type RunSummary, type RunOutcome, type RunnerOptions } from './runner';
 export { planRecord, type RecordPlan, type DroppedFields } from './planner';
 export { compareCursors, compareIds, normalizeTs, overlapStart } from './cursor';
 export { hashPayload, stableStringify } from './hash';
@@ -8,3 +8,4 @@ export { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './retry';
 export { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig, type SyncEngineOptions, type RegisterOptions, type FlowStatus } from './sync-engine';
 export { conflictValues, sourceIdOfLink, targetIdOfLink } from './links';
 export { releaseQuarantine, type ReleaseOutcome } from './quarantine';
+export type { StreamPositionUpdate } from './committer';

@@ -218,6 +218,43 @@ describe('FlowRunner', () => {
     expect(delays).toEqual([750, 4_000]);
   });
 
+  it('stamps every write with stampField, and the stamp never makes an unchanged record look changed', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 2);
+    const flow = fakeFlow(source, target, { stampField: 'Last_Synced__c', overlapMs: 0 });
+    const runner = new FlowRunner(flow, opts());
+    expect((await runner.runOnce()).counts.created).toBe(2);
+    const [first] = [...target.records.values()];
+    expect(first.fields.Last_Synced__c).toBe(clock.toISOString());
+    expect(await store.listEchoes('fake-flow', [(await store.findLinks('fake-flow', 'coupa', 'invoices', ['1']))[0].id])).toEqual([
+      expect.objectContaining({ payload: { amount: 1 } })
+    ]);
+    // Both re-read unchanged (a new timestamp, same values): nothing written, nothing stamped.
+    clock = new Date(clock.getTime() + 60_000);
+    source.put('1', t(10), { amount: 1 });
+    source.put('2', t(11), { amount: 20 });
+    expect((await runner.runOnce()).counts).toMatchObject({ updated: 1, skipped: 1 });
+    expect(target.records.get(first.id)!.fields.Last_Synced__c).toBe('2026-01-02T00:00:00.000Z');
+    expect([...target.records.values()][1].fields).toMatchObject({ amount: 20, Last_Synced__c: clock.toISOString() });
+  });
+
+  it('enriches only the records it will plan: an idle re-read of the overlap window costs no look-ups', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 3);
+    const enriched: string[][] = [];
+    const flow = fakeFlow(source, target, { enrich: async (records) => void enriched.push(records.map((r) => r.id)) });
+    const runner = new FlowRunner(flow, opts());
+    await runner.runOnce();
+    expect(enriched).toEqual([['1', '2', '3']]);
+    await runner.runOnce(); // the overlap window returns all three again, unchanged
+    expect(enriched).toEqual([['1', '2', '3']]);
+    source.put('2', t(2), { amount: 22 });
+    await runner.runOnce();
+    expect(enriched).toEqual([['1', '2', '3'], ['2']]);
+  });
+
   it('re-checks by idempotency key before retrying an ambiguous create', async () => {
     const source = new FakeSource();
     const target = new FakeTarget();
@@ -688,5 +725,82 @@ describe('FlowRunner loop prevention', () => {
     clock = new Date(clock.getTime() + 120_000);
     w.edit(w.coupa, cId, { n: 9 });
     expect((await a.runOnce()).counts.updated).toBe(1);
+  });
+
+  describe('effects and creates whose answer was lost', () => {
+    const seed = (source: FakeSource, n: number) => {
+      for (let i = 1; i <= n; i++) source.put(String(i), t(i), { amount: i });
+    };
+    /** A flow planning one "task" per record on its first write, applied into `tasks` through `applyEffect`. */
+    function withTasks(source: FakeSource, target: FakeTarget, applyEffect: (key: string, call: number) => 'ok' | 'lost-before' | 'lost-after') {
+      const tasks: string[] = [];
+      let calls = 0;
+      const flow = fakeFlow(source, target, {
+        effects: (rec, _p, ctx) => (ctx.lastWritten ? [] : [{ key: `task:${rec.id}`, kind: 'task', description: `task for ${rec.id}`, payload: {} }]),
+        applyEffects: async (effects) => {
+          calls++;
+          return effects.map((e) => {
+            const fate = applyEffect(e.key, calls);
+            if (fate !== 'lost-before') tasks.push(e.key);
+            return fate === 'ok' ? { ok: true as const, remoteId: e.key } : { ok: false as const, error: new FakeError('ambiguous', 'socket hang up') };
+          });
+        },
+        findEffect: async (e) => (tasks.includes(e.key) ? e.key : null),
+      });
+      return { flow, tasks };
+    }
+
+    it.each([
+      ['after the effect was applied (it is found, not repeated)', 'lost-after'],
+      ['before the request reached the target (it is applied on the retry)', 'lost-before'],
+    ] as const)('looks an effect up when its answer is lost %s, and dead-letters nothing', async (_label, fate) => {
+      const source = new FakeSource();
+      const target = new FakeTarget();
+      seed(source, 10);
+      const { flow, tasks } = withTasks(source, target, (_key, call) => (call === 1 ? fate : 'ok'));
+      const summary = await new FlowRunner(flow, opts()).runOnce();
+      expect(summary).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ deadLettered: 0 }) });
+      expect([...tasks].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `task:${i + 1}`).sort());
+      expect(await store.listDeadLetters({})).toEqual([]);
+    });
+
+    it.each(['map', 'matchPage'] as const)('waits out a throttled %s call (it looks something up) instead of dead-lettering the page', async (stage) => {
+      const source = new FakeSource();
+      const target = new FakeTarget();
+      seed(source, 5);
+      let calls = 0;
+      const throttledOnce = () => {
+        if (++calls === 1) throw new FakeError('rate-limited', 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.', undefined, 5);
+      };
+      const flow = fakeFlow(
+        source,
+        target,
+        stage === 'map'
+          ? { map: async (rec) => (throttledOnce(), { ...rec.data }) }
+          : { matchPage: async () => (throttledOnce(), new Map()) },
+      );
+      const summary = await new FlowRunner(flow, opts()).runOnce();
+      expect(summary).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ created: 5, deadLettered: 0 }) });
+      expect(await store.listDeadLetters({})).toEqual([]);
+    });
+
+    it('re-sends a create whose answer was lost only after a re-check that worked found nothing', async () => {
+      const source = new FakeSource();
+      const target = new FakeTarget();
+      seed(source, 5);
+      // Every create's first answer is lost after it was applied; the first two re-checks fail.
+      target.fault = (_item, call) => (call === 1 ? 'ambiguous-after' : null);
+      let lookups = 0;
+      const flow = fakeFlow(source, target, {
+        findByIdempotencyKey: async (key) => {
+          if (++lookups <= 2) throw new FakeError('transient', 'query failed');
+          return target.findByIdempotencyKey(key);
+        },
+      });
+      const summary = await new FlowRunner(flow, opts()).runOnce();
+      expect(summary).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ deadLettered: 0 }) });
+      expect(target.applied.filter((a) => a.op === 'create')).toHaveLength(5);
+      expect(target.records.size).toBe(5);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DeadLetter, Link, NewJournalEntry, StateStore } from '../store';
-import { commitPage, messageOf, type PageDecisions } from './committer';
+import { commitPage, messageOf, type PageDecisions, type StreamPositionUpdate } from './committer';
 import { alreadySeen, compareCursors, maxCursor, normalizeTs, overlapStart, pruneSeen, seenMark, type SeenSet } from './cursor';
 import { hashPayload } from './hash';
 import { conflictValues, sourceIdOfLink, targetIdOfLink } from './links';
@@ -33,6 +33,14 @@ export interface RunSummary {
   status: RunOutcome;
   counts: RunCounts;
   error?: string;
+}
+
+export interface IngestOptions {
+  trigger?: string;
+  /** Move the poll checkpoint past the records (default true). */
+  advanceCheckpoint?: boolean;
+  /** Stream replay position saved in the last page's transaction. */
+  position?: StreamPositionUpdate | null;
 }
 
 export interface RunnerOptions {
@@ -112,6 +120,8 @@ interface PageOptions {
   seen: SeenSet | null;
   /** Checkpoint to save with the page's effects; null leaves checkpoints alone (replay, dependents). */
   checkpoint: { cursor: Cursor; seen: SeenSet } | null;
+  /** Stream replay position committed with this page (the last page of a streamed batch). */
+  position?: StreamPositionUpdate | null;
   /** When replaying a dead letter, failures update it instead of adding a new one. */
   replayOf?: DeadLetter;
   /** Lease holder renewing the flow lease while writing. */
@@ -223,20 +233,35 @@ export class FlowRunner {
     return this.running;
   }
 
-  /** Processes records pushed by a stream (CDC), advancing the checkpoint past them. */
-  ingest(records: SourceRecord<any>[], trigger = 'stream'): Promise<RunSummary> {
-    return this.withRun(trigger, async (runId, counts) => {
-      const cp = await this.store.getCheckpoint(this.flow.name);
+  /**
+   * Processes records pushed by a stream (CDC). By default the poll checkpoint advances past them; with
+   * `advanceCheckpoint: false` it is left alone, so a safety-net poll still reads whatever the stream missed (records it
+   * did deliver are no-ops then). `position` is committed with the last page (or alone when there is none).
+   */
+  ingest(records: SourceRecord<any>[], opts: IngestOptions | string = {}): Promise<RunSummary> {
+    const o: IngestOptions = typeof opts === 'string' ? { trigger: opts } : opts;
+    return this.withRun(o.trigger ?? 'stream', async (runId, counts) => {
+      const advance = o.advanceCheckpoint ?? true;
+      const cp = advance ? await this.store.getCheckpoint(this.flow.name) : null;
       let cursor: Cursor | null = cp?.cursorTs ? { ts: cp.cursorTs, id: cp.cursorId ?? '' } : null;
       const overlap = this.flow.overlapMs ?? 60_000;
       let seen = (cp?.extra.seen as SeenSet | undefined) ?? {};
       const size = this.flow.batchSize ?? 200;
+      if (!records.length && o.position) await this.store.saveStreamPosition(o.position);
       for (let i = 0; i < records.length; i += size) {
         const page = records.slice(i, i + size);
+        const last = i + size >= records.length;
         const next = this.advance(cursor, seen, page, overlap);
-        const result = await this.processPage(page, { runId, counts, seen, checkpoint: next, holder: this.instanceId });
+        const result = await this.processPage(page, {
+          runId,
+          counts,
+          seen: advance ? seen : null,
+          checkpoint: advance ? next : null,
+          position: last ? o.position : null,
+          holder: this.instanceId,
+        });
         if (result.aborted) throw new RunAbortedError(messageOf(result.aborted));
-        ({ cursor, seen } = next);
+        if (advance) ({ cursor, seen } = next);
       }
     });
   }
@@ -308,6 +333,25 @@ export class FlowRunner {
         const cls = this.classify(err);
         const retryable = cls.retryable || cls.kind === 'transient' || cls.kind === 'rate-limited';
         if (!retryable || attempt >= this.retry.maxAttempts) throw err;
+        counts.retries++;
+        await this.sleep(backoffDelay(attempt, this.retry, this.random, requestedWait(cls, this.retry) || undefined));
+      }
+    }
+  }
+
+  /**
+   * A call made while planning a page (a flow's map, match, idempotency re-check) under the engine's one retry
+   * policy: a throttle or transient failure of the API it calls is waited out like a write's, instead of
+   * dead-lettering the record after one attempt (its cursor moves past it, so it would be lost to later runs).
+   */
+  private async planningCall<T>(fn: () => Promise<T>, counts: RunCounts): Promise<{ ok: true; value: T } | { ok: false; error: unknown; cls: Classification; attempts: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { ok: true, value: await fn() };
+      } catch (error) {
+        const cls = this.classify(error);
+        const retryable = cls.kind === 'transient' || cls.kind === 'rate-limited';
+        if (!retryable || attempt >= this.retry.maxAttempts) return { ok: false, error, cls, attempts: attempt };
         counts.retries++;
         await this.sleep(backoffDelay(attempt, this.retry, this.random, requestedWait(cls, this.retry) || undefined));
       }
@@ -452,6 +496,7 @@ export class FlowRunner {
       waits: LinkRef[];
     }
     const prepared: Prepared[] = [];
+    const candidates: Array<Pick<Prepared, 'rec' | 'key' | 'link' | 'view'>> = [];
     for (const rec of page) {
       counts.read++;
       const key = this.recordKey(rec.id);
@@ -482,19 +527,34 @@ export class FlowRunner {
         skip(rec, 'skip-echo', link.id);
         continue;
       }
+      candidates.push({ rec, key, link, view });
+    }
+    // What only the records that will be planned need (look-ups for their links), loaded once for the page.
+    if (flow.enrich && candidates.length) {
+      try {
+        await flow.enrich(candidates.map((c) => c.rec));
+      } catch (err) {
+        for (const c of candidates.splice(0)) fail({ rec: c.rec, key: c.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'enrich' } });
+      }
+    }
+    for (const { rec, key, link, view } of candidates) {
       const targetId = link ? this.targetIdOf(link) : null;
       const waits: LinkRef[] = [];
-      let payload: Record<string, unknown> | null;
-      try {
-        payload = await flow.map(rec, {
+      const mapped = await this.planningCall(async () => {
+        waits.length = 0;
+        return flow.map(rec, {
           targetId,
           lastWritten: link ? (snap.echoes.get(`${link.id}|${this.direction}`) ?? null) : null,
           waitFor: (ref) => waits.push(ref),
         });
-      } catch (err) {
-        fail({ rec, key, cls: { kind: 'validation', retryable: false }, error: err, attempts: 1, request: { stage: 'map', record: rec.data } });
+      }, counts);
+      if (!mapped.ok) {
+        // A failure the retries could not wait out keeps its class; any other failure of a mapping is the record's.
+        const cls = mapped.cls.kind === 'transient' || mapped.cls.kind === 'rate-limited' ? mapped.cls : { kind: 'validation' as const, retryable: false };
+        fail({ rec, key, cls, error: mapped.error, attempts: mapped.attempts, request: { stage: 'map', record: rec.data } });
         continue;
       }
+      const payload = mapped.value;
       for (const ref of waits) out.waits.push({ sourceId: rec.id, ref });
       if (payload === null) {
         skip(rec, 'skip-filtered', link?.id ?? null);
@@ -510,21 +570,21 @@ export class FlowRunner {
     if (unlinked.length && (flow.matchPage || flow.match)) {
       let answers = new Map<string, MatchResult>();
       if (flow.matchPage) {
-        try {
-          answers = await flow.matchPage(unlinked.map((p) => ({ record: p.rec, payload: p.payload })));
-        } catch (err) {
+        const matched = await this.planningCall(() => flow.matchPage!(unlinked.map((p) => ({ record: p.rec, payload: p.payload }))), counts);
+        if (matched.ok) answers = matched.value;
+        else {
           for (const p of unlinked) {
             failed.add(p.rec.id);
-            fail({ rec: p.rec, key: p.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'match' } });
+            fail({ rec: p.rec, key: p.key, cls: matched.cls, error: matched.error, attempts: matched.attempts, request: { stage: 'match' } });
           }
         }
       } else {
         for (const p of unlinked) {
-          try {
-            answers.set(p.rec.id, await flow.match!(p.rec, p.payload));
-          } catch (err) {
+          const matched = await this.planningCall(() => flow.match!(p.rec, p.payload), counts);
+          if (matched.ok) answers.set(p.rec.id, matched.value);
+          else {
             failed.add(p.rec.id);
-            fail({ rec: p.rec, key: p.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'match' } });
+            fail({ rec: p.rec, key: p.key, cls: matched.cls, error: matched.error, attempts: matched.attempts, request: { stage: 'match' } });
           }
         }
       }
@@ -664,15 +724,17 @@ export class FlowRunner {
         idemBegun.add(t.idemKey);
         const entry = ledger.get(t.idemKey);
         if (!entry || entry.created) continue;
-        try {
-          const existing =
-            entry.entry.state === 'done' && entry.entry.remoteId ? entry.entry.remoteId : ((await this.flow.findByIdempotencyKey?.(t.idemKey)) ?? null);
-          if (existing) {
-            t.targetId = existing;
+        const checked =
+          entry.entry.state === 'done' && entry.entry.remoteId
+            ? { ok: true as const, value: entry.entry.remoteId }
+            : await this.planningCall(async () => (await this.flow.findByIdempotencyKey?.(t.idemKey)) ?? null, o.counts);
+        if (checked.ok) {
+          if (checked.value) {
+            t.targetId = checked.value;
             t.op = 'update';
           }
-        } catch (err) {
-          failures.push({ rec: t.rec, key: t.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'idempotency-check' } });
+        } else {
+          failures.push({ rec: t.rec, key: t.key, cls: checked.cls, error: checked.error, attempts: checked.attempts, request: { stage: 'idempotency-check' } });
           unchecked.add(t);
         }
       }
@@ -689,6 +751,7 @@ export class FlowRunner {
         classify: (e) => this.classify(e),
         renewLease: () => this.renewLease(o.holder),
         onRetry: (n) => (o.counts.retries += n),
+        now: this.now,
       },
       (f) => failures.push(f),
     );
@@ -717,6 +780,7 @@ export class FlowRunner {
       lastWrittenToSource,
       idemBegun,
       checkpoint: o.checkpoint && !written.aborted ? o.checkpoint : null,
+      position: o.position && !written.aborted ? o.position : null,
       replayOf: o.replayOf,
     });
     o.counts.created += result.created;

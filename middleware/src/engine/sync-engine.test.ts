@@ -119,6 +119,36 @@ describe('SyncEngine', () => {
     expect(target.records.size).toBe(3);
   });
 
+  it('ingests a streamed batch with its replay position, leaving the poll checkpoint to the safety net', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    engine.register(fakeFlow(source, target, { batchSize: 2 }));
+    const position = { consumer: 'fake-flow', channel: '/data/XChangeEvent', replayId: 'AAAAAAAAAAM=' };
+    const recs = [1, 2, 3].map((i) => ({ id: String(i), ts: t(i), data: { a: i } }));
+    expect((await engine.ingest('fake-flow', recs, { advanceCheckpoint: false, position })).counts.created).toBe(3);
+    expect(await store.getStreamPosition('fake-flow', '/data/XChangeEvent')).toMatchObject({ replayId: 'AAAAAAAAAAM=' });
+    expect(await store.getCheckpoint('fake-flow')).toBeNull();
+    // A batch with nothing to process (own changes only) still moves the position.
+    await engine.ingest('fake-flow', [], { advanceCheckpoint: false, position: { ...position, replayId: 'AAAAAAAAAAQ=' } });
+    expect(await store.getStreamPosition('fake-flow', '/data/XChangeEvent')).toMatchObject({ replayId: 'AAAAAAAAAAQ=' });
+    // The safety-net poll re-reads what was streamed: no-ops, nothing written twice.
+    for (const r of recs) source.put(r.id, r.ts, r.data);
+    const poll = await engine.runNow('fake-flow');
+    expect(poll.counts.created).toBe(0);
+    expect(target.records.size).toBe(3);
+  });
+
+  it('does not move the replay position when the page failed to commit', async () => {
+    const target = new FakeTarget();
+    engine.register(fakeFlow(new FakeSource(), target));
+    const position = { consumer: 'fake-flow', channel: '/data/XChangeEvent', replayId: '9' };
+    const failing = jest.spyOn(store, 'transaction').mockRejectedValueOnce(new Error('disk full'));
+    const summary = await engine.ingest('fake-flow', [{ id: '1', ts: t(1), data: { a: 1 } }], { advanceCheckpoint: false, position });
+    failing.mockRestore();
+    expect(summary.status).toBe('failed');
+    expect(await store.getStreamPosition('fake-flow', '/data/XChangeEvent')).toBeNull();
+  });
+
   it('takes batch size, schedule and retry settings from connector config', async () => {
     const cfg = loadConfig({ env: {}, cwd: '/nonexistent-dir' });
     const flowCfg = { ...cfg.flows['invoice-status'], enabled: true, schedule: '0 */2 * * *', batchSize: 2 };

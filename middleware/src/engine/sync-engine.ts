@@ -5,7 +5,7 @@ import type { StateStore } from '../store';
 import type { QuarantineEntry } from '../store/types';
 import { sourceIdOfLink } from './links';
 import { releaseQuarantine, type ReleaseOutcome } from './quarantine';
-import { FlowRunner, type Decision, type RunSummary, type RunnerOptions } from './runner';
+import { FlowRunner, type Decision, type IngestOptions, type RunSummary, type RunnerOptions } from './runner';
 import type { FlowDefinition, SourceRecord, SystemName } from './types';
 
 export interface SyncEngineOptions extends Omit<RunnerOptions, 'store' | 'logger'> {
@@ -173,8 +173,8 @@ export class SyncEngine {
   }
 
   /** Feeds records pushed by a stream (CDC) into a flow. */
-  ingest(name: string, records: SourceRecord<any>[]): Promise<RunSummary> {
-    return this.entry(name).runner.ingest(records);
+  ingest(name: string, records: SourceRecord<any>[], opts?: IngestOptions): Promise<RunSummary> {
+    return this.entry(name).runner.ingest(records, opts);
   }
 
   async pause(name: string, actor: string, reason: string | null = null): Promise<void> {

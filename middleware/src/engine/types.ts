@@ -130,6 +130,12 @@ export interface FlowDefinition<T = Record<string, unknown>, P extends Record<st
    * reads nothing more. No cursor, no overlap window.
    */
   snapshot?(prev: SnapshotMark | null): Promise<SnapshotResult<T>>;
+  /**
+   * Loads what mapping the page needs (look-ups of related records), once per page, for the records that will be
+   * planned: after duplicates of the overlap window, quarantined records and our own changes are dropped, so an idle
+   * re-read costs no look-ups. Throwing fails those records with its classification.
+   */
+  enrich?(records: SourceRecord<T>[]): Promise<void>;
   /** Target payload for a record, or null to skip it (filtered out). Throwing dead-letters the record. */
   map(record: SourceRecord<T>, ctx: FlowContext): Promise<P | null> | P | null;
   /** Finds an existing target for an unlinked record. Ambiguous matches go to the conflict inbox. */
@@ -159,6 +165,11 @@ export interface FlowDefinition<T = Record<string, unknown>, P extends Record<st
   /** Current target values, for detecting two-sided changes of owner-less fields. */
   readTargets?(ids: string[]): Promise<Map<string, Record<string, unknown>>>;
   classify: ErrorClassifier;
+  /**
+   * Target field set to the write time with every write (`Coupa_Last_Synced__c`): shown to people, never part of the
+   * plan, the echo ledger or the no-op check, so an unchanged record is still not written.
+   */
+  stampField?: string;
   /** Origin-tag check: true when the change was made by this connector (loop prevention layer 1). */
   isOwnChange?(record: SourceRecord<T>): boolean;
   /** System of record per payload field; fields not listed have no owner. */

@@ -54,6 +54,8 @@ export interface WriterDeps {
   /** Renews the flow lease before each write call; false = lost. */
   renewLease: () => Promise<boolean>;
   onRetry: (n: number) => void;
+  /** The write time, for the flow's `stampField`. */
+  now: () => Date;
 }
 
 const retryable = (cls: Classification) => cls.kind === 'transient' || cls.kind === 'rate-limited' || (cls.retryable && cls.kind !== 'auth');
@@ -67,15 +69,36 @@ export async function writeTasks(
   const size = d.flow.batchSize ?? 200;
   let aborted: unknown;
   for (let start = 0; start < tasks.length && aborted === undefined; start += size) {
-    let pending = tasks.slice(start, start + size);
+    let todo = tasks.slice(start, start + size);
     let authRetried = false;
-    for (let attempt = 1; pending.length > 0; attempt++) {
+    /** Creates whose answer was lost and whose re-check failed too: looked up again before they may be re-sent. */
+    const unknown = new Set<WriteTask>();
+    for (let attempt = 1; todo.length > 0; attempt++) {
+      const held: WriteTask[] = [];
+      const pending: WriteTask[] = [];
+      for (const p of todo) {
+        if (!unknown.has(p)) {
+          pending.push(p);
+          continue;
+        }
+        let found: string | null;
+        try {
+          found = await d.flow.findByIdempotencyKey!(p.idemKey);
+        } catch {
+          held.push(p);
+          continue;
+        }
+        unknown.delete(p);
+        if (found) ok.push({ task: p, targetId: found, written: p.payload, effectsDone: [] });
+        else pending.push(p);
+      }
+      const stamp = d.flow.stampField ? { [d.flow.stampField]: d.now().toISOString() } : null;
       const batch: WriteItem[] = pending.map((p) => ({
         sourceId: p.rec.id,
         op: p.op,
         ...(p.targetId ? { targetId: p.targetId } : {}),
         idempotencyKey: p.idemKey,
-        payload: p.payload,
+        payload: stamp ? { ...p.payload, ...stamp } : p.payload,
         lastWritten: p.lastWritten ?? null,
       }));
       if (!(await d.renewLease())) {
@@ -84,7 +107,7 @@ export async function writeTasks(
       }
       let outcomes: WriteOutcome[];
       try {
-        outcomes = await d.flow.write(batch);
+        outcomes = batch.length ? await d.flow.write(batch) : [];
         if (outcomes.length !== batch.length) throw new Error(`write returned ${outcomes.length} outcomes for ${batch.length} items`);
       } catch (error) {
         outcomes = batch.map(() => ({ ok: false as const, error }));
@@ -97,7 +120,7 @@ export async function writeTasks(
         const out = outcomes[i];
         p.attempts = attempt;
         if (out.ok) {
-          ok.push({ task: p, targetId: out.targetId, written: out.written ?? p.payload, sourceInSync: out.sourceInSync, effectsDone: [] });
+          ok.push({ task: p, targetId: out.targetId, written: unstamped(out.written ?? p.payload, d.flow.stampField), sourceInSync: out.sourceInSync, effectsDone: [] });
           continue;
         }
         const cls = d.classify(out.error);
@@ -113,7 +136,8 @@ export async function writeTasks(
             try {
               found = await d.flow.findByIdempotencyKey(p.idemKey);
             } catch {
-              again.push(p); // unknown again: the create is retried only after another successful re-check
+              unknown.add(p); // unknown again: the create is re-sent only after another re-check found nothing
+              again.push(p);
               continue;
             }
             if (found) {
@@ -134,16 +158,22 @@ export async function writeTasks(
           fail(failure);
         }
       }
+      again.push(...held);
       if (sawAuth) authRetried = true;
       if (aborted !== undefined || again.length === 0) break;
       if (attempt >= d.retry.maxAttempts) {
         for (const p of again) {
           const out = outcomes[pending.indexOf(p)];
-          const error = out && !out.ok ? out.error : new Error('retries exhausted');
+          const error =
+            out && !out.ok
+              ? out.error
+              : unknown.has(p)
+                ? new Error("the create's answer was lost and the target could not be searched for it (findByIdempotencyKey failed); not re-sent")
+                : new Error('retries exhausted');
           fail({
             rec: p.rec,
             key: p.key,
-            cls: d.classify(error),
+            cls: out && !out.ok ? d.classify(error) : unknown.has(p) ? { kind: 'ambiguous', retryable: false } : d.classify(error),
             error,
             attempts: attempt,
             request: { op: p.op, targetId: p.targetId ?? null, payload: p.payload },
@@ -154,7 +184,7 @@ export async function writeTasks(
       }
       d.onRetry(again.length);
       await d.sleep(backoffDelay(attempt, d.retry, d.random, retryAfter || undefined));
-      pending = again;
+      todo = again;
     }
   }
   if (aborted === undefined) await applyEffects(ok, d);
@@ -199,24 +229,51 @@ async function applyEffects(written: Written[], d: WriterDeps): Promise<void> {
     }
     todo.push(x);
   }
+  /** Effects whose answer was lost: looked up before they may be sent again. */
+  const unknown = new Set<(typeof todo)[number]>();
   for (let attempt = 1; todo.length > 0; attempt++) {
-    let outcomes: EffectOutcome[];
-    try {
-      outcomes = await d.flow.applyEffects(todo.map((x) => ({ ...x.effect, targetId: x.w.targetId, sourceId: x.w.task.rec.id })));
-      if (outcomes.length !== todo.length) throw new Error(`applyEffects returned ${outcomes.length} outcomes for ${todo.length} effects`);
-    } catch (error) {
-      outcomes = todo.map(() => ({ ok: false as const, error }));
-    }
     const again: typeof todo = [];
+    const send: typeof todo = [];
+    for (const x of todo) {
+      if (!unknown.has(x)) {
+        send.push(x);
+        continue;
+      }
+      let found: string | null;
+      try {
+        found = await d.flow.findEffect!({ ...x.effect, targetId: x.w.targetId });
+      } catch (error) {
+        if (attempt < d.retry.maxAttempts) again.push(x);
+        else x.w.effectFailure = effectFailure(x.w, x.effect, error, { kind: 'ambiguous', retryable: false }, attempt);
+        continue;
+      }
+      unknown.delete(x);
+      if (found) x.w.effectsDone.push({ effect: x.effect, remoteId: found });
+      else send.push(x);
+    }
+    let outcomes: EffectOutcome[] = [];
+    if (send.length) {
+      try {
+        outcomes = await d.flow.applyEffects(send.map((x) => ({ ...x.effect, targetId: x.w.targetId, sourceId: x.w.task.rec.id })));
+        if (outcomes.length !== send.length) throw new Error(`applyEffects returned ${outcomes.length} outcomes for ${send.length} effects`);
+      } catch (error) {
+        outcomes = send.map(() => ({ ok: false as const, error }));
+      }
+    }
     let retryAfter = 0;
-    todo.forEach((x, i) => {
+    send.forEach((x, i) => {
       const out = outcomes[i];
       if (out.ok) {
         x.w.effectsDone.push({ effect: x.effect, remoteId: out.remoteId });
         return;
       }
       const cls = d.classify(out.error);
-      if (retryable(cls) && attempt < d.retry.maxAttempts) {
+      if (cls.kind === 'ambiguous' && d.flow.findEffect && attempt < d.retry.maxAttempts) {
+        // The request may have reached the target and its answer was lost: look the effect up before any retry
+        // (as a create is), so a lost answer neither repeats the effect nor drops it.
+        unknown.add(x);
+        again.push(x);
+      } else if (retryable(cls) && attempt < d.retry.maxAttempts) {
         retryAfter = Math.max(retryAfter, requestedWait(cls, d.retry));
         again.push(x);
       } else {
@@ -241,4 +298,11 @@ function effectFailure(w: Written, effect: PlannedEffect, error: unknown, cls: C
     request: { effect: effect.kind, key: effect.key, payload: effect.payload },
     response,
   };
+}
+
+/** What the connector wrote, without the sync stamp (a time, never a value to compare or echo). */
+function unstamped(written: Record<string, unknown>, field: string | undefined): Record<string, unknown> {
+  if (!field || !(field in written)) return written;
+  const { [field]: _stamp, ...rest } = written;
+  return rest;
 }

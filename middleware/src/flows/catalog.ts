@@ -30,6 +30,12 @@ export const FLOW_CATALOG = [
     coupaScopes: ['core.purchase_order.read', 'core.invoice.read', 'core.budget.read', 'core.supplier.read'],
   },
   {
+    name: 'supplier-risk',
+    description: "Coupa's Supplier Risk feed → the linked Account's risk score and level",
+    // The Supplier Risk API documents no scope of its own; Coupa's supplier read scope is assumed.
+    coupaScopes: ['core.supplier.read'],
+  },
+  {
     name: 'supplier-onboarding',
     description: 'Start supplier onboarding requests become Coupa supplier information; status comes back',
     coupaScopes: ['core.supplier.read', 'core.supplier.write'],

@@ -8,6 +8,7 @@ import { createOpportunityToRequisitionFlows } from './opportunity-to-requisitio
 import { createSpendSummaryFlow } from './spend-summary';
 import { createSupplierAccountSyncFlows } from './supplier-account-sync';
 import { createSupplierOnboardingFlows } from './supplier-onboarding';
+import { createSupplierRiskFlow } from './supplier-risk';
 
 export type { FlowDeps } from './deps';
 
@@ -27,6 +28,7 @@ const BUILDERS: Record<FlowName, (deps: FlowDeps) => FlowDefinition<any, any>[]>
   'invoice-status': (deps) => [createInvoiceStatusFlow(deps)],
   'spend-summary': (deps) => [createSpendSummaryFlow(deps)],
   'supplier-onboarding': (deps) => createSupplierOnboardingFlows(deps),
+  'supplier-risk': (deps) => [createSupplierRiskFlow(deps)],
 };
 
 /** The catalog's flows with their builders, in catalog order. */

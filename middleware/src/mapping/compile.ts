@@ -1,6 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 import jsonata from 'jsonata';
+import { registerMappingFunctions } from './functions';
 import YAML from 'yaml';
 import { issuePath, MappingConfigError, type MappingIssue } from './errors';
 import { mappingSpec, type FieldSpec, type MappingSpec, type Owner } from './spec';
@@ -33,7 +34,7 @@ export interface CompiledMapping {
 
 function compileExpr(src: string, file: string, at: string, issues: MappingIssue[]): Expression | undefined {
   try {
-    return jsonata(src);
+    return registerMappingFunctions(jsonata(src));
   } catch (err) {
     const e = err as { message?: string; position?: number };
     issues.push({ file, path: at, severity: 'error', message: `invalid JSONata expression (${e.message}${e.position !== undefined ? ` at character ${e.position}` : ''})` });

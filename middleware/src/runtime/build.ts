@@ -9,9 +9,10 @@ import { FLOW_MODULES, scopesFor, type FlowModule } from '../flows';
 import type { Metrics } from '../http/metrics';
 import { DEFAULT_MAPPINGS_DIR, type FlowDeps } from '../flows/deps';
 import { assertMappingsValid, loadMappingDir, type CompiledMapping } from '../mapping';
-import { DEFAULT_CLIENT_NAME, SalesforceClient, type SalesforceAuth } from '../salesforce';
+import { CometdStream, DEFAULT_CLIENT_NAME, PubSubSubscriber, SalesforceClient, type ChangeStream, type SalesforceAuth } from '../salesforce';
 import { DEFAULT_SQLITE_PATH, openStateStore, type StateStore } from '../store';
 import { Vault } from '../vault';
+import { StreamTriggers } from './stream-triggers';
 
 export interface BuildOptions {
   config: ConnectorConfig;
@@ -48,7 +49,30 @@ export interface BuiltConnector {
   mappings: CompiledMapping[];
   /** What mapping validation could not check (e.g. expression values for a restricted picklist): `doctor` lists them. */
   mappingWarnings: Array<{ file: string; path: string; message: string }>;
+  /** Change-event subscriptions of the streamed flows (null when streaming is off); started with the engine. */
+  streams: StreamTriggers | null;
   close(): Promise<void>;
+}
+
+/** A change-event subscription on the configured transport. */
+export function changeStreamFactory(config: ConnectorConfig, salesforce: SalesforceClient): (channel: string) => ChangeStream {
+  const reauthenticate = async () => {
+    await salesforce.connect();
+  };
+  if (config.streaming.transport === 'cometd') return (channel) => new CometdStream(salesforce.conn, channel, reauthenticate);
+  const endpoint = config.salesforce?.pubsubUrl;
+  if (!endpoint) throw new ConfigError(['environment: SALESFORCE_PUBSUB_URL: required for the pubsub transport']);
+  return (topic) =>
+    new PubSubSubscriber({
+      endpoint,
+      topic,
+      batchSize: config.streaming.batchSize,
+      auth: async (refresh) => {
+        if (refresh || !salesforce.conn.accessToken) await reauthenticate();
+        const { conn } = salesforce;
+        return { accessToken: conn.accessToken ?? '', instanceUrl: conn.instanceUrl, tenantId: conn.userInfo?.organizationId ?? '' };
+      },
+    });
 }
 
 export async function openStore(config: ConnectorConfig): Promise<StateStore> {
@@ -142,6 +166,8 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
     });
     const byName = new Map(mappings.map((m) => [m.name, m]));
     const flows: RegisteredFlow[] = [];
+    const streaming = config.streaming;
+    const streamed: Array<{ definition: FlowDefinition<any, any>; followUps: string[] }> = [];
     for (const module of modules) {
       const flowConfig = config.flows[module.name];
       const deps: FlowDeps = {
@@ -154,17 +180,39 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
         coupaBaseUrl: config.coupa.baseUrl,
         salesforceClientName: clientName
       };
-      for (const [i, definition] of module.build(deps).entries()) {
+      const definitions = module.build(deps);
+      // The module's flow that reads Salesforce streams; its poll becomes the safety net. Companions reading Coupa in
+      // its link group (status write-back, the other direction) run at once after it created records.
+      const main = streaming.enabled && flowConfig.enabled && (streaming.flows as string[]).includes(module.name)
+        ? definitions.find((d) => d.source.system === 'salesforce')
+        : undefined;
+      if (main) {
+        const group = main.linkGroup ?? main.name;
+        streamed.push({ definition: main, followUps: definitions.filter((d) => (d.linkGroup ?? d.name) === group && d.source.system === 'coupa').map((d) => d.name) });
+      }
+      for (const [i, definition] of definitions.entries()) {
         const reg = registerOptionsFromConfig(flowConfig);
         // connector.yaml's schedule is the module's main (first) flow's; companion flows (status write-back,
         // the other direction) keep the schedule the flow derived from its options, when it has one.
         if (i > 0 && 'schedule' in definition.trigger && definition.trigger.schedule) delete reg.schedule;
+        if (definition === main) reg.schedule = streaming.safetyNetSchedule;
         engine.register(definition, reg);
         const schedule =
           reg.schedule ?? ('schedule' in definition.trigger ? (definition.trigger.schedule ?? null) : null);
         flows.push({ module, definition, enabled: flowConfig.enabled, schedule });
       }
     }
+    const streams = streamed.length
+      ? new StreamTriggers({
+          engine,
+          store,
+          logger: logger.child({ component: 'streams' }),
+          flows: streamed,
+          transport: changeStreamFactory(config, salesforce),
+          ownClientName: clientName,
+          retry: { baseDelayMs: config.engine.baseDelayMs, maxDelayMs: config.engine.maxDelayMs },
+        })
+      : null;
     return {
       config,
       store,
@@ -175,7 +223,9 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
       flows,
       mappings,
       mappingWarnings,
+      streams,
       async close() {
+        await streams?.stop();
         await engine.stop();
         await store.close();
       }

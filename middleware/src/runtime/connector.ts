@@ -61,6 +61,7 @@ export async function startConnector(
   });
   const { port } = server.address() as AddressInfo;
   await built.engine.start();
+  await built.streams?.start();
   ready = true;
   const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   opts.logger.info({ url, flows: built.flows.map((f) => f.definition.name) }, 'connector started');

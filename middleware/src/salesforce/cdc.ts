@@ -15,6 +15,9 @@ export interface ChangeEventHeader {
   commitTimestamp?: number;
   commitUser?: string;
   changedFields?: string[];
+  nulledFields?: string[];
+  diffFields?: string[];
+  commitNumber?: number;
   transactionKey?: string;
   sequenceNumber?: number;
 }

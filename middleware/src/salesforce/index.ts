@@ -7,3 +7,6 @@ export { buildPollSoql, cursorOf, isAfter, soqlDateTime, type ModstampCursor, ty
 export { queryRecords, soqlQuote } from './query';
 export { COLLECTION_LIMIT, type WriteResult, type RecordError, type SObjectRecord, type WriteOperation } from './writes';
 export { bulkWrite, type BulkOptions } from './bulk';
+export { changeEventChannel, decodeFieldBitmaps, InvalidReplayIdError, type ChangeStream, type StartFrom, type StreamEvent } from './change-stream';
+export { CometdStream } from './cometd-stream';
+export { PubSubSubscriber, PubSubError, type PubSubAuth, type PubSubOptions } from './pubsub/subscriber';

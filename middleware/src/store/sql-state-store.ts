@@ -5,6 +5,7 @@ import { QUARANTINE_RELEASED, type LinkSide, type StateStore } from './state-sto
 import type {
   AuditEntry,
   Checkpoint,
+  StreamPosition,
   Conflict,
   ConflictStatus,
   CredentialRow,
@@ -349,6 +350,26 @@ export class SqlStateStore implements StateStore {
 
   async resetCheckpoint(flow: string): Promise<void> {
     await this.db.run('DELETE FROM checkpoints WHERE flow = ?', [flow]);
+  }
+
+  // stream positions
+
+  async getStreamPosition(consumer: string, channel: string): Promise<StreamPosition | null> {
+    const rows = await this.db.all<Row>('SELECT * FROM stream_positions WHERE consumer = ? AND channel = ?', [consumer, channel]);
+    const r = rows[0];
+    return r ? { consumer: r.consumer, channel: r.channel, replayId: r.replay_id, updatedAt: r.updated_at } : null;
+  }
+
+  async saveStreamPosition(p: Omit<StreamPosition, 'updatedAt'>): Promise<void> {
+    await this.db.run(
+      `INSERT INTO stream_positions (consumer, channel, replay_id, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (consumer, channel) DO UPDATE SET replay_id = excluded.replay_id, updated_at = excluded.updated_at`,
+      [p.consumer, p.channel, p.replayId, this.ts()],
+    );
+  }
+
+  async clearStreamPosition(consumer: string, channel: string): Promise<void> {
+    await this.db.run('DELETE FROM stream_positions WHERE consumer = ? AND channel = ?', [consumer, channel]);
   }
 
   // runs

@@ -21,7 +21,7 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
   });
 
   it('applies every migration once and records it', async () => {
-    expect(await store.appliedMigrations()).toEqual([1, 2]);
+    expect(await store.appliedMigrations()).toEqual([1, 2, 3]);
     expect(await store.migrate()).toEqual([]);
     expect(store.kind).toBe(kind);
   });
@@ -117,6 +117,23 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
     expect(await store.getCheckpoint('f')).toMatchObject({ cursorTs: '2026-01-02T00:00:00.000Z', cursorId: '9', extra: { seen: {} } });
     await store.resetCheckpoint('f');
     expect(await store.getCheckpoint('f')).toBeNull();
+  });
+
+  it('keeps one replay position per consumer and channel, replaced in a transaction, rolled back with it', async () => {
+    expect(await store.getStreamPosition('f', '/data/AccountChangeEvent')).toBeNull();
+    await store.saveStreamPosition({ consumer: 'f', channel: '/data/AccountChangeEvent', replayId: 'AAAAAAAAAAE=' });
+    await store.transaction(async (tx) => tx.saveStreamPosition({ consumer: 'f', channel: '/data/AccountChangeEvent', replayId: 'AAAAAAAAAAI=' }));
+    await store.saveStreamPosition({ consumer: 'g', channel: '/data/AccountChangeEvent', replayId: '7' });
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.saveStreamPosition({ consumer: 'f', channel: '/data/AccountChangeEvent', replayId: 'lost' });
+        throw new Error('page failed');
+      }),
+    ).rejects.toThrow('page failed');
+    expect(await store.getStreamPosition('f', '/data/AccountChangeEvent')).toMatchObject({ replayId: 'AAAAAAAAAAI=' });
+    expect(await store.getStreamPosition('g', '/data/AccountChangeEvent')).toMatchObject({ replayId: '7' });
+    await store.clearStreamPosition('f', '/data/AccountChangeEvent');
+    expect(await store.getStreamPosition('f', '/data/AccountChangeEvent')).toBeNull();
   });
 
   it('records runs and lists the newest first', async () => {
@@ -328,7 +345,7 @@ describe('openStateStore', () => {
       expect(fs.existsSync(file)).toBe(true);
       const s2 = await openStateStore({ sqlitePath: file });
       expect(await s2.getCheckpoint('f')).toMatchObject({ cursorTs: 't' });
-      expect(await s2.appliedMigrations()).toEqual([1, 2]);
+      expect(await s2.appliedMigrations()).toEqual([1, 2, 3]);
       await s2.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -366,7 +383,7 @@ describe('openStateStore', () => {
       openStateStore({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, dropSchemaOnClose: true }),
     ]);
     try {
-      expect(await a.appliedMigrations()).toEqual([1, 2]);
+      expect(await a.appliedMigrations()).toEqual([1, 2, 3]);
       await a.saveCheckpoint({ flow: 'f', cursorTs: 't', cursorId: '1', extra: {} });
       expect(await b.getCheckpoint('f')).toMatchObject({ cursorTs: 't' });
     } finally {

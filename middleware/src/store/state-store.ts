@@ -1,6 +1,7 @@
 import type {
   AuditEntry,
   Checkpoint,
+  StreamPosition,
   Conflict,
   ConflictStatus,
   CredentialRow,
@@ -54,6 +55,12 @@ export interface StateStore {
   getCheckpoint(flow: string): Promise<Checkpoint | null>;
   saveCheckpoint(cp: Omit<Checkpoint, 'updatedAt'>): Promise<void>;
   resetCheckpoint(flow: string): Promise<void>;
+
+  // stream replay positions (CDC): where a consumer resumes its subscription to a channel
+  getStreamPosition(consumer: string, channel: string): Promise<StreamPosition | null>;
+  saveStreamPosition(p: Omit<StreamPosition, 'updatedAt'>): Promise<void>;
+  /** Forgets a position (an expired or invalid replay id): the consumer then starts from new events after a catch-up. */
+  clearStreamPosition(consumer: string, channel: string): Promise<void>;
 
   // runs
   startRun(run: { flow: string; trigger: string; id?: string }): Promise<Run>;

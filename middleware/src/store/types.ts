@@ -147,3 +147,12 @@ export interface WorkItem {
   createdAt: string;
   updatedAt: string;
 }
+
+/** The last change event a stream consumer (a flow) processed on a channel: an opaque replay id (Pub/Sub bytes as
+ * base64, CometD numbers as text), committed with the page that event produced. */
+export interface StreamPosition {
+  consumer: string;
+  channel: string;
+  replayId: string;
+  updatedAt: string;
+}

@@ -91,6 +91,12 @@ describe('Coupa emulator: every implemented operation answers bodies valid again
     await call('GET', `/api/supplier_information/${sim.id}`);
     await call('PUT', `/api/supplier_information/${sim.id}`, { status: 'pending_approval' });
     await call('PATCH', `/api/supplier_information/${sim.id}`, { status: 'approved' });
+    // supplier risk feed (R39_Supplier_Risk_API.json)
+    const risk = await call('POST', '/api/supplier_risk_aware_feed', { supplier: { id: sup.id }, 'number-field-01': 42.5 }, 201);
+    await call('GET', '/api/supplier_risk_aware_feed');
+    await call('GET', `/api/supplier_risk_aware_feed/${risk.id}`);
+    await call('PUT', `/api/supplier_risk_aware_feed/${risk.id}`, { 'number-field-02': 61 });
+    await call('PATCH', `/api/supplier_risk_aware_feed/${risk.id}`, { 'number-field-01': 40 });
     // requisitions
     const draft = await call('POST', '/api/requisitions', requisitionBody(['Walk Supply'], { 'custom-fields': { 'salesforce-opportunity-id': '006000000000009' } }), 201);
     await call('GET', '/api/requisitions');

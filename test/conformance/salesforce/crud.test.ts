@@ -54,6 +54,21 @@ describe('sObject CRUD, upsert and describe through jsforce', () => {
     expect(all.records).toEqual([expect.objectContaining({ Id: id, IsDeleted: true })]);
   });
 
+  it("Contract EndDate follows Salesforce's month arithmetic: StartDate + ContractTerm months (clamped to the month end) − 1 day", async () => {
+    const acct = (await conn.sobject('Account').create({ Name: 'Term Co' })) as { id: string };
+    const cases: Array<[string, number, string]> = [
+      ['2026-01-01', 12, '2026-12-31'],
+      ['2026-11-30', 1, '2026-12-29'],
+      ['2026-01-31', 1, '2026-02-27'],
+      ['2024-01-31', 1, '2024-02-28'],
+      ['2026-03-31', 11, '2027-02-27']
+    ];
+    for (const [start, term, end] of cases) {
+      const { id } = (await conn.sobject('Contract').create({ AccountId: acct.id, StartDate: start, ContractTerm: term, Status: 'Draft' })) as { id: string };
+      expect(((await conn.sobject('Contract').retrieve(id)) as { EndDate: string }).EndDate).toBe(end);
+    }
+  });
+
   it('validation errors use the real error codes and messages', async () => {
     const cases: Array<[Record<string, unknown>, string, string, string[] | undefined]> = [
       [{ Industry: 'Energy' }, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]', ['Name']],

@@ -32,6 +32,8 @@ export const contracts: ResourceDef = {
     'contract-owner': userRef,
     department: departmentRef,
     'payment-term': paymentTermRef,
+    // An amendment names the contract it amends.
+    parent: { resource: 'contracts', keys: ['name', 'number'] },
   },
   embeds: {
     'contract-terms': { def: 'ContractTerm', many: true, associations: { ...audit }, required: ['name'] },

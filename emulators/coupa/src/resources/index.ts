@@ -9,6 +9,7 @@ import { integrationHistoryRecords, integrationRuns } from './integrations';
 import { purchaseOrderLines, purchaseOrders } from './purchase-orders';
 import { requisitions } from './requisitions';
 import { supplierInformation } from './supplier-information';
+import { supplierRiskAwareFeed } from './supplier-risk-aware-feed';
 import { suppliers } from './suppliers';
 import type { ResourceDef } from './types';
 import { users } from './users';
@@ -21,6 +22,7 @@ export const ALL_RESOURCES: ResourceDef[] = [
   accounts,
   suppliers,
   supplierInformation,
+  supplierRiskAwareFeed,
   requisitions,
   approvals,
   purchaseOrders,

@@ -350,10 +350,14 @@ export class Dml {
         rec.StatusCode = rec.Status === 'Activated' ? 'Activated' : rec.Status === 'In Approval Process' ? 'InApproval' : 'Draft';
         if (rec.Status === 'Activated' && !rec.ActivatedDate) rec.ActivatedDate = formatDateTime(now);
         if (typeof rec.StartDate === 'string' && typeof rec.ContractTerm === 'number') {
-          const d = new Date(`${rec.StartDate}T00:00:00Z`);
-          d.setUTCMonth(d.getUTCMonth() + rec.ContractTerm);
-          d.setUTCDate(d.getUTCDate() - 1);
-          rec.EndDate = formatDate(d.getTime());
+          // StartDate + ContractTerm months, clamped to the month's end (Jan 31 + 1 month = Feb 28, never March 3),
+          // minus one day: Nov 30 + 1 month → Dec 29.
+          const s = new Date(`${rec.StartDate}T00:00:00Z`);
+          const months = s.getUTCFullYear() * 12 + s.getUTCMonth() + rec.ContractTerm;
+          const y = Math.floor(months / 12);
+          const m = months % 12;
+          const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+          rec.EndDate = formatDate(Date.UTC(y, m, Math.min(s.getUTCDate(), lastDay)) - 86_400_000);
         }
         break;
       }

@@ -3072,6 +3072,25 @@ export interface CoupaSupplierRemitTo {
   "validated-source"?: string | null;
 }
 
+export interface CoupaSupplierRiskAwareFeed {
+  "created-at"?: string | null;
+  "id"?: number | null;
+  "number-field-01"?: number | string | null;
+  "number-field-02"?: number | string | null;
+  "number-field-03"?: number | string | null;
+  "number-field-04"?: number | string | null;
+  "number-field-05"?: number | string | null;
+  "number-field-06"?: number | string | null;
+  "number-field-07"?: number | string | null;
+  "number-field-08"?: number | string | null;
+  "number-field-09"?: number | string | null;
+  "number-field-10"?: number | string | null;
+  "supplier"?: CoupaSupplier | null;
+  "supplier-id"?: number | null;
+  "updated-at"?: string | null;
+  "custom-fields"?: Record<string, unknown> | null;
+}
+
 export interface CoupaSupplierRiskDetail {
   "created-at"?: string | null;
   "created-by"?: CoupaUserSimple | null;
@@ -3503,4 +3522,5 @@ export interface CoupaResourceTypes {
   contracts: CoupaContract;
   budget_lines: CoupaBudgetLine;
   users: CoupaUser;
+  supplier_risk_aware_feed: CoupaSupplierRiskAwareFeed;
 }

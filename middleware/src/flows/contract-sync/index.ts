@@ -12,6 +12,7 @@ import { requireMapping, type FlowDeps } from '../deps';
 import { RecordWriteError, classifyFor, validation } from '../shared/errors';
 import { COUPA_WRITE_CONCURRENCY, mapConcurrent } from '../shared/concurrency';
 import { fetchCoupa, fetchSalesforce, readCoupa, readSalesforce, soqlIn } from '../shared/io';
+import { LAST_SYNCED_FIELD } from '../shared/salesforce-writes';
 import { decide, decideSync } from '../shared/tiers';
 
 export const CONTRACT_SYNC = 'contract-sync';
@@ -187,6 +188,7 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition[] {
 
   const toSalesforce: FlowDefinition = {
     name: CONTRACT_TO_SALESFORCE,
+    stampField: LAST_SYNCED_FIELD,
     linkGroup: CONTRACT_SYNC,
     source: coupaSide,
     target: sfSide,

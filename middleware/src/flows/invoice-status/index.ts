@@ -135,9 +135,14 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
         page.push({ id: String(inv.id), ts: String(inv['updated-at']), data: inv, origin: null });
         if (page.length >= limit) break;
       }
-      mapped.clear();
-      await links.prefetch(page.map((r) => r.data));
       return page;
+    },
+
+    // The page's supplier Accounts and requisition Opportunities, for the invoices the engine will plan (not the
+    // duplicates an idle re-read of the overlap window returns).
+    async enrich(records) {
+      mapped.clear();
+      await links.prefetch(records.map((r) => r.data));
     },
 
     async fetch(ids) {
@@ -150,8 +155,6 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
           if (part.includes(String(inv.id))) page.push({ id: String(inv.id), ts: String(inv['updated-at']), data: inv, origin: null });
         }
       }
-      mapped.clear();
-      await links.prefetch(page.map((r) => r.data));
       return page;
     },
 

@@ -11,6 +11,7 @@ import { SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } f
 import { classifyFor } from '../shared/errors';
 import { COUPA_WRITE_CONCURRENCY, mapConcurrent } from '../shared/concurrency';
 import { chunks } from '../shared/salesforce-writes';
+import { fetchSalesforce } from '../shared/io';
 import { requireMapping, type FlowDeps } from '../deps';
 import {
   buildRequisition,
@@ -177,6 +178,12 @@ export function createOpportunityToRequisitionFlows(deps: FlowDeps): FlowDefinit
       }
       const byOpp = await lineItemsOf(opps.map((r) => String(r.Id)));
       return opps.map((opp) => ({ id: String(opp.Id), ts: String(opp.SystemModstamp), data: { ...opp, OpportunityLineItems: byOpp.get(String(opp.Id)) ?? [] } }));
+    },
+    /** Opportunities by id as they are now (change events, gap events): `map` filters those not in the trigger stage. */
+    async fetch(ids) {
+      const rows = await fetchSalesforce(sf, { sobject: 'Opportunity', fields: ['Id', ...OPPORTUNITY_FIELDS] }, ids);
+      const byOpp = await lineItemsOf(rows.map((r) => r.id));
+      return rows.map((r) => ({ ...r, data: { ...(r.data as Opportunity), OpportunityLineItems: byOpp.get(r.id) ?? [] } }));
     },
     async map(rec, ctx) {
       // A linked Opportunity already has its requisition: re-saves never create or change one.

@@ -3,6 +3,9 @@ import type { WriteItem, WriteOutcome } from '../../engine';
 import type { SalesforceClient } from '../../salesforce';
 import { RecordWriteError, describeResult } from './errors';
 
+/** Account and Contract field the Coupa → Salesforce flows set to the time of every write ("Last synced" on the panels). */
+export const LAST_SYNCED_FIELD = 'Coupa_Last_Synced__c';
+
 /** Upserts a batch by external id; one outcome per item, with a readable reason on failure. */
 export async function upsertItems(
   sf: SalesforceClient,

@@ -11,6 +11,7 @@ import { requireMapping, type FlowDeps } from '../deps';
 import { RecordWriteError, classifyFor, validation } from '../shared/errors';
 import { COUPA_WRITE_CONCURRENCY, mapConcurrent } from '../shared/concurrency';
 import { fetchCoupa, fetchSalesforce, readCoupa, readSalesforce, soqlIn } from '../shared/io';
+import { LAST_SYNCED_FIELD } from '../shared/salesforce-writes';
 import { decideSync, nameCountryMatches, type Candidate } from './match';
 
 export const SUPPLIER_ACCOUNT_SYNC = 'supplier-account-sync';
@@ -224,6 +225,7 @@ export function createSupplierAccountSyncFlows(deps: FlowDeps): FlowDefinition[]
 
   const toSalesforce: FlowDefinition = {
     name: TO_SALESFORCE,
+    stampField: LAST_SYNCED_FIELD,
     linkGroup: SUPPLIER_ACCOUNT_SYNC,
     source: { system: 'coupa', object: 'suppliers' },
     target: { system: 'salesforce', object: sfObject },

@@ -7,6 +7,7 @@ import { CoupaApiError, coupaResources, type CoupaRecord } from '../../coupa';
 import { compareCursors, type Classification, type FlowDefinition, type SourceRecord, type WriteItem, type WriteOutcome } from '../../engine';
 import { mapRecord } from '../../mapping';
 import { SalesforceApiError, soqlQuote, type SObjectRecord, type WriteResult } from '../../salesforce';
+import { fetchSalesforce } from '../shared/io';
 import { classifyFor } from '../shared/errors';
 import { requireMapping, type FlowDeps } from '../deps';
 import {
@@ -144,10 +145,17 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
       }
       return enrich(requests);
     },
+    /** Requests by id as they are now (change events, gap events): `map` skips those no longer Requested. */
+    async fetch(ids) {
+      const rows = await fetchSalesforce(sf, { sobject: REQUEST_OBJECT, fields: ['Id', ...REQUEST_FIELDS] }, ids);
+      return enrich(rows.map((r) => r.data as SObjectRecord));
+    },
     async map(rec, ctx): Promise<Payload | null> {
       if (ctx.targetId || rec.data.Status__c !== 'Requested') return null;
       const accountId = rec.data.Account__c ? String(rec.data.Account__c) : null;
-      const reason = rejectionReason(rec.data, (rec.data.OpenRequests as SObjectRecord[]) ?? []);
+      let reason = rejectionReason(rec.data, (rec.data.OpenRequests as SObjectRecord[]) ?? [], o.accountTypes);
+      // An auto-started request (any type the admin configured) already has its SIM record: not a button click.
+      if (reason && rejectionReason(rec.data, (rec.data.OpenRequests as SObjectRecord[]) ?? []) === null && (await findSim(rec.id))) reason = null;
       if (reason) return { action: 'reject', accountId, reason };
       const m = await mapRecord(mapping, 'salesforce-to-coupa', rec.data);
       if (!m.included) return null;

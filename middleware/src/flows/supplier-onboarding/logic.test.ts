@@ -15,6 +15,19 @@ const req = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('supplier-onboarding logic', () => {
+  it('refuses a request for an Account type onboarding is not offered for, and says which types it is', () => {
+    const types = parseOptions({}).accountTypes;
+    expect(types).toEqual(['Vendor', 'Prospect']);
+    expect(rejectionReason(req({ Account__r: { Name: 'Contoso', Type: 'Vendor' } }), [], types)).toBeNull();
+    expect(rejectionReason(req({ Account__r: { Name: 'Contoso', Type: 'Prospect' } }), [], types)).toBeNull();
+    expect(rejectionReason(req({ Account__r: { Name: 'Contoso', Type: 'Customer - Direct' } }), [], types)).toBe(
+      'Supplier onboarding is offered for Vendor and Prospect Accounts; Contoso is a Customer - Direct Account, so this request was not sent to Coupa.',
+    );
+    expect(rejectionReason(req({ Account__r: { Name: 'Contoso' } }), [], types)).toMatch(/without a Type/);
+    // Without a list (auto-start follows its own configuration) the type is not checked.
+    expect(rejectionReason(req({ Account__r: { Name: 'Contoso', Type: 'Customer - Direct' } }), [])).toBeNull();
+  });
+
   it('lets a request through when the Account has no other open request and no supplier link', () => {
     expect(rejectionReason(req(), [req()])).toBeNull();
     expect(rejectionReason(req(), [{ ...req(), Id: 'a01Z', Status__c: 'Failed' }, { ...req(), Id: 'a01Y', Status__c: 'Declined' }])).toBeNull();

@@ -96,10 +96,14 @@ const before = (a: Rec, b: Rec) => {
  * Why this request must not start an onboarding, or null. `others` are the Account's other open requests.
  * Of several requests waiting at once, the oldest goes ahead; one already sent to Coupa blocks the rest.
  */
-export function rejectionReason(request: Rec, others: Rec[]): string | null {
+export function rejectionReason(request: Rec, others: Rec[], accountTypes: string[] | null = null): string | null {
   const account = request.Account__r as Rec | null | undefined;
   if (!account) return 'The request has no Account (it may have been deleted), so there is nothing to onboard.';
   const name = String(account.Name ?? request.Account__c);
+  if (accountTypes && !accountTypes.includes(String(account.Type ?? ''))) {
+    const kind = account.Type ? `a ${String(account.Type)} Account` : 'an Account without a Type';
+    return `Supplier onboarding is offered for ${accountTypes.join(' and ')} Accounts; ${name} is ${kind}, so this request was not sent to Coupa.`;
+  }
   if (account.Coupa_Supplier_Id__c)
     return `${name} is already linked to Coupa supplier ${String(account.Coupa_Supplier_Id__c)}; no onboarding is needed.`;
   const blocking = others

@@ -17,6 +17,11 @@ export const supplierOnboardingOptions = z.strictObject({
       schedule: z.string().min(1).default('20 * * * * *'),
     })
     .optional(),
+  /**
+   * Account types a person may start onboarding for with the button (the Account page offers it for these only);
+   * requests for other types fail with the reason. Auto-start (below) follows its own configuration.
+   */
+  accountTypes: z.array(z.string().min(1)).min(1).default(['Vendor', 'Prospect']),
   /** Default cron (with seconds) of the creation flow; connector.yaml's `flows.supplier-onboarding.schedule` overrides it. */
   schedule: z.string().min(1).default('*/30 * * * * *'),
   /** Cron of the status flow (Coupa → Salesforce). */

@@ -185,6 +185,19 @@ CREATE TABLE waiting (
 CREATE INDEX waiting_flow ON waiting (flow);
 `,
   },
+  {
+    version: 3,
+    name: 'stream replay positions',
+    sql: `
+CREATE TABLE stream_positions (
+  consumer TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  replay_id TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (consumer, channel)
+);
+`,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

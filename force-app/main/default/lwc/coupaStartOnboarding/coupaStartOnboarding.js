@@ -13,6 +13,12 @@ import REQUEST_ERROR_FIELD from '@salesforce/schema/Coupa_Onboarding_Request__c.
 import REQUEST_SIM_STATUS_FIELD from '@salesforce/schema/Coupa_Onboarding_Request__c.Coupa_SIM_Status__c';
 import ACCOUNT_NAME_FIELD from '@salesforce/schema/Account.Name';
 import SUPPLIER_ID_FIELD from '@salesforce/schema/Account.Coupa_Supplier_Id__c';
+import ACCOUNT_TYPE_FIELD from '@salesforce/schema/Account.Type';
+import { format, list, parseList, DEFAULT_ONBOARDING_ACCOUNT_TYPES } from 'c/coupaI18n';
+import APPROVED_HEADING from '@salesforce/label/c.Coupa_Onboarding_Approved_Heading';
+import DECLINED_HEADING from '@salesforce/label/c.Coupa_Onboarding_Declined_Heading';
+import FAILED_HEADING from '@salesforce/label/c.Coupa_Onboarding_Failed_Heading';
+import NOT_OFFERED from '@salesforce/label/c.Coupa_Onboarding_Not_Offered';
 
 const qualified = (field) => `${field.objectApiName}.${field.fieldApiName}`;
 
@@ -71,7 +77,11 @@ export default class CoupaStartOnboarding extends LightningElement {
     this.objectInfoError = error;
   }
 
-  @wire(getRecord, { recordId: '$recordId', fields: [ACCOUNT_NAME_FIELD], optionalFields: [SUPPLIER_ID_FIELD] })
+  @wire(getRecord, {
+    recordId: '$recordId',
+    fields: [ACCOUNT_NAME_FIELD],
+    optionalFields: [SUPPLIER_ID_FIELD, ACCOUNT_TYPE_FIELD]
+  })
   wiredAccount({ data, error }) {
     this.account = data;
     this.accountError = error;
@@ -89,9 +99,12 @@ export default class CoupaStartOnboarding extends LightningElement {
     this.requests = data ? data.records : undefined;
     this.requestsError = error;
     if (data && !this.trackedId) {
+      // An open request, or a latest one that was approved: show its status rather than offer another.
       const open = this.requests.find((r) => !TERMINAL_STATUSES.includes(fieldValue(r, 'Status__c')));
-      if (open) {
-        this.track(open.id);
+      const latest = this.requests[0];
+      const follow = open || (latest && fieldValue(latest, 'Status__c') === 'Approved' ? latest : undefined);
+      if (follow) {
+        this.track(follow.id);
       }
     }
   }
@@ -160,9 +173,49 @@ export default class CoupaStartOnboarding extends LightningElement {
     return !this.isLoading && !this.trackedId && !this.noAccess && !this.loadError && !!this.supplierId;
   }
 
+  /** Account types for which onboarding is offered (the default of the supplier panel's vendorAccountTypes). */
+  get onboardingTypes() {
+    return parseList(DEFAULT_ONBOARDING_ACCOUNT_TYPES);
+  }
+
+  /** False only when the Account's type is known and not one of the onboarding types. */
+  get typeOffered() {
+    if (!this.account || this.account.fields[ACCOUNT_TYPE_FIELD.fieldApiName] === undefined) {
+      return true;
+    }
+    return this.onboardingTypes.includes(getFieldValue(this.account, ACCOUNT_TYPE_FIELD));
+  }
+
+  get notOffered() {
+    return (
+      !this.isLoading &&
+      !this.trackedId &&
+      !this.noAccess &&
+      !this.loadError &&
+      !this.supplierId &&
+      !!this.account &&
+      !this.typeOffered
+    );
+  }
+
+  get notOfferedMessage() {
+    return format(
+      NOT_OFFERED,
+      list(this.onboardingTypes),
+      this.accountName,
+      getFieldValue(this.account, ACCOUNT_TYPE_FIELD) || '—'
+    );
+  }
+
   get showConfirm() {
     return (
-      !this.isLoading && !this.trackedId && !this.noAccess && !this.loadError && !this.supplierId && !!this.account
+      !this.isLoading &&
+      !this.trackedId &&
+      !this.noAccess &&
+      !this.loadError &&
+      !this.supplierId &&
+      !!this.account &&
+      this.typeOffered
     );
   }
 
@@ -217,6 +270,16 @@ export default class CoupaStartOnboarding extends LightningElement {
   }
 
   get progressHeading() {
+    // A finished request says how it ended, whoever created it.
+    if (this.status === 'Approved') {
+      return format(APPROVED_HEADING, this.requestName);
+    }
+    if (this.status === 'Declined') {
+      return format(DECLINED_HEADING, this.requestName);
+    }
+    if (this.status === 'Failed') {
+      return format(FAILED_HEADING, this.requestName);
+    }
     if (this.createdHere) {
       return `Onboarding request ${this.requestName} created`;
     }

@@ -74,6 +74,7 @@ function mount(props = {}) {
 
 const $ = (element, selector) => element.shadowRoot.querySelector(selector);
 const table = (element) => $(element, 'lightning-datatable');
+const state = (element) => $(element, 'c-coupa-panel-state');
 const numbers = (element) => table(element).data.map((r) => r.number);
 const selectFilter = async (element, value) => {
   const group = $(element, 'lightning-radio-group');
@@ -89,9 +90,11 @@ describe('c-coupa-invoices-panel', () => {
     jest.clearAllMocks();
   });
 
-  it('shows a spinner until the invoices arrive', () => {
+  it('shows the loading state until the invoices arrive', () => {
     const element = mount();
-    expect($(element, 'lightning-spinner')).not.toBeNull();
+    expect(state(element).variant).toBe('loading');
+    expect(state(element).loadingText).toBe('Loading Coupa invoices');
+    expect(table(element)).toBeNull();
   });
 
   it('asks the UI API for the Coupa_Invoices related list of the record, newest due date first', async () => {
@@ -146,15 +149,25 @@ describe('c-coupa-invoices-panel', () => {
     await flushPromises();
     const byNumber = Object.fromEntries(table(element).data.map((r) => [r.number, r]));
     expect(byNumber['INV-LATE']).toEqual(
-      expect.objectContaining({ flag: 'Overdue', flagIcon: 'utility:clock', rowClass: 'slds-text-color_error' })
+      expect.objectContaining({
+        flag: 'Overdue (10 days)',
+        flagIcon: 'utility:clock',
+        rowClass: 'slds-text-color_error',
+        dueDate: PAST,
+        daysOverdue: 10
+      })
     );
     expect(byNumber['INV-DISP']).toEqual(
       expect.objectContaining({ flag: 'Disputed', flagIcon: 'utility:warning', rowClass: 'slds-text-color_error' })
     );
     // Past due but paid, or voided: not overdue.
     expect(byNumber['INV-PAID'].flag).toBe('Paid');
-    expect(byNumber['INV-VOID'].flag).toBe('');
-    expect(byNumber['INV-OPEN'].flag).toBe('');
+    expect(byNumber['INV-PAID'].overdue).toBe(false);
+    expect(byNumber['INV-VOID']).toEqual(expect.objectContaining({ flag: 'Not counted', overdue: false }));
+    expect(byNumber['INV-OPEN']).toEqual(expect.objectContaining({ flag: '', overdue: false, dueDate: FUTURE }));
+    // The due date is a column, highlighted with the flag.
+    const due = table(element).columns.find((c) => c.fieldName === 'dueDate');
+    expect(due).toEqual(expect.objectContaining({ label: 'Due date', type: 'date-local' }));
   });
 
   it('filters open, overdue, disputed and paid invoices, with counts in the filter labels', async () => {
@@ -187,17 +200,62 @@ describe('c-coupa-invoices-panel', () => {
     await flushPromises();
 
     const amount = (id) => $(element, `.totals [data-id="${id}"] lightning-formatted-number`).value;
-    expect($(element, '.totals [data-id="count"]').textContent).toBe('5');
-    expect(amount('invoiced')).toBe(1500);
+    // The voided invoice is listed but not counted.
+    expect($(element, '.totals [data-id="count"]').textContent).toBe('4');
+    expect(amount('invoiced')).toBe(1400);
     expect(amount('paid')).toBe(500);
-    // Open invoices: 500 + (300 - 100) + 200.
+    // Outstanding = invoiced - paid: 500 + (300 - 100) + 200.
     expect(amount('outstanding')).toBe(900);
     expect(amount('overdue')).toBe(200);
+    expect($(element, '.not-counted').textContent).toContain('1 draft, voided, rejected');
 
     await selectFilter(element, 'paid');
     expect(amount('invoiced')).toBe(400);
     expect(amount('outstanding')).toBe(0);
     expect($(element, '.totals [data-id="overdue"]')).toBeNull();
+  });
+
+  it('leaves voided invoices out of the totals, so they agree with the spend summaries', async () => {
+    // Issue 14: a voided copy of an invoice doubled the invoiced total (USD 13,162.06 instead of 6,581.03).
+    const element = mount();
+    getRelatedListRecords.emit(
+      page([
+        invoice({ Name: 'INV-A', Gross_Total__c: 6581.03 }),
+        invoice({ Name: 'INV-A-VOID', Gross_Total__c: 6581.03, Status__c: 'voided' }),
+        invoice({ Name: 'INV-DRAFT', Gross_Total__c: 99, Status__c: 'draft', Due_Date__c: PAST })
+      ])
+    );
+    await flushPromises();
+    const amount = (id) => $(element, `.totals [data-id="${id}"] lightning-formatted-number`).value;
+    expect(amount('invoiced')).toBe(6581.03);
+    expect(amount('outstanding')).toBe(6581.03);
+    expect($(element, '.totals [data-id="overdue"]')).toBeNull();
+    expect($(element, '.not-counted').textContent).toContain('2 draft, voided');
+    // Listed, though: the table shows all three.
+    expect(table(element).data).toHaveLength(3);
+    expect($(element, 'lightning-radio-group').options[1].label).toBe('Open (1)');
+  });
+
+  it('computes rows once per data or filter change, not on every render', async () => {
+    const element = mount();
+    const many = Array.from({ length: ROWS_PER_PAGE + 5 }, () => invoice());
+    getRelatedListRecords.emit(page(many));
+    await flushPromises();
+    const options = $(element, 'lightning-radio-group').options;
+    const totals = $(element, '.totals [data-id="invoiced"] lightning-formatted-number');
+
+    // Paging re-renders the panel; the filter options are the same array, not rebuilt.
+    $(element, '[data-id="next"]').click();
+    await flushPromises();
+    expect($(element, '.page-label').textContent).toBe('Page 2 of 2');
+    expect($(element, 'lightning-radio-group').options).toBe(options);
+    expect($(element, '.totals [data-id="invoiced"] lightning-formatted-number')).toBe(totals);
+
+    // New data rebuilds them.
+    getRelatedListRecords.emit(page(many.slice(1)));
+    await flushPromises();
+    expect($(element, 'lightning-radio-group').options).not.toBe(options);
+    expect($(element, 'lightning-radio-group').options[0].label).toBe(`All (${many.length - 1})`);
   });
 
   it('keeps totals apart per currency', () => {
@@ -219,7 +277,7 @@ describe('c-coupa-invoices-panel', () => {
     await flushPromises();
     await selectFilter(element, 'disputed');
     expect(table(element)).toBeNull();
-    expect($(element, '.no-matches').textContent).toBe('No disputed invoices.');
+    expect($(element, '.no-matches').textContent).toBe('No invoices match this filter.');
   });
 
   it('pages through hundreds of invoices', async () => {
@@ -290,7 +348,7 @@ describe('c-coupa-invoices-panel', () => {
     const config = getRelatedListRecords.getLastConfig();
     expect(config.parentRecordId).toBe(OPPORTUNITY_ID);
     expect(config.pageToken).toBeUndefined();
-    expect($(element, 'lightning-spinner')).not.toBeNull();
+    expect(state(element).variant).toBe('loading');
   });
 
   it(`stops at ${MAX_INVOICES} invoices and says how many there are`, async () => {
@@ -306,7 +364,9 @@ describe('c-coupa-invoices-panel', () => {
     const element = mount({ recordId: OPPORTUNITY_ID, objectApiName: 'Opportunity' });
     getRelatedListRecords.emit(page([]));
     await flushPromises();
-    expect($(element, '.empty-state').textContent).toContain('No Coupa invoices for this opportunity yet');
+    expect(state(element).variant).toBe('empty');
+    expect(state(element).title).toBe('No Coupa invoices for this opportunity yet.');
+    expect(state(element).message).toContain("connector's invoice sync");
     expect(table(element)).toBeNull();
   });
 
@@ -314,16 +374,17 @@ describe('c-coupa-invoices-panel', () => {
     const element = mount();
     getRelatedListRecords.error({ message: 'Something broke' }, 500, 'Server Error');
     await flushPromises();
-    expect($(element, '.error').textContent).toContain('Something broke');
-    expect($(element, '.no-access')).toBeNull();
+    expect(state(element).variant).toBe('error');
+    expect(state(element).title).toBe('Could not load Coupa invoices');
+    expect(state(element).errors.body).toEqual({ message: 'Something broke' });
   });
 
   it('shows the no-access state on a 403', async () => {
     const element = mount();
     getRelatedListRecords.error([{ errorCode: 'INSUFFICIENT_ACCESS', message: 'no' }], 403, 'Forbidden');
     await flushPromises();
-    expect($(element, '.no-access').textContent).toContain('Coupa Viewer permission set');
-    expect($(element, '.error')).toBeNull();
+    expect(state(element).variant).toBe('no-access');
+    expect(state(element).message).toContain('Coupa Viewer permission set');
   });
 
   it('shows the no-access state when the records come back without the Coupa fields', async () => {
@@ -332,7 +393,7 @@ describe('c-coupa-invoices-panel', () => {
       page([{ apiName: 'Coupa_Invoice__c', id: 'a01000000000000XYZ', fields: { Name: { value: 'INV-1' } } }])
     );
     await flushPromises();
-    expect($(element, '.no-access')).not.toBeNull();
+    expect(state(element).variant).toBe('no-access');
     expect(table(element)).toBeNull();
   });
 

@@ -69,6 +69,9 @@ function invoice(fields) {
   });
 }
 
+const account = (fields = {}) =>
+  rec('Account', ACCOUNT_ID, { Name: 'Northwind Traders', Coupa_Supplier_Id__c: '4711', ...fields });
+
 const flushPromises = () => new Promise((resolve) => process.nextTick(resolve));
 
 function mount(props = {}) {
@@ -82,11 +85,22 @@ const $ = (element, selector) => element.shadowRoot.querySelector(selector);
 const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
 const amount = (element, id) => $(element, `[data-id="${id}"] lightning-formatted-number`).value;
 
-/** getRelatedListRecords backs two wires; emit to the one for the given related list. */
-async function emitList(relatedListId, data) {
+/** getRecord backs two wires (Opportunity, Account); emit to the one for the record. */
+async function emitRecord(record) {
   await flushPromises();
+  getRecord.emit(record, (config) => config.recordId === record.id);
+}
+
+/** getRelatedListRecords backs two wires; emit to the one for the given related list (with the Account first). */
+async function emitList(relatedListId, data, { acct = account() } = {}) {
+  await flushPromises();
+  if (relatedListId === 'Coupa_Spend_Summaries__r' && acct) {
+    getRecord.emit(acct, (config) => config.recordId === acct.id);
+  }
   getRelatedListRecords.emit(data, (config) => config.relatedListId === relatedListId);
 }
+
+const state = (element) => $(element, 'c-coupa-panel-state');
 
 /** The current config of each getRelatedListRecords wire, by related list (collected without emitting). */
 function listConfigs() {
@@ -110,9 +124,10 @@ describe('c-coupa-spend-panel', () => {
     jest.clearAllMocks();
   });
 
-  it('shows a spinner until the spend summaries arrive', () => {
+  it('shows the loading state until the spend summaries arrive', () => {
     const element = mount();
-    expect($(element, 'lightning-spinner')).not.toBeNull();
+    expect(state(element).variant).toBe('loading');
+    expect(state(element).loadingText).toBe('Loading Coupa spend');
   });
 
   it("reads the account's spend summaries, newest period first", async () => {
@@ -136,7 +151,6 @@ describe('c-coupa-spend-panel', () => {
     await emitList('Coupa_Spend_Summaries__r', list(SIX_MONTHS));
     await flushPromises();
 
-    expect($(element, '#current-heading') || $(element, 'h3')).not.toBeNull();
     expect($(element, '.current h3').textContent).toBe(`This month (${currentMonth()})`);
     expect(amount(element, 'committed-spend')).toBe(1000);
     expect(amount(element, 'invoiced-spend')).toBe(500);
@@ -224,26 +238,69 @@ describe('c-coupa-spend-panel', () => {
     const element = mount();
     await emitList('Coupa_Spend_Summaries__r', list([]));
     await flushPromises();
-    expect($(element, '.empty-state').textContent).toContain('No Coupa spend summaries yet');
+    expect($(element, 'c-coupa-panel-state.no-spend').title).toBe('No Coupa spend summaries yet.');
+    expect($(element, 'c-coupa-panel-state.no-spend').message).toContain('spend-summary schedule');
+  });
+
+  it('explains that an account which is not a Coupa supplier has no spend', async () => {
+    const element = mount();
+    await emitList('Coupa_Spend_Summaries__r', list([]), {
+      acct: account({ Name: 'Contoso Retail', Coupa_Supplier_Id__c: null })
+    });
+    await flushPromises();
+    const empty = $(element, 'c-coupa-panel-state.no-spend');
+    expect(empty.variant).toBe('empty');
+    expect(empty.title).toBe('Contoso Retail is not a Coupa supplier, so it has no Coupa spend.');
+    expect(empty.message).toBe(
+      'Spend summaries exist only for accounts linked to a Coupa supplier. Customer accounts have none.'
+    );
+  });
+
+  it('does not call an account a non-supplier when the supplier field is hidden', async () => {
+    const element = mount();
+    await emitList('Coupa_Spend_Summaries__r', list([]), { acct: rec('Account', ACCOUNT_ID, { Name: 'Hidden' }) });
+    await flushPromises();
+    expect($(element, 'c-coupa-panel-state.no-spend').title).toBe('No Coupa spend summaries yet.');
+  });
+
+  it('computes periods and the trend once per data change, not on every render', async () => {
+    const element = mount();
+    await emitList(
+      'Coupa_Spend_Summaries__r',
+      list([...SIX_MONTHS, summary('FY2026', { Committed_Spend__c: 90000 }), summary('FY2025')])
+    );
+    await flushPromises();
+    const choice = $(element, 'lightning-radio-group.period-type');
+    const options = choice.options;
+    const bar = $(element, '.trend-table tbody tr .bar-committed');
+    const style = bar.getAttribute('style');
+    // A re-render from a property the trend does not use keeps the computed arrays.
+    element.objectApiName = undefined;
+    await flushPromises();
+    expect($(element, 'lightning-radio-group.period-type').options).toBe(options);
+    expect($(element, '.trend-table tbody tr .bar-committed').getAttribute('style')).toBe(style);
   });
 
   it('shows a readable error', async () => {
     const element = mount();
     getRelatedListRecords.error({ message: 'Boom' }, 500, 'Server Error');
     await flushPromises();
-    expect($(element, '.error').textContent).toContain('Boom');
+    expect(state(element).variant).toBe('error');
+    expect(state(element).title).toBe('Could not load Coupa spend');
+    expect(state(element).errors[0].body).toEqual({ message: 'Boom' });
   });
 
   it('shows the no-access state on a 403 and when the fields are hidden', async () => {
     const element = mount();
     getRelatedListRecords.error([{ errorCode: 'INSUFFICIENT_ACCESS', message: 'no' }], 403, 'Forbidden');
     await flushPromises();
-    expect($(element, '.no-access').textContent).toContain('Coupa Viewer permission set');
+    expect(state(element).variant).toBe('no-access');
+    expect(state(element).message).toContain('Coupa Viewer permission set');
 
     const other = mount();
     await emitList('Coupa_Spend_Summaries__r', list([rec('Coupa_Spend_Summary__c', 'a02x', { Name: 'x' })]));
     await flushPromises();
-    expect($(other, '.no-access')).not.toBeNull();
+    expect($(other, 'c-coupa-panel-state').variant).toBe('no-access');
   });
 
   describe('on an Opportunity', () => {
@@ -252,7 +309,11 @@ describe('c-coupa-spend-panel', () => {
     it("reads the opportunity's Coupa fields, its invoices, then its account's spend", async () => {
       mountOpp();
       await flushPromises();
-      const recordConfig = getRecord.getLastConfig();
+      let recordConfig;
+      getRecord.emit(undefined, (config) => {
+        recordConfig = config.recordId === OPPORTUNITY_ID ? config : recordConfig;
+        return false;
+      });
       expect(recordConfig.recordId).toBe(OPPORTUNITY_ID);
       expect(recordConfig.optionalFields.map((f) => f.fieldApiName)).toEqual(
         expect.arrayContaining(['Coupa_Requisition_Id__c', 'Coupa_PO_Number__c', 'Coupa_Committed_Amount__c'])
@@ -261,8 +322,9 @@ describe('c-coupa-spend-panel', () => {
       expect(invoiceConfig.relatedListId).toBe('Coupa_Invoices__r');
       expect(invoiceConfig.parentRecordId).toBe(OPPORTUNITY_ID);
 
-      getRecord.emit(opportunity());
+      await emitRecord(opportunity());
       await flushPromises();
+      expect(getRecord.getLastConfig().recordId).toBe(ACCOUNT_ID);
       const spendConfig = listConfigs().Coupa_Spend_Summaries__r;
       expect(spendConfig.relatedListId).toBe('Coupa_Spend_Summaries__r');
       expect(spendConfig.parentRecordId).toBe(ACCOUNT_ID);
@@ -270,7 +332,7 @@ describe('c-coupa-spend-panel', () => {
 
     it('shows the requisition → PO → invoices chain and the account spend', async () => {
       const element = mountOpp();
-      getRecord.emit(opportunity());
+      await emitRecord(opportunity());
       await emitList(
         'Coupa_Invoices__r',
         list([
@@ -288,15 +350,64 @@ describe('c-coupa-spend-panel', () => {
       expect($(element, '[data-id="po-number"]').textContent).toBe('PO-5001');
       expect($(element, '[data-id="po-status"]').textContent).toBe('Issued');
       expect(amount(element, 'committed')).toBe(12000);
+      // The voided invoice is not counted: the same definitions as the invoice panel.
       expect($(element, '[data-id="invoice-count"]').textContent).toBe('2 invoiced');
       expect(amount(element, 'invoiced')).toBe(5500);
       expect(amount(element, 'invoices-paid')).toBe(4000);
+      expect(amount(element, 'invoices-outstanding')).toBe(1500);
       expect(amount(element, 'committed-spend')).toBe(1000);
+    });
+
+    it("says the spend figures are the account's, over all its deals", async () => {
+      // Issue 14: an Opportunity that was not won showed "Committed USD 40,975" from the account's other deals.
+      const element = mountOpp();
+      await emitRecord(
+        opportunity({
+          Coupa_Requisition_Id__c: null,
+          Coupa_Requisition_Status__c: null,
+          Coupa_PO_Number__c: null,
+          Coupa_PO_Status__c: null,
+          Coupa_Committed_Amount__c: null
+        })
+      );
+      await emitList('Coupa_Invoices__r', list([]));
+      await flushPromises();
+      await emitList('Coupa_Spend_Summaries__r', list([summary(currentMonth(), { Committed_Spend__c: 40975 })]), {
+        acct: account({ Name: 'Globex Manufacturing' })
+      });
+      await flushPromises();
+      expect($(element, '.account-heading').textContent).toBe('Spend of Globex Manufacturing (all deals)');
+      expect($(element, '.account-hint').textContent).toContain('not only this opportunity');
+      expect(amount(element, 'committed-spend')).toBe(40975);
+      // The opportunity's own chain says it has nothing in Coupa yet.
+      expect($(element, '[data-id="po-none"]')).not.toBeNull();
+    });
+
+    it('explains a customer opportunity: its account is not a Coupa supplier', async () => {
+      const element = mountOpp();
+      await emitRecord(opportunity({ Coupa_Requisition_Id__c: null, Coupa_PO_Number__c: null }));
+      await emitList('Coupa_Invoices__r', list([]));
+      await flushPromises();
+      await emitList('Coupa_Spend_Summaries__r', list([]), {
+        acct: account({ Name: 'Contoso Retail', Coupa_Supplier_Id__c: null })
+      });
+      await flushPromises();
+      expect($(element, '.account-heading').textContent).toBe('Spend of Contoso Retail (all deals)');
+      expect($(element, 'c-coupa-panel-state.no-spend').title).toBe(
+        'Contoso Retail is not a Coupa supplier, so it has no Coupa spend.'
+      );
+    });
+
+    it('shows no account heading on an Account page', async () => {
+      const element = mount();
+      await emitList('Coupa_Spend_Summaries__r', list(SIX_MONTHS));
+      await flushPromises();
+      expect($(element, '.account-heading')).toBeNull();
     });
 
     it('explains an opportunity that has not reached Coupa yet', async () => {
       const element = mountOpp();
-      getRecord.emit(
+      await emitRecord(
         opportunity({
           Coupa_Requisition_Id__c: null,
           Coupa_Requisition_Status__c: null,
@@ -317,27 +428,28 @@ describe('c-coupa-spend-panel', () => {
 
     it('handles an opportunity without an account', async () => {
       const element = mountOpp();
-      getRecord.emit(opportunity({ AccountId: null }));
+      await emitRecord(opportunity({ AccountId: null }));
       await emitList('Coupa_Invoices__r', list([]));
       await flushPromises();
-      expect($(element, '.empty-state').textContent).toContain('has no account');
+      expect($(element, 'c-coupa-panel-state.no-spend').title).toContain('has no account');
+      expect($(element, '.account-heading')).toBeNull();
       expect($(element, '.chain')).not.toBeNull();
     });
 
     it('shows the no-access state when the Coupa fields of the opportunity are hidden', async () => {
       const element = mountOpp();
-      getRecord.emit(rec('Opportunity', OPPORTUNITY_ID, { AccountId: ACCOUNT_ID }));
+      await emitRecord(rec('Opportunity', OPPORTUNITY_ID, { AccountId: ACCOUNT_ID }));
       await emitList('Coupa_Invoices__r', list([]));
       await flushPromises();
       await emitList('Coupa_Spend_Summaries__r', list([]));
       await flushPromises();
-      expect($(element, '.no-access')).not.toBeNull();
+      expect(state(element).variant).toBe('no-access');
       expect($(element, '.chain')).toBeNull();
     });
 
     it('is accessible', async () => {
       const element = mountOpp();
-      getRecord.emit(opportunity());
+      await emitRecord(opportunity());
       await emitList('Coupa_Invoices__r', list([invoice({})]));
       await flushPromises();
       await emitList('Coupa_Spend_Summaries__r', list(SIX_MONTHS));

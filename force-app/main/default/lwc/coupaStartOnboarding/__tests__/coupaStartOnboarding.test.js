@@ -29,7 +29,7 @@ const rec = (apiName, id, fields) => ({
   fields: Object.fromEntries(Object.entries(fields).map(([k, value]) => [k, { value, displayValue: null }]))
 });
 const account = (fields = {}) =>
-  rec('Account', ACCOUNT_ID, { Name: 'Northwind Traders', Coupa_Supplier_Id__c: null, ...fields });
+  rec('Account', ACCOUNT_ID, { Name: 'Northwind Traders', Type: 'Vendor', Coupa_Supplier_Id__c: null, ...fields });
 const request = (id, status, extra = {}) =>
   rec('Coupa_Onboarding_Request__c', id, {
     Name: id === NEW_REQUEST_ID ? 'OBR-00002' : 'OBR-00001',
@@ -218,6 +218,61 @@ describe('c-coupa-start-onboarding', () => {
     );
     expect($(element, 'lightning-progress-indicator').currentStep).toBe('Submitted');
     expect(createRecord).not.toHaveBeenCalled();
+  });
+
+  it('says how a followed request ended: approved, not "already open"', async () => {
+    // Issue 14: the modal said "already open" after the request was Approved.
+    const element = await mount();
+    await load({ requests: [request(OPEN_REQUEST_ID, 'In Progress')] });
+    await emitTracked(OPEN_REQUEST_ID, 'In Progress');
+    expect(text(element, '.progress-heading')).toContain('already open');
+    await emitTracked(OPEN_REQUEST_ID, 'Approved');
+    expect(text(element, '.progress-heading')).toBe('Onboarding request OBR-00001 approved');
+    expect(text(element, '[data-id="status"]')).toContain('Approved');
+    expect($(element, '.live')).toBeNull();
+  });
+
+  it('shows the approved latest request instead of offering a new one', async () => {
+    const element = await mount();
+    await load({ requests: [request(OPEN_REQUEST_ID, 'Approved'), request('a03000000000003AAA', 'Failed')] });
+    expect(getRecord.getLastConfig().recordId).toBe(OPEN_REQUEST_ID);
+    await emitTracked(OPEN_REQUEST_ID, 'Approved');
+    expect($(element, '[data-id="start"]')).toBeNull();
+    expect(text(element, '.progress-heading')).toBe('Onboarding request OBR-00001 approved');
+    expect($(element, 'lightning-progress-indicator').currentStep).toBe('Approved');
+  });
+
+  it('says how a request ended when it was declined or failed', async () => {
+    const element = await mount();
+    await load();
+    $(element, '[data-id="start"]').click();
+    await flushPromises();
+    await emitTracked(NEW_REQUEST_ID, 'Declined');
+    expect(text(element, '.progress-heading')).toBe('Onboarding request OBR-00002 declined');
+    await emitTracked(NEW_REQUEST_ID, 'Failed');
+    expect(text(element, '.progress-heading')).toBe('Onboarding request OBR-00002 failed');
+  });
+
+  it('offers onboarding only for the configured account types', async () => {
+    const element = await mount();
+    await load({ acct: account({ Type: 'Customer - Direct' }) });
+    expect($(element, '[data-id="start"]')).toBeNull();
+    expect(text(element, '.not-offered')).toBe(
+      'Supplier onboarding is offered for accounts of type Vendor, Prospect. Northwind Traders is of type Customer - Direct.'
+    );
+    let accountConfig;
+    getRecord.emit(undefined, (config) => {
+      accountConfig = config.recordId === ACCOUNT_ID ? config : accountConfig;
+      return false;
+    });
+    expect(accountConfig.optionalFields.map((f) => f.fieldApiName)).toContain('Type');
+  });
+
+  it('offers onboarding to a prospect', async () => {
+    const element = await mount();
+    await load({ acct: account({ Type: 'Prospect' }) });
+    expect($(element, '[data-id="start"]')).not.toBeNull();
+    expect($(element, '.not-offered')).toBeNull();
   });
 
   it('offers a new request when the earlier ones are finished', async () => {

@@ -1,6 +1,7 @@
 import { createElement } from 'lwc';
 import CoupaSupplierPanel from 'c/coupaSupplierPanel';
 import { getRecord } from 'lightning/uiRecordApi';
+import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
 
 const ACCOUNT_ID = '001000000000001AAA';
 
@@ -24,6 +25,7 @@ const LINKED = accountRecord({
 });
 
 const UNLINKED = accountRecord({
+  Type: 'Vendor',
   Coupa_Supplier_Id__c: null,
   Coupa_Supplier_Number__c: null,
   Coupa_Supplier_Status__c: null,
@@ -43,6 +45,15 @@ function mount(props = {}) {
 }
 
 const text = (element, selector) => element.shadowRoot.querySelector(selector)?.textContent.trim();
+const state = (element) => element.shadowRoot.querySelector('c-coupa-panel-state');
+const requests = (...statuses) => ({
+  count: statuses.length,
+  records: statuses.map((status, i) => ({
+    apiName: 'Coupa_Onboarding_Request__c',
+    id: `a03${String(i).padStart(15, '0')}`,
+    fields: { Name: { value: `OBR-${i}` }, Status__c: { value: status } }
+  }))
+});
 
 describe('c-coupa-supplier-panel', () => {
   afterEach(() => {
@@ -52,9 +63,10 @@ describe('c-coupa-supplier-panel', () => {
     jest.clearAllMocks();
   });
 
-  it('shows a spinner until the record arrives', () => {
+  it('shows the loading state until the record arrives', () => {
     const element = mount();
-    expect(element.shadowRoot.querySelector('lightning-spinner')).not.toBeNull();
+    expect(state(element).variant).toBe('loading');
+    expect(state(element).loadingText).toBe('Loading Coupa supplier');
   });
 
   it('asks for the Coupa fields as optional fields of the Account', async () => {
@@ -70,6 +82,7 @@ describe('c-coupa-supplier-panel', () => {
   it('shows status, number, risk, onboarding and a deep link for a linked supplier', async () => {
     const element = mount({ coupaBaseUrl: 'https://acme.coupahost.com/' });
     getRecord.emit(LINKED);
+    getRelatedListRecords.emit(requests('Approved'));
     await flushPromises();
 
     expect(text(element, '[data-id="status"]')).toBe('Active');
@@ -100,20 +113,131 @@ describe('c-coupa-supplier-panel', () => {
     expect(element.shadowRoot.querySelector('[data-id="risk"]').className).toContain('slds-theme_success');
   });
 
+  it('shows the Coupa risk level and score, and says when risk is not assessed', async () => {
+    const element = mount();
+    getRecord.emit(
+      accountRecord({
+        ...Object.fromEntries(Object.entries(LINKED.fields).map(([k, v]) => [k, v.value])),
+        Coupa_Risk_Level__c: 'Critical',
+        Coupa_Risk_Score__c: 0
+      })
+    );
+    await flushPromises();
+    expect(text(element, '[data-id="risk"]')).toBe('Critical');
+    // A score of 0 is a score.
+    expect(element.shadowRoot.querySelector('[data-id="score"] lightning-formatted-number').value).toBe(0);
+    expect(text(element, '.high-risk')).toBe(
+      'This supplier is rated Critical risk in Coupa. Review before new business.'
+    );
+
+    getRecord.emit(
+      accountRecord({
+        ...Object.fromEntries(Object.entries(LINKED.fields).map(([k, v]) => [k, v.value])),
+        Coupa_Risk_Level__c: null,
+        Coupa_Risk_Score__c: null
+      })
+    );
+    await flushPromises();
+    expect(text(element, '[data-id="risk"]')).toBe('Not assessed');
+    expect(element.shadowRoot.querySelector('[data-id="score"]')).toBeNull();
+    expect(element.shadowRoot.querySelector('.high-risk')).toBeNull();
+  });
+
+  it('shows when the account was last synced, and "Never" only when it never was', async () => {
+    const element = mount();
+    getRecord.emit(LINKED);
+    await flushPromises();
+    expect(element.shadowRoot.querySelector('[data-id="synced"] lightning-formatted-date-time').value).toBe(
+      '2026-11-27T10:15:00.000Z'
+    );
+    expect(text(element, '[data-id="synced"]')).not.toContain('Never');
+
+    getRecord.emit(
+      accountRecord({
+        ...Object.fromEntries(Object.entries(LINKED.fields).map(([k, v]) => [k, v.value])),
+        Coupa_Last_Synced__c: null
+      })
+    );
+    await flushPromises();
+    expect(text(element, '[data-id="synced"]')).toBe('Never');
+  });
+
+  it('takes the onboarding status from the latest request, not from a stale Account field', async () => {
+    // Issue 14: a seeded vendor showed "Onboarding: Requested" before any request existed.
+    const element = mount();
+    getRecord.emit(
+      accountRecord({
+        ...Object.fromEntries(Object.entries(UNLINKED.fields).map(([k, v]) => [k, v.value])),
+        Coupa_Onboarding_Status__c: 'Requested'
+      })
+    );
+    getRelatedListRecords.emit(requests());
+    await flushPromises();
+    expect(text(element, '[data-id="onboarding"]')).toBe('No onboarding request');
+
+    getRelatedListRecords.emit(requests('In Progress', 'Declined'));
+    await flushPromises();
+    expect(text(element, '[data-id="onboarding"]')).toBe('In Progress');
+  });
+
+  it('reads the latest onboarding request of the account', async () => {
+    mount();
+    await flushPromises();
+    const config = getRelatedListRecords.getLastConfig();
+    expect(config.parentRecordId).toBe(ACCOUNT_ID);
+    expect(config.relatedListId).toBe('Coupa_Onboarding_Requests__r');
+    expect(config.sortBy).toEqual(['-Coupa_Onboarding_Request__c.CreatedDate']);
+    expect(config.pageSize).toBe(1);
+  });
+
+  it("falls back to the Account's onboarding status when the requests cannot be read", async () => {
+    const element = mount();
+    getRecord.emit(
+      accountRecord({
+        ...Object.fromEntries(Object.entries(UNLINKED.fields).map(([k, v]) => [k, v.value])),
+        Coupa_Onboarding_Status__c: 'Submitted'
+      })
+    );
+    getRelatedListRecords.error([{ errorCode: 'INSUFFICIENT_ACCESS', message: 'no' }], 403, 'Forbidden');
+    await flushPromises();
+    expect(text(element, '[data-id="onboarding"]')).toBe('Submitted');
+  });
+
   it('explains how to onboard when the account has no Coupa supplier', async () => {
     const element = mount();
     getRecord.emit(UNLINKED);
+    getRelatedListRecords.emit(requests());
     await flushPromises();
-    expect(text(element, '.empty-state')).toContain('not linked to a Coupa supplier');
-    expect(text(element, '.empty-state')).toContain('Start supplier onboarding');
+    expect(state(element).title).toBe('This account is not linked to a Coupa supplier.');
+    expect(state(element).message).toContain('Start supplier onboarding');
     expect(element.shadowRoot.querySelector('.supplier-details')).toBeNull();
+  });
+
+  it('offers onboarding only for the configured account types', async () => {
+    const customer = accountRecord({
+      ...Object.fromEntries(Object.entries(UNLINKED.fields).map(([k, v]) => [k, v.value])),
+      Type: 'Customer - Direct'
+    });
+    const element = mount();
+    getRecord.emit(customer);
+    await flushPromises();
+    expect(state(element).message).toBe(
+      'Coupa onboarding is offered for accounts of type Vendor, Prospect. This account is of type Customer - Direct.'
+    );
+
+    // An admin can configure the types in Lightning App Builder.
+    const configured = mount({ vendorAccountTypes: 'Customer - Direct, Vendor' });
+    getRecord.emit(customer);
+    await flushPromises();
+    expect(state(configured).message).toContain('Start supplier onboarding');
   });
 
   it('says so when the user cannot see the Coupa fields', async () => {
     const element = mount();
     getRecord.emit(accountRecord({}));
     await flushPromises();
-    expect(text(element, '.no-access')).toContain('Coupa Viewer permission set');
+    expect(state(element).variant).toBe('no-access');
+    expect(state(element).message).toContain('Coupa Viewer permission set');
     expect(element.shadowRoot.querySelector('.supplier-details')).toBeNull();
   });
 
@@ -121,15 +245,16 @@ describe('c-coupa-supplier-panel', () => {
     const element = mount();
     getRecord.error({ message: 'The requested resource does not exist' }, 404, 'Not Found');
     await flushPromises();
-    expect(text(element, '.error')).toContain('The requested resource does not exist');
+    expect(state(element).variant).toBe('error');
+    expect(state(element).title).toBe('Could not load Coupa supplier data');
+    expect(state(element).errors.body).toEqual({ message: 'The requested resource does not exist' });
   });
 
   it('treats a 403 as no access rather than an error', async () => {
     const element = mount();
     getRecord.error([{ errorCode: 'INSUFFICIENT_ACCESS', message: 'insufficient access' }], 403, 'Forbidden');
     await flushPromises();
-    expect(element.shadowRoot.querySelector('.error')).toBeNull();
-    expect(element.shadowRoot.querySelector('.no-access')).not.toBeNull();
+    expect(state(element).variant).toBe('no-access');
   });
 
   it.each([
