@@ -123,7 +123,7 @@ export function createMetrics() {
     }),
     streamLag: new Gauge({
       name: 'connector_stream_lag_seconds',
-      help: 'Age of the last change event a streaming flow processed (set through recordStreamLag; absent while no flow streams)',
+      help: "Seconds between the newest change of a streamed flow's last processed batch and its processing (absent while no flow streams)",
       labelNames: ['flow'],
       registers,
     }),

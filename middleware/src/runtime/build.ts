@@ -211,6 +211,7 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
           transport: changeStreamFactory(config, salesforce),
           ownClientName: clientName,
           retry: { baseDelayMs: config.engine.baseDelayMs, maxDelayMs: config.engine.maxDelayMs },
+          onLag: opts.metrics?.recordStreamLag,
         })
       : null;
     return {
