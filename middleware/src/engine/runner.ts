@@ -531,10 +531,9 @@ export class FlowRunner {
     }
     // What only the records that will be planned need (look-ups for their links), loaded once for the page.
     if (flow.enrich && candidates.length) {
-      try {
-        await flow.enrich(candidates.map((c) => c.rec));
-      } catch (err) {
-        for (const c of candidates.splice(0)) fail({ rec: c.rec, key: c.key, cls: this.classify(err), error: err, attempts: 1, request: { stage: 'enrich' } });
+      const enriched = await this.planningCall(() => flow.enrich!(candidates.map((c) => c.rec)), counts);
+      if (!enriched.ok) {
+        for (const c of candidates.splice(0)) fail({ rec: c.rec, key: c.key, cls: enriched.cls, error: enriched.error, attempts: enriched.attempts, request: { stage: 'enrich' } });
       }
     }
     for (const { rec, key, link, view } of candidates) {
