@@ -28,6 +28,12 @@ module.exports = [
       '@typescript-eslint/no-explicit-any': 'off'
     }
   },
+  // The admin console's browser script (served as is, no build step).
+  {
+    files: ['middleware/src/http/console/**/*.js'],
+    ...eslintJs.configs.recommended,
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser } }
+  },
   {
     files: ['*.js', 'bin/**/*.js', 'scripts/**/*.js'],
     ...eslintJs.configs.recommended,

@@ -2,9 +2,11 @@
  * `npm start`: the live connector when Salesforce and Coupa connections are configured, otherwise the sandbox.
  * Bad configuration stops here with every problem listed (`source: path: reason`).
  */
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../middleware/src/config';
 import { MappingConfigError } from '../middleware/src/mapping';
 import { runLive } from '../middleware/src/cli/commands/start';
+import { sandboxPortsFromEnv } from './sandbox/ports';
 import { startSandbox } from './sandbox/sandbox';
 
 async function main(): Promise<void> {
@@ -14,14 +16,21 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
+  const ports = sandboxPortsFromEnv();
   const sandbox = await startSandbox({
-    connectorPort: Number(process.env.PORT ?? 3000),
-    salesforcePort: Number(process.env.SANDBOX_SALESFORCE_PORT ?? 4410),
-    coupaPort: Number(process.env.SANDBOX_COUPA_PORT ?? 4420),
-    previewPort: Number(process.env.SANDBOX_PREVIEW_PORT ?? 4430),
-    preview: process.env.SANDBOX_PREVIEW !== 'false',
-    logLevel: process.env.LOG_LEVEL ?? 'warn'
+    connectorPort: ports.connector,
+    salesforcePort: ports.salesforce,
+    coupaPort: ports.coupa,
+    previewPort: ports.preview,
+    preview: ports.previewOn,
+    logLevel: process.env.LOG_LEVEL ?? 'warn',
+    adminToken: config.adminToken,
+    settingsFile: config.sandboxSettingsFile
   });
+  // A token the operator chose is not echoed back; a generated one is shown so the sandbox can be used at once.
+  const token = config.adminToken ? '$ADMIN_TOKEN' : sandbox.adminToken;
+  const relative = path.relative(process.cwd(), config.sandboxSettingsFile);
+  const settingsShown = relative && !relative.startsWith('..') ? relative : config.sandboxSettingsFile;
   const c = sandbox.connector;
   const account = (ref: string) =>
     sandbox.previewUrl ? `${sandbox.previewUrl}/lightning/r/Account/${sandbox.accounts[ref]}/view` : null;
@@ -29,7 +38,8 @@ async function main(): Promise<void> {
     '',
     `Coupa ⇄ Salesforce connector sandbox is running (${((Date.now() - started) / 1000).toFixed(1)} s).`,
     '',
-    `  Admin API        ${c.url}/api/v1/flows     (Authorization: Bearer ${sandbox.adminToken})`,
+    `  Admin console    ${c.url}/console${config.adminToken ? '   (sign in with $ADMIN_TOKEN)' : `#token=${sandbox.adminToken}`}`,
+    `  Admin API        ${c.url}/api/v1/flows     (Authorization: Bearer ${token})`,
     `  Health, metrics  ${c.url}/healthz  ${c.url}/metrics`,
     `  Salesforce emu   ${sandbox.salesforce.url}    (REST, SOQL, Bulk 2.0, CometD)`,
     `  Coupa emu        ${sandbox.coupa.url}/api    (control: ${sandbox.coupa.url}/__control)`,
@@ -40,11 +50,12 @@ async function main(): Promise<void> {
     `  Flows: ${c.flows.map((f) => f.definition.name).join(', ') || '(none registered)'}`,
     '',
     'Try it (copy into another shell; README "Watching the flows" explains each step):',
-    `  export ADMIN="${sandbox.adminToken}" API=${c.url}`,
+    `  export ADMIN="${token}" API=${c.url}`,
     `  export SF=${sandbox.salesforce.url}/services/data/v62.0 SF_TOKEN="${sandbox.personTokens.salesforce}"`,
     `  export COUPA=${sandbox.coupa.url}/api COUPA_TOKEN="${sandbox.personTokens.coupa}"`,
     `  export OPP=${sandbox.accounts.FabrikamRollout} VENDOR=${sandbox.accounts.OReillyRef} CONTRACT=${sandbox.accounts.ContosoFreight}`,
     '',
+    `CLI against this sandbox: npx coupa-sf doctor | sync <flow> --dry-run | replay <id> (settings in ${settingsShown}, mode 0600).`,
     'Ctrl+C stops everything. The sandbox state store is data/sandbox.db (recreated on each start).',
     ''
   ];

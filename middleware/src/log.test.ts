@@ -54,3 +54,25 @@ describe('logger redaction', () => {
     expect(text).toContain('bad key [REDACTED]');
   });
 });
+
+describe('log format', () => {
+  afterEach(() => clearRegisteredSecrets());
+
+  it('writes JSON to a stream that is not a terminal, and readable lines (still masked) when asked', () => {
+    registerSecret(SECRETS.clientSecret);
+    const json = capture();
+    createLogger({ destination: json.stream }).warn({ flow: 'invoice-status', record: 'coupa:invoices:7', reason: `bad ${SECRETS.clientSecret}` }, 'record dead-lettered');
+    expect(JSON.parse(json.text())).toMatchObject({ level: 40, flow: 'invoice-status', msg: 'record dead-lettered' });
+
+    const pretty = capture();
+    createLogger({ destination: pretty.stream, format: 'pretty' }).warn(
+      { flow: 'invoice-status', record: 'coupa:invoices:7', reason: `bad ${SECRETS.clientSecret}` },
+      'record dead-lettered',
+    );
+    const text = pretty.text();
+    expect(() => JSON.parse(text)).toThrow();
+    expect(text).toMatch(/WARN.*record dead-lettered/);
+    expect(text).toContain('record: "coupa:invoices:7"');
+    expect(text).not.toContain(SECRETS.clientSecret);
+  });
+});

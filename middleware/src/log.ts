@@ -88,14 +88,36 @@ export function scrub(value: unknown, depth = 0, seen = new WeakSet<object>()): 
   return out;
 }
 
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
 export interface LoggerOptions {
   level?: LevelWithSilent;
   name?: string;
   /** Where to write (defaults to stdout); tests pass a capturing stream. */
   destination?: DestinationStream;
+  /**
+   * `json` (one object a line), `pretty` (readable lines: time, level, message, fields) or `auto` (default): pretty
+   * when the destination is a terminal, JSON otherwise. Secrets are masked before either is written.
+   */
+  format?: LogFormat;
+}
+
+/** A pino-pretty stream writing to `target`, or null when pino-pretty is not installed (JSON is written then). */
+function prettyStream(target: DestinationStream): DestinationStream | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pretty = require('pino-pretty') as (o: Record<string, unknown>) => DestinationStream;
+    return pretty({ destination: target, sync: true, colorize: (target as { isTTY?: boolean }).isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,name' });
+  } catch {
+    return null;
+  }
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
+  const target = opts.destination ?? process.stdout;
+  const format = opts.format ?? 'auto';
+  const pretty = format === 'pretty' || (format === 'auto' && (target as { isTTY?: boolean }).isTTY === true);
+  const destination = (pretty ? prettyStream(target) : null) ?? opts.destination;
   return pino(
     {
       name: opts.name ?? 'coupa-sf',
@@ -112,7 +134,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
         },
       },
     },
-    opts.destination,
+    destination,
   );
 }
 

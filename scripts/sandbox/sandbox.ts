@@ -8,10 +8,12 @@ import path from 'node:path';
 import { Connection } from 'jsforce';
 import { allScopes, startCoupaEmulator, type CoupaEmulator } from '../../emulators/coupa/src';
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from '../../emulators/salesforce/src';
+import { removeSandboxSettings, writeSandboxSettings } from '../../middleware/src/cli/sandbox-settings';
 import { loadConfig } from '../../middleware/src/config';
 import { createLogger } from '../../middleware/src/log';
 import { startConnector, type RunningConnector } from '../../middleware/src/runtime/connector';
 import { importSampleData } from '../sample-data/import';
+import { holdPorts } from './ports';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const SF_CLIENT_ID = 'sandbox-connector';
@@ -27,6 +29,10 @@ export interface SandboxOptions {
   preview?: boolean;
   previewPort?: number;
   logLevel?: string;
+  /** Admin API token (ADMIN_TOKEN); default: a random one, printed at start. */
+  adminToken?: string;
+  /** Where to write the connection settings the CLI reads (0600); none by default (`npm start`: data/sandbox.json). */
+  settingsFile?: string | null;
 }
 
 export interface RunningSandbox {
@@ -114,7 +120,16 @@ function sandboxRequisitionDefaults(coupa: CoupaEmulator): Record<string, unknow
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
   const sfSecret = randomBytes(18).toString('base64url');
-  const adminToken = randomBytes(24).toString('base64url');
+  const adminToken = opts.adminToken ?? randomBytes(24).toString('base64url');
+  const connectorPort = opts.connectorPort ?? 3000;
+  // Every port is bound before anything starts or is deleted: a busy one stops here, naming its variable.
+  const held = await holdPorts([
+    { port: connectorPort, variable: 'PORT', what: 'admin API and console' },
+    { port: opts.salesforcePort ?? 0, variable: 'SANDBOX_SALESFORCE_PORT', what: 'Salesforce emulator' },
+    { port: opts.coupaPort ?? 0, variable: 'SANDBOX_COUPA_PORT', what: 'Coupa emulator' },
+    ...(opts.preview !== false ? [{ port: opts.previewPort ?? 0, variable: 'SANDBOX_PREVIEW_PORT', what: 'LWC preview' }] : [])
+  ]);
+  await Promise.all([held.release(opts.salesforcePort ?? 0), held.release(opts.coupaPort ?? 0)]);
   const [salesforce, coupa] = await Promise.all([
     startSalesforceEmulator({ port: opts.salesforcePort ?? 0, clientId: SF_CLIENT_ID, clientSecret: sfSecret }),
     startCoupaEmulator({
@@ -125,7 +140,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       testControl: true
     })
   ]);
-  const stopEmulators = () => Promise.all([salesforce.close(), coupa.close()]);
+  const stopEmulators = () => Promise.all([salesforce.close(), coupa.close(), held.releaseAll()]);
   try {
     const token = salesforce.control.issueToken();
     const conn = new Connection({ instanceUrl: salesforce.url, accessToken: token.access_token, version: '62.0' });
@@ -143,7 +158,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       COUPA_CLIENT_ID: coupa.clientId,
       COUPA_CLIENT_SECRET: coupa.clientSecret,
       SQLITE_PATH: sqlitePath,
-      PORT: String(opts.connectorPort ?? 3000),
+      PORT: String(connectorPort),
       ADMIN_TOKEN: adminToken
     };
     delete env.DATABASE_URL;
@@ -152,17 +167,34 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       cwd: REPO,
       configFile: env.CONNECTOR_CONFIG ?? path.join('config', 'connector.sandbox.yaml')
     });
+    const requisitionDefaults = sandboxRequisitionDefaults(coupa);
     config.flows['opportunity-to-requisition'].options = {
-      ...sandboxRequisitionDefaults(coupa),
+      ...requisitionDefaults,
       ...config.flows['opportunity-to-requisition'].options
     };
-    const logger = createLogger({ level: (opts.logLevel ?? config.logLevel) as 'info' });
+    const logger = createLogger({ level: (opts.logLevel ?? config.logLevel) as 'info', format: config.logFormat });
+    await held.release(connectorPort);
     const connector = await startConnector({ config, logger });
+    const settingsFile = opts.settingsFile ?? null;
+    if (settingsFile) {
+      writeSandboxSettings(settingsFile, {
+        version: 1,
+        pid: process.pid,
+        connectorUrl: connector.url,
+        adminToken,
+        configFile: config.configFile ?? path.join(REPO, 'config', 'connector.sandbox.yaml'),
+        sqlitePath,
+        salesforce: { loginUrl: salesforce.url, clientId: SF_CLIENT_ID, clientSecret: sfSecret },
+        coupa: { baseUrl: coupa.url, clientId: coupa.clientId, clientSecret: coupa.clientSecret },
+        flowOptions: { 'opportunity-to-requisition': requisitionDefaults }
+      });
+    }
 
     let preview: { url: string; ready: Promise<void>; close(): Promise<void> } | null = null;
     if (opts.preview !== false) {
       // Loaded only when wanted. The bundle builds in a child process; its pages say so until it is ready.
       const { startPreview } = await import('../preview/server');
+      await held.release(opts.previewPort ?? 0);
       preview = await startPreview({ emulator: salesforce, port: opts.previewPort ?? 0, coupaBaseUrl: coupa.url });
     }
     return {
@@ -175,6 +207,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       accounts,
       personTokens: { salesforce: salesforce.control.issueToken().access_token, coupa: await coupaPersonToken(coupa) },
       async stop() {
+        if (settingsFile) removeSandboxSettings(settingsFile);
         await preview?.close();
         await connector.stop();
         await stopEmulators();

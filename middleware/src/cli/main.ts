@@ -1,29 +1,58 @@
 /** `coupa-sf` command line: start, sync, doctor, replay, quarantine, credentials. */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type ConnectorConfig } from '../config';
 import { createLogger } from '../log';
 import { buildConnector, openStore, type BuiltConnector } from '../runtime/build';
 import type { StateStore } from '../store';
 import { Vault } from '../vault';
-import { doctor } from './commands/doctor';
+import { doctor, formatDoctorReport } from './commands/doctor';
 import { listQuarantineCommand, releaseQuarantineCommand } from './commands/quarantine';
 import { runLive } from './commands/start';
 import { syncFlow } from './commands/sync';
+import { readSandboxSettings, sandboxEnv } from './sandbox-settings';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+const note = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The package's version (package.json at the repository root). */
+export function connectorVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * The configuration a command acts with: the environment's connections when configured; otherwise those of the
+ * sandbox running now (its settings file, written by `npm start`), said on standard error.
+ */
+export function commandConfig(env: NodeJS.ProcessEnv = process.env, say: (line: string) => void = note): ConnectorConfig {
+  const config = loadConfig({ env });
+  if (config.mode === 'live') return config;
+  const found = readSandboxSettings(config.sandboxSettingsFile);
+  if (found.status !== 'running') {
+    const why = found.status === 'absent' ? `no sandbox is running (${config.sandboxSettingsFile} does not exist)` : found.reason;
+    throw new ConfigError([
+      `environment: SALESFORCE_LOGIN_URL and COUPA_BASE_URL: this command needs both connections configured, or a running sandbox (npm start); ${why}`
+    ]);
+  }
+  const s = found.settings;
+  say(`using the sandbox running at ${s.connectorUrl} (settings: ${config.sandboxSettingsFile})`);
+  const sandbox = loadConfig({ env: { ...env, ...sandboxEnv(s) }, configFile: s.configFile });
+  for (const [flow, options] of Object.entries(s.flowOptions)) {
+    const f = sandbox.flows[flow as keyof typeof sandbox.flows];
+    if (f) f.options = { ...options, ...f.options };
+  }
+  return sandbox;
+}
 
 async function withConnector<T>(
   fn: (c: BuiltConnector, config: ConnectorConfig) => Promise<T>,
-  validateMappings = true
+  build: { validateMappings?: boolean; connect?: boolean } = {}
 ): Promise<T> {
-  const config = loadConfig();
-  if (config.mode !== 'live')
-    throw new ConfigError([
-      'environment: SALESFORCE_LOGIN_URL and COUPA_BASE_URL: this command needs both connections configured'
-    ]);
-  const logger = createLogger({ level: config.logLevel, destination: process.stderr });
-  const connector = await buildConnector({ config, logger, validateMappings });
+  const config = commandConfig();
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, destination: process.stderr });
+  const connector = await buildConnector({ config, logger, ...build });
   try {
     return await fn(connector, config);
   } finally {
@@ -33,7 +62,10 @@ async function withConnector<T>(
 
 /** The state store alone (no connections needed), in any mode. */
 async function withStore<T>(fn: (store: StateStore) => Promise<T>): Promise<T> {
-  const store = await openStore(loadConfig());
+  const config = loadConfig();
+  // With no connections configured, the running sandbox's state store (if one runs), else the configured file.
+  const running = config.mode === 'sandbox' && readSandboxSettings(config.sandboxSettingsFile).status === 'running';
+  const store = await openStore(running ? commandConfig() : config);
   try {
     return await fn(store);
   } finally {
@@ -61,7 +93,10 @@ function readSecret(file?: string): string {
 }
 
 export function buildCli(): Command {
-  const program = new Command('coupa-sf').description('Coupa ⇄ Salesforce connector').showHelpAfterError();
+  const program = new Command('coupa-sf')
+    .description('Coupa ⇄ Salesforce connector')
+    .version(connectorVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError();
 
   program
     .command('start')
@@ -81,10 +116,10 @@ export function buildCli(): Command {
 
   program
     .command('doctor')
-    .description('check connectivity, Coupa scopes, Salesforce access and mappings')
+    .description('check connectivity, Coupa scopes, Salesforce access and mappings: every check, every failure with what to do')
     .action(async () => {
-      const checks = await withConnector(doctor);
-      for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
+      const checks = await withConnector(doctor, { connect: false, validateMappings: false });
+      for (const line of formatDoctorReport(checks)) out(line);
       process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
     });
 

@@ -33,6 +33,10 @@ export const envSchema = z.object({
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
+  /** `auto` (default): readable lines on a terminal, JSON otherwise; `json` or `pretty` force one. */
+  LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(['auto', 'json', 'pretty']).default('auto')),
   SQLITE_PATH: opt(z.string()),
+  /** Where the sandbox writes its connection settings and the CLI looks for them (default data/sandbox.json). */
+  SANDBOX_SETTINGS_FILE: opt(z.string()),
 });
 export type EnvConfig = z.infer<typeof envSchema>;

@@ -44,6 +44,10 @@ export interface ConnectorConfig {
   masterKey?: string;
   adminToken?: string;
   logLevel: EnvConfig['LOG_LEVEL'];
+  /** `LOG_FORMAT`: auto (pretty on a terminal), json or pretty. */
+  logFormat: EnvConfig['LOG_FORMAT'];
+  /** The running sandbox's connection settings file (written by `npm start`, read by the CLI), absolute. */
+  sandboxSettingsFile: string;
   /** The connector.yaml that was read, or null when defaults were used. */
   configFile: string | null;
 }
@@ -166,6 +170,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): ConnectorConfig {
     masterKey: e.CONNECTOR_MASTER_KEY,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    sandboxSettingsFile: path.resolve(cwd, e.SANDBOX_SETTINGS_FILE ?? path.join('data', 'sandbox.json')),
     configFile: fs.existsSync(absFile) ? absFile : null,
   };
 }

@@ -31,6 +31,8 @@ export interface CoupaClientOptions {
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   onRequest?: (info: { method: string; path: string; attempt: number }) => void;
+  /** Told about every API call once answered (or failed without an answer): metrics. Never throws into the call. */
+  onCall?: (call: { method: string; path: string; status: number | null; rateLimited: boolean; waitMs: number }) => void;
 }
 
 export interface RequestOptions {
@@ -121,8 +123,23 @@ export class CoupaClient {
   }
 
   private async send<T>(method: string, apiPath: string, params: URLSearchParams, body: unknown, token: string, display: string, attempt: number): Promise<T> {
+    const queued = Date.now();
     await this.bucket.acquire();
+    const waitMs = Date.now() - queued;
     this.requestCount++;
+    const answer: { status?: number } = {};
+    try {
+      const out = await this.sendNow<T>(method, apiPath, params, body, token, display, attempt, answer);
+      this.options.onCall?.({ method, path: apiPath, status: answer.status ?? null, rateLimited: false, waitMs });
+      return out;
+    } catch (err) {
+      const e = err as CoupaApiError;
+      this.options.onCall?.({ method, path: apiPath, status: answer.status ?? null, rateLimited: answer.status !== undefined && e.kind === 'rate-limited', waitMs });
+      throw err;
+    }
+  }
+
+  private async sendNow<T>(method: string, apiPath: string, params: URLSearchParams, body: unknown, token: string, display: string, attempt: number, answer: { status?: number }): Promise<T> {
     this.options.onRequest?.({ method, path: display, attempt });
     const config: AxiosRequestConfig = {
       method,
@@ -138,6 +155,7 @@ export class CoupaClient {
       const e = err as { code?: string; message?: string };
       throw new CoupaApiError({ method, path: display, code: e.code, message: `Coupa ${method} ${apiPath} failed: ${e.code ?? e.message}` });
     }
+    answer.status = res.status;
     if (res.status >= 200 && res.status < 300) {
       // axios hands back the raw text when a body does not parse as JSON (an HTML page, a truncated answer).
       if (typeof res.data === 'string') {

@@ -59,6 +59,10 @@ export interface RunnerOptions {
   loopPossible?: boolean;
   /** The flow writing the other way along the same links, if any (round-trip echo detection). */
   reverse?: () => FlowDefinition<any, any> | undefined;
+  /** Told about every run that started (not paused or busy ones) once it has finished: metrics. */
+  onRunFinished?: (run: RunSummary & { durationMs: number }) => void;
+  /** Told the run id as soon as a run has started (before it reads anything). */
+  onRunStarted?: (run: { flow: string; runId: string }) => void;
 }
 
 const WRITE_ACTIONS = ['create', 'update'];
@@ -160,7 +164,11 @@ export class FlowRunner {
   /** Two directions share links: a loop is possible and the ping-pong breaker applies. */
   private readonly loopPossible: boolean;
   private readonly reverse?: () => FlowDefinition<any, any> | undefined;
+  private readonly onRunFinished?: RunnerOptions['onRunFinished'];
+  private readonly onRunStarted?: RunnerOptions['onRunStarted'];
   private running: Promise<RunSummary> | null = null;
+  /** The id of the run in progress, once it has started. */
+  currentRunId: string | null = null;
   /** When each lease holder of this runner last renewed the flow lease. */
   private readonly renewedAt = new Map<string, number>();
   /** Quarantined record keys, loaded once per run (records quarantined during the run are added). */
@@ -182,6 +190,8 @@ export class FlowRunner {
     this.log = opts.logger?.child({ flow: flow.name });
     this.loopPossible = opts.loopPossible ?? flow.linkGroup !== undefined;
     this.reverse = opts.reverse;
+    this.onRunFinished = opts.onRunFinished;
+    this.onRunStarted = opts.onRunStarted;
   }
 
   private get direction(): string {
@@ -360,18 +370,26 @@ export class FlowRunner {
     this.conflictCache = null;
     await this.failAbandonedRuns(true);
     const run = await this.store.startRun({ flow, trigger });
+    const startedAt = this.now().getTime();
+    const finished = (summary: RunSummary): RunSummary => {
+      this.onRunFinished?.({ ...summary, durationMs: this.now().getTime() - startedAt });
+      return summary;
+    };
+    this.currentRunId = run.id;
+    this.onRunStarted?.({ flow, runId: run.id });
     try {
       await body(run.id, counts);
       const status = counts.deadLettered > 0 ? 'partial' : 'succeeded';
       await this.store.finishRun(run.id, { status, counts: { ...counts } });
       this.log?.info({ runId: run.id, counts }, 'run finished');
-      return { flow, runId: run.id, status, counts };
+      return finished({ flow, runId: run.id, status, counts });
     } catch (err) {
       const error = messageOf(err);
       await this.store.finishRun(run.id, { status: 'failed', counts: { ...counts }, error });
       this.log?.error({ runId: run.id, error }, 'run failed');
-      return { flow, runId: run.id, status: 'failed', counts, error };
+      return finished({ flow, runId: run.id, status: 'failed', counts, error });
     } finally {
+      this.currentRunId = null;
       this.renewedAt.delete(this.instanceId);
       await this.store.releaseLease(this.leaseName, this.instanceId).catch(() => undefined);
     }
@@ -769,8 +787,17 @@ export class FlowRunner {
     o.counts.deadLettered += result.deadLettered;
     o.counts.conflicts += result.conflicts;
     if (result.released) this.log?.info({ released: result.released }, 'new links released records waiting for them');
+    // What needs a person, at warn with flow (the logger's binding), record key and reason; messageOf masks secrets.
     for (const f of failures) {
-      this.log?.warn({ record: f.key, errorClass: f.cls.kind, error: messageOf(f.error), attempts: f.attempts }, 'record dead-lettered');
+      const reason = messageOf(f.error);
+      const gaveUp = f.cls.retryable || f.cls.kind === 'transient' || f.cls.kind === 'rate-limited';
+      this.log?.warn(
+        { record: f.key, errorClass: f.cls.kind, reason, attempts: f.attempts, ...(o.replayOf ? { deadLetter: o.replayOf.id } : {}) },
+        gaveUp ? `record dead-lettered: gave up after ${f.attempts} attempt(s)` : 'record dead-lettered',
+      );
+    }
+    for (const c of plan.conflicts) {
+      this.log?.warn({ record: c.recordKey, field: c.field, reason: conflictReason(c.field) }, 'conflict filed for a person to resolve');
     }
     return { written: written.ok.length, failures, aborted: written.aborted };
   }
@@ -862,6 +889,13 @@ export class FlowRunner {
       await this.store.releaseLease(this.leaseName, holder).catch(() => undefined);
     }
   }
+}
+
+/** Why a conflict was filed, in words, from its field (`(match)`, `(link)` or a field changed on both sides). */
+function conflictReason(field: string): string {
+  if (field === '(match)') return 'no single counterpart: the match is ambiguous or the counterpart is linked to another record';
+  if (field === '(link)') return 'two records claim the same counterpart';
+  return `${field} changed on both sides since the last sync`;
 }
 
 /** The error of a run whose instance stopped before finishing it. */

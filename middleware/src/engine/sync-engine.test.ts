@@ -49,6 +49,31 @@ describe('SyncEngine', () => {
     await expect(engine.runNow('nope')).rejects.toThrow(/unknown flow "nope"/);
   });
 
+  it('starts a run and answers with its id before it finishes; a paused flow is refused', async () => {
+    const source = new FakeSource();
+    source.put('1', t(1), { a: 1 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const flow = fakeFlow(source, new FakeTarget());
+    const read = flow.read.bind(flow);
+    flow.read = async (q) => {
+      await gate;
+      return read(q);
+    };
+    engine.register(flow);
+    const started = await engine.startRun('fake-flow', 'admin-api');
+    expect(started.status).toBe('running');
+    expect(await store.getRun(started.runId!)).toMatchObject({ status: 'running', trigger: 'admin-api' });
+    // A second request while it runs joins the same run.
+    expect((await engine.startRun('fake-flow')).runId).toBe(started.runId);
+    release();
+    expect(await started.done).toMatchObject({ runId: started.runId, status: 'succeeded' });
+    expect(await store.getRun(started.runId!)).toMatchObject({ status: 'succeeded' });
+
+    await engine.pause('fake-flow', 'alice');
+    expect(await engine.startRun('fake-flow')).toMatchObject({ runId: null, status: 'paused' });
+  });
+
   it('pauses and resumes a flow, with an audit trail', async () => {
     const source = new FakeSource();
     source.put('1', t(1), { a: 1 });

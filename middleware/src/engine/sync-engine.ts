@@ -63,6 +63,8 @@ interface Entry {
 /** Holds every flow's runner: schedules them (cron), runs them on demand, pauses, resumes and replays. */
 export class SyncEngine {
   private readonly flows = new Map<string, Entry>();
+  /** Callers of startRun waiting for a flow's run to start (its run id). */
+  private readonly startWaiters = new Map<string, Set<(runId: string) => void>>();
   private readonly instanceId: string;
   private started = false;
 
@@ -82,7 +84,13 @@ export class SyncEngine {
       [...this.flows.values()]
         .map((e) => e.runner.flow)
         .find((f) => f !== configured && (f.linkGroup ?? f.name) === group && f.source.system === configured.target.system);
-    const runner = new FlowRunner(configured, { ...this.opts, instanceId: this.instanceId, reverse });
+    const onRunStarted = (run: { flow: string; runId: string }) => {
+      this.opts.onRunStarted?.(run);
+      const waiters = this.startWaiters.get(run.flow);
+      this.startWaiters.delete(run.flow);
+      for (const w of waiters ?? []) w(run.runId);
+    };
+    const runner = new FlowRunner(configured, { ...this.opts, instanceId: this.instanceId, reverse, onRunStarted });
     const fromTrigger = flow.trigger.kind === 'stream' ? undefined : flow.trigger.schedule;
     const schedule = opts.schedule ?? fromTrigger ?? null;
     const entry: Entry = { runner, schedule, enabled: opts.enabled ?? true, job: null, inFlight: null };
@@ -135,6 +143,28 @@ export class SyncEngine {
     const summary = await e.inFlight;
     if (summary.status === 'failed') this.opts.logger?.warn({ flow: name, error: summary.error }, 'flow run failed');
     return summary;
+  }
+
+  /**
+   * Starts a run (as `runNow`) and answers as soon as it has a run id, without waiting for it to finish: `running`
+   * with the id (also when the flow was already running), or the outcome when the run was refused (`paused`, `busy`)
+   * or finished before it could be seen starting. `done` settles with the run's summary.
+   */
+  async startRun(name: string, trigger = 'manual'): Promise<{ runId: string | null; status: string; error?: string; done: Promise<RunSummary> }> {
+    const e = this.entry(name);
+    if (e.inFlight && e.runner.currentRunId) return { runId: e.runner.currentRunId, status: 'running', done: e.inFlight };
+    let waiter!: (runId: string) => void;
+    const started = new Promise<string>((resolve) => (waiter = resolve));
+    const waiters = this.startWaiters.get(name) ?? new Set();
+    waiters.add(waiter);
+    this.startWaiters.set(name, waiters);
+    const done = this.runNow(name, trigger);
+    done.catch((err: unknown) => this.opts.logger?.error({ flow: name, err: err instanceof Error ? err.message : String(err) }, 'flow run failed'));
+    const first = await Promise.race([started.then((runId) => ({ runId })), done.then((summary) => ({ summary }), () => ({ summary: null }))]);
+    this.startWaiters.get(name)?.delete(waiter);
+    if ('runId' in first) return { runId: first.runId, status: 'running', done };
+    if (!first.summary) return { runId: null, status: 'failed', error: 'the run could not start; see the connector log', done };
+    return { runId: first.summary.runId, status: first.summary.status, ...(first.summary.error ? { error: first.summary.error } : {}), done };
   }
 
   /** Dry run: what a run would decide for these records (match, echo, ownership, no-op, effects), writing nothing. */

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import request from 'supertest';
+import YAML from 'yaml';
 import { openStateStore, type StateStore } from '../store';
 import { createHttpApp } from './app';
 import type { FlowControl } from './flow-control';
@@ -12,12 +13,20 @@ function fakeControl(store: StateStore): FlowControl & { calls: string[] } {
   return {
     calls,
     listFlows: () => [
-      { name: 'invoice-status', enabled: true, trigger: 'poll', schedule: '*/1 * * * *' },
+      {
+        name: 'invoice-status',
+        enabled: true,
+        trigger: 'poll',
+        schedule: '*/1 * * * *',
+        source: { system: 'coupa', object: 'invoices' },
+        target: { system: 'salesforce', object: 'Coupa_Invoice__c' },
+        group: 'invoice-status'
+      },
       { name: 'spend-summary', enabled: false, trigger: 'schedule', schedule: '0 2 * * *' }
     ],
     runNow: async (flow) => {
       calls.push(`run:${flow}`);
-      return { runId: 'run-1', status: 'started' };
+      return (await store.getFlowState(flow)).paused ? { runId: null, status: 'paused' } : { runId: 'run-1', status: 'running' };
     },
     pause: async (flow, actor, reason) => {
       calls.push(`pause:${flow}`);
@@ -41,7 +50,8 @@ function fakeControl(store: StateStore): FlowControl & { calls: string[] } {
       await store.audit(actor, 'conflict.resolve', { id, winner });
       return { written: true, action: 'update' };
     },
-    preview: async (flow, source) => ({ flow, payload: { Name: source.name }, diff: [] }),
+    preview: async (flow, input) =>
+      'id' in input ? { flow, read: input.id } : { flow, payload: { Name: input.record.name }, diff: [] },
     isReady: () => true
   };
 }
@@ -131,7 +141,8 @@ describe('admin HTTP API', () => {
     await request(app)
       .post('/api/v1/flows/invoice-status/run')
       .set(auth)
-      .expect(202, { runId: 'run-1', status: 'started' });
+      .expect('Location', '/api/v1/runs/run-1')
+      .expect(202, { runId: 'run-1', status: 'running' });
     expect(control.calls).toEqual(['pause:invoice-status', 'resume:invoice-status', 'run:invoice-status']);
 
     const audit = (await request(app).get('/api/v1/audit').set(auth).expect(200)).body.audit;
@@ -263,6 +274,48 @@ describe('admin HTTP API', () => {
       .expect(200);
     expect(res.body.payload).toEqual({ Name: 'Acme' });
     await request(app).post('/api/v1/flows/invoice-status/preview').set(auth).send({}).expect(400);
+    const byId = await request(app).post('/api/v1/flows/invoice-status/preview').set(auth).send({ id: ' 42 ' }).expect(200);
+    expect(byId.body).toEqual({ flow: 'invoice-status', read: '42' });
+  });
+
+  it('refuses to run a paused flow with 409 and says why', async () => {
+    await store.setFlowPaused('invoice-status', true, 'month-end');
+    const res = await request(app).post('/api/v1/flows/invoice-status/run').set(auth).expect(409);
+    expect(res.body).toMatchObject({ status: 'paused', message: 'invoice-status is paused; resume it first' });
+  });
+
+  it('lists runs that did something and summarises idle runs per flow', async () => {
+    const idle = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await store.startRun({ flow: 'invoice-status', trigger: 'schedule' });
+      await store.finishRun(r.id, { status: 'succeeded', counts: { read: 0, created: 0 } });
+      idle.push(r.id);
+    }
+    const busy = await store.startRun({ flow: 'invoice-status', trigger: 'schedule' });
+    await store.finishRun(busy.id, { status: 'succeeded', counts: { read: 2, created: 2 } });
+    const failed = await store.startRun({ flow: 'invoice-status', trigger: 'schedule' });
+    await store.finishRun(failed.id, { status: 'failed', counts: { read: 0 }, error: 'Coupa unreachable' });
+    const body = (await request(app).get('/api/v1/runs').set(auth).expect(200)).body;
+    expect(body.runs.map((r: { id: string }) => r.id).sort()).toEqual([busy.id, failed.id].sort());
+    expect(body.idle).toEqual([expect.objectContaining({ flow: 'invoice-status', runs: 3 })]);
+    const all = (await request(app).get('/api/v1/runs?empty=include').set(auth).expect(200)).body;
+    expect(all.runs).toHaveLength(5);
+  });
+
+  it('finds a timeline by a plain Coupa id or Salesforce Id, with the linked counterpart', async () => {
+    const sfId = 'a0B5g00000AbCdEFGH';
+    await store.createLink({ flow: 'invoice-status', sfObject: 'Coupa_Invoice__c', sfId, coupaResource: 'invoices', coupaId: '5' });
+    await store.appendJournal({ flow: 'invoice-status', direction: 'to-salesforce', recordKey: 'coupa:invoices:5', action: 'create' });
+    await store.appendJournal({ flow: 'invoice-status', direction: 'to-salesforce', recordKey: 'coupa:invoices:6', action: 'update' });
+    await store.addDeadLetter({ flow: 'invoice-status', recordKey: 'coupa:invoices:5', errorClass: 'validation', attempts: 1 });
+    for (const q of ['5', sfId, 'coupa:invoices:5']) {
+      const t = (await request(app).get(`/api/v1/records/${q}/timeline`).set(auth).expect(200)).body;
+      expect(t.journal.map((j: { recordKey: string }) => j.recordKey)).toEqual(['coupa:invoices:5']);
+      expect(t.deadLetters).toHaveLength(1);
+      expect(t.links).toEqual([{ group: 'invoice-status', salesforce: `salesforce:Coupa_Invoice__c:${sfId}`, coupa: 'coupa:invoices:5' }]);
+    }
+    const none = (await request(app).get('/api/v1/records/77/timeline').set(auth).expect(200)).body;
+    expect(none).toMatchObject({ query: '77', recordKey: null, journal: [], deadLetters: [] });
   });
 
   it('rejects bad parameters and malformed JSON with a clear message', async () => {
@@ -331,6 +384,21 @@ describe('admin HTTP API', () => {
     expect(metrics.text).toContain('connector_http_requests_total{method="GET",route="/healthz",status="200"} 1');
     const openapi = await request(app).get('/api/v1/openapi.yaml').set(auth).expect(200);
     expect(openapi.text).toContain('/api/v1/dead-letters/{id}/replay');
+    // It is valid YAML (a client generator or a viewer can read it).
+    const doc = YAML.parse(openapi.text) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/flows/{flow}/run', '/api/v1/records/{key}/timeline']));
+  });
+
+  it('serves the console (no data, no inline script) and sends / and /admin to it', async () => {
+    await request(app).get('/').expect(302).expect('Location', '/console');
+    await request(app).get('/admin').expect(302).expect('Location', '/console');
+    const page = await request(app).get('/console').expect(200).expect('Content-Type', /html/);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.text).toContain('<script type="module" src="/console/console.js"></script>');
+    expect(page.text).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    await request(app).get('/console/console.js').expect(200).expect('Content-Type', /javascript/);
+    await request(app).get('/console/console.css').expect(200).expect('Content-Type', /css/);
+    await request(app).get('/console/nothing-else').expect(404);
   });
 
   it('sets security headers', async () => {

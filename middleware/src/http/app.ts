@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { StateStore } from '../store/state-store';
 import { requireToken } from './auth';
+import { consoleRoutes } from './console';
 import { errorHandler } from './errors';
 import type { FlowControl } from './flow-control';
 import type { Metrics } from './metrics';
@@ -50,6 +51,12 @@ export function createHttpApp({ store, control, adminTokens, logger, metrics }: 
     }
     res.json({ status: 'ready' });
   });
+
+  // The console: its page and assets carry no data (the API calls it makes need the token).
+  app.get(['/', '/admin', '/admin/'], (_req, res) => {
+    res.redirect(302, '/console');
+  });
+  app.use('/console', consoleRoutes());
 
   const auth = requireToken(adminTokens);
   // The token is checked before a body is read: without one, nothing is parsed, decompressed or buffered.

@@ -6,6 +6,7 @@ import { ConfigError, resolveSecrets, type ConnectorConfig } from '../config';
 import { COUPA_SCHEMA, CoupaClient } from '../coupa';
 import { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig, type FlowDefinition } from '../engine';
 import { FLOW_MODULES, scopesFor, type FlowModule } from '../flows';
+import type { Metrics } from '../http/metrics';
 import { DEFAULT_MAPPINGS_DIR, type FlowDeps } from '../flows/deps';
 import { assertMappingsValid, loadMappingDir, type CompiledMapping } from '../mapping';
 import { CometdStream, DEFAULT_CLIENT_NAME, PubSubSubscriber, SalesforceClient, type ChangeStream, type SalesforceAuth } from '../salesforce';
@@ -20,7 +21,14 @@ export interface BuildOptions {
   mappingsDir?: string;
   /** Validate mappings against the live describe and the Coupa schema (default true). */
   validateMappings?: boolean;
+  /**
+   * Log in to Salesforce while building (default true). `doctor` builds without it (and without mapping
+   * validation) so that it can check each system itself and report every failure.
+   */
+  connect?: boolean;
   clientName?: string;
+  /** When given, API calls and finished runs are counted here (the running connector's /metrics). */
+  metrics?: Metrics;
 }
 
 export interface RegisteredFlow {
@@ -39,6 +47,8 @@ export interface BuiltConnector {
   engine: SyncEngine;
   flows: RegisteredFlow[];
   mappings: CompiledMapping[];
+  /** What mapping validation could not check (e.g. expression values for a restricted picklist): `doctor` lists them. */
+  mappingWarnings: Array<{ file: string; path: string; message: string }>;
   /** Change-event subscriptions of the streamed flows (null when streaming is off); started with the engine. */
   streams: StreamTriggers | null;
   close(): Promise<void>;
@@ -109,7 +119,8 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
       bulkThreshold: config.limits.salesforce.bulkThreshold,
       collectionSize: config.limits.salesforce.collectionSize,
       apiReserve: { fraction: config.limits.salesforce.apiReservePercent / 100 },
-      timeoutMs: config.limits.salesforce.requestTimeoutSeconds * 1000
+      timeoutMs: config.limits.salesforce.requestTimeoutSeconds * 1000,
+      onCall: opts.metrics?.apiCallRecorder('salesforce')
     });
     const coupa = new CoupaClient({
       baseUrl: config.coupa.baseUrl,
@@ -121,14 +132,17 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
         burst: config.limits.coupa.rateLimit.burst
       },
       timeoutMs: config.limits.coupa.requestTimeoutSeconds * 1000,
-      pageSize: config.limits.coupa.pageSize
+      pageSize: config.limits.coupa.pageSize,
+      onCall: opts.metrics?.apiCallRecorder('coupa')
     });
 
     const mappingsDir = opts.mappingsDir ?? DEFAULT_MAPPINGS_DIR;
     const mappings = fs.existsSync(mappingsDir) ? loadMappingDir(mappingsDir) : [];
     // Logging in up front both checks the connection and gives jsforce its instance URL before any flow runs.
-    await salesforce.connect();
-    if (opts.validateMappings !== false && mappings.length) {
+    const connect = opts.connect !== false;
+    if (connect) await salesforce.connect();
+    const mappingWarnings: BuiltConnector['mappingWarnings'] = [];
+    if (connect && opts.validateMappings !== false && mappings.length) {
       // Only "no such object" means the object is missing; any other failure (network, auth) stops start-up as itself.
       const describe = (sobject: string) =>
         salesforce.describe(sobject).catch((err: { code?: string; errorCode?: string }) => {
@@ -136,10 +150,20 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
           throw err;
         });
       const warnings = await assertMappingsValid(mappings, { coupaSchema: COUPA_SCHEMA, describe });
-      for (const w of warnings) logger.warn({ file: w.file, path: w.path }, w.message);
+      // Notes, not faults: one line at start; each one at debug and in `coupa-sf doctor`.
+      for (const w of warnings) {
+        mappingWarnings.push({ file: w.file, path: w.path, message: w.message });
+        logger.debug({ file: w.file, path: w.path }, w.message);
+      }
+      logger.info({ mappings: mappings.length, notes: warnings.length }, 'mappings valid against the describe and the Coupa schema (notes: coupa-sf doctor)');
     }
 
-    const engine = new SyncEngine({ store, logger, ...engineOptionsFromConfig(config.engine) });
+    const engine = new SyncEngine({
+      store,
+      logger,
+      ...engineOptionsFromConfig(config.engine),
+      ...(opts.metrics ? { onRunFinished: opts.metrics.recordRun } : {})
+    });
     const byName = new Map(mappings.map((m) => [m.name, m]));
     const flows: RegisteredFlow[] = [];
     const streaming = config.streaming;
@@ -187,6 +211,7 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
           transport: changeStreamFactory(config, salesforce),
           ownClientName: clientName,
           retry: { baseDelayMs: config.engine.baseDelayMs, maxDelayMs: config.engine.maxDelayMs },
+          onLag: opts.metrics?.recordStreamLag,
         })
       : null;
     return {
@@ -198,6 +223,7 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
       engine,
       flows,
       mappings,
+      mappingWarnings,
       streams,
       async close() {
         await streams?.stop();

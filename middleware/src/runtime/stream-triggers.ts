@@ -42,6 +42,9 @@ export interface StreamTriggerOptions {
   ownClientName: string;
   retry?: { baseDelayMs: number; maxDelayMs: number };
   sleep?: (ms: number) => Promise<void>;
+  /** Told, per processed batch, how long after its newest change the flow processed it (stream lag, metrics). */
+  onLag?: (flow: string, seconds: number) => void;
+  now?: () => number;
 }
 
 const REREAD_TYPES = new Set(['CREATE', 'UPDATE', 'UNDELETE', 'GAP_CREATE', 'GAP_UPDATE', 'GAP_UNDELETE']);
@@ -153,6 +156,8 @@ class Consumer {
       });
       // A paused flow processes nothing; the safety-net poll reads those records after it resumes.
       if (summary?.status === 'paused') await this.o.store.saveStreamPosition(position);
+      const newest = Math.max(0, ...events.map((e) => Number(e.header?.commitTimestamp ?? 0)));
+      if (summary && summary.status !== 'paused' && newest > 0) this.o.onLag?.(this.flow.name, ((this.o.now ?? Date.now)() - newest) / 1000);
       if (summary && summary.counts.created > 0) {
         for (const f of this.followUps) void this.o.engine.runNow(f, 'stream-follow-up');
       }

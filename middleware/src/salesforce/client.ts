@@ -42,6 +42,8 @@ export interface SalesforceClientOptions {
   timeoutMs?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told about every REST call once answered (or failed without an answer): metrics. */
+  onCall?: (call: { method: string; path: string; status: number | null; rateLimited: boolean }) => void;
 }
 
 export interface CallOptions {
@@ -171,14 +173,22 @@ export class SalesforceClient {
         reject(e);
       }, this.timeoutMs);
     });
+    const observe = (rateLimited: boolean) =>
+      this.options.onCall?.({ method: req.method, path: req.url, status: answer.seen ? (answer.status ?? null) : null, rateLimited });
     try {
       // jsforce's own limit (headers only) is a backstop that also closes the socket.
       const call = this.conn.request<T>(request as HttpRequest, { transport, timeout: this.timeoutMs + 1000, retry: NO_JSFORCE_RETRY });
-      return await Promise.race([call, timedOut]);
+      const out = await Promise.race([call, timedOut]);
+      observe(false);
+      return out;
     } catch (err) {
-      if (err instanceof SalesforceApiError) throw err;
+      if (err instanceof SalesforceApiError) {
+        observe(false);
+        throw err;
+      }
       const e = toSalesforceError(err, { idempotent, status: answer.seen ? answer.status : undefined, retryAfterMs: answer.retryAfterMs, limitInfo: answer.limitInfo });
       e.transportFailure = !answer.seen;
+      observe(answer.seen && e.kind === 'rate-limited');
       throw e;
     } finally {
       clearTimeout(timer);

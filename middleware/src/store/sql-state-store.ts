@@ -631,6 +631,16 @@ export class SqlStateStore implements StateStore {
     return rows.map(conflictFrom);
   }
 
+  async countOpen(): Promise<{ deadLetters: Map<string, number>; conflicts: Map<string, number>; quarantined: Map<string, number> }> {
+    const byFlow = async (sql: string) => new Map((await this.db.all<Row>(sql)).map((r) => [String(r.flow), Number(r.n)]));
+    const [deadLetters, conflicts, quarantined] = await Promise.all([
+      byFlow("SELECT flow, COUNT(*) AS n FROM dead_letters WHERE status = 'open' GROUP BY flow"),
+      byFlow("SELECT flow, COUNT(*) AS n FROM conflicts WHERE status = 'open' GROUP BY flow"),
+      byFlow('SELECT flow, COUNT(*) AS n FROM quarantine GROUP BY flow'),
+    ]);
+    return { deadLetters, conflicts, quarantined };
+  }
+
   async listOpenConflictFields(flow: string): Promise<Array<{ recordKey: string; field: string }>> {
     const rows = await this.db.all<Row>("SELECT record_key, field FROM conflicts WHERE flow = ? AND status = 'open'", [flow]);
     return rows.map((r) => ({ recordKey: String(r.record_key), field: String(r.field) }));

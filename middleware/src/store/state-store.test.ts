@@ -272,6 +272,21 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
     expect(await store.acquireLease('flow:f', 'a', 1000)).toBe(true);
   });
 
+  it('counts open dead letters, open conflicts and quarantined records by flow', async () => {
+    const dl = await store.addDeadLetter({ flow: 'a', recordKey: 'k1', errorClass: 'validation', attempts: 1 });
+    await store.addDeadLetter({ flow: 'a', recordKey: 'k2', errorClass: 'validation', attempts: 1 });
+    await store.addDeadLetter({ flow: 'b', recordKey: 'k3', errorClass: 'validation', attempts: 1 });
+    await store.updateDeadLetter(dl, { status: 'discarded' });
+    const c = await store.addConflict({ flow: 'g', recordKey: 'k1', field: 'x', sfValue: 1, coupaValue: 2 });
+    await store.addConflict({ flow: 'g', recordKey: 'k2', field: 'x', sfValue: 1, coupaValue: 2 });
+    await store.resolveConflict(c, 'coupa');
+    await store.quarantine('g', 'k9', 'bounced');
+    const open = await store.countOpen();
+    expect(Object.fromEntries(open.deadLetters)).toEqual({ a: 1, b: 1 });
+    expect(Object.fromEntries(open.conflicts)).toEqual({ g: 1 });
+    expect(Object.fromEntries(open.quarantined)).toEqual({ g: 1 });
+  });
+
   it('claims each work item for one holder and re-offers expired claims', async () => {
     for (let i = 0; i < 5; i++) await store.enqueueWork('f', `k${i}`, { i });
     const a = await store.claimWork('f', 'a', 3, 1000);

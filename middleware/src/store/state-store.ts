@@ -109,6 +109,8 @@ export interface StateStore {
   /** Record key and field of every open conflict of a link group (the engine leaves those fields alone until resolved). */
   listOpenConflictFields(flow: string): Promise<Array<{ recordKey: string; field: string }>>;
   resolveConflict(id: number, resolution: string): Promise<void>;
+  /** Open dead letters (by flow), open conflicts and quarantined records (by link group): counted, not read (metrics). */
+  countOpen(): Promise<{ deadLetters: Map<string, number>; conflicts: Map<string, number>; quarantined: Map<string, number> }>;
   /** Undoes a resolution whose write failed. */
   reopenConflict(id: number): Promise<void>;
 

@@ -10,7 +10,7 @@ export async function runLive(config: ConnectorConfig): Promise<void> {
       'environment: SALESFORCE_LOGIN_URL and COUPA_BASE_URL: no connection configured; `npm start` runs the sandbox instead'
     ]);
   }
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const connector = await startConnector({ config, logger, host: config.host });
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping');

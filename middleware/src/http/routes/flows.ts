@@ -3,6 +3,7 @@ import type { StateStore } from '../../store/state-store';
 import type { FlowControl } from '../flow-control';
 import { UnknownFlowError } from '../flow-control';
 import { HttpError } from '../errors';
+import { lastSuccessfulRun } from '../run-history';
 
 export function flowRoutes(store: StateStore, control: FlowControl): Router {
   const router = Router();
@@ -13,25 +14,33 @@ export function flowRoutes(store: StateStore, control: FlowControl): Router {
   };
 
   router.get('/', async (_req, res) => {
+    const now = Date.now();
+    const open = await store.countOpen();
     const flows = await Promise.all(
       control.listFlows().map(async (f) => {
-        const [state, runs, checkpoint, deadLetters, conflicts] = await Promise.all([
+        const [state, runs, lastSuccess, checkpoint, runtime] = await Promise.all([
           store.getFlowState(f.name),
           store.listRuns({ flow: f.name, limit: 1 }),
+          lastSuccessfulRun(store, f.name),
           store.getCheckpoint(f.name),
-          store.listDeadLetters({ flow: f.name, status: 'open', limit: 1000 }),
-          store.listConflicts({ flow: f.name, status: 'open', limit: 1000 })
+          control.runtime?.(f.name)
         ]);
         return {
           ...f,
           paused: state.paused,
           pausedReason: state.reason,
+          running: runtime?.running ?? false,
+          nextRun: runtime?.nextRun ?? null,
           lastRun: runs[0] ?? null,
+          lastSuccessfulRun: lastSuccess,
+          // Everything the source held when the last completed run started has been processed since.
+          lagSeconds: lastSuccess ? Math.max(0, Math.round((now - Date.parse(lastSuccess.startedAt)) / 1000)) : null,
           checkpoint: checkpoint
             ? { timestamp: checkpoint.cursorTs, id: checkpoint.cursorId, updatedAt: checkpoint.updatedAt }
             : null,
-          openDeadLetters: deadLetters.length,
-          openConflicts: conflicts.length
+          openDeadLetters: open.deadLetters.get(f.name) ?? 0,
+          // Conflicts belong to the link group (both directions of a two-way flow).
+          openConflicts: open.conflicts.get(f.group ?? f.name) ?? 0
         };
       })
     );
@@ -41,8 +50,15 @@ export function flowRoutes(store: StateStore, control: FlowControl): Router {
   router.post('/:flow/run', async (req, res) => {
     const flow = known(req.params.flow);
     const result = await control.runNow(flow);
-    await store.audit(res.locals.actor, 'flow.run', { flow });
-    res.status(202).json(result);
+    await store.audit(res.locals.actor, 'flow.run', { flow, runId: result.runId, status: result.status });
+    if (result.status === 'paused' || result.status === 'busy') {
+      const why = result.status === 'paused' ? `${flow} is paused; resume it first` : `${flow} is running on another instance`;
+      res.status(409).json({ ...result, error: 'conflict', message: why });
+      return;
+    }
+    // 202 while the run goes on (follow it at /api/v1/runs/{runId}); 200 if it had already finished.
+    if (result.runId) res.location(`/api/v1/runs/${encodeURIComponent(result.runId)}`);
+    res.status(result.status === 'running' ? 202 : 200).json(result);
   });
 
   router.post('/:flow/pause', async (req, res) => {
@@ -61,10 +77,19 @@ export function flowRoutes(store: StateStore, control: FlowControl): Router {
   router.post('/:flow/preview', async (req, res) => {
     const flow = known(req.params.flow);
     const source = req.body?.record;
-    if (!source || typeof source !== 'object' || Array.isArray(source)) {
-      throw new HttpError(400, 'invalid_request', 'body must be {"record": {...}} with the source record to preview');
+    const id = req.body?.id;
+    if (typeof id === 'string' && id.trim()) {
+      res.json(await control.preview(flow, { id: id.trim() }));
+      return;
     }
-    res.json(await control.preview(flow, source as Record<string, unknown>));
+    if (!source || typeof source !== 'object' || Array.isArray(source)) {
+      throw new HttpError(
+        400,
+        'invalid_request',
+        'body must be {"id": "<source record id>"} (read from the source) or {"record": {...}} with the source record to preview'
+      );
+    }
+    res.json(await control.preview(flow, { record: source as Record<string, unknown> }));
   });
 
   return router;

@@ -4,6 +4,11 @@ import type { StateStore } from '../../store/state-store';
 import type { FlowControl } from '../flow-control';
 import { HttpError } from '../errors';
 import { intParam } from '../params';
+import { summariseRuns } from '../run-history';
+import type { JournalEntry } from '../../store/types';
+
+/** A Salesforce record Id: 15 or 18 letters and digits, not all digits (Coupa ids are). */
+const SALESFORCE_ID = /^(?=.*[A-Za-z])[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
 
 /** Runs, per-record timelines, dead letters, conflicts and the audit log. */
 export function recordRoutes(store: StateStore, control: FlowControl): Router {
@@ -11,7 +16,14 @@ export function recordRoutes(store: StateStore, control: FlowControl): Router {
 
   router.get('/runs', async (req, res) => {
     const flow = typeof req.query.flow === 'string' ? req.query.flow : undefined;
-    res.json({ runs: await store.listRuns({ flow, limit: intParam(req.query.limit, 50, 500) }) });
+    const limit = intParam(req.query.limit, 50, 500);
+    if (req.query.empty === 'include') {
+      res.json({ runs: await store.listRuns({ flow, limit }), idle: [] });
+      return;
+    }
+    // Idle polls (nothing read, nothing written) are counted per flow instead of listed one by one.
+    const recent = await store.listRuns({ flow, limit: Math.min(limit * 20, 5000) });
+    res.json(summariseRuns(recent, limit));
   });
 
   router.get('/runs/:id', async (req, res) => {
@@ -20,22 +32,64 @@ export function recordRoutes(store: StateStore, control: FlowControl): Router {
     res.json({ run, journal: await store.listJournal({ runId: run.id, limit: intParam(req.query.limit, 200, 1000) }) });
   });
 
+  /**
+   * Everything the connector did with one record and its linked counterparts. `key` is a record key
+   * (`salesforce:Opportunity:006…`, `coupa:requisitions:42`) or a plain Salesforce Id or Coupa id, looked up in every
+   * object the flows read or write.
+   */
   router.get('/records/:key/timeline', async (req, res) => {
     const flow = typeof req.query.flow === 'string' ? req.query.flow : undefined;
-    const journal = await store.listJournal({
-      recordKey: req.params.key,
-      flow,
-      limit: intParam(req.query.limit, 200, 1000)
-    });
+    const limit = intParam(req.query.limit, 200, 1000);
+    const asked = req.params.key.trim();
+    const flows = control.listFlows();
+    const objects = new Map<string, { system: string; object: string }>();
+    for (const f of flows) for (const side of [f.source, f.target]) if (side) objects.set(`${side.system}:${side.object}`, side);
+    const groups = [...new Set(flows.map((f) => f.group ?? f.name))];
+    let candidates: string[];
+    if (asked.includes(':')) candidates = [asked];
+    else {
+      const sfLike = SALESFORCE_ID.test(asked);
+      const coupaLike = /^\d+$/.test(asked);
+      candidates = [...objects.values()]
+        .filter((o) => (o.system === 'salesforce' ? sfLike || !coupaLike : coupaLike || !sfLike))
+        .map((o) => `${o.system}:${o.object}:${asked}`);
+    }
+    // The linked counterparts (a requisition for an Opportunity, an Account for a supplier) belong to the story.
+    const keys = new Set<string>();
+    const links: Array<{ group: string; salesforce: string; coupa: string }> = [];
+    for (const key of candidates) {
+      const [system, object, ...rest] = key.split(':');
+      const id = rest.join(':');
+      if ((system !== 'salesforce' && system !== 'coupa') || !id) continue;
+      for (const group of groups) {
+        const link = await store.findLink(group, system, object, id);
+        if (!link) continue;
+        const sf = `salesforce:${link.sfObject}:${link.sfId}`;
+        const cp = `coupa:${link.coupaResource}:${link.coupaId}`;
+        links.push({ group, salesforce: sf, coupa: cp });
+        keys.add(sf).add(cp);
+      }
+    }
+    const journals = await Promise.all([...new Set([...candidates, ...keys])].map((recordKey) => store.listJournal({ recordKey, flow, limit })));
+    const journal: JournalEntry[] = journals
+      .flat()
+      .sort((a, b) => b.id - a.id)
+      .slice(0, limit);
+    for (const j of journal) keys.add(j.recordKey);
     const [deadLetters, conflicts] = await Promise.all([
       store.listDeadLetters({ flow, limit: 1000 }),
-      store.listConflicts({ flow, recordKey: req.params.key, limit: 1000 })
+      Promise.all([...keys].map((recordKey) => store.listConflicts({ flow, recordKey, limit: 1000 })))
     ]);
+    const dead = deadLetters.filter((d) => keys.has(d.recordKey) || candidates.includes(d.recordKey));
+    for (const d of dead) keys.add(d.recordKey);
     res.json({
-      recordKey: req.params.key,
+      query: asked,
+      recordKey: asked.includes(':') ? asked : ([...keys].find((k) => k.endsWith(`:${asked}`)) ?? null),
+      recordKeys: [...keys],
+      links,
       journal,
-      deadLetters: deadLetters.filter((d) => d.recordKey === req.params.key),
-      conflicts
+      deadLetters: dead,
+      conflicts: conflicts.flat()
     });
   });
 
