@@ -19,6 +19,36 @@ import APPROVED_HEADING from '@salesforce/label/c.Coupa_Onboarding_Approved_Head
 import DECLINED_HEADING from '@salesforce/label/c.Coupa_Onboarding_Declined_Heading';
 import FAILED_HEADING from '@salesforce/label/c.Coupa_Onboarding_Failed_Heading';
 import NOT_OFFERED from '@salesforce/label/c.Coupa_Onboarding_Not_Offered';
+import TITLE from '@salesforce/label/c.Coupa_Onboarding_Title';
+import LOADING from '@salesforce/label/c.Coupa_State_Loading';
+import STEP_REQUESTED from '@salesforce/label/c.Coupa_Onboarding_Step_Requested';
+import STEP_SUBMITTED from '@salesforce/label/c.Coupa_Onboarding_Step_Submitted';
+import STEP_IN_REVIEW from '@salesforce/label/c.Coupa_Onboarding_Step_In_Review';
+import STEP_APPROVED from '@salesforce/label/c.Coupa_Onboarding_Step_Approved';
+import NO_ACCESS from '@salesforce/label/c.Coupa_Onboarding_No_Access';
+import NO_ACCESS_HINT from '@salesforce/label/c.Coupa_No_Access_Requester_Hint';
+import LOAD_ERROR from '@salesforce/label/c.Coupa_Onboarding_Load_Error';
+import ALREADY_LINKED from '@salesforce/label/c.Coupa_Onboarding_Already_Linked';
+import CONFIRM from '@salesforce/label/c.Coupa_Onboarding_Confirm';
+import CONFIRM_DETAIL from '@salesforce/label/c.Coupa_Onboarding_Confirm_Detail';
+import SAVE_ERROR from '@salesforce/label/c.Coupa_Onboarding_Save_Error';
+import START from '@salesforce/label/c.Coupa_Onboarding_Start';
+import CHECK_STATUS from '@salesforce/label/c.Coupa_Onboarding_Check_Status';
+import CANCEL from '@salesforce/label/c.Coupa_Cancel';
+import CLOSE from '@salesforce/label/c.Coupa_Close';
+import CREATED_HEADING from '@salesforce/label/c.Coupa_Onboarding_Created_Heading';
+import ALREADY_OPEN_HEADING from '@salesforce/label/c.Coupa_Onboarding_Already_Open_Heading';
+import STATUS_REQUESTED from '@salesforce/label/c.Coupa_Onboarding_Status_Requested';
+import STATUS_SUBMITTED from '@salesforce/label/c.Coupa_Onboarding_Status_Submitted';
+import STATUS_IN_PROGRESS from '@salesforce/label/c.Coupa_Onboarding_Status_In_Progress';
+import STATUS_APPROVED from '@salesforce/label/c.Coupa_Onboarding_Status_Approved';
+import STATUS_DECLINED from '@salesforce/label/c.Coupa_Onboarding_Status_Declined';
+import STATUS_FAILED from '@salesforce/label/c.Coupa_Onboarding_Status_Failed';
+import STATUS_OTHER from '@salesforce/label/c.Coupa_Onboarding_Status_Other';
+import LIVE_STREAMING from '@salesforce/label/c.Coupa_Onboarding_Live_Streaming';
+import LIVE_POLLING from '@salesforce/label/c.Coupa_Onboarding_Live_Polling';
+import STARTED_TITLE from '@salesforce/label/c.Coupa_Onboarding_Started_Title';
+import STARTED_MESSAGE from '@salesforce/label/c.Coupa_Onboarding_Started_Message';
 
 const qualified = (field) => `${field.objectApiName}.${field.fieldApiName}`;
 
@@ -33,11 +63,27 @@ export const MAX_POLLS = 120;
 /** A request in one of these states is finished; any other state means one is open. */
 export const TERMINAL_STATUSES = ['Approved', 'Declined', 'Failed'];
 const STEPS = [
-  { value: 'Requested', label: 'Requested' },
-  { value: 'Submitted', label: 'Submitted to Coupa' },
-  { value: 'In Progress', label: 'In review' },
-  { value: 'Approved', label: 'Approved' }
+  { value: 'Requested', label: STEP_REQUESTED },
+  { value: 'Submitted', label: STEP_SUBMITTED },
+  { value: 'In Progress', label: STEP_IN_REVIEW },
+  { value: 'Approved', label: STEP_APPROVED }
 ];
+/** What each status means for the user; another status is shown as it is. */
+const STATUS_MESSAGES = {
+  Requested: STATUS_REQUESTED,
+  Submitted: STATUS_SUBMITTED,
+  'In Progress': STATUS_IN_PROGRESS,
+  Approved: STATUS_APPROVED,
+  Declined: STATUS_DECLINED,
+  Failed: STATUS_FAILED
+};
+
+/** Splits a label around its {0} so the value can be marked up: 'Start {0}?' → ['Start ', '?']. */
+function around(template) {
+  const text = String(template ?? '');
+  const at = text.indexOf('{0}');
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + 3)];
+}
 
 const REQUEST_NAME = 'Coupa_Onboarding_Request__c.Name';
 const REQUEST_FIELDS = [qualified(REQUEST_STATUS_FIELD), qualified(REQUEST_ERROR_FIELD)];
@@ -70,6 +116,18 @@ export default class CoupaStartOnboarding extends LightningElement {
   polls = 0;
   liveMode;
   liveStarted = false;
+
+  label = {
+    title: TITLE,
+    loading: LOADING,
+    noAccess: NO_ACCESS,
+    noAccessHint: NO_ACCESS_HINT,
+    confirmDetail: CONFIRM_DETAIL,
+    start: START,
+    checkStatus: CHECK_STATUS,
+    cancel: CANCEL,
+    close: CLOSE
+  };
 
   @wire(getObjectInfo, { objectApiName: REQUEST_OBJECT })
   wiredObjectInfo({ data, error }) {
@@ -139,6 +197,10 @@ export default class CoupaStartOnboarding extends LightningElement {
     return !this.objectInfo || !this.account || !this.requests;
   }
 
+  get loadErrorMessage() {
+    return format(LOAD_ERROR, this.loadError);
+  }
+
   get loadError() {
     const errors = [this.accountError, this.requestsError, this.trackedError].filter((e) => !!e);
     if (!errors.length || this.noAccess) {
@@ -171,6 +233,10 @@ export default class CoupaStartOnboarding extends LightningElement {
 
   get alreadyLinked() {
     return !this.isLoading && !this.trackedId && !this.noAccess && !this.loadError && !!this.supplierId;
+  }
+
+  get alreadyLinkedMessage() {
+    return format(ALREADY_LINKED, this.accountName, this.supplierId);
   }
 
   /** Account types for which onboarding is offered (the default of the supplier panel's vendorAccountTypes). */
@@ -223,8 +289,17 @@ export default class CoupaStartOnboarding extends LightningElement {
     return this.account ? getFieldValue(this.account, ACCOUNT_NAME_FIELD) : '';
   }
 
+  /** The confirmation question, around the account name (which the template shows in bold). */
+  get confirmBefore() {
+    return around(CONFIRM)[0];
+  }
+
+  get confirmAfter() {
+    return around(CONFIRM)[1];
+  }
+
   get saveErrorMessage() {
-    return this.saveError ? reduceErrors(this.saveError).join(', ') : null;
+    return this.saveError ? format(SAVE_ERROR, reduceErrors(this.saveError).join(', ')) : null;
   }
 
   get startDisabled() {
@@ -281,37 +356,22 @@ export default class CoupaStartOnboarding extends LightningElement {
       return format(FAILED_HEADING, this.requestName);
     }
     if (this.createdHere) {
-      return `Onboarding request ${this.requestName} created`;
+      return format(CREATED_HEADING, this.requestName);
     }
-    return `An onboarding request (${this.requestName}) is already open for this account`;
+    return format(ALREADY_OPEN_HEADING, this.requestName);
   }
 
   get statusMessage() {
-    switch (this.status) {
-      case 'Requested':
-        return 'Waiting for the connector to pick up the request.';
-      case 'Submitted':
-        return 'Submitted to Coupa. The supplier information record is being prepared.';
-      case 'In Progress':
-        return 'Coupa is collecting supplier information or waiting for approval.';
-      case 'Approved':
-        return 'Approved in Coupa. The account is now linked to the Coupa supplier.';
-      case 'Declined':
-        return 'Coupa declined this supplier.';
-      case 'Failed':
-        return 'The connector could not submit the request to Coupa.';
-      default:
-        return `Status: ${this.status}`;
-    }
+    return Object.prototype.hasOwnProperty.call(STATUS_MESSAGES, this.status)
+      ? STATUS_MESSAGES[this.status]
+      : format(STATUS_OTHER, this.status);
   }
 
   get liveLabel() {
     if (this.isFinished) {
       return null;
     }
-    return this.liveMode === 'streaming'
-      ? 'Updates appear here as the connector works.'
-      : 'Checking for updates every few seconds.';
+    return this.liveMode === 'streaming' ? LIVE_STREAMING : LIVE_POLLING;
   }
 
   // ----- actions -----
@@ -331,8 +391,8 @@ export default class CoupaStartOnboarding extends LightningElement {
       this.track(record.id);
       this.dispatchEvent(
         new ShowToastEvent({
-          title: 'Supplier onboarding started',
-          message: `${this.accountName} will be onboarded in Coupa. Progress shows here and on the request record.`,
+          title: STARTED_TITLE,
+          message: format(STARTED_MESSAGE, this.accountName),
           variant: 'success'
         })
       );

@@ -347,6 +347,92 @@ describe('c-coupa-start-onboarding', () => {
     expect(unsubscribe).toHaveBeenCalled();
   });
 
+  describe('English texts (from Custom Labels)', () => {
+    const buttons = (element) =>
+      [...element.shadowRoot.querySelectorAll('lightning-button')].map((b) => [b.dataset.id, b.label]);
+
+    it('asks for confirmation with the account name in bold', async () => {
+      const element = await mount();
+      expect($(element, 'lightning-quick-action-panel').header).toBe('Start supplier onboarding');
+      expect($(element, 'lightning-spinner').alternativeText).toBe('Loading');
+      await load();
+      expect($(element, '.confirm p').textContent).toBe(
+        'Start onboarding Northwind Traders as a Coupa supplier? The connector creates a supplier information request in Coupa and reports its progress here.'
+      );
+      expect($(element, '.confirm strong').textContent).toBe('Northwind Traders');
+      expect(buttons(element)).toEqual([
+        ['cancel', 'Cancel'],
+        ['start', 'Start onboarding']
+      ]);
+    });
+
+    it('names the steps and explains every status', async () => {
+      const element = await mount();
+      await load({ requests: [request(OPEN_REQUEST_ID, 'Requested')] });
+      const explained = {};
+      for (const status of ['Requested', 'Submitted', 'In Progress', 'Approved', 'Declined', 'Failed', 'On Hold']) {
+        // One status after the other, as the connector writes them.
+        // eslint-disable-next-line no-await-in-loop
+        await emitTracked(OPEN_REQUEST_ID, status);
+        explained[status] = text(element, '[data-id="status"] span');
+      }
+      expect(explained).toEqual({
+        Requested: 'Waiting for the connector to pick up the request.',
+        Submitted: 'Submitted to Coupa. The supplier information record is being prepared.',
+        'In Progress': 'Coupa is collecting supplier information or waiting for approval.',
+        Approved: 'Approved in Coupa. The account is now linked to the Coupa supplier.',
+        Declined: 'Coupa declined this supplier.',
+        Failed: 'The connector could not submit the request to Coupa.',
+        'On Hold': 'Status: On Hold'
+      });
+      expect([...element.shadowRoot.querySelectorAll('lightning-progress-step')].map((s) => s.label)).toEqual([
+        'Requested',
+        'Submitted to Coupa',
+        'In review',
+        'Approved'
+      ]);
+      expect(buttons(element)).toEqual([
+        ['refresh', 'Check status'],
+        ['close', 'Close']
+      ]);
+    });
+
+    it('announces the new request in the toast', async () => {
+      const element = await mount();
+      await load();
+      const toast = jest.fn();
+      element.addEventListener('lightning__showtoast', toast);
+      $(element, '[data-id="start"]').click();
+      await flushPromises();
+      expect(toast.mock.calls[0][0].detail.message).toBe(
+        'Northwind Traders will be onboarded in Coupa. Progress shows here and on the request record.'
+      );
+    });
+
+    it('explains why onboarding is not offered', async () => {
+      let element = await mount();
+      await load({ createable: false });
+      expect($(element, '.no-access').textContent).toBe(
+        "You can't start supplier onboarding. Ask your administrator for the Coupa Onboarding Requester permission set."
+      );
+      document.body.removeChild(element);
+
+      element = await mount();
+      await load({ acct: account({ Coupa_Supplier_Id__c: '4711' }) });
+      expect($(element, '.already-linked').textContent).toBe(
+        'Northwind Traders is already a Coupa supplier (Coupa supplier ID 4711), so there is nothing to onboard.'
+      );
+      document.body.removeChild(element);
+
+      element = await mount();
+      getObjectInfo.emit({ apiName: 'Coupa_Onboarding_Request__c', createable: true });
+      getRecord.error({ message: 'Record deleted' }, 404, 'Not Found');
+      await flushPromises();
+      // The stub sends the error to both getRecord wires (the account's and the request's), hence the repeat.
+      expect($(element, '.error').textContent).toMatch(/^Could not load onboarding details: Record deleted(, |$)/);
+    });
+  });
+
   it('is accessible when confirming', async () => {
     const element = await mount();
     await load();
