@@ -147,7 +147,7 @@ export class CdcSubscription {
   /** Stops receiving; resolves after the event being handled (if any) is done. */
   async stop(): Promise<void> {
     this.stopped = true;
-    retire(this.client);
+    retire(this.client, true);
     await this.chain;
   }
 }

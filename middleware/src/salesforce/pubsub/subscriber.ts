@@ -144,6 +144,11 @@ export class PubSubSubscriber implements ChangeStream {
     this.ended = false;
     const { topic } = this.options;
     const batchSize = this.options.batchSize ?? 100;
+    const toError = (err: grpc.ServiceError): Error => {
+      if (err.code === grpc.status.UNAUTHENTICATED) this.refreshAuth = true;
+      if (isReplayIdError(err)) return new InvalidReplayIdError(err.details || err.message);
+      return new PubSubError(err.details || err.message, err.code ?? grpc.status.UNKNOWN, String(err.metadata?.get('error-code')?.[0] ?? ''));
+    };
     const end = (err: Error) => {
       if (this.ended || this.stopped) return;
       this.ended = true;
@@ -193,11 +198,6 @@ export class PubSubSubscriber implements ChangeStream {
       // registered the subscription) by the time it answers.
       await new Promise<void>((resolve) => client.GetTopic({ topic_name: topic }, md, () => resolve()));
     })().catch((err: grpc.ServiceError) => end(toError(err)));
-    const toError = (err: grpc.ServiceError): Error => {
-      if (err.code === grpc.status.UNAUTHENTICATED) this.refreshAuth = true;
-      if (isReplayIdError(err)) return new InvalidReplayIdError(err.details || err.message);
-      return new PubSubError(err.details || err.message, err.code ?? grpc.status.UNKNOWN, String(err.metadata?.get('error-code')?.[0] ?? ''));
-    };
   }
 
   async stop(): Promise<void> {
