@@ -93,7 +93,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const sfSecret = randomBytes(18).toString('base64url');
   const adminToken = randomBytes(24).toString('base64url');
   const [salesforce, coupa] = await Promise.all([
-    startSalesforceEmulator({ port: opts.salesforcePort ?? 0, clientId: SF_CLIENT_ID, clientSecret: sfSecret }),
+    // Pub/Sub on (its own port): the streamed flows react to change events within about a second.
+    startSalesforceEmulator({ port: opts.salesforcePort ?? 0, clientId: SF_CLIENT_ID, clientSecret: sfSecret, pubsub: true }),
     startCoupaEmulator({
       port: opts.coupaPort ?? 0,
       seed: { size: opts.coupaSize ?? 40, seed: 2026 },
@@ -114,6 +115,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       SALESFORCE_LOGIN_URL: salesforce.url,
       SALESFORCE_CLIENT_ID: SF_CLIENT_ID,
       SALESFORCE_CLIENT_SECRET: sfSecret,
+      ...(salesforce.pubsubUrl ? { SALESFORCE_PUBSUB_URL: salesforce.pubsubUrl } : {}),
       COUPA_BASE_URL: coupa.url,
       COUPA_CLIENT_ID: coupa.clientId,
       COUPA_CLIENT_SECRET: coupa.clientSecret,
