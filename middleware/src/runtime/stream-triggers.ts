@@ -44,6 +44,13 @@ export interface StreamTriggerOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** A refusal that needs an admin (CDC not selected for the object, or missing permission), not a retry. */
+function isSetupProblem(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  // gRPC NOT_FOUND (5) and PERMISSION_DENIED (7) from Pub/Sub; CometD answers 403 / 400 "Unknown channel".
+  return code === 5 || code === 7 || /unknown channel|does not exist|not found|insufficient|permission/i.test(err.message);
+}
+
 const REREAD_TYPES = new Set(['CREATE', 'UPDATE', 'UNDELETE', 'GAP_CREATE', 'GAP_UPDATE', 'GAP_UNDELETE']);
 
 class Consumer {
@@ -72,8 +79,14 @@ class Consumer {
     const start: StartFrom = from ?? (pos ? { replayId: pos.replayId } : 'LATEST');
     const stream = this.o.transport(this.channel);
     this.stream = stream;
+    let refused = false;
+    await stream.start(start, (events) => this.handle(events), (err) => {
+      refused = true;
+      void this.ended(stream, err);
+    });
+    // start() resolves once the server has the subscription, or once it was refused (ended() has taken over then).
+    if (refused || this.stream !== stream || this.stopped) return;
     this.stats.subscribed = true;
-    await stream.start(start, (events) => this.handle(events), (err) => void this.ended(stream, err));
     this.log?.info({ flow: this.flow.name, channel: this.channel, from: typeof start === 'string' ? start : 'stored replay id' }, 'change stream subscribed');
   }
 
@@ -92,7 +105,15 @@ class Consumer {
     this.stats.reconnects++;
     this.failures++;
     const delay = backoffDelay(this.failures, { maxAttempts: Infinity, baseDelayMs: this.o.retry?.baseDelayMs ?? 500, maxDelayMs: this.o.retry?.maxDelayMs ?? 30_000 } as never, Math.random);
-    this.log?.warn({ flow: this.flow.name, channel: this.channel, error: err.message, retryInMs: delay }, 'change stream ended; resubscribing from the stored replay id');
+    if (isSetupProblem(err)) {
+      // Not a network blip: retrying will not help until an admin acts. The safety-net poll carries the flow meanwhile.
+      this.log?.error(
+        { flow: this.flow.name, channel: this.channel, error: err.message, retryInMs: delay },
+        `change events refused: select ${this.flow.source.object} for Change Data Capture and give the integration user View All Records on it (docs/configuration.md); until then the flow runs on its safety-net poll`,
+      );
+    } else {
+      this.log?.warn({ flow: this.flow.name, channel: this.channel, error: err.message, retryInMs: delay }, 'change stream ended; resubscribing from the stored replay id');
+    }
     await (this.o.sleep ?? realSleep)(delay);
     await this.subscribe();
   }
