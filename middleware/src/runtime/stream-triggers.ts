@@ -27,6 +27,8 @@ export interface StreamStats {
   catchUps: number;
   invalidReplays: number;
   reconnects: number;
+  /** Keepalives whose latest replay id was stored (a quiet channel's position kept inside the retention window). */
+  keepalives: number;
   subscribed: boolean;
 }
 
@@ -66,7 +68,7 @@ class Consumer {
     private readonly followUps: string[],
     readonly channel: string,
   ) {
-    this.stats = { flow: flow.name, channel, events: 0, ownDropped: 0, reread: 0, gaps: 0, overflows: 0, catchUps: 0, invalidReplays: 0, reconnects: 0, subscribed: false };
+    this.stats = { flow: flow.name, channel, events: 0, ownDropped: 0, reread: 0, gaps: 0, overflows: 0, catchUps: 0, invalidReplays: 0, reconnects: 0, keepalives: 0, subscribed: false };
   }
 
   private get log(): Logger | undefined {
@@ -80,10 +82,15 @@ class Consumer {
     const stream = this.o.transport(this.channel);
     this.stream = stream;
     let refused = false;
-    await stream.start(start, (events) => this.handle(events), (err) => {
-      refused = true;
-      void this.ended(stream, err);
-    });
+    await stream.start(
+      start,
+      (events) => this.handle(events),
+      (err) => {
+        refused = true;
+        void this.ended(stream, err);
+      },
+      (replayId) => this.keepalive(replayId),
+    );
     // start() resolves once the server has the subscription, or once it was refused (ended() has taken over then).
     if (refused || this.stream !== stream || this.stopped) return;
     this.stats.subscribed = true;
@@ -179,6 +186,17 @@ class Consumer {
       }
     };
     this.idle = this.idle.then(run, run);
+    return this.idle;
+  }
+
+  /** A keepalive's latest replay id: stored (after any batch in progress) so a quiet channel's id stays fresh. */
+  private keepalive(replayId: string): Promise<void> {
+    const save = async () => {
+      if (this.stopped) return;
+      this.stats.keepalives++;
+      await this.o.store.saveStreamPosition({ consumer: this.flow.name, channel: this.channel, replayId });
+    };
+    this.idle = this.idle.then(save, save);
     return this.idle;
   }
 

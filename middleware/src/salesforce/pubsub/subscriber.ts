@@ -139,7 +139,7 @@ export class PubSubSubscriber implements ChangeStream {
     return { replayId: e.replay_id.toString('base64'), header, fields };
   }
 
-  start(from: StartFrom, onBatch: (events: StreamEvent[]) => Promise<void>, onEnd: (err: Error) => void): Promise<void> {
+  start(from: StartFrom, onBatch: (events: StreamEvent[]) => Promise<void>, onEnd: (err: Error) => void, onIdle?: (replayId: string) => Promise<void>): Promise<void> {
     this.stopped = false;
     this.ended = false;
     const { topic } = this.options;
@@ -186,6 +186,10 @@ export class PubSubSubscriber implements ChangeStream {
               const events: StreamEvent[] = [];
               for (const e of res.events) events.push(await this.decode(e, md));
               await onBatch(events);
+            } else if (onIdle && res.pending_num_requested > 0 && res.latest_replay_id?.length) {
+              // A keepalive while a request is outstanding: the server had nothing more for us up to this id (and the
+              // events before it were handled: this runs in order after them).
+              await onIdle(res.latest_replay_id.toString('base64'));
             }
             if (res.pending_num_requested === 0 && !this.stopped && !this.ended) request(false);
           })
