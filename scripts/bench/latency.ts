@@ -94,7 +94,7 @@ export async function benchLatency(table: Table, run: LatencyRun): Promise<numbe
       'latency',
       `Closed Won → requisition id on the Opportunity, ${run.label}`,
       sorted.length ? `p50 ${secs(pct(sorted, 50))}, p95 ${secs(pct(sorted, 95))}` : 'none arrived',
-      `${sorted.length} of ${ids.length} deals won across one ${secs(run.intervalMs)} polling interval; max ${sorted.length ? secs(sorted[sorted.length - 1]) : '-'}${missing ? `; ${missing} not back within ${secs(run.timeoutMs)}` : ''}`
+      `${sorted.length} of ${ids.length} deals won evenly over ${secs(run.intervalMs)}; max ${sorted.length ? secs(sorted[sorted.length - 1]) : '-'}${missing ? `; ${missing} not back within ${secs(run.timeoutMs)}` : ''}`
     );
     return sorted;
   } finally {

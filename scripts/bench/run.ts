@@ -3,7 +3,7 @@
  * the naive iPaaS-style baseline side by side, a 100k-invoice backfill against Coupa's rate limit, Coupa write
  * throughput, Closed Won → requisition latency, and engine throughput on both stores. One table, figures only.
  * `npm run bench -- --quick`: the same families on small data (CI smoke, well under a minute); no live-schedule
- * latency and no 100k backfill. `--live-latency` adds the latency with connector.yaml's own (minutes) schedule.
+ * polling latency and no 100k backfill. `--live-latency` adds the latency with connector.yaml's polls (streaming off).
  */
 import os from 'node:os';
 import { benchBackfill } from './backfill';
@@ -14,6 +14,7 @@ import { benchFlows } from './flows';
 import { benchLatency } from './latency';
 import { mb } from './measure';
 import { benchNaive } from './naive';
+import { benchStreamingIdle, liveConfigWithoutStreaming } from './streaming';
 import { reportFlows, reportWriteThroughput } from './report';
 import { Table } from './table';
 
@@ -87,28 +88,43 @@ async function main(): Promise<void> {
   }
   await family('latency, sandbox config', async () => {
     await benchLatency(table, {
-      label: 'sandbox config (creation and status polls every 5 s)',
+      label: 'sandbox config (streamed; safety-net poll each minute)',
       configFile: SANDBOX_CONFIG_FILE,
       deals: args.quick ? 3 : 20,
       intervalMs: 5_000,
       timeoutMs: 30_000
     });
   });
+  await family('latency, live default config', async () => {
+    await benchLatency(table, {
+      label: 'live default config (streamed over Pub/Sub)',
+      configFile: CONFIG_FILE,
+      deals: args.quick ? 5 : 40,
+      intervalMs: args.quick ? 2_000 : 10_000,
+      timeoutMs: 30_000
+    });
+  });
+  await family('idle streaming', () => benchStreamingIdle(table, args.quick ? 5_000 : 60_000));
   if (args.liveLatency) {
-    // connector.yaml: creation every 2 minutes; the status write-back keeps its option default (minute, second 15).
-    await family('latency, live default config', async () => {
-      await benchLatency(table, {
-        label: 'live default config (creation poll */2 min, status poll each minute at :15)',
-        configFile: CONFIG_FILE,
-        deals: 20,
-        intervalMs: 120_000,
-        timeoutMs: 150_000
-      });
+    // connector.yaml with streaming off: creation every 2 minutes; the status write-back at second :15 of each minute.
+    await family('latency, live default config, polling', async () => {
+      const polling = liveConfigWithoutStreaming();
+      try {
+        await benchLatency(table, {
+          label: 'live default config with streaming off (creation poll */2 min, status poll each minute at :15)',
+          configFile: polling.file,
+          deals: 20,
+          intervalMs: 120_000,
+          timeoutMs: 150_000
+        });
+      } finally {
+        polling.remove();
+      }
     });
   } else {
     table.add(
       'latency',
-      'Closed Won → requisition id on the Opportunity, live default config (computed, not measured)',
+      'Closed Won → requisition id on the Opportunity, live default config with streaming off (computed, not measured)',
       'p50 ≈ 75 s, p95 ≈ 129 s',
       'computed from connector.yaml: wait for the */2-minute creation poll (uniform 0–120 s: p50 60 s, p95 114 s) + 15 s until the status poll at second :15 + processing (< 1 s, measured above); run with --live-latency to measure it (adds ~4 minutes)'
     );

@@ -131,7 +131,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   ]);
   await Promise.all([held.release(opts.salesforcePort ?? 0), held.release(opts.coupaPort ?? 0)]);
   const [salesforce, coupa] = await Promise.all([
-    startSalesforceEmulator({ port: opts.salesforcePort ?? 0, clientId: SF_CLIENT_ID, clientSecret: sfSecret }),
+    // Pub/Sub on (its own port): the streamed flows react to change events within about a second.
+    startSalesforceEmulator({ port: opts.salesforcePort ?? 0, clientId: SF_CLIENT_ID, clientSecret: sfSecret, pubsub: true }),
     startCoupaEmulator({
       port: opts.coupaPort ?? 0,
       // The company's year of documents ends about a month ago, so this month's and last year's spend mean something
@@ -154,6 +155,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       SALESFORCE_LOGIN_URL: salesforce.url,
       SALESFORCE_CLIENT_ID: SF_CLIENT_ID,
       SALESFORCE_CLIENT_SECRET: sfSecret,
+      ...(salesforce.pubsubUrl ? { SALESFORCE_PUBSUB_URL: salesforce.pubsubUrl } : {}),
       COUPA_BASE_URL: coupa.url,
       COUPA_CLIENT_ID: coupa.clientId,
       COUPA_CLIENT_SECRET: coupa.clientSecret,

@@ -23,7 +23,7 @@ describe('the sandbox, as a newcomer uses it', () => {
   }, 60_000);
   afterAll(() => sandbox?.stop());
 
-  it('turns a Closed Won deal into one submitted Coupa requisition on its schedule, and shows the run in the admin API', async () => {
+  it('turns a Closed Won deal into one submitted Coupa requisition by change event, and shows the run in the admin API', async () => {
     const opp = (
       await conn.query<{ Id: string; Name: string }>("SELECT Id, Name FROM Opportunity WHERE Name LIKE 'Fabrikam%'")
     ).records[0];
@@ -54,6 +54,25 @@ describe('the sandbox, as a newcomer uses it', () => {
     });
     const { flows } = (await res.json()) as { flows: Array<{ name: string; lastRun: { status: string } | null }> };
     expect(flows.find((f) => f.name === 'opportunity-to-requisition')?.lastRun?.status).toBe('succeeded');
+    const runs = await sandbox.connector.store.listRuns({ flow: 'opportunity-to-requisition' });
+    expect(runs.some((r) => r.trigger === 'stream' && (r.counts as { created?: number }).created === 1)).toBe(true);
+  }, 60_000);
+
+  it('streams: the Start supplier onboarding button reaches Coupa by change event', async () => {
+    // What the button does: a request in status Requested on a vendor Account not yet in Coupa.
+    const accountId = sandbox.accounts.OReillyRef;
+    const request = (await conn.sobject('Coupa_Onboarding_Request__c').create({ Account__c: accountId, Status__c: 'Requested' })) as { id: string };
+    await waitFor(
+      'the supplier information record in Coupa',
+      async () =>
+        sandbox.coupa.control
+          .list('supplier_information')
+          .some((r: Record<string, any>) => r['custom-fields']?.['salesforce-onboarding-request-id'] === request.id),
+      40_000,
+      100
+    );
+    const runs = await sandbox.connector.store.listRuns({ flow: 'supplier-onboarding' });
+    expect(runs.some((r) => r.trigger === 'stream' && (r.counts as { created?: number }).created === 1)).toBe(true);
   }, 60_000);
 
   it('is one company: the sample vendors keep their names, and risk, Last synced and invoices with due dates arrive through the flows', async () => {

@@ -51,7 +51,8 @@ describe('connector.yaml', () => {
       file,
       `flows:\n${flows}coupa:\n  rateLimit: { requestsPerSecond: 20, burst: 10 }\n  pageSize: 40\n  requestTimeoutSeconds: 30\n` +
         `salesforce:\n  apiReservePercent: 5\n  collectionSize: 100\n  bulkThreshold: 5000\n  requestTimeoutSeconds: 30\n` +
-        `engine:\n  maxAttempts: 4\n  baseDelayMs: 100\n  maxDelayMs: 1000\n  pingPong: { maxWrites: 5, windowSeconds: 120 }\n`,
+        `engine:\n  maxAttempts: 4\n  baseDelayMs: 100\n  maxDelayMs: 1000\n  pingPong: { maxWrites: 5, windowSeconds: 120 }\n` +
+        `streaming:\n  enabled: true\n  transport: pubsub\n  flows: [opportunity-to-requisition, supplier-onboarding]\n  safetyNetSchedule: "0 4 * * *"\n  batchSize: 25\n`,
     );
   });
   afterAll(async () => {
@@ -73,7 +74,13 @@ describe('connector.yaml', () => {
         SQLITE_PATH: ':memory:',
       },
     });
-    const expected = [...leaves(config.flows, 'flows'), ...leaves(config.limits, 'limits'), ...leaves(config.engine, 'engine')];
+    const expected = [
+      ...leaves(config.flows, 'flows'),
+      ...leaves(config.limits, 'limits'),
+      ...leaves(config.engine, 'engine'),
+      ...leaves(config.streaming, 'streaming'),
+    ];
+    expect(expected).toEqual(expect.arrayContaining(['streaming.enabled', 'streaming.transport', 'streaming.flows', 'streaming.safetyNetSchedule', 'streaming.batchSize']));
     expect(expected.length).toBeGreaterThan(30);
     const read = new Set<string>();
     const watched = {
@@ -81,6 +88,7 @@ describe('connector.yaml', () => {
       flows: recording(config.flows, 'flows', read),
       limits: recording(config.limits, 'limits', read),
       engine: recording(config.engine, 'engine', read),
+      streaming: recording(config.streaming, 'streaming', read),
     };
     const connector = await buildConnector({ config: watched, logger: createLogger({ level: 'silent' }) });
     try {
@@ -89,6 +97,12 @@ describe('connector.yaml', () => {
       expect(connector.coupa.pageSize).toBe(40);
       expect(connector.flows.every((f) => f.enabled)).toBe(true);
       expect(connector.engine.names().length).toBeGreaterThanOrEqual(FLOW_MODULES.length);
+      // The streamed flows' main flows poll on the safety-net schedule; the others keep theirs.
+      const schedules = Object.fromEntries(connector.flows.map((f) => [f.definition.name, f.schedule]));
+      expect(schedules['opportunity-to-requisition']).toBe('0 4 * * *');
+      expect(schedules['supplier-onboarding']).toBe('0 4 * * *');
+      expect(schedules['supplier-risk']).toBe('0 3 * * *');
+      expect(connector.streams?.stats().map((s) => s.flow).sort()).toEqual(['opportunity-to-requisition', 'supplier-onboarding']);
     } finally {
       await connector.close();
     }

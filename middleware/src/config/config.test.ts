@@ -150,5 +150,6 @@ describe('connector.example.yaml', () => {
     const cfg = loadConfig({ env: {}, configFile: path.join(__dirname, 'connector.example.yaml') });
     expect(cfg.flows['spend-summary']).toMatchObject({ enabled: true, schedule: '0 2 * * *' });
     expect(cfg.flows['invoice-status'].overlapSeconds).toBe(120);
+    expect(cfg.streaming).toMatchObject({ enabled: true, transport: 'pubsub', safetyNetSchedule: '*/15 * * * *' });
   });
 });

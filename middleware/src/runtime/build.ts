@@ -62,11 +62,12 @@ export function changeStreamFactory(config: ConnectorConfig, salesforce: Salesfo
   if (config.streaming.transport === 'cometd') return (channel) => new CometdStream(salesforce.conn, channel, reauthenticate);
   const endpoint = config.salesforce?.pubsubUrl;
   if (!endpoint) throw new ConfigError(['environment: SALESFORCE_PUBSUB_URL: required for the pubsub transport']);
+  const { batchSize } = config.streaming;
   return (topic) =>
     new PubSubSubscriber({
       endpoint,
       topic,
-      batchSize: config.streaming.batchSize,
+      batchSize,
       auth: async (refresh) => {
         if (refresh || !salesforce.conn.accessToken) await reauthenticate();
         const { conn } = salesforce;

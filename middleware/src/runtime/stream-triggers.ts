@@ -27,6 +27,8 @@ export interface StreamStats {
   catchUps: number;
   invalidReplays: number;
   reconnects: number;
+  /** Keepalives whose latest replay id was stored (a quiet channel's position kept inside the retention window). */
+  keepalives: number;
   subscribed: boolean;
 }
 
@@ -47,6 +49,13 @@ export interface StreamTriggerOptions {
   now?: () => number;
 }
 
+/** A refusal that needs an admin (CDC not selected for the object, or missing permission), not a retry. */
+function isSetupProblem(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  // gRPC NOT_FOUND (5) and PERMISSION_DENIED (7) from Pub/Sub; CometD answers 403 / 400 "Unknown channel".
+  return code === 5 || code === 7 || /unknown channel|does not exist|not found|insufficient|permission/i.test(err.message);
+}
+
 const REREAD_TYPES = new Set(['CREATE', 'UPDATE', 'UNDELETE', 'GAP_CREATE', 'GAP_UPDATE', 'GAP_UNDELETE']);
 
 class Consumer {
@@ -62,7 +71,7 @@ class Consumer {
     private readonly followUps: string[],
     readonly channel: string,
   ) {
-    this.stats = { flow: flow.name, channel, events: 0, ownDropped: 0, reread: 0, gaps: 0, overflows: 0, catchUps: 0, invalidReplays: 0, reconnects: 0, subscribed: false };
+    this.stats = { flow: flow.name, channel, events: 0, ownDropped: 0, reread: 0, gaps: 0, overflows: 0, catchUps: 0, invalidReplays: 0, reconnects: 0, keepalives: 0, subscribed: false };
   }
 
   private get log(): Logger | undefined {
@@ -75,8 +84,19 @@ class Consumer {
     const start: StartFrom = from ?? (pos ? { replayId: pos.replayId } : 'LATEST');
     const stream = this.o.transport(this.channel);
     this.stream = stream;
+    let refused = false;
+    await stream.start(
+      start,
+      (events) => this.handle(events),
+      (err) => {
+        refused = true;
+        void this.ended(stream, err);
+      },
+      (replayId) => this.keepalive(replayId),
+    );
+    // start() resolves once the server has the subscription, or once it was refused (ended() has taken over then).
+    if (refused || this.stream !== stream || this.stopped) return;
     this.stats.subscribed = true;
-    await stream.start(start, (events) => this.handle(events), (err) => void this.ended(stream, err));
     this.log?.info({ flow: this.flow.name, channel: this.channel, from: typeof start === 'string' ? start : 'stored replay id' }, 'change stream subscribed');
   }
 
@@ -95,7 +115,15 @@ class Consumer {
     this.stats.reconnects++;
     this.failures++;
     const delay = backoffDelay(this.failures, { maxAttempts: Infinity, baseDelayMs: this.o.retry?.baseDelayMs ?? 500, maxDelayMs: this.o.retry?.maxDelayMs ?? 30_000 } as never, Math.random);
-    this.log?.warn({ flow: this.flow.name, channel: this.channel, error: err.message, retryInMs: delay }, 'change stream ended; resubscribing from the stored replay id');
+    if (isSetupProblem(err)) {
+      // Not a network blip: retrying will not help until an admin acts. The safety-net poll carries the flow meanwhile.
+      this.log?.error(
+        { flow: this.flow.name, channel: this.channel, error: err.message, retryInMs: delay },
+        `change events refused: select ${this.flow.source.object} for Change Data Capture and give the integration user View All Records on it (docs/configuration.md); until then the flow runs on its safety-net poll`,
+      );
+    } else {
+      this.log?.warn({ flow: this.flow.name, channel: this.channel, error: err.message, retryInMs: delay }, 'change stream ended; resubscribing from the stored replay id');
+    }
     await (this.o.sleep ?? realSleep)(delay);
     await this.subscribe();
   }
@@ -163,6 +191,17 @@ class Consumer {
       }
     };
     this.idle = this.idle.then(run, run);
+    return this.idle;
+  }
+
+  /** A keepalive's latest replay id: stored (after any batch in progress) so a quiet channel's id stays fresh. */
+  private keepalive(replayId: string): Promise<void> {
+    const save = async () => {
+      if (this.stopped) return;
+      this.stats.keepalives++;
+      await this.o.store.saveStreamPosition({ consumer: this.flow.name, channel: this.channel, replayId });
+    };
+    this.idle = this.idle.then(save, save);
     return this.idle;
   }
 

@@ -108,4 +108,28 @@ describe('CdcSubscription', () => {
     expect(clients).toHaveLength(2);
     await sub.stop();
   });
+
+  it('reports a refused resubscription (faye re-handshook on its own) for its channel only, until stopped', async () => {
+    const { conn, clients } = fakeConnection();
+    const errors: string[] = [];
+    const sub = new CdcSubscription(conn, {
+      channel: '/data/AccountChangeEvent',
+      store: { load: async () => 12, save: async () => undefined },
+      onEvent: async () => undefined,
+      onError: (err) => void errors.push(err.message),
+    });
+    await sub.start();
+    const watcher = clients[0].extensions[2];
+    const passed: unknown[] = [];
+    const refusal = { channel: '/meta/subscribe', subscription: '/data/AccountChangeEvent', successful: false, error: '400::The replayId {12} you provided was invalid.' };
+    watcher.incoming({ channel: '/meta/subscribe', subscription: '/data/OtherChangeEvent', successful: false, error: 'other' }, (m: unknown) => passed.push(m));
+    watcher.incoming({ channel: '/meta/subscribe', subscription: '/data/AccountChangeEvent', successful: true }, (m: unknown) => passed.push(m));
+    expect(errors).toEqual([]);
+    watcher.incoming(refusal, (m: unknown) => passed.push(m));
+    expect(errors).toEqual(['400::The replayId {12} you provided was invalid.']);
+    expect(passed).toHaveLength(3); // every message still goes on to faye
+    await sub.stop();
+    watcher.incoming(refusal, () => undefined);
+    expect(errors).toHaveLength(1); // nothing after stop()
+  });
 });

@@ -107,7 +107,19 @@ export class CdcSubscription {
     const authFailure = new StreamingExtension.AuthFailure(() => {
       if (client === this.client) void this.recover();
     });
-    client = this.conn.streaming.createClient([replay, authFailure]) as unknown as FayeClient;
+    let subscribed = false;
+    // After the first subscription, faye re-handshakes and resubscribes on its own (a server restart, an unknown
+    // client id). A refusal of that resubscription (a replay id aged out while disconnected, the channel no longer
+    // enabled) would otherwise leave a silent client: report it.
+    const resubscription = {
+      incoming: (message: { channel?: string; subscription?: string; successful?: boolean; error?: string }, callback: (m: unknown) => void) => {
+        if (subscribed && client === this.client && !this.stopped && message.channel === '/meta/subscribe' && message.successful === false && message.subscription === channel) {
+          this.options.onError?.(new Error(message.error ?? `resubscription to ${channel} refused`));
+        }
+        callback(message);
+      },
+    };
+    client = this.conn.streaming.createClient([replay, authFailure, resubscription] as never) as unknown as FayeClient;
     this.client = client;
     const sub = client.subscribe(channel, (message: any) => {
       if (client !== this.client) return;
@@ -115,6 +127,7 @@ export class CdcSubscription {
     });
     this.subscription = sub;
     await sub;
+    subscribed = true;
   }
 
   private async handle(message: any): Promise<void> {
@@ -147,7 +160,7 @@ export class CdcSubscription {
   /** Stops receiving; resolves after the event being handled (if any) is done. */
   async stop(): Promise<void> {
     this.stopped = true;
-    retire(this.client);
+    retire(this.client, true);
     await this.chain;
   }
 }

@@ -26,9 +26,11 @@ export interface ChangeStream {
    * Subscribes from `from`. `onBatch` is awaited before more events are requested (pull-based flow control: events
    * are handled strictly in order and a slow consumer is never flooded). `onEnd` is called once when the subscription
    * ends for any reason but `stop()`: InvalidReplayIdError, an auth failure, a dropped connection. Resolves once the
-   * server has the subscription (or it ended), so changes made after that are delivered.
+   * server has the subscription (or it ended), so changes made after that are delivered. `onIdle` (Pub/Sub only)
+   * gets the channel's latest replay id from a keepalive that came while nothing was left to deliver: a position as
+   * safe to resume from as the last event's, and newer, so a quiet channel's stored id does not age out of retention.
    */
-  start(from: StartFrom, onBatch: (events: StreamEvent[]) => Promise<void>, onEnd: (err: Error) => void): Promise<void>;
+  start(from: StartFrom, onBatch: (events: StreamEvent[]) => Promise<void>, onEnd: (err: Error) => void, onIdle?: (replayId: string) => Promise<void>): Promise<void>;
   /** Ends the subscription; resolves once the batch being handled (if any) is done. */
   stop(): Promise<void>;
 }

@@ -6,6 +6,12 @@ import type { Connection } from 'jsforce';
 import { CdcSubscription } from './cdc';
 import { InvalidReplayIdError, type ChangeStream, type StartFrom, type StreamEvent } from './change-stream';
 
+/** Salesforce refuses an expired or unknown replay id with `400::The replayId {N} you provided was invalid…`. */
+function asReplayError(err: Error): Error {
+  const message = err?.message ?? String(err);
+  return /replayId/i.test(message) ? new InvalidReplayIdError(message) : err;
+}
+
 export class CometdStream implements ChangeStream {
   private sub?: CdcSubscription;
 
@@ -30,13 +36,10 @@ export class CometdStream implements ChangeStream {
       // Own changes are filtered by the consumer, the same way for both transports.
       ownClientName: undefined,
       onEvent: (e) => onBatch([{ replayId: String(e.replayId), header: e.header, fields: e.fields }]),
-      onError: (err) => end(err),
+      onError: (err) => end(asReplayError(err)),
       reauthenticate: this.reauthenticate,
     });
-    return this.sub.start().catch((err: Error) => {
-      const message = err?.message ?? String(err);
-      end(/replayId/i.test(message) ? new InvalidReplayIdError(message) : err);
-    });
+    return this.sub.start().catch((err: Error) => end(asReplayError(err)));
   }
 
   async stop(): Promise<void> {

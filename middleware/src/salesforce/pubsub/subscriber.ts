@@ -139,11 +139,16 @@ export class PubSubSubscriber implements ChangeStream {
     return { replayId: e.replay_id.toString('base64'), header, fields };
   }
 
-  start(from: StartFrom, onBatch: (events: StreamEvent[]) => Promise<void>, onEnd: (err: Error) => void): Promise<void> {
+  start(from: StartFrom, onBatch: (events: StreamEvent[]) => Promise<void>, onEnd: (err: Error) => void, onIdle?: (replayId: string) => Promise<void>): Promise<void> {
     this.stopped = false;
     this.ended = false;
     const { topic } = this.options;
     const batchSize = this.options.batchSize ?? 100;
+    const toError = (err: grpc.ServiceError): Error => {
+      if (err.code === grpc.status.UNAUTHENTICATED) this.refreshAuth = true;
+      if (isReplayIdError(err)) return new InvalidReplayIdError(err.details || err.message);
+      return new PubSubError(err.details || err.message, err.code ?? grpc.status.UNKNOWN, String(err.metadata?.get('error-code')?.[0] ?? ''));
+    };
     const end = (err: Error) => {
       if (this.ended || this.stopped) return;
       this.ended = true;
@@ -181,6 +186,10 @@ export class PubSubSubscriber implements ChangeStream {
               const events: StreamEvent[] = [];
               for (const e of res.events) events.push(await this.decode(e, md));
               await onBatch(events);
+            } else if (onIdle && res.pending_num_requested > 0 && res.latest_replay_id?.length) {
+              // A keepalive while a request is outstanding: the server had nothing more for us up to this id (and the
+              // events before it were handled: this runs in order after them).
+              await onIdle(res.latest_replay_id.toString('base64'));
             }
             if (res.pending_num_requested === 0 && !this.stopped && !this.ended) request(false);
           })
@@ -193,11 +202,6 @@ export class PubSubSubscriber implements ChangeStream {
       // registered the subscription) by the time it answers.
       await new Promise<void>((resolve) => client.GetTopic({ topic_name: topic }, md, () => resolve()));
     })().catch((err: grpc.ServiceError) => end(toError(err)));
-    const toError = (err: grpc.ServiceError): Error => {
-      if (err.code === grpc.status.UNAUTHENTICATED) this.refreshAuth = true;
-      if (isReplayIdError(err)) return new InvalidReplayIdError(err.details || err.message);
-      return new PubSubError(err.details || err.message, err.code ?? grpc.status.UNKNOWN, String(err.metadata?.get('error-code')?.[0] ?? ''));
-    };
   }
 
   async stop(): Promise<void> {
