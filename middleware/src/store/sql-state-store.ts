@@ -496,8 +496,18 @@ export class SqlStateStore implements StateStore {
 
   // dead letters
 
+  /**
+   * One open dead letter per record and flow: a record that fails again (the next run, a stream event and the
+   * safety-net poll) updates the open one with the latest request, answer and reason, adding its attempts.
+   */
   async addDeadLetter(dl: NewDeadLetter): Promise<number> {
     const now = this.ts();
+    const again = await this.db.all<Row>(
+      `UPDATE dead_letters SET payload = ?, request = ?, response = ?, error_class = ?, message = ?, attempts = attempts + ?, updated_at = ?
+       WHERE id = (SELECT MIN(id) FROM dead_letters WHERE flow = ? AND record_key = ? AND status = 'open') RETURNING id`,
+      [toJson(dl.payload), toJson(dl.request), toJson(dl.response), dl.errorClass, dl.message ?? null, dl.attempts, now, dl.flow, dl.recordKey],
+    );
+    if (again.length) return num(again[0].id);
     const rows = await this.db.all<Row>(
       `INSERT INTO dead_letters (flow, record_key, payload, request, response, error_class, message, attempts, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,

@@ -213,6 +213,30 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
     expect(await store.listDeadLetters({ status: 'replayed' })).toHaveLength(1);
   });
 
+  it('keeps one open dead letter per record and flow: a repeated failure updates it, a new one follows a replay', async () => {
+    const letter = (message: string, attempts: number) => ({
+      flow: 'f',
+      recordKey: 'k2',
+      payload: { id: 'k2', v: message },
+      request: { n: attempts },
+      response: null,
+      errorClass: 'validation' as const,
+      message,
+      attempts,
+    });
+    const first = await store.addDeadLetter(letter('first', 1));
+    const again = await store.addDeadLetter(letter('second', 3));
+    expect(again).toBe(first);
+    expect(await store.listDeadLetters({ flow: 'f', status: 'open' })).toEqual([
+      expect.objectContaining({ id: first, message: 'second', attempts: 4, payload: { id: 'k2', v: 'second' } }),
+    ]);
+    await store.addDeadLetter({ ...letter('other record', 1), recordKey: 'k3' });
+    await store.updateDeadLetter(first, { status: 'replayed' });
+    const later = await store.addDeadLetter(letter('after the replay', 1));
+    expect(later).not.toBe(first);
+    expect((await store.listDeadLetters({ flow: 'f', status: 'open' })).map((d) => d.message).sort()).toEqual(['after the replay', 'other record']);
+  });
+
   it('begins an idempotent create only once', async () => {
     const first = await store.beginIdempotent('f:1', 'f');
     const second = await store.beginIdempotent('f:1', 'f');
