@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { Connection } from 'jsforce';
 import { startCoupaEmulator, type CoupaEmulator } from '../../emulators/coupa/src';
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from '../../emulators/salesforce/src';
 import { ABANDONED_RUN } from '../../middleware/src/engine/runner';
@@ -26,9 +27,12 @@ const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 const SF_ID = 'kill-real';
 const SF_SECRET = 'kill-real-secret';
 const FLOW = 'invoice-status';
+const SUPPLIER_ACCOUNT_SYNC = 'supplier-account-sync';
 
 /** RELIABILITY_SOAK=1 (manual runs): ten times the invoices. */
 const N = SOAK ? 5_000 : 500;
+/** Suppliers of the two-way story (pages of 100). */
+const SUPPLIERS = SOAK ? 2_000 : 250;
 /** Flow lease of the kill scenarios (a restart waits it out) and of the takeover (measured against it), seconds. */
 const LEASE_SECONDS = 2;
 const TAKEOVER_LEASE_SECONDS = 3;
@@ -41,6 +45,12 @@ const isUpsert = (r: ObservedRequest) => r.method === 'PATCH' && UPSERT.test(r.p
 const isTaskCreate = (r: ObservedRequest) =>
   r.method === 'POST' && /\/composite\/sobjects(\?|$)/.test(r.path) && r.body.includes('"Task"');
 const isInvoiceRead = (r: ObservedRequest) => r.method === 'GET' && r.path.startsWith('/api/invoices');
+const isAccountUpsert = (r: ObservedRequest) => r.method === 'PATCH' && /\/composite\/sobjects\/Account\//.test(r.path);
+const isSupplierUpdate = (r: ObservedRequest) => r.method === 'PUT' && /^\/api\/suppliers\/\d+/.test(r.path);
+const nth = (pred: (r: ObservedRequest) => boolean, n: number) => {
+  let seen = 0;
+  return (r: ObservedRequest) => pred(r) && ++seen === n;
+};
 
 /**
  * A kill point: sees each request of the child and each answer handed to it, counting them; says `kill` at its point
@@ -55,10 +65,6 @@ interface KillPoint {
 function killPoints(): KillPoint[] {
   // Every point is in the second page (200 invoices), so one page is committed before it and the restart resumes
   // from that checkpoint.
-  const nth = (pred: (r: ObservedRequest) => boolean, n: number) => {
-    let seen = 0;
-    return (r: ObservedRequest) => pred(r) && ++seen === n;
-  };
   const afterFirstUpsert = () => {
     let upserted = false;
     return {
@@ -84,48 +90,71 @@ interface World {
   invoiceIds: string[];
   /** Task subjects of the disputed invoices. */
   disputed: string[];
+  /** Ids of the suppliers seeded for the two-way story. */
+  supplierIds: string[];
   dir: string;
   configFile: (leaseSeconds: number) => string;
   close(): Promise<void>;
 }
 
-async function startWorld(): Promise<World> {
+/** Both emulators, seeded with N invoices of one linked supplier (invoice-status) or N suppliers (supplier sync). */
+async function startWorld(story: 'invoices' | 'suppliers' = 'invoices'): Promise<World> {
   const [sf, coupa] = await Promise.all([
     startSalesforceEmulator({ clientId: SF_ID, clientSecret: SF_SECRET }),
     startCoupaEmulator({ seed: 0, rateLimit: false })
   ]);
-  const supplier = coupa.control.create('suppliers', { name: 'Killed Parts', number: 'KIL-1', status: 'active' }) as {
-    id: number;
-  };
-  const accountId = sf.control.seed({
-    Account: [{ '@ref': 'a', Name: 'Killed Parts', Coupa_Supplier_Id__c: String(supplier.id) }]
-  }).a;
   const disputed: string[] = [];
-  for (let i = 0; i < N; i++) {
-    const inv = coupa.control.create('invoices', {
-      'invoice-number': `KIL-${String(i).padStart(5, '0')}`,
-      'invoice-date': '2026-11-01',
-      status: i % 10 === 3 ? 'disputed' : 'approved',
-      supplier: { id: supplier.id },
-      currency: { code: 'USD' },
-      'gross-total': String(100 + i)
-    }) as { id: number; 'invoice-number': string };
-    if (i % 10 === 3) disputed.push(`Coupa invoice ${inv['invoice-number']} disputed`);
+  let accountId = '';
+  const supplierIds: string[] = [];
+  if (story === 'invoices') {
+    const supplier = coupa.control.create('suppliers', { name: 'Killed Parts', number: 'KIL-1', status: 'active' }) as {
+      id: number;
+    };
+    accountId = sf.control.seed({
+      Account: [{ '@ref': 'a', Name: 'Killed Parts', Coupa_Supplier_Id__c: String(supplier.id) }]
+    }).a;
+    for (let i = 0; i < N; i++) {
+      const inv = coupa.control.create('invoices', {
+        'invoice-number': `KIL-${String(i).padStart(5, '0')}`,
+        'invoice-date': '2026-11-01',
+        status: i % 10 === 3 ? 'disputed' : 'approved',
+        supplier: { id: supplier.id },
+        currency: { code: 'USD' },
+        'gross-total': String(100 + i)
+      }) as { id: number; 'invoice-number': string };
+      if (i % 10 === 3) disputed.push(`Coupa invoice ${inv['invoice-number']} disputed`);
+    }
+  } else {
+    for (let i = 0; i < SUPPLIERS; i++) {
+      coupa.control.create('suppliers', {
+        name: `Killed Supplies ${i}`,
+        number: `KS-${i}`,
+        status: 'active',
+        website: `https://ks-${i}.example`
+      });
+    }
+    // With the supplier the emulator starts with.
+    supplierIds.push(...(coupa.control.list('suppliers') as Array<{ id: number }>).map((s) => String(s.id)));
   }
   const invoiceIds = (coupa.control.list('invoices') as Array<{ id: number }>).map((i) => String(i.id));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kill-real-'));
+  const flowSection =
+    story === 'invoices'
+      ? `  ${FLOW}:\n    enabled: true\n    batchSize: 200\n    options: { tasks: { onDisputed: true, onPaid: true } }\n`
+      : `  ${SUPPLIER_ACCOUNT_SYNC}:\n    enabled: true\n    batchSize: 100\n    options: { syncPrimaryContact: false }\n`;
   return {
     sf,
     coupa,
     accountId,
     invoiceIds,
     disputed,
+    supplierIds,
     dir,
     configFile(leaseSeconds) {
       const file = path.join(dir, `connector-${leaseSeconds}.yaml`);
       fs.writeFileSync(
         file,
-        `flows:\n  ${FLOW}:\n    enabled: true\n    batchSize: 200\n    options: { tasks: { onDisputed: true, onPaid: true } }\n` +
+        `flows:\n${flowSection}` +
           `engine:\n  maxAttempts: 5\n  baseDelayMs: 50\n  maxDelayMs: 500\n  leaseTtlSeconds: ${leaseSeconds}\n`
       );
       return file;
@@ -197,7 +226,7 @@ async function startChild(
   store: StoreSpec,
   leaseSeconds: number,
   point?: KillPoint,
-  opts: { waitForGo?: boolean } = {}
+  opts: { waitForGo?: boolean; module?: string } = {}
 ): Promise<Child> {
   let frozen = false;
   const self = { killedAt: null as number | null, doneAt: null as number | null, firstInvoiceReadAt: null as number | null };
@@ -225,7 +254,7 @@ async function startChild(
     startFaultProxy({ ...hooks, target: w.sf.url, system: 'salesforce', seed: 1 }),
     startFaultProxy({ ...hooks, target: w.coupa.url, system: 'coupa', seed: 2 })
   ]);
-  proc = spawn(process.execPath, ['--import', 'tsx', CHILD, w.configFile(leaseSeconds), FLOW], {
+  proc = spawn(process.execPath, ['--import', 'tsx', CHILD, w.configFile(leaseSeconds), opts.module ?? FLOW], {
     cwd: ROOT,
     stdio: [opts.waitForGo ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: {
@@ -434,3 +463,104 @@ describe('two instances of the real connector on one PostgreSQL database, the le
     }
   });
 });
+
+describe.each(['sqlite', 'postgres'] as const)(
+  `kill -9 of the real two-way supplier-account-sync (${SUPPLIERS} suppliers) on %s`,
+  (kind) => {
+    let w: World;
+    let spec: StoreSpec;
+    beforeEach(async () => {
+      w = await startWorld('suppliers');
+      spec = kind === 'sqlite' ? await sqliteStore(w.dir) : await postgresStore();
+    });
+    afterEach(async () => {
+      await spec?.drop().catch(() => undefined);
+      await w?.close();
+    });
+
+    const supplierWrites = () =>
+      Object.entries(w.coupa.control.counters().byEndpoint as Record<string, number>)
+        .filter(([k]) => /^(PUT|POST|PATCH) \/api\/suppliers/.test(k))
+        .reduce((n, [, v]) => n + v, 0);
+    const accountWrites = () =>
+      Object.entries(w.sf.control.counters().byEndpoint as Record<string, number>)
+        .filter(([k]) => /^(POST|PATCH|PUT|DELETE) /.test(k) && /sobjects/.test(k))
+        .reduce((n, [, v]) => n + v, 0);
+    const runToEnd = async () => {
+      const c = await startChild(w, spec, LEASE_SECONDS, undefined, { module: SUPPLIER_ACCOUNT_SYNC });
+      const r = await c.exited;
+      await c.close();
+      expect({ code: r.code, err: r.err, done: r.out.includes('done\n') }).toEqual({ code: 0, err: '', done: true });
+    };
+    const killAt = async (point: KillPoint) => {
+      const c = await startChild(w, spec, LEASE_SECONDS, point, { module: SUPPLIER_ACCOUNT_SYNC });
+      const r = await c.exited;
+      await c.close();
+      expect({ killed: r.killed, err: r.err }).toEqual({ killed: true, err: '' });
+    };
+
+    it('killed after an Account upsert answer, then after a Coupa supplier update answer: one Account per supplier, every edit in Coupa, no loop', async () => {
+      // 1. Coupa → Salesforce, killed as the second page's Account upsert was answered.
+      await killAt({ label: 'account upsert', answered: nth(isAccountUpsert, 2) });
+      const accountsBeforeKill = (w.sf.control.records('Account') as unknown[]).length;
+      expect(accountsBeforeKill).toBeGreaterThan(0);
+      expect(accountsBeforeKill).toBeLessThan(w.supplierIds.length);
+      await runToEnd();
+      const accounts = w.sf.control.records('Account') as Array<{ Id: string; Coupa_Supplier_Id__c?: string | null }>;
+      const bySupplier = countPerKey(accounts.map((a) => a.Coupa_Supplier_Id__c));
+      expect([...bySupplier.keys()].sort()).toEqual([...w.supplierIds].sort());
+      expect([...bySupplier.values()].filter((n) => n !== 1)).toEqual([]);
+      expect(supplierWrites()).toBe(0);
+
+      // 2. 20 Website edits by a person in Salesforce; Salesforce → Coupa killed as the 5th supplier update was answered.
+      const edited = accounts.slice(0, 20);
+      const user = new Connection({ instanceUrl: w.sf.url, accessToken: w.sf.control.issueToken().access_token, version: '62.0' });
+      await user.sobject('Account').update(
+        edited.map((a) => ({ Id: a.Id, Website: `https://edited-${a.Coupa_Supplier_Id__c}.example` })),
+        { allOrNone: true } as never
+      );
+      w.coupa.control.resetCounters();
+      await killAt({ label: 'supplier update', answered: nth(isSupplierUpdate, 5) });
+      const updatesBeforeKill = supplierWrites();
+      expect(updatesBeforeKill).toBeGreaterThanOrEqual(5);
+      await runToEnd();
+      for (const a of edited) {
+        const sup = w.coupa.control.get('suppliers', Number(a.Coupa_Supplier_Id__c)) as { website: string };
+        expect(sup.website).toBe(`https://edited-${a.Coupa_Supplier_Id__c}.example`);
+      }
+      // Updates are idempotent by value: one per edit, plus at most one repeat per update answered before the kill
+      // whose page had not committed.
+      const updates = supplierWrites();
+      expect({ updates, atLeast: 20 }).toEqual({ updates: Math.max(updates, 20), atLeast: 20 });
+      expect({ updates, atMost: 20 + updatesBeforeKill }).toEqual({ updates: Math.min(updates, 20 + updatesBeforeKill), atMost: 20 + updatesBeforeKill });
+
+      // 3. A run after the dust settled writes nothing either way: no echo, no loop.
+      w.coupa.control.resetCounters();
+      w.sf.control.resetCounters();
+      await runToEnd();
+      expect({ coupaWrites: supplierWrites(), salesforceWrites: accountWrites() }).toEqual({ coupaWrites: 0, salesforceWrites: 0 });
+
+      const store = await spec.open();
+      try {
+        await expectNoRunLeftRunning(store);
+        const runs = await store.listRuns({ limit: 1_000 });
+        expect(runs.filter((r) => r.status === 'failed').map((r) => r.error)).toEqual([ABANDONED_RUN, ABANDONED_RUN]);
+        expect(await store.listDeadLetters({})).toEqual([]);
+        expect(await store.listQuarantine()).toEqual([]);
+      } finally {
+        await store.close();
+      }
+      report({
+        story: `kill -9 of supplier-account-sync both ways (real connector process) after an Account upsert answer and after a Coupa supplier update answer, ${kind}`,
+        records: w.supplierIds.length,
+        accountsBeforeKill,
+        edits: edited.length,
+        supplierUpdatesBeforeKill: updatesBeforeKill,
+        supplierUpdatesForTwentyEdits: updates,
+        duplicates: [...bySupplier.values()].reduce((n, k) => n + k - 1, 0),
+        lost: w.supplierIds.filter((id) => !bySupplier.has(id)).length,
+        deadLetters: 0
+      });
+    });
+  }
+);
