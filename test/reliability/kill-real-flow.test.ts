@@ -453,7 +453,7 @@ describe('two instances of the real connector on one PostgreSQL database, the le
         records: w.invoiceIds.length,
         sideEffects: w.disputed.length,
         takeoverMs,
-        takeoverToFinishedMs: finishedMs,
+        killToFinishedMs: finishedMs,
         leaseMs: lease,
         ...figures,
         deadLetters: 0
