@@ -51,7 +51,7 @@ describe('connector.yaml', () => {
       file,
       `flows:\n${flows}coupa:\n  rateLimit: { requestsPerSecond: 20, burst: 10 }\n  pageSize: 40\n  requestTimeoutSeconds: 30\n` +
         `salesforce:\n  apiReservePercent: 5\n  collectionSize: 100\n  bulkThreshold: 5000\n  requestTimeoutSeconds: 30\n` +
-        `engine:\n  maxAttempts: 4\n  baseDelayMs: 100\n  maxDelayMs: 1000\n  pingPong: { maxWrites: 5, windowSeconds: 120 }\n` +
+        `engine:\n  maxAttempts: 4\n  baseDelayMs: 100\n  maxDelayMs: 1000\n  leaseTtlSeconds: 30\n  pingPong: { maxWrites: 5, windowSeconds: 120 }\n` +
         `streaming:\n  enabled: true\n  transport: pubsub\n  flows: [opportunity-to-requisition, supplier-onboarding]\n  safetyNetSchedule: "0 4 * * *"\n  batchSize: 25\n`,
     );
   });

@@ -49,6 +49,19 @@ export interface FaultProxyOptions {
   slowMs?: number;
   /** `throttle-429`: the Retry-After sent, seconds. Default 1. */
   retryAfterSeconds?: number;
+  /**
+   * Observes each request (path with its query) before anything else; `'hold'` parks it, neither forwarded nor
+   * answered, until the proxy closes (the kill tests stop a process at a known point this way).
+   */
+  onRequest?: (r: ObservedRequest) => 'hold' | void;
+  /** Called once the system's answer to a forwarded request (no fault injected) was handed to the client's socket. */
+  onAnswered?: (r: ObservedRequest & { status: number }) => void;
+}
+
+export interface ObservedRequest {
+  method: string;
+  path: string;
+  body: Buffer;
 }
 
 export interface FaultProxy {
@@ -233,6 +246,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const method = req.method ?? 'GET';
+      const observed = { method, path: req.url ?? '/', body };
+      if (opts.onRequest?.(observed) === 'hold') return;
       const kind = pick(method, req.url ?? '/');
       const done = kind
         ? (() => {
@@ -246,7 +261,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           })()
         : (() => {
             state.forwarded++;
-            return forward(req, body).then((a) => send(res, a));
+            return forward(req, body).then((a) => {
+              if (opts.onAnswered) res.on('finish', () => opts.onAnswered?.({ ...observed, status: a.status }));
+              send(res, a);
+            });
           })();
       done.catch(() => res.destroy());
     });

@@ -85,6 +85,11 @@ export const connectorFileSchema = z
         maxDelayMs: z.number().int().min(0).default(30_000),
         /** Least wait before retrying after a rate-limited answer without Retry-After (Coupa sends none). */
         rateLimitedDelayMs: z.number().int().min(0).default(1_000),
+        /**
+         * How long a flow lease lasts without renewal (renewed before reads and writes): after an instance dies, another
+         * takes its flows over within this time. Longer than any single API call.
+         */
+        leaseTtlSeconds: z.number().positive().max(3_600).default(120),
         pingPong: z
           .object({
             maxWrites: z.number().int().min(2).default(6),

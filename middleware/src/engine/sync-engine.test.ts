@@ -163,6 +163,25 @@ describe('SyncEngine', () => {
     await configured.stop();
   });
 
+  it('takes the flow lease TTL from connector config (engine.leaseTtlSeconds, 2 minutes by default)', async () => {
+    const cfg = loadConfig({ env: {}, cwd: '/nonexistent-dir' });
+    expect(engineOptionsFromConfig(cfg.engine).leaseTtlMs).toBe(120_000);
+    const short = new SyncEngine({ store, sleep: async () => undefined, ...engineOptionsFromConfig({ ...cfg.engine, leaseTtlSeconds: 2.5 }) });
+    const source = new FakeSource();
+    source.put('1', t(1), { a: 1 });
+    let expiresIn: number | null = null;
+    const acquire = store.acquireLease.bind(store);
+    const spy = jest.spyOn(store, 'acquireLease').mockImplementation(async (name, holder, ttlMs) => {
+      expiresIn = ttlMs;
+      return acquire(name, holder, ttlMs);
+    });
+    short.register(fakeFlow(source, new FakeTarget()));
+    await short.runNow('fake-flow');
+    spy.mockRestore();
+    expect(expiresIn).toBe(2_500);
+    await short.stop();
+  });
+
   it('releases a record quarantined by the ping-pong breaker, audited, and its next change syncs', async () => {
     // Two flows sharing a link group (a loop is possible), each system's changes read in modification order.
     const looped = new SyncEngine({ store, sleep: async () => undefined, pingPong: { maxWrites: 3, windowMs: 60_000 } });

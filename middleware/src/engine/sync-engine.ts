@@ -30,9 +30,11 @@ export function engineOptionsFromConfig(engine: {
   baseDelayMs: number;
   maxDelayMs: number;
   rateLimitedDelayMs: number;
+  leaseTtlSeconds: number;
   pingPong: { maxWrites: number; windowSeconds: number };
-}): Pick<SyncEngineOptions, 'retry' | 'pingPong'> {
+}): Pick<SyncEngineOptions, 'retry' | 'pingPong' | 'leaseTtlMs'> {
   return {
+    leaseTtlMs: engine.leaseTtlSeconds * 1000,
     retry: { maxAttempts: engine.maxAttempts, baseDelayMs: engine.baseDelayMs, maxDelayMs: engine.maxDelayMs, rateLimitedDelayMs: engine.rateLimitedDelayMs },
     pingPong: { maxWrites: engine.pingPong.maxWrites, windowMs: engine.pingPong.windowSeconds * 1000 },
   };
