@@ -90,9 +90,12 @@ export function defineCoupaToSalesforceFlow(deps: FlowDeps, spec: CoupaToSalesfo
         rows.push(record as unknown as Row);
         if (rows.length >= limit) break;
       }
-      await resolveTargets(rows);
       return asRecords(rows);
     },
+
+    // The page's Salesforce records (lookup mode), for the records the engine will plan: an idle re-read of the
+    // overlap window costs no query.
+    enrich: (records) => resolveTargets(records.map((r) => r.data)),
 
     async fetch(ids) {
       const rows: Row[] = [];
@@ -102,7 +105,6 @@ export function defineCoupaToSalesforceFlow(deps: FlowDeps, spec: CoupaToSalesfo
           if (part.includes(String(r.id))) rows.push(r as unknown as Row);
         }
       }
-      await resolveTargets(rows);
       return asRecords(rows);
     },
 
