@@ -92,10 +92,10 @@ describe('the sandbox, as a newcomer uses it', () => {
       ).records;
     // Nothing Coupa owns is in the sample data: before the flows run, no risk, no status.
     const ready = await waitFor(
-      'risk levels on both sample vendors',
+      'risk levels and supplier status on both sample vendors',
       async () => {
         const rows = await vendors();
-        return rows.length === 2 && rows.every((r) => r.Coupa_Risk_Level__c && r.Coupa_Last_Synced__c) ? rows : null;
+        return rows.length === 2 && rows.every((r) => r.Coupa_Risk_Level__c && r.Coupa_Last_Synced__c && r.Coupa_Supplier_Status__c) ? rows : null;
       },
       40_000,
       250
