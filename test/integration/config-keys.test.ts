@@ -51,7 +51,9 @@ describe('connector.yaml', () => {
       file,
       `flows:\n${flows}coupa:\n  rateLimit: { requestsPerSecond: 20, burst: 10 }\n  pageSize: 40\n  requestTimeoutSeconds: 30\n` +
         `salesforce:\n  apiReservePercent: 5\n  collectionSize: 100\n  bulkThreshold: 5000\n  requestTimeoutSeconds: 30\n` +
-        `engine:\n  maxAttempts: 4\n  baseDelayMs: 100\n  maxDelayMs: 1000\n  pingPong: { maxWrites: 5, windowSeconds: 120 }\n`,
+        `engine:\n  maxAttempts: 4\n  baseDelayMs: 100\n  maxDelayMs: 1000\n  pingPong: { maxWrites: 5, windowSeconds: 120 }\n` +
+        `mcp:\n  enabled: true\n  acceptAdminToken: false\n  rateLimit: { requestsPerMinute: 30 }\n  maxListItems: 10\n  maxTextLength: 200\n` +
+        `  tokens:\n    - { name: bot, tokenEnv: KEYS_AGENT_TOKEN, role: agent, tools: ['*'], autoApprove: [replay_dead_letter], requestsPerMinute: 5 }\n`,
     );
   });
   afterAll(async () => {
@@ -71,9 +73,15 @@ describe('connector.yaml', () => {
         COUPA_CLIENT_ID: coupa.clientId,
         COUPA_CLIENT_SECRET: coupa.clientSecret,
         SQLITE_PATH: ':memory:',
+        KEYS_AGENT_TOKEN: 'keys-agent-token-0123456789abcdef',
       },
     });
-    const expected = [...leaves(config.flows, 'flows'), ...leaves(config.limits, 'limits'), ...leaves(config.engine, 'engine')];
+    const expected = [
+      ...leaves(config.flows, 'flows'),
+      ...leaves(config.limits, 'limits'),
+      ...leaves(config.engine, 'engine'),
+      ...leaves(config.mcp, 'mcp'),
+    ];
     expect(expected.length).toBeGreaterThan(30);
     const read = new Set<string>();
     const watched = {
@@ -81,6 +89,7 @@ describe('connector.yaml', () => {
       flows: recording(config.flows, 'flows', read),
       limits: recording(config.limits, 'limits', read),
       engine: recording(config.engine, 'engine', read),
+      mcp: recording(config.mcp, 'mcp', read),
     };
     const connector = await buildConnector({ config: watched, logger: createLogger({ level: 'silent' }) });
     try {
