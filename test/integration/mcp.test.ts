@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Connection } from 'jsforce';
 import { startSandbox, type RunningSandbox } from '../../scripts/sandbox/sandbox';
@@ -23,10 +24,11 @@ const ADMIN = 'admin-token-for-the-mcp-test-0123456789';
 
 type Result = { isError?: boolean; content: Array<{ type: string; text: string }>; structuredContent?: any };
 
-describe('agent gateway (MCP over Streamable HTTP)', () => {
+describe('agent gateway (MCP over Streamable HTTP and stdio)', () => {
   let sandbox: RunningSandbox;
   let conn: Connection;
   const file = path.join(os.tmpdir(), `connector-mcp-${process.pid}.yaml`);
+  const settingsFile = path.join(os.tmpdir(), `sandbox-mcp-${process.pid}.json`);
   const clients: Client[] = [];
   const saved: Record<string, string | undefined> = {};
 
@@ -76,6 +78,7 @@ mcp:
       coupaPort: 0,
       preview: false,
       adminToken: ADMIN,
+      settingsFile,
       sqlitePath: path.join(os.tmpdir(), `sandbox-mcp-${process.pid}.db`),
       logLevel: 'silent',
     });
@@ -259,4 +262,25 @@ mcp:
     const decisions = (await admin('GET', '/audit?action=mcp.approval.approve')).body.audit;
     expect(decisions.length).toBeGreaterThan(0);
   }, 30_000);
+
+  it('serves the same tools over stdio (coupa-sf mcp), with the same governance', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [path.join(repo, 'bin', 'coupa-sf.js'), 'mcp'],
+      cwd: repo,
+      env: { ...env, SANDBOX_SETTINGS_FILE: settingsFile, COUPA_SF_MCP_TOKEN: TOKENS.MCP_TEST_READER, LOG_LEVEL: 'silent' },
+      stderr: 'pipe',
+    });
+    const c = new Client({ name: 'mcp-stdio-test', version: '1.0.0' });
+    await c.connect(transport);
+    clients.push(c);
+    expect((await c.listTools()).tools.map((t) => t.name).sort()).toEqual(['get_flow_health', 'get_supplier_status', 'list_dead_letters']);
+    const health = await call(c, 'get_flow_health');
+    expect(health.isError).toBeFalsy();
+    expect(health.structuredContent.flows.length).toBeGreaterThan(0);
+    expect((await call(c, 'replay_dead_letter', { deadLetterId: 1 })).isError).toBe(true);
+    const audit = (await admin('GET', '/audit?action=mcp.tool&limit=50')).body.audit as Array<{ detail: any }>;
+    expect(audit.some((a) => a.detail.transport === 'stdio' && a.detail.outcome === 'refused')).toBe(true);
+  }, 60_000);
 });
