@@ -52,7 +52,9 @@ describe('connector.yaml', () => {
       `flows:\n${flows}coupa:\n  rateLimit: { requestsPerSecond: 20, burst: 10 }\n  pageSize: 40\n  requestTimeoutSeconds: 30\n` +
         `salesforce:\n  apiReservePercent: 5\n  collectionSize: 100\n  bulkThreshold: 5000\n  requestTimeoutSeconds: 30\n` +
         `engine:\n  maxAttempts: 4\n  baseDelayMs: 100\n  maxDelayMs: 1000\n  leaseTtlSeconds: 30\n  pingPong: { maxWrites: 5, windowSeconds: 120 }\n` +
-        `streaming:\n  enabled: true\n  transport: pubsub\n  flows: [opportunity-to-requisition, supplier-onboarding]\n  safetyNetSchedule: "0 4 * * *"\n  batchSize: 25\n`,
+        `streaming:\n  enabled: true\n  transport: pubsub\n  flows: [opportunity-to-requisition, supplier-onboarding]\n  safetyNetSchedule: "0 4 * * *"\n  batchSize: 25\n` +
+        `mcp:\n  enabled: true\n  acceptAdminToken: false\n  rateLimit: { requestsPerMinute: 30 }\n  maxListItems: 10\n  maxTextLength: 200\n` +
+        `  tokens:\n    - { name: bot, tokenEnv: KEYS_AGENT_TOKEN, role: agent, tools: ['*'], autoApprove: [replay_dead_letter], requestsPerMinute: 5 }\n`,
     );
   });
   afterAll(async () => {
@@ -72,6 +74,7 @@ describe('connector.yaml', () => {
         COUPA_CLIENT_ID: coupa.clientId,
         COUPA_CLIENT_SECRET: coupa.clientSecret,
         SQLITE_PATH: ':memory:',
+        KEYS_AGENT_TOKEN: 'keys-agent-token-0123456789abcdef',
       },
     });
     const expected = [
@@ -79,6 +82,7 @@ describe('connector.yaml', () => {
       ...leaves(config.limits, 'limits'),
       ...leaves(config.engine, 'engine'),
       ...leaves(config.streaming, 'streaming'),
+      ...leaves(config.mcp, 'mcp'),
     ];
     expect(expected).toEqual(expect.arrayContaining(['streaming.enabled', 'streaming.transport', 'streaming.flows', 'streaming.safetyNetSchedule', 'streaming.batchSize']));
     expect(expected.length).toBeGreaterThan(30);
@@ -89,6 +93,7 @@ describe('connector.yaml', () => {
       limits: recording(config.limits, 'limits', read),
       engine: recording(config.engine, 'engine', read),
       streaming: recording(config.streaming, 'streaming', read),
+      mcp: recording(config.mcp, 'mcp', read),
     };
     const connector = await buildConnector({ config: watched, logger: createLogger({ level: 'silent' }) });
     try {

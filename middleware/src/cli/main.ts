@@ -7,6 +7,7 @@ import { createLogger } from '../log';
 import { buildConnector, openStore, type BuiltConnector } from '../runtime/build';
 import type { StateStore } from '../store';
 import { Vault } from '../vault';
+import { serveStdio } from '../mcp/stdio';
 import { doctor, formatDoctorReport } from './commands/doctor';
 import { listQuarantineCommand, releaseQuarantineCommand } from './commands/quarantine';
 import { runLive } from './commands/start';
@@ -132,6 +133,13 @@ export function buildCli(): Command {
         result.ok ? `dead letter ${id} replayed` : `dead letter ${id} failed again: ${result.error ?? 'unknown error'}`
       );
       process.exitCode = result.ok ? 0 : 1;
+    });
+
+  program
+    .command('mcp')
+    .description('serve the agent gateway (MCP tools) over stdio; the agent token comes from COUPA_SF_MCP_TOKEN')
+    .action(async () => {
+      await withConnector((c) => serveStdio(c.mcp), { validateMappings: false });
     });
 
   const quarantine = program

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cronProblem } from './cron';
 
 import { FLOW_NAMES, type FlowName } from '../flows/catalog';
+import { mcpFileSchema } from '../mcp/config';
 
 export { FLOW_NAMES, type FlowName };
 
@@ -78,6 +79,8 @@ export const connectorFileSchema = z
       .strict()
       .prefault({}),
     streaming: streamingSchema.prefault({}),
+    /** The agent gateway (MCP): agent tokens, roles, tool allow-lists, rate limits, result bounds. */
+    mcp: mcpFileSchema.prefault({}),
     engine: z
       .object({
         maxAttempts: z.number().int().min(1).max(20).default(5),

@@ -5,6 +5,7 @@ import { registerSecret } from '../log';
 import { envSchema, type EnvConfig } from './env-schema';
 import { ConfigError, describeIssues } from './errors';
 import { connectorFileSchema, type ConnectorFileConfig } from './file-schema';
+import { resolveAgentTokens, type McpConfig } from '../mcp/config';
 
 export type SalesforceAuth =
   | { kind: 'client-credentials'; clientId: string; clientSecret?: string }
@@ -34,6 +35,8 @@ export interface ConnectorConfig {
   engine: ConnectorFileConfig['engine'];
   /** Change Data Capture triggers for the Salesforce-triggered flows. */
   streaming: ConnectorFileConfig['streaming'];
+  /** The agent gateway (MCP); agent tokens' secrets come from the environment variables the file names. */
+  mcp: McpConfig;
   /** API budget settings from connector.yaml (apply to the emulators in sandbox mode too). */
   limits: { salesforce: ConnectorFileConfig['salesforce']; coupa: ConnectorFileConfig['coupa'] };
   databaseUrl?: string;
@@ -148,9 +151,13 @@ export function loadConfig(opts: LoadConfigOptions = {}): ConnectorConfig {
         : 'environment: SALESFORCE_LOGIN_URL: required when Coupa is configured (both systems or neither, for the sandbox)',
     );
   }
+  const mcp = resolveAgentTokens(file.mcp, env, problems);
+  if (e.ADMIN_TOKEN && mcp.tokens.some((t) => t.secret === e.ADMIN_TOKEN)) {
+    problems.push('mcp.tokens: an agent token equals ADMIN_TOKEN; agent tokens must be distinct (to let agents use the admin token, set mcp.acceptAdminToken)');
+  }
   if (problems.length) throw new ConfigError(problems);
 
-  for (const secret of [e.SALESFORCE_CLIENT_SECRET, e.COUPA_CLIENT_SECRET, e.CONNECTOR_MASTER_KEY, e.ADMIN_TOKEN]) {
+  for (const secret of [e.SALESFORCE_CLIENT_SECRET, e.COUPA_CLIENT_SECRET, e.CONNECTOR_MASTER_KEY, e.ADMIN_TOKEN, ...mcp.tokens.map((t) => t.secret)]) {
     registerSecret(secret);
   }
   if (e.DATABASE_URL) registerSecret(passwordOf(e.DATABASE_URL));
@@ -162,6 +169,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): ConnectorConfig {
     flows: file.flows,
     engine: file.engine,
     streaming: file.streaming,
+    mcp,
     limits: { salesforce: file.salesforce, coupa: file.coupa },
     databaseUrl: e.DATABASE_URL,
     sqlitePath: e.SQLITE_PATH,

@@ -4,6 +4,8 @@ import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import type { AgentGateway } from '../mcp/gateway';
+import { approvalRoutes, mcpRoutes } from '../mcp/http';
 import type { StateStore } from '../store/state-store';
 import { requireToken } from './auth';
 import { consoleRoutes } from './console';
@@ -19,11 +21,13 @@ export interface HttpAppDeps {
   adminTokens: readonly string[];
   logger: Logger;
   metrics: Metrics;
+  /** The agent gateway: /mcp for agent tokens, /api/v1/approvals for operators. */
+  mcp?: AgentGateway | null;
 }
 
 const OPENAPI = path.join(__dirname, 'openapi.yaml');
 
-export function createHttpApp({ store, control, adminTokens, logger, metrics }: HttpAppDeps): express.Express {
+export function createHttpApp({ store, control, adminTokens, logger, metrics, mcp }: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet());
@@ -58,6 +62,9 @@ export function createHttpApp({ store, control, adminTokens, logger, metrics }: 
   });
   app.use('/console', consoleRoutes());
 
+  // Agent tokens only: the admin token is refused there unless configured, and agent tokens never reach /api.
+  if (mcp) app.use('/mcp', mcpRoutes(mcp, logger));
+
   const auth = requireToken(adminTokens);
   // The token is checked before a body is read: without one, nothing is parsed, decompressed or buffered.
   app.use('/api', auth, express.json({ limit: '1mb' }));
@@ -70,6 +77,7 @@ export function createHttpApp({ store, control, adminTokens, logger, metrics }: 
   });
   app.use('/api/v1/flows', auth, flowRoutes(store, control));
   app.use('/api/v1', auth, recordRoutes(store, control));
+  if (mcp) app.use('/api/v1', auth, approvalRoutes(mcp));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'no such endpoint' });
   });

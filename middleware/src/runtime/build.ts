@@ -12,6 +12,7 @@ import { assertMappingsValid, loadMappingDir, type CompiledMapping } from '../ma
 import { CometdStream, DEFAULT_CLIENT_NAME, PubSubSubscriber, SalesforceClient, type ChangeStream, type SalesforceAuth } from '../salesforce';
 import { DEFAULT_SQLITE_PATH, openStateStore, type StateStore } from '../store';
 import { Vault } from '../vault';
+import { AgentGateway } from '../mcp/gateway';
 import { StreamTriggers } from './stream-triggers';
 
 export interface BuildOptions {
@@ -51,6 +52,8 @@ export interface BuiltConnector {
   mappingWarnings: Array<{ file: string; path: string; message: string }>;
   /** Change-event subscriptions of the streamed flows (null when streaming is off); started with the engine. */
   streams: StreamTriggers | null;
+  /** The agent gateway (MCP tools over the engine); null when `mcp.enabled` is false. */
+  mcp: AgentGateway | null;
   close(): Promise<void>;
 }
 
@@ -215,10 +218,34 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
           onLag: opts.metrics?.recordStreamLag,
         })
       : null;
+    const mcp = config.mcp.enabled
+      ? new AgentGateway(
+          {
+            store,
+            engine,
+            salesforce,
+            logger: logger.child({ component: 'mcp' }),
+            flows: () =>
+              flows.map((f) => ({
+                name: f.definition.name,
+                enabled: f.enabled,
+                trigger: f.definition.trigger.kind,
+                schedule: f.schedule,
+                source: { system: f.definition.source.system, object: f.definition.source.object },
+                target: { system: f.definition.target.system, object: f.definition.target.object },
+                group: f.definition.linkGroup ?? f.definition.name,
+              })),
+            definition: (name) => flows.find((f) => f.definition.name === name)?.definition,
+          },
+          config.mcp,
+          config.adminToken,
+        )
+      : null;
     return {
       config,
       store,
       vault,
+      mcp,
       salesforce,
       coupa,
       engine,

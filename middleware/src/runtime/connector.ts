@@ -44,7 +44,8 @@ export async function startConnector(
     control: engineFlowControl(built, () => ready),
     adminTokens,
     logger: opts.logger,
-    metrics
+    metrics,
+    mcp: built.mcp
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(built.config.port, opts.host ?? '127.0.0.1', () => resolve(s));

@@ -3,6 +3,8 @@ import type { SqlDriver } from './driver';
 import { migrations as allMigrations, renderMigration, type Migration } from './migrations';
 import { QUARANTINE_RELEASED, type LinkSide, type StateStore } from './state-store';
 import type {
+  Approval,
+  ApprovalStatus,
   AuditEntry,
   Checkpoint,
   StreamPosition,
@@ -16,6 +18,7 @@ import type {
   IdempotencyEntry,
   JournalEntry,
   Link,
+  NewApproval,
   NewConflict,
   NewDeadLetter,
   NewJournalEntry,
@@ -727,6 +730,72 @@ export class SqlStateStore implements StateStore {
     return rows.map((r) => ({ id: num(r.id), actor: r.actor, action: r.action, detail: fromJson(r.detail), at: r.at }));
   }
 
+  // agent approvals
+
+  async createApproval(a: NewApproval): Promise<{ created: boolean; approval: Approval }> {
+    return this.db.transaction(async (tx) => {
+      const open = await tx.all<Row>(
+        `SELECT * FROM agent_approvals WHERE dedupe_key = ? AND status IN ('pending', 'approved', 'succeeded') ORDER BY created_at DESC LIMIT 1`,
+        [a.dedupeKey],
+      );
+      if (open[0]) return { created: false, approval: approvalFrom(open[0]) };
+      const now = this.ts();
+      const decided = a.status === 'approved';
+      await tx.run(
+        `INSERT INTO agent_approvals (id, token, tool, args, dedupe_key, status, created_at, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [a.id, a.token, a.tool, JSON.stringify(a.args), a.dedupeKey, a.status, now, decided ? (a.decidedBy ?? null) : null, decided ? now : null],
+      );
+      const rows = await tx.all<Row>('SELECT * FROM agent_approvals WHERE id = ?', [a.id]);
+      return { created: true, approval: approvalFrom(rows[0]) };
+    });
+  }
+
+  async getApproval(id: string): Promise<Approval | null> {
+    const rows = await this.db.all<Row>('SELECT * FROM agent_approvals WHERE id = ?', [id]);
+    return rows[0] ? approvalFrom(rows[0]) : null;
+  }
+
+  async listApprovals(opts: { status?: ApprovalStatus; token?: string; limit?: number } = {}): Promise<Approval[]> {
+    const f = filters({ status: opts.status, token: opts.token });
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM agent_approvals ${f.where ? `WHERE ${f.where}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [...f.params, limitOf(opts.limit)],
+    );
+    return rows.map(approvalFrom);
+  }
+
+  async transitionApproval(
+    id: string,
+    from: ApprovalStatus,
+    patch: { status: ApprovalStatus; decidedBy?: string; reason?: string | null; result?: unknown; error?: string | null },
+  ): Promise<boolean> {
+    const now = this.ts();
+    const deciding = from === 'pending';
+    const finishing = patch.status === 'succeeded' || patch.status === 'failed' || patch.status === 'rejected';
+    const { changes } = await this.db.run(
+      `UPDATE agent_approvals SET status = ?,
+         decided_by = CASE WHEN ? = 1 THEN ? ELSE decided_by END, decided_at = CASE WHEN ? = 1 THEN ? ELSE decided_at END,
+         reason = COALESCE(?, reason), result = COALESCE(?, result), error = COALESCE(?, error),
+         finished_at = CASE WHEN ? = 1 THEN ? ELSE finished_at END
+       WHERE id = ? AND status = ?`,
+      [
+        patch.status,
+        deciding ? 1 : 0,
+        patch.decidedBy ?? null,
+        deciding ? 1 : 0,
+        now,
+        patch.reason ?? null,
+        patch.result === undefined ? null : JSON.stringify(patch.result),
+        patch.error ?? null,
+        finishing ? 1 : 0,
+        now,
+        id,
+        from,
+      ],
+    );
+    return changes > 0;
+  }
+
   // credentials
 
   async putCredential(row: Omit<CredentialRow, 'updatedAt'>): Promise<void> {
@@ -883,4 +952,22 @@ export class SqlStateStore implements StateStore {
     );
     return changes > 0;
   }
+}
+
+function approvalFrom(r: Row): Approval {
+  return {
+    id: String(r.id),
+    token: r.token,
+    tool: r.tool,
+    args: (fromJson(r.args) ?? {}) as Record<string, unknown>,
+    dedupeKey: r.dedupe_key,
+    status: r.status,
+    createdAt: r.created_at,
+    decidedBy: r.decided_by ?? null,
+    decidedAt: r.decided_at ?? null,
+    reason: r.reason ?? null,
+    result: fromJson(r.result),
+    error: r.error ?? null,
+    finishedAt: r.finished_at ?? null,
+  };
 }

@@ -1,4 +1,6 @@
 import type {
+  Approval,
+  ApprovalStatus,
   AuditEntry,
   Checkpoint,
   StreamPosition,
@@ -12,6 +14,7 @@ import type {
   IdempotencyEntry,
   JournalEntry,
   Link,
+  NewApproval,
   NewConflict,
   NewDeadLetter,
   NewJournalEntry,
@@ -124,6 +127,18 @@ export interface StateStore {
   // audit log
   audit(actor: string, action: string, detail?: unknown): Promise<void>;
   listAudit(opts?: { limit?: number; action?: string }): Promise<AuditEntry[]>;
+
+  // agent approvals (MCP write tools waiting for an operator)
+  /** Inserts, or returns the pending, approved or succeeded approval with the same dedupe key (a repeated request). */
+  createApproval(a: NewApproval): Promise<{ created: boolean; approval: Approval }>;
+  getApproval(id: string): Promise<Approval | null>;
+  listApprovals(opts?: { status?: ApprovalStatus; token?: string; limit?: number }): Promise<Approval[]>;
+  /** Moves an approval from `from` to the patch's status; false when it was no longer in `from` (decided elsewhere). */
+  transitionApproval(
+    id: string,
+    from: ApprovalStatus,
+    patch: { status: ApprovalStatus; decidedBy?: string; reason?: string | null; result?: unknown; error?: string | null },
+  ): Promise<boolean>;
 
   // encrypted credentials (ciphertext only; see vault/)
   putCredential(row: Omit<CredentialRow, 'updatedAt'>): Promise<void>;

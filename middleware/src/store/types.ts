@@ -156,3 +156,29 @@ export interface StreamPosition {
   replayId: string;
   updatedAt: string;
 }
+
+/** A write an agent asked for through the MCP gateway: pending until an operator (or the token's policy) decides. */
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'succeeded' | 'failed';
+
+export interface Approval {
+  id: string;
+  /** The agent token's configured name. */
+  token: string;
+  tool: string;
+  args: Record<string, unknown>;
+  /** token + tool + canonical arguments: an identical request joins the open or successful approval. */
+  dedupeKey: string;
+  status: ApprovalStatus;
+  createdAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  reason: string | null;
+  result: unknown;
+  error: string | null;
+  finishedAt: string | null;
+}
+
+export type NewApproval = Pick<Approval, 'id' | 'token' | 'tool' | 'args' | 'dedupeKey'> & {
+  status: 'pending' | 'approved';
+  decidedBy?: string | null;
+};

@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { releaseQuarantine } from '../../engine/quarantine';
 import type { StateStore } from '../../store/state-store';
-import type { FlowControl } from '../flow-control';
+import type { FlowControl, FlowSummary } from '../flow-control';
 import { HttpError } from '../errors';
 import { intParam } from '../params';
 import { summariseRuns } from '../run-history';
-import type { JournalEntry } from '../../store/types';
+import type { Conflict, DeadLetter, JournalEntry } from '../../store/types';
 
 /** A Salesforce record Id: 15 or 18 letters and digits, not all digits (Coupa ids are). */
 const SALESFORCE_ID = /^(?=.*[A-Za-z])[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
@@ -40,57 +40,7 @@ export function recordRoutes(store: StateStore, control: FlowControl): Router {
   router.get('/records/:key/timeline', async (req, res) => {
     const flow = typeof req.query.flow === 'string' ? req.query.flow : undefined;
     const limit = intParam(req.query.limit, 200, 1000);
-    const asked = req.params.key.trim();
-    const flows = control.listFlows();
-    const objects = new Map<string, { system: string; object: string }>();
-    for (const f of flows) for (const side of [f.source, f.target]) if (side) objects.set(`${side.system}:${side.object}`, side);
-    const groups = [...new Set(flows.map((f) => f.group ?? f.name))];
-    let candidates: string[];
-    if (asked.includes(':')) candidates = [asked];
-    else {
-      const sfLike = SALESFORCE_ID.test(asked);
-      const coupaLike = /^\d+$/.test(asked);
-      candidates = [...objects.values()]
-        .filter((o) => (o.system === 'salesforce' ? sfLike || !coupaLike : coupaLike || !sfLike))
-        .map((o) => `${o.system}:${o.object}:${asked}`);
-    }
-    // The linked counterparts (a requisition for an Opportunity, an Account for a supplier) belong to the story.
-    const keys = new Set<string>();
-    const links: Array<{ group: string; salesforce: string; coupa: string }> = [];
-    for (const key of candidates) {
-      const [system, object, ...rest] = key.split(':');
-      const id = rest.join(':');
-      if ((system !== 'salesforce' && system !== 'coupa') || !id) continue;
-      for (const group of groups) {
-        const link = await store.findLink(group, system, object, id);
-        if (!link) continue;
-        const sf = `salesforce:${link.sfObject}:${link.sfId}`;
-        const cp = `coupa:${link.coupaResource}:${link.coupaId}`;
-        links.push({ group, salesforce: sf, coupa: cp });
-        keys.add(sf).add(cp);
-      }
-    }
-    const journals = await Promise.all([...new Set([...candidates, ...keys])].map((recordKey) => store.listJournal({ recordKey, flow, limit })));
-    const journal: JournalEntry[] = journals
-      .flat()
-      .sort((a, b) => b.id - a.id)
-      .slice(0, limit);
-    for (const j of journal) keys.add(j.recordKey);
-    const [deadLetters, conflicts] = await Promise.all([
-      store.listDeadLetters({ flow, limit: 1000 }),
-      Promise.all([...keys].map((recordKey) => store.listConflicts({ flow, recordKey, limit: 1000 })))
-    ]);
-    const dead = deadLetters.filter((d) => keys.has(d.recordKey) || candidates.includes(d.recordKey));
-    for (const d of dead) keys.add(d.recordKey);
-    res.json({
-      query: asked,
-      recordKey: asked.includes(':') ? asked : ([...keys].find((k) => k.endsWith(`:${asked}`)) ?? null),
-      recordKeys: [...keys],
-      links,
-      journal,
-      deadLetters: dead,
-      conflicts: conflicts.flat()
-    });
+    res.json(await recordTimeline(store, control.listFlows(), req.params.key, { flow, limit }));
   });
 
   router.get('/dead-letters', async (req, res) => {
@@ -178,3 +128,75 @@ export function recordRoutes(store: StateStore, control: FlowControl): Router {
 
   return router;
 }
+
+/**
+ * Everything the connector did with one record and its linked counterparts (journal, links, dead letters, conflicts).
+ * `key` is a record key (`salesforce:Opportunity:006…`, `coupa:requisitions:42`) or a plain Salesforce Id or Coupa id,
+ * looked up in every object the flows read or write. Also the agent gateway's `get_record_timeline`.
+ */
+export async function recordTimeline(
+  store: StateStore,
+  flows: FlowSummary[],
+  query: string,
+  { flow, limit }: { flow?: string; limit: number },
+): Promise<{
+  query: string;
+  recordKey: string | null;
+  recordKeys: string[];
+  links: Array<{ group: string; salesforce: string; coupa: string }>;
+  journal: JournalEntry[];
+  deadLetters: DeadLetter[];
+  conflicts: Conflict[];
+}> {
+  const asked = query.trim();
+  const objects = new Map<string, { system: string; object: string }>();
+  for (const f of flows) for (const side of [f.source, f.target]) if (side) objects.set(`${side.system}:${side.object}`, side);
+  const groups = [...new Set(flows.map((f) => f.group ?? f.name))];
+  let candidates: string[];
+  if (asked.includes(':')) candidates = [asked];
+  else {
+    const sfLike = SALESFORCE_ID.test(asked);
+    const coupaLike = /^\d+$/.test(asked);
+    candidates = [...objects.values()]
+      .filter((o) => (o.system === 'salesforce' ? sfLike || !coupaLike : coupaLike || !sfLike))
+      .map((o) => `${o.system}:${o.object}:${asked}`);
+  }
+  // The linked counterparts (a requisition for an Opportunity, an Account for a supplier) belong to the story.
+  const keys = new Set<string>();
+  const links: Array<{ group: string; salesforce: string; coupa: string }> = [];
+  for (const key of candidates) {
+    const [system, object, ...rest] = key.split(':');
+    const id = rest.join(':');
+    if ((system !== 'salesforce' && system !== 'coupa') || !id) continue;
+    for (const group of groups) {
+      const link = await store.findLink(group, system, object, id);
+      if (!link) continue;
+      const sf = `salesforce:${link.sfObject}:${link.sfId}`;
+      const cp = `coupa:${link.coupaResource}:${link.coupaId}`;
+      links.push({ group, salesforce: sf, coupa: cp });
+      keys.add(sf).add(cp);
+    }
+  }
+  const journals = await Promise.all([...new Set([...candidates, ...keys])].map((recordKey) => store.listJournal({ recordKey, flow, limit })));
+  const journal: JournalEntry[] = journals
+    .flat()
+    .sort((a, b) => b.id - a.id)
+    .slice(0, limit);
+  for (const j of journal) keys.add(j.recordKey);
+  const [deadLetters, conflicts] = await Promise.all([
+    store.listDeadLetters({ flow, limit: 1000 }),
+    Promise.all([...keys].map((recordKey) => store.listConflicts({ flow, recordKey, limit: 1000 })))
+  ]);
+  const dead = deadLetters.filter((d) => keys.has(d.recordKey) || candidates.includes(d.recordKey));
+  for (const d of dead) keys.add(d.recordKey);
+  return {
+    query: asked,
+    recordKey: asked.includes(':') ? asked : ([...keys].find((k) => k.endsWith(`:${asked}`)) ?? null),
+    recordKeys: [...keys],
+    links,
+    journal,
+    deadLetters: dead,
+    conflicts: conflicts.flat()
+  };
+}
+

@@ -198,6 +198,29 @@ CREATE TABLE stream_positions (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'agent approvals',
+    sql: `
+CREATE TABLE agent_approvals (
+  id TEXT PRIMARY KEY,
+  token TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  args TEXT NOT NULL,
+  dedupe_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  decided_by TEXT,
+  decided_at TEXT,
+  reason TEXT,
+  result TEXT,
+  error TEXT,
+  finished_at TEXT
+);
+CREATE INDEX agent_approvals_dedupe ON agent_approvals (dedupe_key, status);
+CREATE INDEX agent_approvals_status ON agent_approvals (status, created_at);
+`,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -1,0 +1,287 @@
+/**
+ * The agent gateway driven by the MCP SDK's own client over Streamable HTTP, against the sandbox (both emulators,
+ * sample data, every flow): listing, each read tool, each write through approval, refusals, rate limits, malformed
+ * arguments and the audit log.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Connection } from 'jsforce';
+import { startSandbox, type RunningSandbox } from '../../scripts/sandbox/sandbox';
+import { waitFor } from '../e2e/harness';
+
+const repo = path.resolve(__dirname, '..', '..');
+const TOKENS = {
+  MCP_TEST_AGENT: 'agent-token-aaaaaaaaaaaaaaaaaaaaaaaa',
+  MCP_TEST_READER: 'reader-token-bbbbbbbbbbbbbbbbbbbbbbbb',
+  MCP_TEST_AUTO: 'auto-token-cccccccccccccccccccccccccc',
+  MCP_TEST_SLOW: 'slow-token-dddddddddddddddddddddddddd',
+};
+const ADMIN = 'admin-token-for-the-mcp-test-0123456789';
+
+type Result = { isError?: boolean; content: Array<{ type: string; text: string }>; structuredContent?: any };
+
+describe('agent gateway (MCP over Streamable HTTP and stdio)', () => {
+  let sandbox: RunningSandbox;
+  let conn: Connection;
+  const file = path.join(os.tmpdir(), `connector-mcp-${process.pid}.yaml`);
+  const settingsFile = path.join(os.tmpdir(), `sandbox-mcp-${process.pid}.json`);
+  const clients: Client[] = [];
+  const saved: Record<string, string | undefined> = {};
+
+  async function client(token: string): Promise<Client> {
+    const c = new Client({ name: 'mcp-test', version: '1.0.0' });
+    await c.connect(new StreamableHTTPClientTransport(new URL(`${sandbox.connector.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    clients.push(c);
+    return c;
+  }
+  const call = async (c: Client, name: string, args: Record<string, unknown> = {}) => (await c.callTool({ name, arguments: args })) as Result;
+  const admin = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(`${sandbox.connector.url}/api/v1${p}`, {
+      method,
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  beforeAll(async () => {
+    // The sandbox's configuration, with the requisition and onboarding flows left to the tools (no fast polls), plus agent tokens.
+    const yaml = fs
+      .readFileSync(path.join(repo, 'config', 'connector.sandbox.yaml'), 'utf8')
+      .replace(/(opportunity-to-requisition:\n {4}enabled: true\n {4}schedule: )"[^"]+"/, '$1"0 0 1 1 *"')
+      .replace(/(supplier-onboarding:\n {4}enabled: true\n {4}schedule: )"[^"]+"/, '$1"0 0 1 1 *"');
+    fs.writeFileSync(
+      file,
+      `${yaml}
+mcp:
+  rateLimit: { requestsPerMinute: 600 }
+  maxListItems: 20
+  maxTextLength: 500
+  tokens:
+    - { name: sales-agent, tokenEnv: MCP_TEST_AGENT, role: agent }
+    - { name: reader, tokenEnv: MCP_TEST_READER, role: reader, tools: [get_supplier_status, get_flow_health, list_dead_letters] }
+    - { name: ops-agent, tokenEnv: MCP_TEST_AUTO, role: agent, autoApprove: [start_supplier_onboarding] }
+    - { name: slow, tokenEnv: MCP_TEST_SLOW, role: reader, requestsPerMinute: 3 }
+`,
+    );
+    for (const [k, v] of Object.entries({ ...TOKENS, CONNECTOR_CONFIG: file })) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+    sandbox = await startSandbox({
+      connectorPort: 0,
+      salesforcePort: 0,
+      coupaPort: 0,
+      preview: false,
+      adminToken: ADMIN,
+      settingsFile,
+      sqlitePath: path.join(os.tmpdir(), `sandbox-mcp-${process.pid}.db`),
+      logLevel: 'silent',
+    });
+    conn = new Connection({ instanceUrl: sandbox.salesforce.url, accessToken: sandbox.salesforce.control.issueToken().access_token, version: '62.0' });
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await sandbox?.stop();
+    fs.rmSync(file, { force: true });
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  it('lists the tools a token may call, with strict input schemas', async () => {
+    const agent = await client(TOKENS.MCP_TEST_AGENT);
+    const names = (await agent.listTools()).tools.map((t) => t.name).sort();
+    expect(names).toEqual(
+      [
+        'create_requisition_for_opportunity', 'get_account_spend', 'get_approval', 'get_flow_health', 'get_opportunity_chain', 'get_record_timeline',
+        'get_supplier_status', 'list_account_invoices', 'list_conflicts', 'list_dead_letters', 'replay_dead_letter', 'resolve_conflict', 'start_supplier_onboarding',
+      ].sort(),
+    );
+    const tool = (await agent.listTools()).tools.find((t) => t.name === 'get_supplier_status');
+    expect(tool?.inputSchema).toMatchObject({ type: 'object', required: ['accountId'], additionalProperties: false });
+    const reader = await client(TOKENS.MCP_TEST_READER);
+    expect((await reader.listTools()).tools.map((t) => t.name).sort()).toEqual(['get_flow_health', 'get_supplier_status', 'list_dead_letters']);
+  });
+
+  it('keeps agent and admin tokens apart', async () => {
+    const mcp = await fetch(`${sandbox.connector.url}/mcp`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(mcp.status).toBe(403);
+    const api = await fetch(`${sandbox.connector.url}/api/v1/flows`, { headers: { Authorization: `Bearer ${TOKENS.MCP_TEST_AGENT}` } });
+    expect(api.status).toBe(401);
+    const none = await fetch(`${sandbox.connector.url}/mcp`, { method: 'POST', body: '{}' });
+    expect(none.status).toBe(401);
+  });
+
+  it('answers every read tool from the synced data and the sync state', async () => {
+    const agent = await client(TOKENS.MCP_TEST_AGENT);
+    const engine = sandbox.connector.engine;
+    await engine.runNow('invoice-status');
+    await engine.runNow('spend-summary');
+    const [vendor] = (await conn.query<{ Id: string; Name: string }>('SELECT Id, Name FROM Account WHERE Coupa_Supplier_Id__c != null ORDER BY Coupa_Supplier_Id__c')).records;
+
+    const status = await call(agent, 'get_supplier_status', { accountId: vendor.Id });
+    expect(status.isError).toBeFalsy();
+    expect(status.structuredContent.account.name).toBe(vendor.Name);
+    expect(status.structuredContent.supplier.linked).toBe(true);
+
+    const invoices = await call(agent, 'list_account_invoices', { accountId: vendor.Id, limit: 5 });
+    expect(invoices.isError).toBeFalsy();
+    expect(invoices.structuredContent.invoices.total).toBeGreaterThan(0);
+    expect(invoices.structuredContent.invoices.items.length).toBeLessThanOrEqual(5);
+    const overdue = await call(agent, 'list_account_invoices', { accountId: vendor.Id, state: 'overdue' });
+    expect(overdue.structuredContent.invoices.items.every((i: { state: string }) => i.state === 'overdue')).toBe(true);
+
+    const spend = await call(agent, 'get_account_spend', { accountId: vendor.Id });
+    expect(spend.isError).toBeFalsy();
+    expect(spend.structuredContent.periods.total).toBeGreaterThan(0);
+    const period = spend.structuredContent.periods.items[0].period;
+    const one = await call(agent, 'get_account_spend', { accountId: vendor.Id, period });
+    expect(one.structuredContent.periods.items).toHaveLength(1);
+
+    const invoiceId = invoices.structuredContent.invoices.items[0].coupaInvoiceId;
+    const timeline = await call(agent, 'get_record_timeline', { key: `coupa:invoices:${invoiceId}` });
+    expect(timeline.isError).toBeFalsy();
+    expect(timeline.structuredContent.journal.length).toBeGreaterThan(0);
+
+    const health = await call(agent, 'get_flow_health');
+    expect(health.structuredContent.flows.map((f: { flow: string }) => f.flow)).toContain('invoice-status');
+    expect(health.structuredContent.flows.find((f: { flow: string }) => f.flow === 'invoice-status').lastRun.status).toBe('succeeded');
+
+    expect((await call(agent, 'list_dead_letters')).structuredContent).toHaveProperty('deadLetters');
+    expect((await call(agent, 'list_conflicts')).structuredContent).toHaveProperty('conflicts');
+
+    const [opp] = (await conn.query<{ Id: string }>("SELECT Id FROM Opportunity WHERE Name LIKE 'Fabrikam%'")).records;
+    const chain = await call(agent, 'get_opportunity_chain', { opportunityId: opp.Id });
+    expect(chain.isError).toBeFalsy();
+    expect(chain.structuredContent.requisition).toMatchObject({ coupaId: null, linked: false });
+    // No secret in any result.
+    for (const r of [status, invoices, spend, timeline, health, chain]) {
+      expect(JSON.stringify(r)).not.toMatch(new RegExp([ADMIN, ...Object.values(TOKENS)].join('|')));
+    }
+  }, 60_000);
+
+  it('creates the requisition for a Closed Won Opportunity only after an operator approves, once', async () => {
+    const agent = await client(TOKENS.MCP_TEST_AGENT);
+    const [opp] = (await conn.query<{ Id: string; Name: string }>("SELECT Id, Name FROM Opportunity WHERE Name LIKE 'Fabrikam%'")).records;
+    await conn.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
+
+    const first = await call(agent, 'create_requisition_for_opportunity', { opportunityId: opp.Id });
+    expect(first.structuredContent.status).toBe('pending_approval');
+    const approvalId = first.structuredContent.approvalId as string;
+    const again = await call(agent, 'create_requisition_for_opportunity', { opportunityId: opp.Id });
+    expect(again.structuredContent.approvalId).toBe(approvalId);
+    const forDeal = () => sandbox.coupa.control.list('requisitions').filter((r: any) => r['custom-fields']?.['salesforce-opportunity-id'] === opp.Id);
+    expect(forDeal()).toHaveLength(0);
+    expect((await call(agent, 'get_approval', { approvalId })).structuredContent.status).toBe('pending');
+
+    const pending = await admin('GET', '/approvals');
+    expect(pending.body.approvals.map((a: { id: string }) => a.id)).toContain(approvalId);
+    const approved = await admin('POST', `/approvals/${approvalId}/approve`);
+    expect(approved.status).toBe(200);
+    expect(JSON.stringify(approved.body)).toMatch(/"status":"succeeded"/);
+    // Created by the approved call, or (streaming is on in the sandbox) by the change event it raced with: either way once.
+    expect(approved.body.result).toMatchObject({ outcome: expect.stringMatching(/^(created|already-exists)$/), opportunityId: opp.Id });
+    expect(forDeal()).toHaveLength(1);
+    expect((await admin('POST', `/approvals/${approvalId}/approve`)).status).toBe(409);
+
+    const outcome = await call(agent, 'get_approval', { approvalId });
+    expect(outcome.structuredContent).toMatchObject({ status: 'succeeded', result: { requisitionId: String(forDeal()[0].id) } });
+    const third = await call(agent, 'create_requisition_for_opportunity', { opportunityId: opp.Id });
+    expect(third.structuredContent).toMatchObject({ approvalId, status: 'succeeded' });
+    expect(forDeal()).toHaveLength(1);
+    // Another token does not see this token's approvals.
+    const other = await client(TOKENS.MCP_TEST_AUTO);
+    expect((await call(other, 'get_approval', { approvalId })).isError).toBe(true);
+  }, 60_000);
+
+  it("starts supplier onboarding at once where the token's policy allows it, through the onboarding flow", async () => {
+    const auto = await client(TOKENS.MCP_TEST_AUTO);
+    const [account] = (
+      await conn.query<{ Id: string }>("SELECT Id FROM Account WHERE Coupa_Supplier_Id__c = null AND Type IN ('Vendor', 'Prospect') ORDER BY Name")
+    ).records;
+    const res = await call(auto, 'start_supplier_onboarding', { accountId: account.Id });
+    expect(res.isError).toBeFalsy();
+    expect(res.structuredContent).toMatchObject({ status: 'succeeded', decidedBy: 'policy:ops-agent', result: { outcome: 'started' } });
+    const requestId = res.structuredContent.result.request.id;
+    const sims = sandbox.coupa.control.list('supplier_information').filter((s: any) => s['custom-fields']?.['salesforce-onboarding-request-id'] === requestId);
+    expect(sims).toHaveLength(1);
+    const repeat = await call(auto, 'start_supplier_onboarding', { accountId: account.Id });
+    expect(repeat.structuredContent.approvalId).toBe(res.structuredContent.approvalId);
+    const requests = await conn.query(`SELECT Id FROM Coupa_Onboarding_Request__c WHERE Account__c = '${account.Id}'`);
+    expect(requests.totalSize).toBe(1);
+  }, 60_000);
+
+  it('lets an operator reject a write, and the agent see why', async () => {
+    const agent = await client(TOKENS.MCP_TEST_AGENT);
+    const res = await call(agent, 'replay_dead_letter', { deadLetterId: 999999 });
+    const approvalId = res.structuredContent.approvalId;
+    const rejected = await admin('POST', `/approvals/${approvalId}/reject`, { reason: 'not now' });
+    expect(rejected.body.status).toBe('rejected');
+    expect((await call(agent, 'get_approval', { approvalId })).structuredContent).toMatchObject({ status: 'rejected', reason: 'not now' });
+  });
+
+  it('refuses tools outside the role or allow-list, malformed arguments, and calls over the rate limit; audits all of it', async () => {
+    const reader = await client(TOKENS.MCP_TEST_READER);
+    const refused = await call(reader, 'start_supplier_onboarding', { accountId: '001000000000001AAA' });
+    expect(refused.isError).toBe(true);
+    expect(refused.content[0].text).toMatch(/forbidden/);
+    const notListed = await call(reader, 'list_conflicts');
+    expect(notListed.isError).toBe(true);
+
+    const agent = await client(TOKENS.MCP_TEST_AGENT);
+    const bad = await call(agent, 'get_supplier_status', { accountId: "x' OR Name != '" });
+    expect(bad.isError).toBe(true);
+    expect(bad.content[0].text).toMatch(/invalid arguments/);
+    expect((await call(agent, 'get_flow_health', { extra: 1 })).isError).toBe(true);
+    expect((await call(agent, 'resolve_conflict', { conflictId: 1, winner: 'both' })).isError).toBe(true);
+
+    const slow = await client(TOKENS.MCP_TEST_SLOW);
+    const outcomes = [];
+    for (let i = 0; i < 4; i++) outcomes.push(await call(slow, 'get_flow_health'));
+    expect(outcomes.slice(0, 3).every((o) => !o.isError)).toBe(true);
+    expect(outcomes[3].isError).toBe(true);
+    expect(outcomes[3].content[0].text).toMatch(/rate limited/);
+
+    await waitFor('audit entries', async () => (await admin('GET', '/audit?action=mcp.tool&limit=200')).body.audit.length > 10);
+    const audit = (await admin('GET', '/audit?action=mcp.tool&limit=500')).body.audit as Array<{ actor: string; detail: any }>;
+    const outcomesSeen = new Set(audit.map((a) => a.detail.outcome));
+    for (const o of ['ok', 'refused', 'invalid-arguments', 'rate-limited', 'pending-approval', 'succeeded']) expect(outcomesSeen).toContain(o);
+    const write = audit.find((a) => a.detail.tool === 'create_requisition_for_opportunity' && a.detail.outcome === 'pending-approval');
+    expect(write).toMatchObject({ actor: 'agent:sales-agent', detail: { arguments: { opportunityId: expect.any(String) }, latencyMs: expect.any(Number), approvalId: expect.stringMatching(/^apr-/), transport: 'http' } });
+    expect(JSON.stringify(audit)).not.toMatch(new RegExp(Object.values(TOKENS).join('|')));
+    const decisions = (await admin('GET', '/audit?action=mcp.approval.approve')).body.audit;
+    expect(decisions.length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('serves the same tools over stdio (coupa-sf mcp), with the same governance', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [path.join(repo, 'bin', 'coupa-sf.js'), 'mcp'],
+      cwd: repo,
+      env: { ...env, SANDBOX_SETTINGS_FILE: settingsFile, COUPA_SF_MCP_TOKEN: TOKENS.MCP_TEST_READER, LOG_LEVEL: 'silent' },
+      stderr: 'pipe',
+    });
+    const c = new Client({ name: 'mcp-stdio-test', version: '1.0.0' });
+    await c.connect(transport);
+    clients.push(c);
+    expect((await c.listTools()).tools.map((t) => t.name).sort()).toEqual(['get_flow_health', 'get_supplier_status', 'list_dead_letters']);
+    const health = await call(c, 'get_flow_health');
+    expect(health.isError).toBeFalsy();
+    expect(health.structuredContent.flows.length).toBeGreaterThan(0);
+    expect((await call(c, 'replay_dead_letter', { deadLetterId: 1 })).isError).toBe(true);
+    const audit = (await admin('GET', '/audit?action=mcp.tool&limit=50')).body.audit as Array<{ detail: any }>;
+    expect(audit.some((a) => a.detail.transport === 'stdio' && a.detail.outcome === 'refused')).toBe(true);
+  }, 60_000);
+});
