@@ -81,6 +81,15 @@ describe('Coupa emulator: pagination, ordering, filters, fields, return_object',
     expect((await h.api('GET', '/api/suppliers?colour=red')).status).toBe(400);
   });
 
+  it('compares strings case-insensitively (contains, starts_with, ends_with, equality, in) as a real instance does', async () => {
+    expect(await names('name[contains]=supplier 11')).toEqual(['Supplier 110', 'Supplier 111', 'Supplier 112', 'Supplier 113', 'Supplier 114', 'Supplier 115', 'Supplier 116', 'Supplier 117', 'Supplier 118', 'Supplier 119']);
+    expect(await names('name[starts_with]=SUPPLIER 12')).toEqual(['Supplier 120']);
+    expect(await names('name[ends_with]=PLIER 007')).toEqual(['Supplier 007']);
+    expect(await names('name=supplier 042')).toEqual(['Supplier 042']);
+    expect(await names('number[in]=n5,N6')).toEqual(['Supplier 005', 'Supplier 006']);
+    expect(await names('custom_fields[salesforce-account-id]=001aaa')).toEqual(['Supplier 007']);
+  });
+
   it('filters datetimes (underscore or dash names, date-only = midnight UTC) and refuses string operators on them', async () => {
     const all = await names('updated_at[gt]=2000-01-01');
     expect(all).toHaveLength(50);
