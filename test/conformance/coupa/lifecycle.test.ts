@@ -50,6 +50,15 @@ describe('Coupa emulator: lifecycle actions and invalid transitions', () => {
       expect(one.body.supplier.name).toBeDefined();
     });
 
+    it('POST /requisitions/new/submit_for_approval (the documented path) creates and submits too', async () => {
+      const res = await h.api('POST', '/api/requisitions/new/submit_for_approval', { body: requisitionBody(['Acme']) });
+      expect(res.status).toBe(201);
+      expect(res.body.status).toBe('pending_approval');
+      expect(pendingApprovalId(res.body)).toBeGreaterThan(0);
+      const bad = await h.api('POST', '/api/requisitions/new/submit_for_approval', { body: { ...requisitionBody(['Acme']), 'ship-to-address': null } });
+      expect(bad.status).toBe(400);
+    });
+
     it('POST /requisitions/submit_for_approval creates and submits; reject returns the requisition to draft with the reason', async () => {
       const res = await h.api('POST', '/api/requisitions/submit_for_approval', { body: requisitionBody(['Acme']) });
       expect(res.status).toBe(201);
