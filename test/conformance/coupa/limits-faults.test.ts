@@ -133,6 +133,16 @@ describe('Coupa emulator: fault injection, counters, control surface', () => {
     h.emu.control.clock.set(new Date().toISOString());
   });
 
+  it('answers at /__control itself (the URL the sandbox prints) with the endpoints it serves', async () => {
+    const res = await fetch(`${h.url}/__control`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { endpoints: string[] };
+    expect(body.endpoints).toEqual(expect.arrayContaining(['POST /__control/reset', 'GET|DELETE /__control/counters']));
+    for (const e of body.endpoints.filter((x) => x.startsWith('GET') && !x.includes(':'))) {
+      expect((await fetch(`${h.url}${e.split(' ')[1]}`)).status).toBe(200);
+    }
+  });
+
   it('hides /__control unless testControl is on', async () => {
     const plain = await startHarness();
     try {
