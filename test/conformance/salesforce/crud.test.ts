@@ -184,6 +184,35 @@ describe('sObject CRUD, upsert and describe through jsforce', () => {
     expect((await failure(conn.sobject('Nope__c').describe())).name).toBe('NOT_FOUND');
   });
 
+  it('serves describe/layouts, compactLayouts, approvalLayouts and namedLayouts; advertises only what it serves', async () => {
+    const layouts = await conn.sobject('Account').layouts();
+    expect(layouts.layouts).toHaveLength(1);
+    const layout = layouts.layouts[0] as unknown as { id: string; detailLayoutSections: Array<{ heading: string; layoutRows: Array<{ layoutItems: Array<{ layoutComponents: Array<{ value: string }> }> }> }> };
+    expect(layout.id).toMatch(/^00h[0-9A-Za-z]{15}$/);
+    const detailFields = layout.detailLayoutSections.flatMap((sec) => sec.layoutRows.flatMap((r) => r.layoutItems.flatMap((i) => i.layoutComponents.map((c) => c.value))));
+    expect(detailFields).toEqual(expect.arrayContaining(['Name', 'Coupa_Supplier_Id__c', 'CreatedById']));
+    expect(layouts.recordTypeMappings).toEqual([expect.objectContaining({ recordTypeId: '012000000000000AAA', layoutId: layout.id, master: true })]);
+    const compact = await conn.sobject('Contact').compactLayouts();
+    expect(compact.compactLayouts).toEqual([expect.objectContaining({ id: null, name: 'SYSTEM', label: 'System Default', objectType: 'Contact' })]);
+    expect(compact.defaultCompactLayoutId).toBeNull();
+    expect(await conn.sobject('Coupa_Invoice__c').approvalLayouts()).toEqual({ approvalLayouts: [] });
+    const named = await failure(conn.request(`/services/data/v${VERSION}/sobjects/User/describe/namedLayouts/UserAlt`));
+    expect(named.name).toBe('NOT_FOUND');
+    expect((await failure(conn.request(`/services/data/v${VERSION}/sobjects/Nope__c/describe/layouts`))).name).toBe('NOT_FOUND');
+    // Every URL describe advertises answers.
+    const acct = await conn.sobject('Account').describe();
+    for (const [key, url] of Object.entries(acct.urls as Record<string, string>)) {
+      if (key === 'rowTemplate') continue;
+      await expect(conn.request(url)).resolves.toBeDefined();
+    }
+    // The resource map lists only served resources, and each answers.
+    const map = await conn.request<Record<string, string>>(`/services/data/v${VERSION}`);
+    expect(Object.keys(map).sort()).toEqual(['composite', 'identity', 'jobs', 'limits', 'query', 'queryAll', 'sobjects']);
+    for (const key of ['sobjects', 'limits']) await expect(conn.request(map[key])).resolves.toBeDefined();
+    await expect(conn.request(`${map.jobs}/ingest`)).resolves.toBeDefined();
+    await expect(conn.request(`${map.query}?q=SELECT+Id+FROM+Account`)).resolves.toBeDefined();
+  });
+
   it('AutoNumber name fields and record types from metadata', async () => {
     const acc = await conn.sobject('Account').create({ Name: 'Onb' });
     const r1 = await conn.sobject('Coupa_Onboarding_Request__c').create({ Account__c: acc.id });

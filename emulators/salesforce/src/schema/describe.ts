@@ -17,13 +17,11 @@ const SOAP_TYPES: Record<string, string> = {
 function urls(obj: ObjectDef, version: string): Record<string, string> {
   const base = `/services/data/v${version}/sobjects/${obj.name}`;
   return {
+    // Only resources the emulator serves (a real org also lists defaultValues, listviews and quickActions).
     compactLayouts: `${base}/describe/compactLayouts`,
     rowTemplate: `${base}/{ID}`,
     approvalLayouts: `${base}/describe/approvalLayouts`,
-    defaultValues: `${base}/defaultValues?recordTypeId&fields`,
-    listviews: `${base}/listviews`,
     describe: `${base}/describe`,
-    quickActions: `${base}/quickActions`,
     layouts: `${base}/describe/layouts`,
     sobject: base,
   };
@@ -149,7 +147,7 @@ export function describeSObject(schema: Schema, obj: ObjectDef, version: string)
     fields: obj.fields.map(describeField),
     implementedBy: null,
     implementsInterfaces: null,
-    listviewable: null,
+    listviewable: null, // list views are not served
     lookupLayoutable: null,
     namedLayoutInfos: [],
     networkScopeFieldName: null,
