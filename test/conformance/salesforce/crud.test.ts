@@ -69,6 +69,16 @@ describe('sObject CRUD, upsert and describe through jsforce', () => {
     }
   });
 
+  it('a Contract cannot be inserted Activated: insert it as Draft, then activate it with an update', async () => {
+    const acct = (await conn.sobject('Account').create({ Name: 'Activation Co' })) as { id: string };
+    const refused = await failure(conn.sobject('Contract').create({ AccountId: acct.id, StartDate: '2026-01-01', ContractTerm: 12, Status: 'Activated' }));
+    expect(refused.name).toBe('FIELD_INTEGRITY_EXCEPTION');
+    expect((await conn.query(`SELECT Id FROM Contract WHERE AccountId = '${acct.id}'`)).totalSize).toBe(0);
+    const { id } = (await conn.sobject('Contract').create({ AccountId: acct.id, StartDate: '2026-01-01', ContractTerm: 12, Status: 'Draft' })) as { id: string };
+    await conn.sobject('Contract').update({ Id: id, Status: 'Activated' });
+    expect(await conn.sobject('Contract').retrieve(id)).toMatchObject({ Status: 'Activated', StatusCode: 'Activated', ActivatedDate: expect.any(String) });
+  });
+
   it('validation errors use the real error codes and messages', async () => {
     const cases: Array<[Record<string, unknown>, string, string, string[] | undefined]> = [
       [{ Industry: 'Energy' }, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]', ['Name']],

@@ -130,6 +130,10 @@ export class Dml {
       if (missing.length) throw new SfError(400, 'REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
       for (const f of obj.fields) if (f.autoNumber) rec[f.name] = this.nextAutoNumber(obj, f);
       this.derive(obj, rec, now);
+      // A real org refuses to create a contract in the Activated status category: insert it as Draft, then activate.
+      if (obj.name === 'Contract' && rec.StatusCode === 'Activated') {
+        throw new SfError(400, 'FIELD_INTEGRITY_EXCEPTION', 'Status: a contract must be created in the Draft status category; activate it with an update', ['Status']);
+      }
       this.checkUnique(obj, rec);
       this.store.put(obj.name, rec);
       const fields: Rec = {};
