@@ -3,6 +3,7 @@ import { SfError } from '../errors';
 import { MultipleMatches } from '../data/dml';
 import { Rec } from '../data/store';
 import { describeGlobalEntry, describeSObject } from '../schema/describe';
+import { fieldValue } from '../schema/compound';
 import { describeCompactLayouts, describeLayout, describeLayouts } from '../schema/layouts';
 import { ObjectDef } from '../schema/types';
 import { Call, Reply, Route, json } from './types';
@@ -18,11 +19,11 @@ export function renderRecord(call: Call, obj: ObjectDef, rec: Rec, fieldsParam?:
     for (const name of fieldsParam.split(',').map((s) => s.trim()).filter(Boolean)) {
       const f = call.org.schema.field(obj.name, name);
       if (!f) throw new SfError(400, 'INVALID_FIELD', `No such column '${name}' on sobject of type ${obj.name}`);
-      out[f.name] = rec[f.name] ?? null;
+      out[f.name] = fieldValue(f, rec);
     }
     return out;
   }
-  for (const f of obj.fields) out[f.name] = rec[f.name] ?? null;
+  for (const f of obj.fields) out[f.name] = fieldValue(f, rec);
   return out;
 }
 

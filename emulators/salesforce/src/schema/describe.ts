@@ -12,6 +12,7 @@ const SOAP_TYPES: Record<string, string> = {
   date: 'xsd:date',
   datetime: 'xsd:dateTime',
   time: 'xsd:time',
+  address: 'urn:address',
 };
 
 function urls(obj: ObjectDef, version: string): Record<string, string> {
@@ -65,7 +66,7 @@ export function describeField(f: FieldDef): Record<string, unknown> {
   const text = ['string', 'textarea', 'picklist', 'multipicklist', 'combobox', 'email', 'phone', 'url', 'encryptedstring'].includes(f.type);
   const numeric = ['double', 'currency', 'percent', 'int'].includes(f.type);
   return {
-    aggregatable: f.type !== 'textarea',
+    aggregatable: f.type !== 'textarea' && f.type !== 'address',
     aiPredictionField: false,
     autoNumber: f.autoNumber,
     byteLength: text || f.type === 'id' || f.type === 'reference' ? f.length * 3 : 0,
@@ -73,7 +74,7 @@ export function describeField(f: FieldDef): Record<string, unknown> {
     calculatedFormula: null,
     cascadeDelete: f.cascadeDelete,
     caseSensitive: f.caseSensitive,
-    compoundFieldName: null,
+    compoundFieldName: f.compoundFieldName ?? null,
     controllerName: null,
     createable: f.createable,
     custom: f.custom,
@@ -87,10 +88,10 @@ export function describeField(f: FieldDef): Record<string, unknown> {
     encrypted: f.type === 'encryptedstring',
     externalId: f.externalId,
     extraTypeInfo: null,
-    filterable: f.type !== 'textarea',
+    filterable: f.type !== 'textarea' && f.type !== 'address',
     filteredLookupInfo: null,
     formulaTreatNullNumberAsZero: false,
-    groupable: !['textarea', 'double', 'currency', 'percent', 'datetime'].includes(f.type),
+    groupable: !['textarea', 'double', 'currency', 'percent', 'datetime', 'address'].includes(f.type),
     highScaleNumber: false,
     htmlFormatted: false,
     idLookup: f.type === 'id' || f.externalId || (f.nameField && f.name === 'Name' && f.type === 'string') || f.name === 'Username' || f.name === 'Email',
@@ -117,7 +118,7 @@ export function describeField(f: FieldDef): Record<string, unknown> {
     scale: numeric && f.type !== 'int' ? f.scale : 0,
     searchPrefilterable: f.type === 'reference',
     soapType: SOAP_TYPES[f.type] ?? 'xsd:string',
-    sortable: f.type !== 'textarea',
+    sortable: f.type !== 'textarea' && f.type !== 'address',
     type: f.type,
     unique: f.unique,
     updateable: f.updateable,
