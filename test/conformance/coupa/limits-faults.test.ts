@@ -55,6 +55,43 @@ describe('Coupa emulator: rate limit (token bucket, 25/s, burst 20)', () => {
   });
 });
 
+describe('Coupa emulator: throttling answered as some instances do (403, or queueing the burst)', () => {
+  it("throttle '403': an exhausted bucket answers 403 with a rate-limit message (counted as rate-limited)", async () => {
+    const h = await startHarness({ rateLimit: { burst: 2, throttle: '403' } });
+    try {
+      const tok = await h.token(['core.supplier.read']);
+      h.emu.control.clock.freeze();
+      h.emu.control.refillRateLimit();
+      const replies = await Promise.all(Array.from({ length: 5 }, () => h.api('GET', '/api/suppliers?limit=1', { token: tok })));
+      expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 403, 403, 403]);
+      const refused = replies.find((r) => r.status === 403)!;
+      expect(JSON.stringify(refused.body)).toMatch(/rate limit/i);
+      expect(h.emu.control.counters().rateLimited).toBe(3);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("throttle 'queue': nothing is refused, the burst beyond the bucket is served late", async () => {
+    const h = await startHarness({ rateLimit: { ratePerSecond: 50, burst: 2, throttle: 'queue' } });
+    try {
+      const tok = await h.token(['core.supplier.read']);
+      h.emu.control.refillRateLimit();
+      const started = Date.now();
+      const replies = await Promise.all(Array.from({ length: 12 }, () => h.api('GET', '/api/suppliers?limit=1', { token: tok })));
+      const elapsed = Date.now() - started;
+      expect(replies.every((r) => r.status === 200)).toBe(true);
+      // 10 requests beyond the burst at 50/s: the last waits about 200 ms.
+      expect(elapsed).toBeGreaterThanOrEqual(150);
+      const c = h.emu.control.counters();
+      expect(c.rateLimited).toBe(0);
+      expect(c.queued).toBeGreaterThanOrEqual(9);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('Coupa emulator: fault injection, counters, control surface', () => {
   let h: Harness;
   beforeAll(async () => {
