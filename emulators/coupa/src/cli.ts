@@ -16,6 +16,7 @@ const USAGE = `Usage: npm run emulator:coupa -- --port P --client-id X --client-
   --clamp-limit             clamp limit>50 instead of 400
   --lenient                 ignore unknown attributes / custom fields instead of 400
   --custom-fields SPEC      e.g. "requisitions=salesforce-opportunity-id;invoices=cf-erp-number" (merged over defaults)
+  --ignore-undocumented-filters  drop custom_fields[…] and unknown-attribute filters instead of applying them
   --test-control            expose /__control
   --tz -08:00               instance UTC offset
   --host H                  bind address (default 127.0.0.1)`;
@@ -58,6 +59,7 @@ function parse(argv: string[]): CoupaEmulatorOptions {
       case '--token-ttl': o.tokenTtlSeconds = Number(next()); break;
       case '--allow-scopeless-token': o.allowScopelessToken = true; break;
       case '--clamp-limit': o.limitAbove50 = 'clamp'; break;
+      case '--ignore-undocumented-filters': o.undocumentedFilters = 'ignore'; break;
       case '--lenient': o.unknownAttributes = 'ignore'; o.unknownCustomFields = 'ignore'; break;
       case '--test-control': o.testControl = true; break;
       case '--custom-fields':

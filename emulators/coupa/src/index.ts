@@ -45,6 +45,7 @@ export function resolveOptions(o: CoupaEmulatorOptions = {}): ResolvedOptions {
     limitAbove50: o.limitAbove50 ?? 'reject',
     unknownAttributes: o.unknownAttributes ?? 'reject',
     unknownCustomFields: o.unknownCustomFields ?? 'reject',
+    undocumentedFilters: o.undocumentedFilters ?? 'apply',
     requireJsonAccept: o.requireJsonAccept ?? true,
     createStatus: o.createStatus ?? 201,
     customFields: o.customFields ?? {},

@@ -40,6 +40,13 @@ export interface CoupaEmulatorOptions {
   /** Seed: a record count (deterministic from seedNumber), a path to a JSON seed file, or a seed spec. */
   seed?: number | string | SeedSpec;
   faults?: FaultRule[];
+  /**
+   * Filters the real API does not document (`custom_fields[…]`) and filters on unknown attributes: `apply` (default:
+   * custom-field filters work, unknown attributes → 400) or `ignore` (both are silently dropped and the list answers
+   * as if they were not there, as an instance whose custom field is not filterable may), so tests can prove a client
+   * verifies what a look-up returns.
+   */
+  undocumentedFilters?: 'apply' | 'ignore';
   /** Enables /__control and the `control` object's HTTP twin. Programmatic control is always returned. */
   testControl?: boolean;
   /** Instance UTC offset used in every timestamp, e.g. "-08:00". */

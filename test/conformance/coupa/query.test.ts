@@ -155,3 +155,53 @@ describe('Coupa emulator: pagination, ordering, filters, fields, return_object',
     expect(res.body['created-at']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-08:00$/);
   });
 });
+
+describe('Coupa emulator: seed 0 is an empty company', () => {
+  it('has the base data (users, addresses, accounts, reference data) and no documents or suppliers', async () => {
+    const h = await startHarness({ seed: 0 });
+    try {
+      for (const r of ['suppliers', 'requisitions', 'purchase_orders', 'invoices', 'contracts', 'budget_lines', 'supplier_information']) {
+        const res = await h.api('GET', `/api/${r}`);
+        expect([r, res.status, res.body]).toEqual([r, 200, []]);
+      }
+      const users = await h.api('GET', '/api/users');
+      expect(users.body.map((u: any) => u.login).sort()).toEqual(['approver', 'integration', 'jdoe']);
+      expect((await h.api('GET', '/api/accounts')).body).toHaveLength(3);
+      // A seeded size still gives at least one of each.
+      h.emu.control.reset(10);
+      expect(h.emu.control.count('suppliers')).toBe(1);
+      expect(h.emu.control.count('invoices')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("Coupa emulator: undocumentedFilters 'ignore' (an instance that does not apply custom-field filters)", () => {
+  it('custom_fields[…] filters apply by default; in ignore mode they, and unknown-attribute filters, are dropped', async () => {
+    const seedTwo = (h: Harness) => {
+      h.emu.control.create('suppliers', { name: 'One', status: 'active', 'custom-fields': { 'salesforce-account-id': '001A' } });
+      h.emu.control.create('suppliers', { name: 'Two', status: 'active', 'custom-fields': { 'salesforce-account-id': '001B' } });
+    };
+    const strict = await startHarness();
+    const ignoring = await startHarness({ undocumentedFilters: 'ignore' });
+    try {
+      seedTwo(strict);
+      seedTwo(ignoring);
+      const names = async (h: Harness, q: string) => {
+        const res = await h.api('GET', `/api/suppliers?${q}`);
+        return [res.status, res.status === 200 ? res.body.map((s: any) => s.name) : res.body];
+      };
+      expect(await names(strict, 'custom_fields[salesforce-account-id]=001B')).toEqual([200, ['Two']]);
+      expect((await names(strict, 'colour=red'))[0]).toBe(400);
+      expect(await names(ignoring, 'custom_fields[salesforce-account-id]=001B')).toEqual([200, ['One', 'Two']]);
+      expect(await names(ignoring, 'custom_fields[salesforce-account-id][in]=001B,001C')).toEqual([200, ['One', 'Two']]);
+      expect(await names(ignoring, 'colour=red')).toEqual([200, ['One', 'Two']]);
+      // Documented filters still apply.
+      expect(await names(ignoring, 'name=two&custom_fields[salesforce-account-id]=001A')).toEqual([200, ['Two']]);
+    } finally {
+      await strict.close();
+      await ignoring.close();
+    }
+  });
+});

@@ -45,6 +45,15 @@ export function parseConditions(emu: Emulator, def: ResourceDef, params: URLSear
       segs.pop();
     }
     const path = segs.map((s, i) => (i > 0 && segs[i - 1] === 'custom-fields' ? s : dashKey(s)));
+    if (emu.options.undocumentedFilters === 'ignore') {
+      // An instance that does not apply undocumented filters: custom-field and unknown-attribute filters are dropped.
+      if (path[0] === 'custom-fields') continue;
+      try {
+        resolveLeaf(emu, def, path, rawKey, def.errorKey);
+      } catch {
+        continue;
+      }
+    }
     const leaf = resolveLeaf(emu, def, path, rawKey, def.errorKey);
     if (leaf === 'datetime' && ['contains', 'starts_with', 'ends_with', 'blank'].includes(op)) {
       throw badRequest(def.errorKey, `Operator '${op}' is not supported for date/time attribute '${path.join('.')}'`);
