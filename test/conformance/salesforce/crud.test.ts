@@ -79,6 +79,24 @@ describe('sObject CRUD, upsert and describe through jsforce', () => {
     expect(await conn.sobject('Contract').retrieve(id)).toMatchObject({ Status: 'Activated', StatusCode: 'Activated', ActivatedDate: expect.any(String) });
   });
 
+  it('with the org setting "Auto-calculate Contract End Date" off, EndDate is entered, not calculated', async () => {
+    const manual = await startOrg({ contractAutoEndDate: false });
+    try {
+      const c2 = await connect(manual);
+      const acct = (await c2.sobject('Account').create({ Name: 'Manual Co' })) as { id: string };
+      const { id } = (await c2.sobject('Contract').create({ AccountId: acct.id, StartDate: '2026-01-01', ContractTerm: 12, EndDate: '2026-06-30', Status: 'Draft' })) as { id: string };
+      expect(((await c2.sobject('Contract').retrieve(id)) as { EndDate: string }).EndDate).toBe('2026-06-30');
+      const describe = await c2.sobject('Contract').describe();
+      expect(describe.fields.find((f) => f.name === 'EndDate')).toMatchObject({ createable: true, updateable: true });
+      // The default org calculates it and refuses it as input.
+      const acct2 = (await conn.sobject('Account').create({ Name: 'Auto Co' })) as { id: string };
+      const refused = await failure(conn.sobject('Contract').create({ AccountId: acct2.id, StartDate: '2026-01-01', ContractTerm: 12, EndDate: '2026-06-30', Status: 'Draft' }));
+      expect(refused.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
+    } finally {
+      await manual.close();
+    }
+  });
+
   it('validation errors use the real error codes and messages', async () => {
     const cases: Array<[Record<string, unknown>, string, string, string[] | undefined]> = [
       [{ Industry: 'Energy' }, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]', ['Name']],
