@@ -8,6 +8,7 @@ const USAGE = `Usage: npm run emulator:coupa -- --port P --client-id X --client-
   --seed-number S           seed number for generated records (default 1)
   --faults SPEC             e.g. "status:503:2,latency:200,expire-token::1,shift:-1" or a JSON array
   --rate R --burst B        token bucket (default 25/s, burst 20); --no-rate-limit disables
+  --throttle 429|403|queue  how an exhausted bucket answers (default 429)
   --retry-after             send Retry-After on 429
   --auto-approve            approve submitted documents immediately
   --token-ttl SECONDS       token lifetime (default 86399)
@@ -15,6 +16,7 @@ const USAGE = `Usage: npm run emulator:coupa -- --port P --client-id X --client-
   --clamp-limit             clamp limit>50 instead of 400
   --lenient                 ignore unknown attributes / custom fields instead of 400
   --custom-fields SPEC      e.g. "requisitions=salesforce-opportunity-id;invoices=cf-erp-number" (merged over defaults)
+  --ignore-undocumented-filters  drop custom_fields[…] and unknown-attribute filters instead of applying them
   --test-control            expose /__control
   --tz -08:00               instance UTC offset
   --host H                  bind address (default 127.0.0.1)`;
@@ -26,6 +28,7 @@ function parse(argv: string[]): CoupaEmulatorOptions {
   let burst: number | undefined;
   let retryAfter = false;
   let noRate = false;
+  let throttle: '429' | '403' | 'queue' = '429';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -43,6 +46,12 @@ function parse(argv: string[]): CoupaEmulatorOptions {
       case '--seed-number': seedNumber = Number(next()); break;
       case '--faults': o.faults = parseFaults(next()); break;
       case '--rate': rate = Number(next()); break;
+      case '--throttle': {
+        const t = next();
+        if (t !== '429' && t !== '403' && t !== 'queue') throw new Error(`--throttle must be 429, 403 or queue\n${USAGE}`);
+        throttle = t;
+        break;
+      }
       case '--burst': burst = Number(next()); break;
       case '--retry-after': retryAfter = true; break;
       case '--no-rate-limit': noRate = true; break;
@@ -50,6 +59,7 @@ function parse(argv: string[]): CoupaEmulatorOptions {
       case '--token-ttl': o.tokenTtlSeconds = Number(next()); break;
       case '--allow-scopeless-token': o.allowScopelessToken = true; break;
       case '--clamp-limit': o.limitAbove50 = 'clamp'; break;
+      case '--ignore-undocumented-filters': o.undocumentedFilters = 'ignore'; break;
       case '--lenient': o.unknownAttributes = 'ignore'; o.unknownCustomFields = 'ignore'; break;
       case '--test-control': o.testControl = true; break;
       case '--custom-fields':
@@ -70,7 +80,7 @@ function parse(argv: string[]): CoupaEmulatorOptions {
     }
   }
   if (typeof o.seed === 'number' && seedNumber !== undefined) o.seed = { size: o.seed, seed: seedNumber };
-  o.rateLimit = noRate ? false : { ratePerSecond: rate ?? 25, burst: burst ?? 20, retryAfterHeader: retryAfter };
+  o.rateLimit = noRate ? false : { ratePerSecond: rate ?? 25, burst: burst ?? 20, retryAfterHeader: retryAfter, throttle };
   return o;
 }
 

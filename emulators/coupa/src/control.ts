@@ -125,5 +125,22 @@ export function controlRouter(control: Control): express.Router {
   r.get('/records/:resource/:id', wrap((req) => control.get(String(req.params.resource), Number(req.params.id)) ?? null));
   r.post('/records/:resource', wrap((req) => control.create(String(req.params.resource), req.body)));
   r.patch('/records/:resource/:id', wrap((req) => control.update(String(req.params.resource), Number(req.params.id), req.body)));
+  // The root answers with what is here, so the URL the sandbox prints works in a browser.
+  r.get('/', (_req, res) => {
+    res.status(200).json({
+      endpoints: [
+        'POST /__control/reset',
+        'POST /__control/seed',
+        'GET|DELETE /__control/counters',
+        'GET|POST|DELETE /__control/faults',
+        'GET|POST /__control/clock',
+        'POST /__control/rate-limit/refill',
+        'POST /__control/tokens/revoke',
+        'GET|POST /__control/records/:resource',
+        'GET|PATCH /__control/records/:resource/:id',
+      ],
+      clock: control.clock.now(),
+    });
+  });
   return r;
 }

@@ -30,7 +30,7 @@ export interface CoupaEmulator {
 }
 
 export function resolveOptions(o: CoupaEmulatorOptions = {}): ResolvedOptions {
-  const rl = o.rateLimit === false ? false : { ratePerSecond: 25, burst: 20, retryAfterHeader: false, ...(o.rateLimit ?? {}) };
+  const rl = o.rateLimit === false ? false : { ratePerSecond: 25, burst: 20, retryAfterHeader: false, throttle: '429' as const, ...(o.rateLimit ?? {}) };
   return {
     port: o.port ?? 0,
     host: o.host ?? '127.0.0.1',
@@ -45,6 +45,7 @@ export function resolveOptions(o: CoupaEmulatorOptions = {}): ResolvedOptions {
     limitAbove50: o.limitAbove50 ?? 'reject',
     unknownAttributes: o.unknownAttributes ?? 'reject',
     unknownCustomFields: o.unknownCustomFields ?? 'reject',
+    undocumentedFilters: o.undocumentedFilters ?? 'apply',
     requireJsonAccept: o.requireJsonAccept ?? true,
     createStatus: o.createStatus ?? 201,
     customFields: o.customFields ?? {},

@@ -31,11 +31,22 @@ export interface CoupaEmulatorOptions {
   createStatus?: 200 | 201;
   /** Custom fields per resource path name (e.g. requisitions: ['salesforce-opportunity-id']). Merged over defaults. */
   customFields?: CustomFieldConfig;
-  /** Rate limit: token bucket; false disables. Default 25/s, burst 20. */
-  rateLimit?: false | { ratePerSecond?: number; burst?: number; retryAfterHeader?: boolean };
+  /**
+   * Rate limit: token bucket; false disables. Default 25/s, burst 20. `throttle` is how an exhausted bucket answers:
+   * `429` (default; Coupa's documented answer), `403` (403 with a rate-limit message, as some instances and gateways
+   * do) or `queue` (no refusal: the request waits for its token, so a burst is served with extra latency).
+   */
+  rateLimit?: false | { ratePerSecond?: number; burst?: number; retryAfterHeader?: boolean; throttle?: ThrottleMode };
   /** Seed: a record count (deterministic from seedNumber), a path to a JSON seed file, or a seed spec. */
   seed?: number | string | SeedSpec;
   faults?: FaultRule[];
+  /**
+   * Filters the real API does not document (`custom_fields[…]`) and filters on unknown attributes: `apply` (default:
+   * custom-field filters work, unknown attributes → 400) or `ignore` (both are silently dropped and the list answers
+   * as if they were not there, as an instance whose custom field is not filterable may), so tests can prove a client
+   * verifies what a look-up returns.
+   */
+  undocumentedFilters?: 'apply' | 'ignore';
   /** Enables /__control and the `control` object's HTTP twin. Programmatic control is always returned. */
   testControl?: boolean;
   /** Instance UTC offset used in every timestamp, e.g. "-08:00". */
@@ -63,9 +74,11 @@ export const DEFAULT_CUSTOM_FIELDS: CustomFieldConfig = {
   purchase_orders: [],
 };
 
+export type ThrottleMode = '429' | '403' | 'queue';
+
 export interface ResolvedOptions extends Required<Omit<CoupaEmulatorOptions, 'seed' | 'faults' | 'now' | 'log' | 'rateLimit' | 'scopes'>> {
   scopes: string[];
-  rateLimit: false | { ratePerSecond: number; burst: number; retryAfterHeader: boolean };
+  rateLimit: false | { ratePerSecond: number; burst: number; retryAfterHeader: boolean; throttle: ThrottleMode };
   seed?: number | string | SeedSpec;
   faults: FaultRule[];
   now?: string;

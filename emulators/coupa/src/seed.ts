@@ -136,9 +136,9 @@ export interface SeedCounts {
   supplier_risk_aware_feed: number;
 }
 
-/** Splits a total record count across the resources (every resource gets at least one). */
+/** Splits a total record count across the resources (every resource gets at least one; none when size is 0). */
 export function seedCounts(size: number): SeedCounts {
-  const part = (f: number) => Math.max(1, Math.floor(size * f));
+  const part = (f: number) => (size > 0 ? Math.max(1, Math.floor(size * f)) : 0);
   return {
     users: part(0.04),
     suppliers: part(0.1),
@@ -159,6 +159,8 @@ export function seedBulk(emu: Emulator, size: number, seed = 1, from?: string): 
   const BASE = from ? Date.parse(`${from.slice(0, 10)}T00:00:00Z`) : DEFAULT_FROM;
   if (Number.isNaN(BASE)) throw new Error(`seed: from must be a date (YYYY-MM-DD), got ${from}`);
   const counts = seedCounts(size);
+  // seed 0: an empty company (base data only), not one generated row of each kind.
+  if (size <= 0) return counts;
   const ref = (name: string) => {
     const ids: number[] = [];
     for (const r of emu.collection(name).scan()) ids.push(r.id);

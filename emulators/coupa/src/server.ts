@@ -55,6 +55,7 @@ export function createApp(emu: Emulator, oauth: OAuth, bucket: TokenBucket | und
     const register = (app as any)[method.toLowerCase()].bind(app) as (p: string, h: (req: Request, res: Response) => void) => void;
     register(pattern, async (req: Request, res: Response) => {
       let status = 500;
+      let throttled = false;
       try {
         const faults = emu.faults.match(method, req.path);
         for (const f of faults) if (f.kind === 'latency') await sleep(f.ms ?? 0);
@@ -63,8 +64,17 @@ export function createApp(emu: Emulator, oauth: OAuth, bucket: TokenBucket | und
           req.socket.destroy();
           return;
         }
-        if (bucket && !bucket.take()) {
-          if (emu.options.rateLimit && emu.options.rateLimit.retryAfterHeader) res.set('Retry-After', '1');
+        const rl = emu.options.rateLimit;
+        if (bucket && rl && rl.throttle === 'queue') {
+          const wait = bucket.reserve();
+          if (wait > 0) {
+            emu.counters.queued();
+            await sleep(wait);
+          }
+        } else if (bucket && rl && !bucket.take()) {
+          throttled = true;
+          if (rl.retryAfterHeader) res.set('Retry-After', '1');
+          if (rl.throttle === '403') throw new CoupaError(403, 'base', ['Forbidden'], { errors: { base: ['Rate limit exceeded: too many requests, slow down'] } });
           throw new CoupaError(429, 'base', ['Too Many Requests'], { errors: { base: ['Rate limit exceeded'] } });
         }
         const statusFault = faults.find((f) => f.kind === 'status');
@@ -126,7 +136,7 @@ export function createApp(emu: Emulator, oauth: OAuth, bucket: TokenBucket | und
           res.status(500).json({ errors: { base: ['Internal Server Error'] } });
         }
       }
-      emu.counters.record(endpoint, status);
+      emu.counters.record(endpoint, status, throttled);
     });
   };
 

@@ -57,28 +57,36 @@ export class Collection {
     return ordering;
   }
 
-  /** Lazily built value → ids indexes (natural keys, unique fields), maintained on every put/delete. */
-  private indexes = new Map<string, Map<string, Set<number>>>();
+  /**
+   * Lazily built value → ids indexes (natural keys, unique fields), maintained on every put/delete. Keyed by field,
+   * or by field + "\0ci" for a case-folded index (keys lower-cased, for case-insensitive query filters).
+   */
+  private indexes = new Map<string, { field: string; fold: boolean; map: Map<string, Set<number>> }>();
 
   constructor(
     readonly name: string,
     private readonly onChange: () => void = () => {},
   ) {}
 
-  /** Rows whose `field` equals `value` (compared as strings), via an index built on first use. */
-  lookup(field: string, value: unknown): Rec[] {
-    let idx = this.indexes.get(field);
+  /**
+   * Rows whose `field` equals `value` (compared as strings, or case-insensitively with `fold`), via an index built on
+   * first use.
+   */
+  lookup(field: string, value: unknown, fold = false): Rec[] {
+    const name = fold ? `${field}\0ci` : field;
+    let idx = this.indexes.get(name);
     if (!idx) {
-      idx = new Map();
+      idx = { field, fold, map: new Map() };
       for (const r of this.scan()) indexAdd(idx, r[field], r.id);
-      this.indexes.set(field, idx);
+      this.indexes.set(name, idx);
     }
-    const ids = idx.get(String(value));
+    const key = indexKey(idx.fold, value);
+    const ids = idx.map.get(key);
     if (!ids) return [];
     const out: Rec[] = [];
     for (const id of [...ids].sort((a, b) => a - b)) {
       const r = this.get(id);
-      if (r && r[field] !== null && r[field] !== undefined && String(r[field]) === String(value)) out.push(r);
+      if (r && r[field] !== null && r[field] !== undefined && indexKey(fold, r[field]) === key) out.push(r);
     }
     return out;
   }
@@ -97,9 +105,9 @@ export class Collection {
     storeVersion++;
     if (this.indexes.size) {
       const old = this.get(rec.id);
-      for (const [field, idx] of this.indexes) {
-        if (old) idx.get(String(old[field]))?.delete(rec.id);
-        indexAdd(idx, rec[field], rec.id);
+      for (const idx of this.indexes.values()) {
+        if (old) idx.map.get(indexKey(idx.fold, old[idx.field]))?.delete(rec.id);
+        indexAdd(idx, rec[idx.field], rec.id);
       }
     }
     this.rows.set(rec.id, rec);
@@ -117,7 +125,7 @@ export class Collection {
     const old = this.get(id);
     if (!old) return false;
     storeVersion++;
-    for (const [field, idx] of this.indexes) idx.get(String(old[field]))?.delete(id);
+    for (const idx of this.indexes.values()) idx.map.get(indexKey(idx.fold, old[idx.field]))?.delete(id);
     this.rows.delete(id);
     this.deleted.add(id);
     this.onChange();
@@ -164,11 +172,15 @@ export class Collection {
   }
 }
 
-function indexAdd(idx: Map<string, Set<number>>, value: unknown, id: number): void {
+function indexKey(fold: boolean, value: unknown): string {
+  return fold ? String(value).toLowerCase() : String(value);
+}
+
+function indexAdd(idx: { fold: boolean; map: Map<string, Set<number>> }, value: unknown, id: number): void {
   if (value === null || value === undefined || typeof value === 'object') return;
-  const key = String(value);
-  let set = idx.get(key);
-  if (!set) idx.set(key, (set = new Set()));
+  const key = indexKey(idx.fold, value);
+  let set = idx.map.get(key);
+  if (!set) idx.map.set(key, (set = new Set()));
   set.add(id);
 }
 

@@ -9,6 +9,7 @@ import { definitions, isDatetime, operation, type SwaggerProperty } from './swag
  *  3. `required` lists are not enforced (they over-state: compliance fields, shallow/limited/fields responses);
  *  4. objects are closed (additionalProperties: false) except for the documented `custom-fields` namespace,
  *     so an attribute Coupa does not define is caught — stricter than the Swagger itself.
+ *  5. a few property types the Swagger gets plainly wrong are corrected (CORRECTIONS below).
  * `datetime` strings must be ISO-8601 with an offset.
  */
 const DATETIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(Z|[+-]\\d{2}:\\d{2})$';
@@ -30,6 +31,14 @@ function adaptProperty(p: SwaggerProperty): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Property types the R39 Swagger gets wrong, corrected for validation: `InvoiceHeader.dispute-reasons` is typed as an
+ * array of `InvoiceHeader`; its items are dispute reasons (`ReasonInsight`: id, code, description, reason-type).
+ */
+const CORRECTIONS: Record<string, SwaggerProperty> = {
+  'InvoiceHeader.dispute-reasons': { type: 'array', items: { $ref: '#/definitions/ReasonInsight' } },
+};
+
 let ajv: Ajv | undefined;
 const cache = new Map<string, ValidateFunction>();
 
@@ -40,7 +49,7 @@ function instance(): Ajv {
   ajv = new Ajv({ strict: false, allErrors: true, inlineRefs: false });
   for (const [name, def] of Object.entries(definitions())) {
     const properties: Record<string, unknown> = { 'custom-fields': { type: ['object', 'null'] } };
-    for (const [k, p] of Object.entries(def.properties ?? {})) properties[k] = adaptProperty(p);
+    for (const [k, p] of Object.entries(def.properties ?? {})) properties[k] = adaptProperty(CORRECTIONS[`${name}.${k}`] ?? p);
     ajv.addSchema({ $id: ID + name, type: 'object', properties, additionalProperties: false });
   }
   return ajv;

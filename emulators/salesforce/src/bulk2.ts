@@ -137,6 +137,9 @@ export class Bulk2 {
   private upload(call: Call, id: string): ReturnType<typeof json> {
     const job = this.job(id, 'ingest');
     if (job.info.state !== 'Open') throw new SfError(409, 'INVALIDJOBSTATE', `Job ${id} is not open for data upload. Current state: ${String(job.info.state)}`);
+    // An empty upload (Content-Length: 0) is accepted: the job then completes with no records.
+    const empty = call.headers['content-length'] === '0' && (call.body === '' || call.body === undefined || (typeof call.body === 'object' && call.body !== null && !Object.keys(call.body).length));
+    if (empty) return json(201);
     if (typeof call.body !== 'string' || !call.body.length) throw new SfError(400, 'INVALIDJOB', 'The request body is empty or the Content-Type is not text/csv');
     job.csv.push(call.body);
     return json(201);
@@ -200,6 +203,15 @@ export class Bulk2 {
     const obj = String(job.info.object);
     const op = String(job.info.operation);
     const ext = job.info.externalIdFieldName as string | undefined;
+    // A header naming a field the object does not have fails the whole job, before any row is processed.
+    const unknown = op === 'delete' || op === 'hardDelete' ? undefined : job.columns.find((col) => !this.columnExists(obj, col));
+    if (unknown) {
+      job.info.errorMessage = `InvalidBatch : Field name not found : ${unknown}`;
+      Object.assign(job.info, { numberRecordsProcessed: 0, numberRecordsFailed: 0, totalProcessingTime: Date.now() - start });
+      this.touch(job, 'Failed');
+      return;
+    }
+    const upsertOnId = op === 'upsert' && String(ext).toLowerCase() === 'id';
     for (const row of rows) {
       const fields: Rec = {};
       for (const [col, raw] of Object.entries(row)) {
@@ -222,9 +234,10 @@ export class Bulk2 {
           id = this.org.dml.update(obj, String(rawId), rest, job.ctx);
         } else if (op === 'upsert') {
           const key = Object.keys(fields).find((k) => k.toLowerCase() === String(ext).toLowerCase());
-          if (!key || fields[key] === null) throw new SfError(400, 'MISSING_ARGUMENT', `${String(ext)} not specified`, []);
+          // Upsert on Id: a row with a blank Id is inserted.
+          if (!upsertOnId && (!key || fields[key] === null)) throw new SfError(400, 'MISSING_ARGUMENT', `${String(ext)} not specified`, []);
           try {
-            const r = this.org.dml.upsert(obj, String(ext), fields[key], fields, job.ctx);
+            const r = this.org.dml.upsert(obj, String(ext), key ? fields[key] : null, fields, job.ctx);
             id = r.id;
             created = r.created;
           } catch (e) {
@@ -246,6 +259,14 @@ export class Bulk2 {
     }
     Object.assign(job.info, { numberRecordsProcessed: rows.length, numberRecordsFailed: job.failed.length, totalProcessingTime: Date.now() - start });
     this.touch(job, 'JobComplete');
+  }
+
+  /** A CSV column names a field of the object, or `Relationship.Field` a field of a related object. */
+  private columnExists(objName: string, col: string): boolean {
+    const dot = col.indexOf('.');
+    if (dot < 0) return !!this.org.schema.field(objName, col);
+    const rel = this.org.schema.relationship(objName, col.slice(0, dot));
+    return !!rel && rel.referenceTo.some((t) => !!this.org.schema.field(t, col.slice(dot + 1)));
   }
 
   private ingestResults(id: string, which: 'successful' | 'failed' | 'unprocessed'): ReturnType<typeof json> {

@@ -6,7 +6,7 @@ import { SalesforceEmulatorOptions } from './options';
 
 const USAGE = `Usage: emulator:salesforce --port P --client-id X --client-secret Y
   [--seed FILE] [--metadata DIR]... [--faults JSON|FILE] [--jwt-cert FILE]... [--username U]
-  [--token-lifetime SECONDS] [--api-limit N] [--query-batch-size N] [--host H] [--public-url URL] [--pubsub-port P] [--no-test-mode] [--verbose]`;
+  [--token-lifetime SECONDS] [--api-limit N] [--query-batch-size N] [--no-contract-auto-end-date] [--host H] [--public-url URL] [--pubsub-port P] [--no-test-mode] [--verbose]`;
 
 function parseArgs(argv: string[]): SalesforceEmulatorOptions {
   const o: Partial<SalesforceEmulatorOptions> & { metadataDirs: string[]; jwtCertificates: string[] } = { metadataDirs: [], jwtCertificates: [] };
@@ -60,6 +60,9 @@ function parseArgs(argv: string[]): SalesforceEmulatorOptions {
         break;
       case '--query-batch-size':
         o.queryBatchSize = Number(val());
+        break;
+      case '--no-contract-auto-end-date':
+        o.contractAutoEndDate = false;
         break;
       case '--pubsub-port':
         o.pubsub = { port: Number(val()) };

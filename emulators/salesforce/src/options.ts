@@ -28,6 +28,11 @@ export interface SalesforceEmulatorOptions {
   apiLimit?: number;
   /** Default REST query page size (200–2000); default 2000. */
   queryBatchSize?: number;
+  /**
+   * Contract Settings "Auto-calculate Contract End Date" (default on: EndDate = StartDate + ContractTerm months − 1 day,
+   * read-only). `false`: EndDate is not calculated and is written like any date field.
+   */
+  contractAutoEndDate?: boolean;
   /** Child-subquery rows returned per parent before the child result pages with its own nextRecordsUrl; default 200. */
   childBatchSize?: number;
   /** Open query cursors per user; opening one more closes the oldest (its locator → INVALID_QUERY_LOCATOR). Default 10. */

@@ -80,6 +80,12 @@ export class Org {
     this.changes = new ChangeLog(() => this.clock.now(), options.cdcRetentionMs ?? 3 * DAY);
     this.dml = new Dml(this.schema, this.store, this.ids, this.clock, (events) => this.changes.record(events.filter((e) => this.cdcEnabled(e.entityName))));
     this.dml.beforeWrite = (obj, id) => this.faults.beforeWrite(obj, id);
+    if (options.contractAutoEndDate === false) {
+      // Contract Settings with "Auto-calculate Contract End Date" off: EndDate is an ordinary, writable date.
+      this.dml.contractAutoEndDate = false;
+      const endDate = this.schema.field('Contract', 'EndDate');
+      if (endDate) Object.assign(endDate, { createable: true, updateable: true });
+    }
     this.counters = new Counters(this.clock, options.apiLimit ?? 15000);
     this.username = options.username ?? 'integration@coupa-connector.example';
     this.queryBatchSize = options.queryBatchSize ?? 2000;

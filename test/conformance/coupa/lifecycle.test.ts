@@ -50,6 +50,15 @@ describe('Coupa emulator: lifecycle actions and invalid transitions', () => {
       expect(one.body.supplier.name).toBeDefined();
     });
 
+    it('POST /requisitions/new/submit_for_approval (the documented path) creates and submits too', async () => {
+      const res = await h.api('POST', '/api/requisitions/new/submit_for_approval', { body: requisitionBody(['Acme']) });
+      expect(res.status).toBe(201);
+      expect(res.body.status).toBe('pending_approval');
+      expect(pendingApprovalId(res.body)).toBeGreaterThan(0);
+      const bad = await h.api('POST', '/api/requisitions/new/submit_for_approval', { body: { ...requisitionBody(['Acme']), 'ship-to-address': null } });
+      expect(bad.status).toBe(400);
+    });
+
     it('POST /requisitions/submit_for_approval creates and submits; reject returns the requisition to draft with the reason', async () => {
       const res = await h.api('POST', '/api/requisitions/submit_for_approval', { body: requisitionBody(['Acme']) });
       expect(res.status).toBe(201);
@@ -141,6 +150,28 @@ describe('Coupa emulator: lifecycle actions and invalid transitions', () => {
       expect(paid2.body.payments[0]['payable-type']).toBe('InvoiceHeader');
       expect(paid2.body['amount-due']).toBe('0.0');
       expect((await h.api('PUT', `/api/invoices/${inv.body.id}/void`)).status).toBe(400);
+    });
+
+    it('a disputed invoice returns its dispute reason; a fully paid invoice cannot be disputed', async () => {
+      const inv = await h.api('POST', '/api/invoices', { body: invoiceBody('INV-D1') });
+      expect(inv.body['dispute-reasons']).toEqual([]);
+      const submitted = await h.api('PUT', `/api/invoices/${inv.body.id}/submit`);
+      const disputed = await h.api('PUT', `/api/invoices/${inv.body.id}/dispute`, { body: { 'dispute-reason': { code: 'INCORRECT-QUANTITY' } } });
+      expect(disputed.status).toBe(200);
+      expect(disputed.body['dispute-reasons']).toEqual([expect.objectContaining({ code: 'INCORRECT-QUANTITY', description: expect.any(String) })]);
+      expect((await h.api('GET', `/api/invoices/${inv.body.id}`)).body['dispute-reasons'][0].code).toBe('INCORRECT-QUANTITY');
+      const withdrawn = await h.api('PUT', `/api/invoices/${inv.body.id}/withdraw_dispute`);
+      expect(withdrawn.body['dispute-reasons']).toEqual([]);
+      expect(submitted.status).toBe(200);
+
+      const paid = await h.api('POST', '/api/invoices', { body: invoiceBody('INV-D2') });
+      const sub = await h.api('PUT', `/api/invoices/${paid.body.id}/submit`);
+      await h.api('PUT', `/api/approvals/${pendingApprovalId(sub.body)}/approve`);
+      await h.api('PUT', `/api/invoices/${paid.body.id}`, { body: { payments: [{ amount_paid: '216.00' }], paid: true } });
+      const refused = await h.api('PUT', `/api/invoices/${paid.body.id}/dispute`, { body: { 'dispute-reason': { code: 'OTHER' } } });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body.errors)).toMatch(/paid/i);
+      expect((await h.api('GET', `/api/invoices/${paid.body.id}`)).body.status).toBe('approved');
     });
 
     it('dispute needs an active reason code; withdraw_dispute returns to approval; void from draft; abandon', async () => {

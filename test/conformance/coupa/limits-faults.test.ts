@@ -55,6 +55,43 @@ describe('Coupa emulator: rate limit (token bucket, 25/s, burst 20)', () => {
   });
 });
 
+describe('Coupa emulator: throttling answered as some instances do (403, or queueing the burst)', () => {
+  it("throttle '403': an exhausted bucket answers 403 with a rate-limit message (counted as rate-limited)", async () => {
+    const h = await startHarness({ rateLimit: { burst: 2, throttle: '403' } });
+    try {
+      const tok = await h.token(['core.supplier.read']);
+      h.emu.control.clock.freeze();
+      h.emu.control.refillRateLimit();
+      const replies = await Promise.all(Array.from({ length: 5 }, () => h.api('GET', '/api/suppliers?limit=1', { token: tok })));
+      expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 403, 403, 403]);
+      const refused = replies.find((r) => r.status === 403)!;
+      expect(JSON.stringify(refused.body)).toMatch(/rate limit/i);
+      expect(h.emu.control.counters().rateLimited).toBe(3);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("throttle 'queue': nothing is refused, the burst beyond the bucket is served late", async () => {
+    const h = await startHarness({ rateLimit: { ratePerSecond: 50, burst: 2, throttle: 'queue' } });
+    try {
+      const tok = await h.token(['core.supplier.read']);
+      h.emu.control.refillRateLimit();
+      const started = Date.now();
+      const replies = await Promise.all(Array.from({ length: 12 }, () => h.api('GET', '/api/suppliers?limit=1', { token: tok })));
+      const elapsed = Date.now() - started;
+      expect(replies.every((r) => r.status === 200)).toBe(true);
+      // 10 requests beyond the burst at 50/s: the last waits about 200 ms.
+      expect(elapsed).toBeGreaterThanOrEqual(150);
+      const c = h.emu.control.counters();
+      expect(c.rateLimited).toBe(0);
+      expect(c.queued).toBeGreaterThanOrEqual(9);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('Coupa emulator: fault injection, counters, control surface', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -131,6 +168,16 @@ describe('Coupa emulator: fault injection, counters, control surface', () => {
     expect((await post('/reset', { seed: 10 })).status).toBe(200);
     expect(h.emu.control.count('suppliers')).toBe(1);
     h.emu.control.clock.set(new Date().toISOString());
+  });
+
+  it('answers at /__control itself (the URL the sandbox prints) with the endpoints it serves', async () => {
+    const res = await fetch(`${h.url}/__control`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { endpoints: string[] };
+    expect(body.endpoints).toEqual(expect.arrayContaining(['POST /__control/reset', 'GET|DELETE /__control/counters']));
+    for (const e of body.endpoints.filter((x) => x.startsWith('GET') && !x.includes(':'))) {
+      expect((await fetch(`${h.url}${e.split(' ')[1]}`)).status).toBe(200);
+    }
   });
 
   it('hides /__control unless testControl is on', async () => {

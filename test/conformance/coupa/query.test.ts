@@ -81,6 +81,15 @@ describe('Coupa emulator: pagination, ordering, filters, fields, return_object',
     expect((await h.api('GET', '/api/suppliers?colour=red')).status).toBe(400);
   });
 
+  it('compares strings case-insensitively (contains, starts_with, ends_with, equality, in) as a real instance does', async () => {
+    expect(await names('name[contains]=supplier 11')).toEqual(['Supplier 110', 'Supplier 111', 'Supplier 112', 'Supplier 113', 'Supplier 114', 'Supplier 115', 'Supplier 116', 'Supplier 117', 'Supplier 118', 'Supplier 119']);
+    expect(await names('name[starts_with]=SUPPLIER 12')).toEqual(['Supplier 120']);
+    expect(await names('name[ends_with]=PLIER 007')).toEqual(['Supplier 007']);
+    expect(await names('name=supplier 042')).toEqual(['Supplier 042']);
+    expect(await names('number[in]=n5,N6')).toEqual(['Supplier 005', 'Supplier 006']);
+    expect(await names('custom_fields[salesforce-account-id]=001aaa')).toEqual(['Supplier 007']);
+  });
+
   it('filters datetimes (underscore or dash names, date-only = midnight UTC) and refuses string operators on them', async () => {
     const all = await names('updated_at[gt]=2000-01-01');
     expect(all).toHaveLength(50);
@@ -144,5 +153,55 @@ describe('Coupa emulator: pagination, ordering, filters, fields, return_object',
     expect(res.body['invoice-matching-level']).toBe('2-way');
     expect(Object.keys(res.body).some((k) => k.includes('_'))).toBe(false);
     expect(res.body['created-at']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-08:00$/);
+  });
+});
+
+describe('Coupa emulator: seed 0 is an empty company', () => {
+  it('has the base data (users, addresses, accounts, reference data) and no documents or suppliers', async () => {
+    const h = await startHarness({ seed: 0 });
+    try {
+      for (const r of ['suppliers', 'requisitions', 'purchase_orders', 'invoices', 'contracts', 'budget_lines', 'supplier_information']) {
+        const res = await h.api('GET', `/api/${r}`);
+        expect([r, res.status, res.body]).toEqual([r, 200, []]);
+      }
+      const users = await h.api('GET', '/api/users');
+      expect(users.body.map((u: any) => u.login).sort()).toEqual(['approver', 'integration', 'jdoe']);
+      expect((await h.api('GET', '/api/accounts')).body).toHaveLength(3);
+      // A seeded size still gives at least one of each.
+      h.emu.control.reset(10);
+      expect(h.emu.control.count('suppliers')).toBe(1);
+      expect(h.emu.control.count('invoices')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("Coupa emulator: undocumentedFilters 'ignore' (an instance that does not apply custom-field filters)", () => {
+  it('custom_fields[…] filters apply by default; in ignore mode they, and unknown-attribute filters, are dropped', async () => {
+    const seedTwo = (h: Harness) => {
+      h.emu.control.create('suppliers', { name: 'One', status: 'active', 'custom-fields': { 'salesforce-account-id': '001A' } });
+      h.emu.control.create('suppliers', { name: 'Two', status: 'active', 'custom-fields': { 'salesforce-account-id': '001B' } });
+    };
+    const strict = await startHarness();
+    const ignoring = await startHarness({ undocumentedFilters: 'ignore' });
+    try {
+      seedTwo(strict);
+      seedTwo(ignoring);
+      const names = async (h: Harness, q: string) => {
+        const res = await h.api('GET', `/api/suppliers?${q}`);
+        return [res.status, res.status === 200 ? res.body.map((s: any) => s.name) : res.body];
+      };
+      expect(await names(strict, 'custom_fields[salesforce-account-id]=001B')).toEqual([200, ['Two']]);
+      expect((await names(strict, 'colour=red'))[0]).toBe(400);
+      expect(await names(ignoring, 'custom_fields[salesforce-account-id]=001B')).toEqual([200, ['One', 'Two']]);
+      expect(await names(ignoring, 'custom_fields[salesforce-account-id][in]=001B,001C')).toEqual([200, ['One', 'Two']]);
+      expect(await names(ignoring, 'colour=red')).toEqual([200, ['One', 'Two']]);
+      // Documented filters still apply.
+      expect(await names(ignoring, 'name=two&custom_fields[salesforce-account-id]=001A')).toEqual([200, ['Two']]);
+    } finally {
+      await strict.close();
+      await ignoring.close();
+    }
   });
 });

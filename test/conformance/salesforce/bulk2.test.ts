@@ -100,6 +100,55 @@ describe('Bulk API 2.0 through jsforce', () => {
     expect((await job.check()).state).toBe('Failed');
   });
 
+  it('a header naming a field the object does not have fails the whole job: InvalidBatch : Field name not found', async () => {
+    const job = conn.bulk2.createJob({ object: 'Account', operation: 'insert' });
+    await job.open();
+    await job.uploadData('Name,Bogus__c\nGood row,x\nOther row,y\n');
+    await job.close();
+    const e = await failure(job.poll(20, 10_000));
+    expect(e.message).toContain('InvalidBatch : Field name not found : Bogus__c');
+    expect(await job.check()).toMatchObject({ state: 'Failed', numberRecordsProcessed: 0 });
+    expect(await conn.sobject('Account').count()).toBe(0);
+    // Relationship columns are checked against the related object.
+    const rel = conn.bulk2.createJob({ object: 'Contact', operation: 'insert' });
+    await rel.open();
+    await rel.uploadData('LastName,Account.Nope__c\nX,1\n');
+    await rel.close();
+    expect((await failure(rel.poll(20, 10_000))).message).toContain('Field name not found : Account.Nope__c');
+  });
+
+  it('an upsert on Id inserts the rows whose Id is blank (sf__Created true) and updates the others', async () => {
+    const kept = await conn.sobject('Account').create({ Name: 'Existing' });
+    const job = conn.bulk2.createJob({ object: 'Account', operation: 'upsert', externalIdFieldName: 'Id' });
+    await job.open();
+    await job.uploadData(`Id,Name\n${kept.id},Renamed\n,Brand new\n`);
+    await job.close();
+    await job.poll(20, 10_000);
+    const ok = (await job.getSuccessfulResults()) as unknown as Array<{ sf__Id: string; sf__Created: string; Name: string }>;
+    expect(ok.map((r) => [r.Name, r.sf__Created])).toEqual([['Renamed', 'false'], ['Brand new', 'true']]);
+    expect(ok[1].sf__Id).toMatch(/^001/);
+    expect(await job.getFailedResults()).toEqual([]);
+    const names = (await conn.query<{ Name: string }>('SELECT Name FROM Account ORDER BY Name')).records.map((r) => r.Name);
+    expect(names).toEqual(['Brand new', 'Renamed']);
+  });
+
+  it('a job whose upload is empty (Content-Length 0) completes with empty results', async () => {
+    const base = `/services/data/v62.0/jobs/ingest`;
+    const job = await conn.request<{ id: string }>({ method: 'POST', url: base, body: JSON.stringify({ object: 'Account', operation: 'insert' }), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${emu.url}${base}/${job.id}/batches`, { method: 'PUT', headers: { authorization: `Bearer ${conn.accessToken}`, 'content-type': 'text/csv', 'content-length': '0' }, body: '' });
+    expect(res.status).toBe(201);
+    await conn.request({ method: 'PATCH', url: `${base}/${job.id}`, body: JSON.stringify({ state: 'UploadComplete' }), headers: { 'content-type': 'application/json' } });
+    let info: { state: string; numberRecordsProcessed: number } = { state: '', numberRecordsProcessed: -1 };
+    for (let i = 0; i < 200 && !['JobComplete', 'Failed'].includes(info.state); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      info = await conn.request(`${base}/${job.id}`);
+    }
+    expect(info).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 0 });
+    const ok = await fetch(`${emu.url}${base}/${job.id}/successfulResults`, { headers: { authorization: `Bearer ${conn.accessToken}` } });
+    expect(ok.status).toBe(200);
+    expect((await ok.text()).trim()).toMatch(/^("sf__Id","sf__Created")?$/);
+  });
+
   it('invalid ingest jobs are rejected with Bulk error bodies', async () => {
     const e = await failure(conn.bulk2.loadAndWaitForResults({ object: 'Nope__c', operation: 'insert', input: [{ Name: 'x' }], pollInterval: 20 }));
     expect(e.name).toBe('INVALIDJOB');

@@ -69,6 +69,34 @@ describe('sObject CRUD, upsert and describe through jsforce', () => {
     }
   });
 
+  it('a Contract cannot be inserted Activated: insert it as Draft, then activate it with an update', async () => {
+    const acct = (await conn.sobject('Account').create({ Name: 'Activation Co' })) as { id: string };
+    const refused = await failure(conn.sobject('Contract').create({ AccountId: acct.id, StartDate: '2026-01-01', ContractTerm: 12, Status: 'Activated' }));
+    expect(refused.name).toBe('FIELD_INTEGRITY_EXCEPTION');
+    expect((await conn.query(`SELECT Id FROM Contract WHERE AccountId = '${acct.id}'`)).totalSize).toBe(0);
+    const { id } = (await conn.sobject('Contract').create({ AccountId: acct.id, StartDate: '2026-01-01', ContractTerm: 12, Status: 'Draft' })) as { id: string };
+    await conn.sobject('Contract').update({ Id: id, Status: 'Activated' });
+    expect(await conn.sobject('Contract').retrieve(id)).toMatchObject({ Status: 'Activated', StatusCode: 'Activated', ActivatedDate: expect.any(String) });
+  });
+
+  it('with the org setting "Auto-calculate Contract End Date" off, EndDate is entered, not calculated', async () => {
+    const manual = await startOrg({ contractAutoEndDate: false });
+    try {
+      const c2 = await connect(manual);
+      const acct = (await c2.sobject('Account').create({ Name: 'Manual Co' })) as { id: string };
+      const { id } = (await c2.sobject('Contract').create({ AccountId: acct.id, StartDate: '2026-01-01', ContractTerm: 12, EndDate: '2026-06-30', Status: 'Draft' })) as { id: string };
+      expect(((await c2.sobject('Contract').retrieve(id)) as { EndDate: string }).EndDate).toBe('2026-06-30');
+      const describe = await c2.sobject('Contract').describe();
+      expect(describe.fields.find((f) => f.name === 'EndDate')).toMatchObject({ createable: true, updateable: true });
+      // The default org calculates it and refuses it as input.
+      const acct2 = (await conn.sobject('Account').create({ Name: 'Auto Co' })) as { id: string };
+      const refused = await failure(conn.sobject('Contract').create({ AccountId: acct2.id, StartDate: '2026-01-01', ContractTerm: 12, EndDate: '2026-06-30', Status: 'Draft' }));
+      expect(refused.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
+    } finally {
+      await manual.close();
+    }
+  });
+
   it('validation errors use the real error codes and messages', async () => {
     const cases: Array<[Record<string, unknown>, string, string, string[] | undefined]> = [
       [{ Industry: 'Energy' }, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]', ['Name']],
@@ -182,6 +210,35 @@ describe('sObject CRUD, upsert and describe through jsforce', () => {
     expect(legacy.fields.map((f) => f.name)).toContain('RecordTypeId');
     expect(legacy.recordTypeInfos.map((r) => (r as unknown as { developerName: string }).developerName)).toContain('Standard');
     expect((await failure(conn.sobject('Nope__c').describe())).name).toBe('NOT_FOUND');
+  });
+
+  it('serves describe/layouts, compactLayouts, approvalLayouts and namedLayouts; advertises only what it serves', async () => {
+    const layouts = await conn.sobject('Account').layouts();
+    expect(layouts.layouts).toHaveLength(1);
+    const layout = layouts.layouts[0] as unknown as { id: string; detailLayoutSections: Array<{ heading: string; layoutRows: Array<{ layoutItems: Array<{ layoutComponents: Array<{ value: string }> }> }> }> };
+    expect(layout.id).toMatch(/^00h[0-9A-Za-z]{15}$/);
+    const detailFields = layout.detailLayoutSections.flatMap((sec) => sec.layoutRows.flatMap((r) => r.layoutItems.flatMap((i) => i.layoutComponents.map((c) => c.value))));
+    expect(detailFields).toEqual(expect.arrayContaining(['Name', 'Coupa_Supplier_Id__c', 'CreatedById']));
+    expect(layouts.recordTypeMappings).toEqual([expect.objectContaining({ recordTypeId: '012000000000000AAA', layoutId: layout.id, master: true })]);
+    const compact = await conn.sobject('Contact').compactLayouts();
+    expect(compact.compactLayouts).toEqual([expect.objectContaining({ id: null, name: 'SYSTEM', label: 'System Default', objectType: 'Contact' })]);
+    expect(compact.defaultCompactLayoutId).toBeNull();
+    expect(await conn.sobject('Coupa_Invoice__c').approvalLayouts()).toEqual({ approvalLayouts: [] });
+    const named = await failure(conn.request(`/services/data/v${VERSION}/sobjects/User/describe/namedLayouts/UserAlt`));
+    expect(named.name).toBe('NOT_FOUND');
+    expect((await failure(conn.request(`/services/data/v${VERSION}/sobjects/Nope__c/describe/layouts`))).name).toBe('NOT_FOUND');
+    // Every URL describe advertises answers.
+    const acct = await conn.sobject('Account').describe();
+    for (const [key, url] of Object.entries(acct.urls as Record<string, string>)) {
+      if (key === 'rowTemplate') continue;
+      await expect(conn.request(url)).resolves.toBeDefined();
+    }
+    // The resource map lists only served resources, and each answers.
+    const map = await conn.request<Record<string, string>>(`/services/data/v${VERSION}`);
+    expect(Object.keys(map).sort()).toEqual(['composite', 'identity', 'jobs', 'limits', 'query', 'queryAll', 'sobjects']);
+    for (const key of ['sobjects', 'limits']) await expect(conn.request(map[key])).resolves.toBeDefined();
+    await expect(conn.request(`${map.jobs}/ingest`)).resolves.toBeDefined();
+    await expect(conn.request(`${map.query}?q=SELECT+Id+FROM+Account`)).resolves.toBeDefined();
   });
 
   it('AutoNumber name fields and record types from metadata', async () => {

@@ -40,6 +40,26 @@ describe('SOQL query / queryAll / queryMore through jsforce', () => {
       expect(next.records).toHaveLength(200);
     });
 
+    it('batchSize is not guaranteed: 2,000 by default, 200 for two long text area fields, and child rows count toward it', async () => {
+      const wide = await conn.request<{ records: unknown[]; nextRecordsUrl: string }>(`/query?q=${encodeURIComponent('SELECT Id, Notes__c, History__c FROM Legacy_Record__c')}`);
+      expect(wide.records).toHaveLength(200);
+      expect(wide.nextRecordsUrl).toMatch(/-200$/);
+      const big = await conn.request<{ records: unknown[] }>({ method: 'GET', url: `/query?q=${encodeURIComponent('SELECT Id FROM Legacy_Record__c')}`, headers: { 'Sforce-Query-Options': 'batchSize=5000' } });
+      expect(big.records).toHaveLength(2000);
+      // 20 accounts with 30 contacts each: each account counts 31 rows, so a 200-row batch holds 6 accounts.
+      const accounts = await conn.sobject('Account').create(Array.from({ length: 20 }, (_, i) => ({ Name: `Batch ${String(i).padStart(2, '0')}` })));
+      const accountIds = accounts.map((a) => a.id as string);
+      for (const id of accountIds) await conn.sobject('Contact').create(Array.from({ length: 30 }, (_, i) => ({ LastName: `C${i}`, AccountId: id })));
+      const soql = "SELECT Id, (SELECT Id FROM Contacts) FROM Account WHERE Name LIKE 'Batch %' ORDER BY Name";
+      const first = await conn.request<{ records: unknown[]; nextRecordsUrl: string; totalSize: number }>({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}`, headers: { 'Sforce-Query-Options': 'batchSize=200' } });
+      expect(first.totalSize).toBe(20);
+      expect(first.records).toHaveLength(6);
+      expect(first.nextRecordsUrl).toMatch(/-6$/);
+      const all = await conn.query(soql, { autoFetch: true });
+      expect(all.records).toHaveLength(20);
+      await conn.sobject('Account').destroy(accountIds);
+    });
+
     it('an expired or unknown locator gives INVALID_QUERY_LOCATOR', async () => {
       const first = await conn.query('SELECT Id FROM Legacy_Record__c');
       expect(first.done).toBe(false);
@@ -113,6 +133,27 @@ describe('SOQL query / queryAll / queryMore through jsforce', () => {
       const o = await conn.query<Record<string, unknown>>(`SELECT Account.Name FROM Contact WHERE Id = '${orphan.id}'`);
       expect(o.records[0].Account).toBeNull();
       await conn.sobject('Contact').destroy(orphan.id as string);
+    });
+
+    it('compound address fields return the address structure (null when empty); standard Account fields exist', async () => {
+      await conn.sobject('Account').update({ Id: refs.acme, BillingStreet: '1 Main St', BillingCity: 'Springfield', BillingPostalCode: '12345', BillingCountry: 'US', AccountSource: 'Web', SicDesc: 'Power' });
+      const res = await conn.query<Record<string, unknown>>(`SELECT BillingAddress, ShippingAddress, AccountSource, SicDesc FROM Account WHERE Id = '${refs.acme}'`);
+      expect(res.records[0]).toMatchObject({
+        BillingAddress: { street: '1 Main St', city: 'Springfield', state: null, postalCode: '12345', country: 'US', latitude: null, longitude: null, geocodeAccuracy: null },
+        ShippingAddress: null,
+        AccountSource: 'Web',
+        SicDesc: 'Power',
+      });
+      const c = await conn.sobject('Contact').create({ LastName: 'Addr', MailingCity: 'Paris' });
+      const viaParent = await conn.query<Record<string, any>>(`SELECT MailingAddress, Account.BillingAddress FROM Contact WHERE Id = '${c.id}'`);
+      expect(viaParent.records[0].MailingAddress).toMatchObject({ city: 'Paris', street: null });
+      expect((await conn.sobject('Contact').retrieve(c.id as string)) as Record<string, unknown>).toMatchObject({ MailingAddress: { city: 'Paris' } });
+      const describe = await conn.sobject('Account').describe();
+      expect(describe.fields.find((f) => f.name === 'BillingAddress')).toMatchObject({ type: 'address', createable: false, updateable: false, filterable: false });
+      expect(describe.fields.find((f) => f.name === 'BillingCity')?.compoundFieldName).toBe('BillingAddress');
+      const refused = await failure(conn.sobject('Account').update({ Id: refs.acme, BillingAddress: { city: 'X' } } as any));
+      expect(refused.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
+      await conn.sobject('Contact').destroy(c.id as string);
     });
 
     it('child subqueries return a nested QueryResult, or null when there are no children', async () => {

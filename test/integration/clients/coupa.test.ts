@@ -126,6 +126,33 @@ describe('CoupaClient against the Coupa emulator', () => {
     }
   });
 
+  it('classifies a 403 rate-limit answer as rate-limited (retryable), not as an auth failure', async () => {
+    const limited = await startCoupaEmulator({ seed: 0, rateLimit: { ratePerSecond: 1, burst: 1, throttle: '403' } });
+    try {
+      const client = new CoupaClient({ baseUrl: limited.url, clientId: limited.clientId, clientSecret: limited.clientSecret, scopes: SCOPES, bucket: new TokenBucket({ ratePerSecond: 1e6, burst: 1e6 }) });
+      const results = await Promise.allSettled(Array.from({ length: 4 }, () => client.get('users', { params: { limit: '1' } })));
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as CoupaApiError);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const e of refused) expect(e).toMatchObject({ kind: 'rate-limited', status: 403, retryable: true });
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('calls complete, late, when the instance queues the burst instead of refusing it', async () => {
+    const queued = await startCoupaEmulator({ seed: { size: 300, seed: 3 }, rateLimit: { ratePerSecond: 100, burst: 1, throttle: 'queue' } });
+    try {
+      const client = new CoupaClient({ baseUrl: queued.url, clientId: queued.clientId, clientSecret: queued.clientSecret, scopes: SCOPES, bucket: new TokenBucket({ ratePerSecond: 1e6, burst: 1e6 }) });
+      const all = await Promise.all(Array.from({ length: 5 }, () => client.get('users', { params: { limit: '1' } })));
+      expect(all).toHaveLength(5);
+      const c = queued.control.counters();
+      expect(c.rateLimited).toBe(0);
+      expect(c.queued).toBeGreaterThan(0);
+    } finally {
+      await queued.close();
+    }
+  });
+
   it('re-authenticates once when the token expires mid-stream', async () => {
     const client = newClient();
     await coupaResources(client).contracts.find({ limit: 1, fields: ['id'] });

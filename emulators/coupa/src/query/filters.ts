@@ -45,6 +45,15 @@ export function parseConditions(emu: Emulator, def: ResourceDef, params: URLSear
       segs.pop();
     }
     const path = segs.map((s, i) => (i > 0 && segs[i - 1] === 'custom-fields' ? s : dashKey(s)));
+    if (emu.options.undocumentedFilters === 'ignore') {
+      // An instance that does not apply undocumented filters: custom-field and unknown-attribute filters are dropped.
+      if (path[0] === 'custom-fields') continue;
+      try {
+        resolveLeaf(emu, def, path, rawKey, def.errorKey);
+      } catch {
+        continue;
+      }
+    }
     const leaf = resolveLeaf(emu, def, path, rawKey, def.errorKey);
     if (leaf === 'datetime' && ['contains', 'starts_with', 'ends_with', 'blank'].includes(op)) {
       throw badRequest(def.errorKey, `Operator '${op}' is not supported for date/time attribute '${path.join('.')}'`);
@@ -119,7 +128,7 @@ function normalise(leaf: LeafType, v: string): unknown {
     case 'boolean':
       return v === 'true' || v === '1';
     default:
-      return v;
+      return v.toLowerCase();
   }
 }
 
@@ -133,17 +142,20 @@ function test(c: Condition, actual: unknown): boolean {
   if (c.op === 'in' || c.op === 'not_in') {
     let list = inLists.get(c);
     if (!list) inLists.set(c, (list = c.value.split(',').map((x) => normalise(c.leaf, x.trim()))));
-    const hit = list.some((x) => x === actual);
+    const have = c.leaf === 'string' ? String(actual).toLowerCase() : actual;
+    const hit = list.some((x) => x === have);
     return c.op === 'in' ? hit : !hit;
   }
   if (c.leaf === 'string' && (c.op === 'contains' || c.op === 'starts_with' || c.op === 'ends_with')) {
-    const s = String(actual);
-    if (c.op === 'contains') return s.includes(c.value);
-    if (c.op === 'starts_with') return s.startsWith(c.value);
-    return s.endsWith(c.value);
+    // Case-insensitive, as a real instance's (MySQL, case-insensitive collation) string comparisons are.
+    const s = String(actual).toLowerCase();
+    const want = c.value.toLowerCase();
+    if (c.op === 'contains') return s.includes(want);
+    if (c.op === 'starts_with') return s.startsWith(want);
+    return s.endsWith(want);
   }
   const want = normalise(c.leaf, c.value) as any;
-  const have = (c.leaf === 'string' ? String(actual) : actual) as any;
+  const have = (c.leaf === 'string' ? String(actual).toLowerCase() : actual) as any;
   switch (c.op) {
     case 'eq':
       return have === want;

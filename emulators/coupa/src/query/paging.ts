@@ -60,7 +60,7 @@ function candidates(coll: ReturnType<Emulator['collection']>, conditions: Condit
   if (c.path[0] === 'id') {
     for (const v of values) if (/^\d+$/.test(v)) ids.add(Number(v));
   } else {
-    for (const v of values) for (const r of coll.lookup(c.path[0], v)) ids.add(r.id);
+    for (const v of values) for (const r of coll.lookup(c.path[0], v, true)) ids.add(r.id);
   }
   const out: Rec[] = [];
   for (const id of [...ids].sort((a, b) => a - b)) {

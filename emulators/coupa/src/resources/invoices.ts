@@ -133,7 +133,7 @@ export const invoices: ResourceDef = {
       p['payable-id'] = p['payable-id'] ?? rec.id;
     }
   },
-  computed: (emu, rec) => approvalFields(emu, rec),
+  computed: (emu, rec) => ({ ...approvalFields(emu, rec), 'dispute-reasons': disputeReasonsOf(emu, rec) }),
   memberActions: {
     submit: action(['draft', 'new'], 'submit', [WRITE, 'core.invoice.create'], (emu, doc) => {
       const errors: string[] = [];
@@ -144,6 +144,7 @@ export const invoices: ResourceDef = {
     }),
     // Dispute: reason code must exist and be active.
     dispute: action(['pending_approval', 'approved', 'pending_receipt', 'on_hold', 'ap_hold'], 'dispute', WRITE, (emu, doc, body) => {
+      if (fullyPaid(doc)) throw badRequest('invoice_header', 'A paid invoice cannot be disputed');
       const reason = body['dispute-reason'] as Record<string, unknown> | undefined;
       const code = reason?.code;
       const known = emu.findBy('dispute_reasons', { code });
@@ -180,6 +181,20 @@ export const invoices: ResourceDef = {
     emu.save('invoices', rec);
   },
 };
+
+/** Paid in full: flagged `paid`, or payments recorded that cover the gross total. */
+function fullyPaid(doc: Rec): boolean {
+  if (doc.paid === true) return true;
+  return (doc.payments as Rec[]).length > 0 && Number(doc['amount-due'] ?? 0) <= 0;
+}
+
+/** The invoice's dispute reason(s), in the Swagger's `dispute-reasons` slot: `[]` unless disputed. */
+function disputeReasonsOf(emu: Emulator, rec: Rec): Record<string, unknown>[] {
+  const code = rec['$dispute-reason'];
+  if (rec.status !== 'disputed' || !code) return [];
+  const r = emu.findBy('dispute_reasons', { code });
+  return r ? [{ id: r.id, code: r.code, description: r.description ?? null, 'reason-type': r['reason-type'] ?? 'dispute' }] : [];
+}
 
 export const disputeReasons: ResourceDef = {
   name: 'dispute_reasons',

@@ -4,7 +4,7 @@ import type { Rec } from '../store';
 import { approvalFields, startApprovals } from './approvals';
 import { accountRef, addressRef, audit, commodityRef, currencyRef, departmentRef, paymentTermRef, supplierRef, uomRef, userRef } from './common';
 import { createPurchaseOrdersFor } from './purchase-orders';
-import type { ActionContext, ResourceDef } from './types';
+import type { ActionContext, ActionDef, ResourceDef } from './types';
 
 export const REQUISITION_STATUSES = [
   'draft',
@@ -21,6 +21,13 @@ export const REQUISITION_STATUSES = [
 ];
 const EDITABLE = ['draft', 'cart', 'withdrawn', 'pending_buyer_action'];
 const SUBMITTABLE = ['draft', 'cart', 'withdrawn'];
+
+const createAndSubmit: ActionDef = {
+  method: 'POST',
+  scope: 'core.requisition.write',
+  status: 201,
+  run: ({ emu, body }) => submit(emu, emu.create('requisitions', body)),
+};
 
 export const requisitions: ResourceDef = {
   name: 'requisitions',
@@ -105,13 +112,10 @@ export const requisitions: ResourceDef = {
   },
   computed: (emu, rec) => approvalFields(emu, rec),
   collectionActions: {
-    // Create and submit in one call (docs also show POST /requisitions/new/submit_for_approval).
-    submit_for_approval: {
-      method: 'POST',
-      scope: 'core.requisition.write',
-      status: 201,
-      run: ({ emu, body }) => submit(emu, emu.create('requisitions', body)),
-    },
+    // Create and submit in one call: the Swagger path, and the path Coupa's prose docs give
+    // ("POST /api/requisitions/new/submit_for_approval"); both answer the same.
+    submit_for_approval: createAndSubmit,
+    'new/submit_for_approval': createAndSubmit,
     create_as_cart: {
       method: 'POST',
       scope: 'core.requisition.write',

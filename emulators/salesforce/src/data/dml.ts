@@ -40,6 +40,8 @@ export class Dml {
   private autoNumbers = new Map<string, number>();
   /** Called before every record write; fault injection throws from here (e.g. UNABLE_TO_LOCK_ROW). */
   beforeWrite: (obj: string, id: string | undefined) => void = () => undefined;
+  /** Contract Settings "Auto-calculate Contract End Date": on, EndDate is computed and read-only; off, it is entered. */
+  contractAutoEndDate = true;
 
   constructor(
     readonly schema: Schema,
@@ -130,6 +132,10 @@ export class Dml {
       if (missing.length) throw new SfError(400, 'REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
       for (const f of obj.fields) if (f.autoNumber) rec[f.name] = this.nextAutoNumber(obj, f);
       this.derive(obj, rec, now);
+      // A real org refuses to create a contract in the Activated status category: insert it as Draft, then activate.
+      if (obj.name === 'Contract' && rec.StatusCode === 'Activated') {
+        throw new SfError(400, 'FIELD_INTEGRITY_EXCEPTION', 'Status: a contract must be created in the Draft status category; activate it with an update', ['Status']);
+      }
       this.checkUnique(obj, rec);
       this.store.put(obj.name, rec);
       const fields: Rec = {};
@@ -349,7 +355,7 @@ export class Dml {
       case 'Contract': {
         rec.StatusCode = rec.Status === 'Activated' ? 'Activated' : rec.Status === 'In Approval Process' ? 'InApproval' : 'Draft';
         if (rec.Status === 'Activated' && !rec.ActivatedDate) rec.ActivatedDate = formatDateTime(now);
-        if (typeof rec.StartDate === 'string' && typeof rec.ContractTerm === 'number') {
+        if (this.contractAutoEndDate && typeof rec.StartDate === 'string' && typeof rec.ContractTerm === 'number') {
           // StartDate + ContractTerm months, clamped to the month's end (Jan 31 + 1 month = Feb 28, never March 3),
           // minus one day: Nov 30 + 1 month → Dec 29.
           const s = new Date(`${rec.StartDate}T00:00:00Z`);

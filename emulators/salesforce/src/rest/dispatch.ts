@@ -36,7 +36,9 @@ export class Dispatcher {
   }
 }
 
-function safeDecode(s: string): string {
+/** An optional group that did not match is '' (not "undefined"). */
+function safeDecode(s: string | undefined): string {
+  if (s === undefined) return '';
   try {
     return decodeURIComponent(s);
   } catch {

@@ -8,7 +8,8 @@ export const miscRoutes: Route[] = [
     endpoint: 'resources',
     handler: (call) => {
       const b = `/services/data/v${call.version}`;
-      const names = ['tooling', 'metadata', 'eclair', 'folders', 'prechatForms', 'contact-tracing', 'jsonxform', 'chatter', 'tabs', 'appMenu', 'quickActions', 'queryAll', 'commerce', 'wave', 'iot', 'analytics', 'search', 'identity', 'composite', 'parameterizedSearch', 'fingerprint', 'theme', 'nouns', 'recent', 'licensing', 'limits', 'async-queries', 'query', 'emailConnect', 'compactLayouts', 'knowledgeManagement', 'sobjects', 'actions', 'support', 'jobs'];
+      // Only the resources this emulator serves (a real org lists some 35: tooling, search, recent, tabs, theme…).
+      const names = ['sobjects', 'query', 'queryAll', 'composite', 'limits', 'jobs'];
       const map: Record<string, string> = {};
       for (const n of names) map[n] = `${b}/${n}`;
       return json(200, { ...map, identity: identityUrl(call) });

@@ -47,15 +47,52 @@ export class Cursors {
   }
 }
 
-function batchSize(call: Call): number {
+/**
+ * `Sforce-Query-Options: batchSize=N`: default 2,000 (or the org's configured size), clamped to 200–2,000. The size is
+ * not guaranteed; as a real org does, a query selecting two or more custom long text area fields pages by 200.
+ */
+function batchSize(call: Call, records: Rec[]): number {
   const m = /batchSize\s*=\s*(\d+)/i.exec(call.headers['sforce-query-options'] ?? '');
   const n = m ? Number(m[1]) : call.org.queryBatchSize;
-  return Math.min(2000, Math.max(200, n));
+  let size = Math.min(2000, Math.max(200, n));
+  const first = records[0];
+  const type = (first?.attributes as { type?: string } | undefined)?.type;
+  if (first && type) {
+    const longText = Object.keys(first).filter((k) => {
+      const f = call.org.schema.field(type, k);
+      return f?.custom && f.type === 'textarea' && f.length > 255;
+    });
+    if (longText.length >= 2) size = Math.min(size, 200);
+  }
+  return size;
+}
+
+/** Rows a record counts toward the batch: itself plus the child rows of its subqueries on this page. */
+function weight(rec: Rec): number {
+  let n = 1;
+  for (const v of Object.values(rec)) {
+    const sub = v as { records?: unknown } | null;
+    if (sub && typeof sub === 'object' && Array.isArray(sub.records)) n += sub.records.length;
+  }
+  return n;
+}
+
+/** The end of the page starting at `offset`: child rows count toward the batch size; at least one record. */
+function pageEnd(records: Rec[], offset: number, size: number): number {
+  let end = offset;
+  let used = 0;
+  while (end < records.length) {
+    const w = weight(records[end]);
+    if (end > offset && used + w > size) break;
+    used += w;
+    end++;
+  }
+  return end;
 }
 
 function page(call: Call, cursor: { id: string; records: Rec[]; totalSize: number; batchSize: number }, offset: number, scanAll: boolean, cursors: Cursors): Reply {
-  const records = cursor.records.slice(offset, offset + cursor.batchSize);
-  const next = offset + cursor.batchSize;
+  const next = pageEnd(cursor.records, offset, cursor.batchSize);
+  const records = cursor.records.slice(offset, next);
   const done = next >= cursor.records.length;
   const body: Rec = { totalSize: cursor.totalSize, done };
   if (!done) body.nextRecordsUrl = `/services/data/v${call.version}/${scanAll ? 'queryAll' : 'query'}/${cursor.id}-${next}`;
@@ -79,8 +116,8 @@ export function queryRoutes(cursors: Cursors): Route[] {
       childBatchSize,
       openChildCursor: (records, totalSize, offset) => `/services/data/v${call.version}/query/${cursors.open(records, totalSize, childBatchSize).id}-${offset}`,
     });
-    const size = batchSize(call);
-    if (result.records.length <= size) return json(200, { totalSize: result.totalSize, done: true, records: result.records });
+    const size = batchSize(call, result.records);
+    if (pageEnd(result.records, 0, size) >= result.records.length) return json(200, { totalSize: result.totalSize, done: true, records: result.records });
     const cursor = cursors.open(result.records, result.totalSize, size);
     return page(call, cursor, 0, scanAll, cursors);
   };

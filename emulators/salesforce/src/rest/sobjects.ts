@@ -3,6 +3,8 @@ import { SfError } from '../errors';
 import { MultipleMatches } from '../data/dml';
 import { Rec } from '../data/store';
 import { describeGlobalEntry, describeSObject } from '../schema/describe';
+import { fieldValue } from '../schema/compound';
+import { describeCompactLayouts, describeLayout, describeLayouts } from '../schema/layouts';
 import { ObjectDef } from '../schema/types';
 import { Call, Reply, Route, json } from './types';
 
@@ -17,15 +19,18 @@ export function renderRecord(call: Call, obj: ObjectDef, rec: Rec, fieldsParam?:
     for (const name of fieldsParam.split(',').map((s) => s.trim()).filter(Boolean)) {
       const f = call.org.schema.field(obj.name, name);
       if (!f) throw new SfError(400, 'INVALID_FIELD', `No such column '${name}' on sobject of type ${obj.name}`);
-      out[f.name] = rec[f.name] ?? null;
+      out[f.name] = fieldValue(f, rec);
     }
     return out;
   }
-  for (const f of obj.fields) out[f.name] = rec[f.name] ?? null;
+  for (const f of obj.fields) out[f.name] = fieldValue(f, rec);
   return out;
 }
 
 const obj = (call: Call, name: string): ObjectDef => call.org.dml.requireObject(name);
+
+const notFound = () => new SfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+const isMasterRecordType = (id: string) => id === '012000000000000AAA' || id === '012000000000000';
 
 function parseWindow(call: Call): [number, number] {
   const start = parseDateTime(call.query.start ?? '');
@@ -57,6 +62,49 @@ export const sobjectRoutes: Route[] = [
     pattern: /^\/sobjects\/([^/]+)\/describe\/?$/,
     endpoint: 'describe',
     handler: (call, [type]) => json(200, describeSObject(call.org.schema, obj(call, type), call.version)),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/sobjects\/([^/]+)\/describe\/layouts(?:\/([^/]+))?\/?$/,
+    endpoint: 'describe.layouts',
+    handler: (call, [type, recordTypeId]) => {
+      const o = obj(call, type);
+      if (!recordTypeId) return json(200, describeLayouts(o, call.version));
+      if (!isMasterRecordType(recordTypeId)) throw notFound();
+      return json(200, describeLayout(o));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/sobjects\/([^/]+)\/describe\/compactLayouts(?:\/([^/]+))?\/?$/,
+    endpoint: 'describe.compactLayouts',
+    handler: (call, [type, recordTypeId]) => {
+      const all = describeCompactLayouts(obj(call, type), call.version);
+      if (!recordTypeId) return json(200, all);
+      if (!isMasterRecordType(recordTypeId)) throw notFound();
+      return json(200, (all.compactLayouts as unknown[])[0]);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/sobjects\/([^/]+)\/describe\/approvalLayouts(?:\/([^/]+))?\/?$/,
+    endpoint: 'describe.approvalLayouts',
+    handler: (call, [type, processName]) => {
+      obj(call, type);
+      // No approval processes in the emulated org: an empty list; a named process does not exist.
+      if (processName) throw notFound();
+      return json(200, { approvalLayouts: [] });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/sobjects\/([^/]+)\/describe\/namedLayouts\/([^/]+)\/?$/,
+    endpoint: 'describe.namedLayouts',
+    handler: (call, [type]) => {
+      obj(call, type);
+      // describe's namedLayoutInfos is empty for every emulated object, so no name is valid.
+      throw notFound();
+    },
   },
   {
     method: 'GET',

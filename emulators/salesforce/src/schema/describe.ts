@@ -12,18 +12,17 @@ const SOAP_TYPES: Record<string, string> = {
   date: 'xsd:date',
   datetime: 'xsd:dateTime',
   time: 'xsd:time',
+  address: 'urn:address',
 };
 
 function urls(obj: ObjectDef, version: string): Record<string, string> {
   const base = `/services/data/v${version}/sobjects/${obj.name}`;
   return {
+    // Only resources the emulator serves (a real org also lists defaultValues, listviews and quickActions).
     compactLayouts: `${base}/describe/compactLayouts`,
     rowTemplate: `${base}/{ID}`,
     approvalLayouts: `${base}/describe/approvalLayouts`,
-    defaultValues: `${base}/defaultValues?recordTypeId&fields`,
-    listviews: `${base}/listviews`,
     describe: `${base}/describe`,
-    quickActions: `${base}/quickActions`,
     layouts: `${base}/describe/layouts`,
     sobject: base,
   };
@@ -67,7 +66,7 @@ export function describeField(f: FieldDef): Record<string, unknown> {
   const text = ['string', 'textarea', 'picklist', 'multipicklist', 'combobox', 'email', 'phone', 'url', 'encryptedstring'].includes(f.type);
   const numeric = ['double', 'currency', 'percent', 'int'].includes(f.type);
   return {
-    aggregatable: f.type !== 'textarea',
+    aggregatable: f.type !== 'textarea' && f.type !== 'address',
     aiPredictionField: false,
     autoNumber: f.autoNumber,
     byteLength: text || f.type === 'id' || f.type === 'reference' ? f.length * 3 : 0,
@@ -75,7 +74,7 @@ export function describeField(f: FieldDef): Record<string, unknown> {
     calculatedFormula: null,
     cascadeDelete: f.cascadeDelete,
     caseSensitive: f.caseSensitive,
-    compoundFieldName: null,
+    compoundFieldName: f.compoundFieldName ?? null,
     controllerName: null,
     createable: f.createable,
     custom: f.custom,
@@ -89,10 +88,10 @@ export function describeField(f: FieldDef): Record<string, unknown> {
     encrypted: f.type === 'encryptedstring',
     externalId: f.externalId,
     extraTypeInfo: null,
-    filterable: f.type !== 'textarea',
+    filterable: f.type !== 'textarea' && f.type !== 'address',
     filteredLookupInfo: null,
     formulaTreatNullNumberAsZero: false,
-    groupable: !['textarea', 'double', 'currency', 'percent', 'datetime'].includes(f.type),
+    groupable: !['textarea', 'double', 'currency', 'percent', 'datetime', 'address'].includes(f.type),
     highScaleNumber: false,
     htmlFormatted: false,
     idLookup: f.type === 'id' || f.externalId || (f.nameField && f.name === 'Name' && f.type === 'string') || f.name === 'Username' || f.name === 'Email',
@@ -119,7 +118,7 @@ export function describeField(f: FieldDef): Record<string, unknown> {
     scale: numeric && f.type !== 'int' ? f.scale : 0,
     searchPrefilterable: f.type === 'reference',
     soapType: SOAP_TYPES[f.type] ?? 'xsd:string',
-    sortable: f.type !== 'textarea',
+    sortable: f.type !== 'textarea' && f.type !== 'address',
     type: f.type,
     unique: f.unique,
     updateable: f.updateable,
@@ -149,7 +148,7 @@ export function describeSObject(schema: Schema, obj: ObjectDef, version: string)
     fields: obj.fields.map(describeField),
     implementedBy: null,
     implementsInterfaces: null,
-    listviewable: null,
+    listviewable: null, // list views are not served
     lookupLayoutable: null,
     namedLayoutInfos: [],
     networkScopeFieldName: null,

@@ -14,13 +14,21 @@ const ref = (name: string, to: string[], relationshipName: string, childRelation
   childRelationshipName,
   ...extra,
 });
-const address = (prefix: string): FieldInit[] => [
-  { name: `${prefix}Street`, type: 'textarea', length: 255 },
-  { name: `${prefix}City`, type: 'string', length: 40 },
-  { name: `${prefix}State`, type: 'string', length: 80 },
-  { name: `${prefix}PostalCode`, type: 'string', length: 20 },
-  { name: `${prefix}Country`, type: 'string', length: 80 },
-];
+/** An address: its components (each naming the compound field) and the read-only compound `<prefix>Address`. */
+const address = (prefix: string): FieldInit[] => {
+  const compoundFieldName = `${prefix}Address`;
+  return [
+    { name: `${prefix}Street`, type: 'textarea', length: 255, compoundFieldName },
+    { name: `${prefix}City`, type: 'string', length: 40, compoundFieldName },
+    { name: `${prefix}State`, type: 'string', length: 80, compoundFieldName },
+    { name: `${prefix}PostalCode`, type: 'string', length: 20, compoundFieldName },
+    { name: `${prefix}Country`, type: 'string', length: 80, compoundFieldName },
+    { name: `${prefix}Latitude`, type: 'double', precision: 18, scale: 15, compoundFieldName },
+    { name: `${prefix}Longitude`, type: 'double', precision: 18, scale: 15, compoundFieldName },
+    { name: `${prefix}GeocodeAccuracy`, type: 'picklist', compoundFieldName, ...pick('Address', 'NearAddress', 'Block', 'Street', 'ExtendedZip', 'Zip', 'Neighborhood', 'City', 'County', 'State', 'Unknown') },
+    { name: compoundFieldName, type: 'address', label: `${prefix} Address`, compoundPrefix: prefix, ...ro },
+  ];
+};
 
 function systemFields(owned: boolean): FieldInit[] {
   const f: FieldInit[] = [
@@ -71,6 +79,20 @@ export function standardObjects(): ObjectDef[] {
       { name: 'Rating', type: 'picklist', ...pick('Hot', 'Warm', 'Cold') },
       { name: 'Site', type: 'string', length: 80 },
       { name: 'LastActivityDate', type: 'date', ...ro },
+      ref('MasterRecordId', ['Account'], 'MasterRecord', undefined, { label: 'Master Record ID', ...ro }),
+      { name: 'AccountSource', type: 'picklist', label: 'Account Source', ...pick('Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other') },
+      { name: 'SicDesc', type: 'string', length: 80, label: 'SIC Description' },
+      { name: 'PhotoUrl', type: 'url', label: 'Photo URL', ...ro },
+      { name: 'Jigsaw', type: 'string', length: 20, label: 'Data.com Key' },
+      { name: 'JigsawCompanyId', type: 'string', length: 20, label: 'Jigsaw Company ID', ...ro },
+      { name: 'CleanStatus', type: 'picklist', label: 'Clean Status', ...pick('Matched', 'Different', 'Acknowledged', 'NotFound', 'Inactive', 'Pending', 'SelectMatch', 'Skipped') },
+      { name: 'DunsNumber', type: 'string', length: 9, label: 'D-U-N-S Number' },
+      { name: 'Tradestyle', type: 'string', length: 255 },
+      { name: 'NaicsCode', type: 'string', length: 8, label: 'NAICS Code' },
+      { name: 'NaicsDesc', type: 'string', length: 120, label: 'NAICS Description' },
+      { name: 'YearStarted', type: 'string', length: 4, label: 'Year Started' },
+      { name: 'LastViewedDate', type: 'datetime', ...ro },
+      { name: 'LastReferencedDate', type: 'datetime', ...ro },
     ]),
     makeObject('Contact', '003', [
       ref('AccountId', ['Account'], 'Account', 'Contacts', { cascadeDelete: true }),

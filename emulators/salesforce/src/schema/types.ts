@@ -17,7 +17,8 @@ export type FieldType =
   | 'email'
   | 'phone'
   | 'url'
-  | 'encryptedstring';
+  | 'encryptedstring'
+  | 'address';
 
 export interface PicklistValue {
   value: string;
@@ -55,6 +56,10 @@ export interface FieldDef {
   restrictedPicklist: boolean;
   defaultValue?: string | number | boolean | null;
   nameField: boolean;
+  /** Component of a compound field (`BillingCity` → `BillingAddress`): describe's `compoundFieldName`. */
+  compoundFieldName?: string;
+  /** For a compound `address` field, the components' prefix (`Billing` for `BillingAddress`). */
+  compoundPrefix?: string;
 }
 
 export interface ObjectDef {

@@ -5,6 +5,7 @@ import { SfError } from '../errors';
 import { normalizeId } from '../ids';
 import { Rec, Store } from '../data/store';
 import { Schema } from '../schema/schema';
+import { fieldValue } from '../schema/compound';
 import { FieldDef, ObjectDef, isTextType } from '../schema/types';
 import { dateLiteralRange } from './dates';
 import { badRelationship, noSuchColumn, soqlError } from './errors';
@@ -120,7 +121,7 @@ class Evaluator {
   private valueOf(rec: Rec, ref: PathRef): unknown {
     let cur: Rec | undefined = rec;
     for (const rel of ref.rels) cur = this.parentOf(cur, rel)?.rec;
-    return cur ? (cur[ref.field.name] ?? null) : null;
+    return cur ? fieldValue(ref.field, cur) : null;
   }
 
   private url(type: string, id: unknown): string {
@@ -174,7 +175,7 @@ class Evaluator {
           target = nested;
           cur = parent.rec;
         }
-        if (!done) target[item.ref.field.name] = cur?.[item.ref.field.name] ?? null;
+        if (!done) target[item.ref.field.name] = fieldValue(item.ref.field, cur);
       }
       return out;
     };

@@ -73,9 +73,21 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
   const sf = deps.salesforce;
   const log = deps.logger.child({ flow: FLOW_NAME });
 
+  /**
+   * The supplier information record made for this onboarding request, if any. Only a hit whose custom field holds the
+   * request id counts: an instance that does not apply the custom-field filter answers with arbitrary records, and
+   * taking one of those would link (and never create) the wrong supplier.
+   */
   async function findSim(requestId: string): Promise<Sim | null> {
-    const found = await coupa.supplier_information.find({ filters: { [CF_FILTER]: requestId }, fields: ['id', 'status'], limit: 5 });
-    return found.sort((a, b) => a.id - b.id)[0] ?? null;
+    const found = await coupa.supplier_information.find({ filters: { [CF_FILTER]: requestId }, fields: ['id', 'status', { 'custom-fields': {} }], limit: 5 });
+    const verified = found.filter((s) => (s['custom-fields'] as Record<string, unknown> | null | undefined)?.[REQUEST_ID_FIELD] === requestId);
+    if (verified.length < found.length) {
+      log.warn(
+        { requestId, ignored: found.filter((s) => !verified.includes(s)).map((s) => s.id) },
+        `Coupa answered the ${CF_FILTER} lookup with records of other requests (is the custom field filterable on this instance?); only a record carrying this request id counts`,
+      );
+    }
+    return verified.sort((a, b) => a.id - b.id)[0] ?? null;
   }
 
   /** Marks a request Failed with a reason a person can read (and the Account, unless another request is running). */
