@@ -40,6 +40,31 @@ describe('validateProject', () => {
     expect(await validateProject(repo)).toEqual([]);
   }, 60_000);
 
+  it('keeps scratch-org-setup out of the package directories, so a plain deploy never replaces Account Type values', async () => {
+    const project = JSON.parse(fs.readFileSync(path.join(repo, 'sfdx-project.json'), 'utf8')) as { packageDirectories: Array<{ path: string }> };
+    expect(project.packageDirectories.map((d) => d.path)).toEqual(['force-app']);
+
+    edit(dir, 'sfdx-project.json', (s) => s.replace('"packageDirectories": [', '"packageDirectories": [\n    { "path": "scratch-org-setup", "default": false },'));
+    const issues = await validateProject(dir, { convert: false });
+    expect(issues).toEqual([
+      expect.objectContaining({
+        code: 'ORG_SETUP_IN_PACKAGE',
+        file: 'scratch-org-setup/main/default/standardValueSets/AccountType.standardValueSet-meta.xml',
+        message: expect.stringContaining("would replace the org's values on every deploy")
+      })
+    ]);
+  });
+
+  it('still checks scratch-org-setup although it is no package directory', async () => {
+    edit(dir, 'scratch-org-setup/main/default/standardValueSets/AccountType.standardValueSet-meta.xml', (s) =>
+      s.replace('</fullName>', '')
+    );
+    const issues = await validateProject(dir, { convert: false });
+    expect(issues).toEqual([
+      expect.objectContaining({ code: 'XML_MALFORMED', file: expect.stringContaining('AccountType.standardValueSet-meta.xml') })
+    ]);
+  });
+
   it('reports malformed XML with its line', async () => {
     edit(dir, `${objects}/Coupa_Invoice__c/fields/Paid__c.field-meta.xml`, (s) => s.replace('</label>', ''));
     const issues = await validateProject(dir, { convert: false });

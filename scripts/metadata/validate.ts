@@ -1,6 +1,6 @@
 /**
- * Offline validation of the SFDX source in force-app/: the checks a deploy would make that the
- * source-deploy-retrieve converter does not (it only checks file layout).
+ * Offline validation of the SFDX source in force-app/ (and the scratch-org setup beside it): the checks a deploy
+ * would make that the source-deploy-retrieve converter does not (it only checks file layout).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,6 +25,7 @@ export type IssueCode =
   | 'LWC_SCHEMA_UNKNOWN'
   | 'QUICK_ACTION_TARGET_MISSING'
   | 'CHANNEL_MEMBER_UNKNOWN'
+  | 'ORG_SETUP_IN_PACKAGE'
   | 'CONVERT_FAILED';
 
 export interface Issue {
@@ -48,6 +49,12 @@ const FORBIDDEN_USER_PERMISSIONS = [
   'CustomizeApplication'
 ];
 
+/**
+ * Folders of org settings deployed on purpose by a script (scratch orgs only), never by a plain
+ * `sf project deploy start`: validated and converted like the package, but they must not be package directories.
+ */
+export const ORG_SETUP_DIRS = ['scratch-org-setup'];
+
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: true, trimValues: true });
 
 interface FieldInfo {
@@ -66,7 +73,20 @@ export async function validateProject(projectDir: string, options: ValidateOptio
   const add = (code: IssueCode, file: string, message: string) => issues.push({ code, file: rel(file), message });
 
   const packageDirs = readPackageDirs(projectDir);
-  const files = packageDirs.flatMap((d) => walk(path.join(projectDir, d)));
+  // A standard value set replaces the org's whole picklist (Account Type…) when deployed: a package directory that
+  // carries one would do that on any plain deploy, in production too.
+  for (const d of packageDirs) {
+    for (const f of walk(path.join(projectDir, d)).filter((f) => f.endsWith('.standardValueSet-meta.xml'))) {
+      add(
+        'ORG_SETUP_IN_PACKAGE',
+        f,
+        `a standard value set in package directory ${d} would replace the org's values on every deploy; keep it in ${ORG_SETUP_DIRS[0]}/ (deployed by scripts/scratch-org/create.sh only) and out of sfdx-project.json's packageDirectories`
+      );
+    }
+  }
+  const setupDirs = ORG_SETUP_DIRS.filter((d) => !packageDirs.includes(d) && fs.existsSync(path.join(projectDir, d)));
+  const sourceDirs = [...packageDirs, ...setupDirs];
+  const files = sourceDirs.flatMap((d) => walk(path.join(projectDir, d)));
 
   const parsed = new Map<string, Record<string, unknown>>();
   for (const file of files.filter((f) => f.endsWith('-meta.xml') || f.endsWith('.xml'))) {
@@ -102,7 +122,7 @@ export async function validateProject(projectDir: string, options: ValidateOptio
 
   if (options.convert !== false && issues.length === 0) {
     try {
-      await convertSource(projectDir, packageDirs, options.apiVersion);
+      await convertSource(projectDir, sourceDirs, options.apiVersion);
     } catch (e) {
       add('CONVERT_FAILED', path.join(projectDir, packageDirs[0]), (e as Error).message.split('\n')[0]);
     }

@@ -1,4 +1,4 @@
-/** `coupa-sf` command line: start, sync, doctor, replay, quarantine, credentials. */
+/** `coupa-sf` command line: start, sync, doctor, scopes, replay, quarantine, credentials. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -10,6 +10,7 @@ import { Vault } from '../vault';
 import { serveStdio } from '../mcp/stdio';
 import { doctor, formatDoctorReport } from './commands/doctor';
 import { listQuarantineCommand, releaseQuarantineCommand } from './commands/quarantine';
+import { printScopes, scopesReport } from './commands/scopes';
 import { runLive } from './commands/start';
 import { syncFlow } from './commands/sync';
 import { readSandboxSettings, sandboxEnv } from './sandbox-settings';
@@ -122,6 +123,19 @@ export function buildCli(): Command {
       const checks = await withConnector(doctor, { connect: false, validateMappings: false });
       for (const line of formatDoctorReport(checks)) out(line);
       process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
+    });
+
+  program
+    .command('scopes')
+    .description('the Coupa OAuth scopes the enabled flows need (one per line), to grant to the OAuth client in Coupa')
+    .option('--config <file>', 'read this connector.yaml instead of CONNECTOR_CONFIG or config/connector.yaml')
+    .option('--all', 'every flow, enabled or not')
+    .option('--by-flow', 'each scope followed by the flows that need it')
+    .action((opts: { config?: string; all?: boolean; byFlow?: boolean }) => {
+      // Only the flow settings are read: no connection or secret is needed, and none is printed.
+      const config = loadConfig({ configFile: opts.config });
+      const source = config.configFile ? path.relative(process.cwd(), config.configFile) || config.configFile : 'the defaults (no connector.yaml)';
+      printScopes(scopesReport(config, { all: opts.all }), source, out, note, { byFlow: opts.byFlow });
     });
 
   program
