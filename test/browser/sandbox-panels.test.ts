@@ -144,10 +144,26 @@ suite('the sandbox in Chromium: panels an account manager can trust', () => {
       500
     );
     expect(sim.status).toBe('pending_approval');
-    // The status write-back marks the request In Progress; the modal hears it over CDC.
-    await runNow('supplier-onboarding-status');
-    await action.getByText('Coupa is collecting supplier information or waiting for approval.').waitFor({ timeout: 60_000 });
+    // The status write-back marks the request In Progress (on its schedule; run now saves the wait)…
+    await waitFor(
+      'the request In Progress in Salesforce',
+      async () => {
+        const [r] = (
+          await conn.query<{ Status__c: string }>(`SELECT Status__c FROM Coupa_Onboarding_Request__c WHERE Account__c = '${vendor}' ORDER BY CreatedDate DESC LIMIT 1`)
+        ).records;
+        if (r?.Status__c !== 'In Progress') await runNow('supplier-onboarding-status');
+        return r?.Status__c === 'In Progress';
+      },
+      90_000,
+      2_000
+    );
+    // …and the modal shows it: over CDC, or after Check status, as a person would click it.
+    const inReview = action.getByText('Coupa is collecting supplier information or waiting for approval.');
+    await inReview.waitFor({ timeout: 10_000 }).catch(async () => {
+      await action.getByRole('button', { name: 'Check status' }).click();
+      await inReview.waitFor({ timeout: 20_000 });
+    });
     await page.screenshot({ path: path.join(SHOTS, 'onboarding-progress.png') });
     expect(pageErrors).toEqual([]);
-  }, 150_000);
+  }, 200_000);
 });
