@@ -79,6 +79,10 @@ function contentHash(rec: SourceRecord<any>): string {
 }
 
 /** A page's sync state, loaded once per page. */
+type Attempted<T> = { ok: true; value: T } | { ok: false; error: unknown; cls: Classification; attempts: number };
+
+const retriable = (cls: Classification) => cls.kind === 'transient' || cls.kind === 'rate-limited';
+
 interface PageSnapshot {
   quarantined: Set<string>;
   /** Source id → link. */
@@ -326,17 +330,10 @@ export class FlowRunner {
 
 
   private async readWithRetry(after: Cursor | null, limit: number, counts: RunCounts): Promise<SourceRecord<any>[]> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.flow.read({ after, limit });
-      } catch (err) {
-        const cls = this.classify(err);
-        const retryable = cls.retryable || cls.kind === 'transient' || cls.kind === 'rate-limited';
-        if (!retryable || attempt >= this.retry.maxAttempts) throw err;
-        counts.retries++;
-        await this.sleep(backoffDelay(attempt, this.retry, this.random, requestedWait(cls, this.retry) || undefined));
-      }
-    }
+    // A read may also be repeated when its classification says so (an idempotent GET answered ambiguously).
+    const read = await this.retrying(() => this.flow.read({ after, limit }), counts, (cls) => cls.retryable || retriable(cls));
+    if (!read.ok) throw read.error;
+    return read.value;
   }
 
   /**
@@ -344,14 +341,18 @@ export class FlowRunner {
    * policy: a throttle or transient failure of the API it calls is waited out like a write's, instead of
    * dead-lettering the record after one attempt (its cursor moves past it, so it would be lost to later runs).
    */
-  private async planningCall<T>(fn: () => Promise<T>, counts: RunCounts): Promise<{ ok: true; value: T } | { ok: false; error: unknown; cls: Classification; attempts: number }> {
+  private planningCall<T>(fn: () => Promise<T>, counts: RunCounts): Promise<Attempted<T>> {
+    return this.retrying(fn, counts, retriable);
+  }
+
+  /** The engine's one retry loop for calls outside the Writer: backoff, Retry-After or the rate-limit floor, a cap. */
+  private async retrying<T>(fn: () => Promise<T>, counts: RunCounts, retryable: (cls: Classification) => boolean): Promise<Attempted<T>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return { ok: true, value: await fn() };
       } catch (error) {
         const cls = this.classify(error);
-        const retryable = cls.kind === 'transient' || cls.kind === 'rate-limited';
-        if (!retryable || attempt >= this.retry.maxAttempts) return { ok: false, error, cls, attempts: attempt };
+        if (!retryable(cls) || attempt >= this.retry.maxAttempts) return { ok: false, error, cls, attempts: attempt };
         counts.retries++;
         await this.sleep(backoffDelay(attempt, this.retry, this.random, requestedWait(cls, this.retry) || undefined));
       }

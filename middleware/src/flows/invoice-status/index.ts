@@ -10,6 +10,7 @@ import { requireMapping, type FlowDeps } from '../deps';
 import { buildTask, poNumbersOf, supplierIdOf, taskEvents, taskLedgerKey, taskSubject, INVOICE_READS, type InvoiceLike } from './logic';
 import { parseInvoiceStatusOptions, type InvoiceStatusOptions } from './options';
 import { RecordWriteError, classifyFor, describeResult } from '../shared/errors';
+import { fetchCoupa } from '../shared/io';
 import { chunks, upsertItems } from '../shared/salesforce-writes';
 
 export const INVOICE_STATUS_FLOW = 'invoice-status';
@@ -145,18 +146,7 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
       await links.prefetch(records.map((r) => r.data));
     },
 
-    async fetch(ids) {
-      const page: SourceRecord<CoupaInvoice>[] = [];
-      const numeric = [...new Set(ids.filter((id) => /^\d+$/.test(id)))];
-      for (let i = 0; i < numeric.length; i += 50) {
-        const part = numeric.slice(i, i + 50);
-        for await (const record of invoices.list({ filters: { 'id[in]': part }, fields })) {
-          const inv = record as unknown as CoupaInvoice;
-          if (part.includes(String(inv.id))) page.push({ id: String(inv.id), ts: String(inv['updated-at']), data: inv, origin: null });
-        }
-      }
-      return page;
-    },
+    fetch: (ids) => fetchCoupa(deps.coupa, RESOURCE, ids, fields) as Promise<SourceRecord<CoupaInvoice>[]>,
 
     async map(record, ctx) {
       const inv = record.data;

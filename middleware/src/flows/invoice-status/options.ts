@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseFlowOptions } from '../shared/options';
 
 const tasks = z.preprocess(
   (v) => (v === false ? { onDisputed: false, onPaid: false } : v === true ? {} : v),
@@ -36,10 +37,5 @@ export const invoiceStatusOptions = z
 export type InvoiceStatusOptions = z.infer<typeof invoiceStatusOptions>;
 
 export function parseInvoiceStatusOptions(raw: unknown): InvoiceStatusOptions {
-  const r = invoiceStatusOptions.safeParse(raw ?? {});
-  if (!r.success) {
-    const why = r.error.issues.map((i) => `${['flows.invoice-status.options', ...i.path].join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid invoice-status options: ${why}`);
-  }
-  return r.data;
+  return parseFlowOptions('invoice-status', invoiceStatusOptions, raw);
 }

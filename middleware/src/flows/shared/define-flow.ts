@@ -10,7 +10,7 @@ import { lineageOf, mapRecord, sourcePaths, type CompiledMapping } from '../../m
 import { soqlQuote, type SalesforceClient } from '../../salesforce';
 import type { FlowDeps } from '../deps';
 import { classifyFor, describeResult, RecordWriteError } from './errors';
-import { soqlIn } from './io';
+import { fetchCoupa, soqlIn } from './io';
 import { chunks, upsertItems } from './salesforce-writes';
 
 type Row = Record<string, unknown> & { id: number };
@@ -97,16 +97,7 @@ export function defineCoupaToSalesforceFlow(deps: FlowDeps, spec: CoupaToSalesfo
     // overlap window costs no query.
     enrich: (records) => resolveTargets(records.map((r) => r.data)),
 
-    async fetch(ids) {
-      const rows: Row[] = [];
-      const numeric = [...new Set(ids.filter((id) => /^\d+$/.test(id)))];
-      for (const part of chunks(numeric, 50)) {
-        for await (const r of source.list({ filters: { 'id[in]': part }, fields })) {
-          if (part.includes(String(r.id))) rows.push(r as unknown as Row);
-        }
-      }
-      return asRecords(rows);
-    },
+    fetch: (ids) => fetchCoupa(deps.coupa, resource, ids, fields) as Promise<SourceRecord<Row>[]>,
 
     async map(record, ctx: FlowContext) {
       const row = record.data;

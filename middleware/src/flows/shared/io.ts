@@ -1,5 +1,5 @@
 /** Reading sources: changes after a cursor and records by id, for Salesforce and Coupa. */
-import { CoupaResource, iterateChanges, type CoupaClient, type CoupaResourceName } from '../../coupa';
+import { CoupaResource, iterateChanges, type CoupaClient, type CoupaResourceName, type FieldProjection } from '../../coupa';
 import type { Cursor, SourceRecord } from '../../engine';
 import { soqlQuote, type SalesforceClient } from '../../salesforce';
 
@@ -40,13 +40,13 @@ export async function fetchSalesforce(sf: SalesforceClient, q: { sobject: string
   return out;
 }
 
-/** Coupa records by id, current values. */
-export async function fetchCoupa(coupa: CoupaClient, resource: CoupaResourceName, ids: string[]): Promise<SourceRecord[]> {
+/** Coupa records by id, current values (only `fields` when given). */
+export async function fetchCoupa(coupa: CoupaClient, resource: CoupaResourceName, ids: string[], fields?: FieldProjection): Promise<SourceRecord[]> {
   const out: SourceRecord[] = [];
   const numeric = [...new Set(ids.filter((id) => /^\d+$/.test(id)))];
   for (let i = 0; i < numeric.length; i += 50) {
     const part = numeric.slice(i, i + 50);
-    for await (const record of new CoupaResource(coupa, resource).list({ filters: { 'id[in]': part } })) {
+    for await (const record of new CoupaResource(coupa, resource).list({ filters: { 'id[in]': part }, ...(fields ? { fields } : {}) })) {
       const r = record as { id: number; 'updated-at'?: string | null };
       if (part.includes(String(r.id))) out.push({ id: String(r.id), ts: String(r['updated-at']), data: r as Record<string, unknown> });
     }

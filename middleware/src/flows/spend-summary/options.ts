@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseFlowOptions } from '../shared/options';
 
 export const spendSummaryOptions = z
   .strictObject({
@@ -29,10 +30,5 @@ export const spendSummaryOptions = z
 export type SpendSummaryOptions = z.infer<typeof spendSummaryOptions>;
 
 export function parseSpendSummaryOptions(raw: unknown): SpendSummaryOptions {
-  const r = spendSummaryOptions.safeParse(raw ?? {});
-  if (!r.success) {
-    const why = r.error.issues.map((i) => `${['flows.spend-summary.options', ...i.path].join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid spend-summary options: ${why}`);
-  }
-  return r.data;
+  return parseFlowOptions('spend-summary', spendSummaryOptions, raw);
 }

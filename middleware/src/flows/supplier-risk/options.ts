@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseFlowOptions } from '../shared/options';
 
 /** A risk level and the lowest score that has it. */
 const level = z.strictObject({ level: z.string().min(1), from: z.number() });
@@ -29,12 +30,7 @@ export const supplierRiskOptions = z
 export type SupplierRiskOptions = z.infer<typeof supplierRiskOptions>;
 
 export function parseSupplierRiskOptions(raw: unknown): SupplierRiskOptions {
-  const r = supplierRiskOptions.safeParse(raw ?? {});
-  if (!r.success) {
-    const why = r.error.issues.map((i) => `${['flows.supplier-risk.options', ...i.path].join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid supplier-risk options: ${why}`);
-  }
-  return r.data;
+  return parseFlowOptions('supplier-risk', supplierRiskOptions, raw);
 }
 
 /** The level of a score (null when there is no score, or it is below every level). */
