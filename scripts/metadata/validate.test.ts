@@ -187,6 +187,29 @@ describe('validateProject', () => {
       expect(messages).toContain(name);
   });
 
+  it('keeps the integration permission set equal to what the flow catalog and its mappings need', async () => {
+    fs.cpSync(path.join(repo, 'config', 'mappings'), path.join(dir, 'config', 'mappings'), { recursive: true });
+    expect(await validateProject(dir, { convert: false })).toEqual([]);
+
+    const ps = 'force-app/main/default/permissionsets/Coupa_Integration_User.permissionset-meta.xml';
+    edit(dir, ps, (s) =>
+      s
+        // a field supplier-risk writes is no longer granted
+        .replace(/\s*<fieldPermissions>\s*<editable>true<\/editable>\s*<field>Account\.Coupa_Risk_Level__c<\/field>\s*<readable>true<\/readable>\s*<\/fieldPermissions>/, '')
+        // and delete on Contracts, which no flow needs, is
+        .replace(/(<allowDelete>)false(<\/allowDelete>\s*<allowEdit>true<\/allowEdit>\s*<allowRead>true<\/allowRead>\s*<modifyAllRecords>false<\/modifyAllRecords>\s*<object>Contract<\/object>)/, '$1true$2')
+    );
+    // a mapping starts writing a custom field the permission set does not grant
+    edit(dir, 'config/mappings/supplier-risk.yaml', (s) => s.replace('fields:\n', 'fields:\n  - { coupa: number-field-02, salesforce: Coupa_Risk_Trend__c }\n'));
+    const issues = await validateProject(dir, { convert: false });
+    expect(codes(issues)).toEqual(['PERMSET_CATALOG', 'PERMSET_CATALOG', 'PERMSET_CATALOG']);
+    expect(issues.map((i) => i.message).sort()).toEqual([
+      'Contract: allowDelete is granted but no flow in the catalog needs it',
+      'fieldPermissions for Account.Coupa_Risk_Level__c must be readable (needed by supplier-risk)',
+      'fieldPermissions for Account.Coupa_Risk_Trend__c must be readable (needed by supplier-risk)'
+    ]);
+  });
+
   it('refuses a permission set that grants Modify All Data', async () => {
     edit(dir, 'force-app/main/default/permissionsets/Coupa_Integration_User.permissionset-meta.xml', (s) =>
       s.replace(

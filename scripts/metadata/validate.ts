@@ -8,6 +8,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { asArray, checkFieldAttributes, type FieldXml } from './field-rules';
 import { STANDARD_OBJECTS, isStandardObject } from './standard-objects';
 import { convertSource } from './convert';
+import { catalogPermissionGaps, INTEGRATION_PERMISSION_SET } from './permission-catalog';
 
 export type IssueCode =
   | 'XML_MALFORMED'
@@ -21,6 +22,7 @@ export type IssueCode =
   | 'PERMSET_REQUIRED_FIELD'
   | 'PERMSET_INCONSISTENT'
   | 'PERMSET_POLICY'
+  | 'PERMSET_CATALOG'
   | 'LWC_META_MISSING'
   | 'LWC_SCHEMA_UNKNOWN'
   | 'QUICK_ACTION_TARGET_MISSING'
@@ -116,6 +118,10 @@ export async function validateProject(projectDir: string, options: ValidateOptio
   const model = buildModel(files, root, add);
   checkLookups(files, root, model, add);
   checkPermissionSets(files, root, model, add);
+  for (const file of files.filter((f) => path.basename(f) === INTEGRATION_PERMISSION_SET)) {
+    const ps = root(file, 'PermissionSet');
+    for (const gap of ps ? catalogPermissionGaps(projectDir, ps) : []) add('PERMSET_CATALOG', file, gap);
+  }
   checkChannelMembers(files, root, model, add);
   checkLwc(files, model, add);
   checkQuickActions(files, root, add);

@@ -149,6 +149,10 @@ describe('coupa-sf against the running sandbox', () => {
   it('doctor passes against the sandbox', async () => {
     const res = await cli(['doctor'], cleanEnv({ SANDBOX_SETTINGS_FILE: settingsFile }));
     expect(res.stdout).toContain('all checks passed');
+    // Salesforce access is checked per object the enabled flows need (the catalog's derivation), not per mapping.
+    expect(res.stdout).toMatch(/^ok {4}salesforce: Coupa_Spend_Summary__c: read, create, edit, delete, \d+ connector field\(s\) as spend-summary need$/m);
+    expect(res.stdout).toMatch(/^ok {4}salesforce: Task: read, create as invoice-status need$/m);
+    expect(res.stdout).not.toContain('salesforce: OpportunityLineItem');
     expect(res.code).toBe(0);
   }, 120_000);
 });

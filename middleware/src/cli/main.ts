@@ -1,4 +1,4 @@
-/** `coupa-sf` command line: start, sync, doctor, scopes, replay, quarantine, credentials. */
+/** `coupa-sf` command line: start, sync, doctor, scopes, permissions, replay, quarantine, credentials. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -10,6 +10,7 @@ import { Vault } from '../vault';
 import { serveStdio } from '../mcp/stdio';
 import { doctor, formatDoctorReport } from './commands/doctor';
 import { listQuarantineCommand, releaseQuarantineCommand } from './commands/quarantine';
+import { printPermissions, permissionsReport } from './commands/permissions';
 import { printScopes, scopesReport } from './commands/scopes';
 import { runLive } from './commands/start';
 import { syncFlow } from './commands/sync';
@@ -136,6 +137,17 @@ export function buildCli(): Command {
       const config = loadConfig({ configFile: opts.config });
       const source = config.configFile ? path.relative(process.cwd(), config.configFile) || config.configFile : 'the defaults (no connector.yaml)';
       printScopes(scopesReport(config, { all: opts.all }), source, out, note, { byFlow: opts.byFlow });
+    });
+
+  program
+    .command('permissions')
+    .description("the Salesforce objects and fields the enabled flows need, with the rights and the flows that need them")
+    .option('--config <file>', 'read this connector.yaml instead of CONNECTOR_CONFIG or config/connector.yaml')
+    .option('--all', 'every flow, enabled or not')
+    .action((opts: { config?: string; all?: boolean }) => {
+      const config = loadConfig({ configFile: opts.config });
+      const source = config.configFile ? path.relative(process.cwd(), config.configFile) || config.configFile : 'the defaults (no connector.yaml)';
+      printPermissions(permissionsReport(config, { all: opts.all }), source, out, note);
     });
 
   program

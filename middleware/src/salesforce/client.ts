@@ -76,6 +76,10 @@ export interface SObjectFieldDescribe {
 
 export interface SObjectDescribe {
   name: string;
+  /** For the running user: what its profile and permission sets allow on the object. */
+  createable?: boolean;
+  updateable?: boolean;
+  deletable?: boolean;
   fields: SObjectFieldDescribe[];
 }
 

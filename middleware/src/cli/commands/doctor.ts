@@ -1,5 +1,6 @@
 import { COUPA_SCHEMA, CoupaTokenProvider } from '../../coupa';
 import { scopesFor } from '../../flows';
+import { accessGaps, salesforceAccess } from '../../flows/salesforce-access';
 import { assertMappingsValid } from '../../mapping';
 import type { BuiltConnector } from '../../runtime/build';
 
@@ -108,18 +109,24 @@ export async function doctor(connector: BuiltConnector): Promise<Check[]> {
         : connectionFix('coupa', coupa.baseUrl, m),
   );
 
-  const objects = [...new Set(connector.mappings.map((m) => m.spec.salesforce.object))];
+  // What the enabled flows need, derived from the catalog and the loaded mappings (as the shipped permission set is).
+  const access = salesforceAccess(modules, new Map(connector.mappings.map((m) => [m.name, m])));
+  const objects = [...access.objects.keys()];
   if (!salesforceOk && objects.length) {
-    checks.push({ name: 'salesforce: mapped objects', ok: false, skipped: true, detail: `not checked (${objects.join(', ')}): they need the Salesforce login` });
+    checks.push({ name: 'salesforce: access', ok: false, skipped: true, detail: `not checked (${objects.join(', ')}): it needs the Salesforce login` });
   }
-  for (const object of salesforceOk ? objects : []) {
+  for (const [object, need] of salesforceOk ? access.objects : []) {
     await attempt(
       `salesforce: ${object}`,
       async () => {
         const d = await connector.salesforce.describe(object);
-        return `${d.fields.length} fields visible`;
+        const gaps = accessGaps(object, need, access.fields, d);
+        if (gaps.length) throw new Error(gaps.join('; '));
+        const rights = ['read', need.create && 'create', need.edit && 'edit', need.delete && 'delete'].filter(Boolean).join(', ');
+        const fields = [...access.fields.keys()].filter((f) => f.startsWith(`${object}.`)).length;
+        return `${rights}${fields ? `, ${fields} connector field(s)` : ''} as ${need.flows.join(', ')} need`;
       },
-      () => `deploy the package (force-app/) to the org and assign the Coupa_Integration_User permission set to the connector's user`,
+      () => `assign the Coupa_Integration_User permission set to the connector's user (it grants exactly this; coupa-sf permissions lists it), after deploying the package (force-app/)`,
     );
   }
 
