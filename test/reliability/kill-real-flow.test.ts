@@ -261,6 +261,8 @@ async function startChild(
       ...(opts.waitForGo ? { KILL_CHILD_GO: '1' } : {}),
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      // Under npm run test:node24 these load the better-sqlite3 built for that Node in the child too.
+      ...Object.fromEntries(['NODE_OPTIONS', 'NODE24_BETTER_SQLITE3'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
       SALESFORCE_LOGIN_URL: sfProxy.url,
       SALESFORCE_CLIENT_ID: SF_ID,
       SALESFORCE_CLIENT_SECRET: SF_SECRET,
