@@ -23,6 +23,7 @@ export function contractRecipes(k: NaiveKit): NaiveFlow[] {
           Description: c.description ?? null
         };
         const [found] = await sfQuery(`SELECT Id FROM Contract WHERE Coupa_Contract_Id__c = '${String(c.id)}'`);
+        if (!found && c.status !== 'published') continue; // the recipe's condition: only published contracts are copied
         await one(() =>
           found
             ? person.sobject('Contract').update({ Id: found.Id, ...rec })
