@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     }
   };
   const sizes = args.quick
-    ? { coupaSeed: 200, opportunities: 5, onboardingRequests: 5 }
+    ? { coupaSeed: 100, opportunities: 5, onboardingRequests: 5 } // every flow and recipe still has records
     : { coupaSeed: 4_000, opportunities: 200, onboardingRequests: 100 };
 
   const on = (section: Section) => args.only.has(section);
