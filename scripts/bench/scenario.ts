@@ -16,6 +16,21 @@ const pickEvery = <T>(list: T[], count: number): T[] => {
   return Array.from({ length: Math.min(count, list.length) }, (_, i) => list[Math.floor(i * step)]);
 };
 
+/** Every flow and direction in dependency order: suppliers ⇄ Accounts first (everything else hangs off linked Accounts). */
+export const FLOW_ORDER = [
+  'supplier-account-sync.to-salesforce',
+  'supplier-account-sync.to-coupa',
+  'invoice-status',
+  'contract-sync.to-salesforce',
+  'contract-sync.to-coupa',
+  'opportunity-to-requisition',
+  'opportunity-to-requisition-status',
+  'supplier-onboarding',
+  'supplier-onboarding-status',
+  'spend-summary',
+  'supplier-risk'
+];
+
 export async function scenario(rig: Rig, sizes: ScenarioSizes) {
   const { sfEmu, coupaEmu } = rig;
   /** A person in Salesforce (no connector origin tag on their writes). */

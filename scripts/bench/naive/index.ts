@@ -10,7 +10,7 @@ import type { Connection } from 'jsforce';
 import type { CoupaClient } from '../../../middleware/src/coupa';
 import { measure, type Cost } from '../measure';
 import { startRig } from '../rig';
-import { scenario, type ScenarioSizes } from '../scenario';
+import { FLOW_ORDER, scenario, type ScenarioSizes } from '../scenario';
 import { contractRecipes } from './contracts';
 import { invoiceRecipes } from './invoices';
 import { naiveKit, type NaiveFlow } from './kit';
@@ -19,21 +19,6 @@ import { requisitionRecipes } from './requisitions';
 import { supplierRecipes } from './suppliers';
 
 export type { NaiveFlow } from './kit';
-
-/** A recipe for every flow and direction, in the connector's dependency order (suppliers ⇄ Accounts first). */
-export const NAIVE_ORDER = [
-  'supplier-account-sync.to-salesforce',
-  'supplier-account-sync.to-coupa',
-  'invoice-status',
-  'contract-sync.to-salesforce',
-  'contract-sync.to-coupa',
-  'opportunity-to-requisition',
-  'opportunity-to-requisition-status',
-  'supplier-onboarding',
-  'supplier-onboarding-status',
-  'spend-summary',
-  'supplier-risk'
-];
 
 export function naiveFlows(coupa: CoupaClient, person: Connection): NaiveFlow[] {
   const kit = naiveKit(coupa, person);
@@ -44,7 +29,7 @@ export function naiveFlows(coupa: CoupaClient, person: Connection): NaiveFlow[] 
     ...requisitionRecipes(kit),
     ...onboardingRecipes(kit)
   ];
-  return NAIVE_ORDER.map((flow) => {
+  return FLOW_ORDER.map((flow) => {
     const recipe = recipes.find((r) => r.flow === flow);
     if (!recipe) throw new Error(`no naive recipe for ${flow}`);
     return recipe;

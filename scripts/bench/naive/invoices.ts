@@ -1,5 +1,5 @@
 /** Naive recipes over Coupa's financial documents: invoice status onto Salesforce, and the scheduled spend summary. */
-import type { NaiveFlow, NaiveKit, Rec } from './kit';
+import { recipe, type NaiveFlow, type NaiveKit, type Rec } from './kit';
 
 // The recipe's own settings, equal to the flow's defaults in connector.yaml so both compute the same periods.
 const MONTHS = 12;
@@ -30,30 +30,22 @@ export function invoiceRecipes(k: NaiveKit): NaiveFlow[] {
   const { coupa, person, sfQuery, one } = k;
 
   const invoices = k.coupaTrigger('invoices');
-  const invoiceStatus: NaiveFlow = {
-    flow: 'invoice-status',
-    async run() {
-      let n = 0;
-      for await (const inv of invoices()) {
-        n++;
-        const account = await k.findAccount(inv.supplier?.id);
-        await one(() =>
-          person.sobject('Coupa_Invoice__c').upsert(
-            {
-              Coupa_Invoice_Id__c: String(inv.id),
-              Name: String(inv['invoice-number'] ?? inv.id).slice(0, 80),
-              Account__c: account?.Id ?? null,
-              Status__c: inv.status,
-              Gross_Total__c: Number(inv['gross-total'] ?? 0),
-              Paid__c: inv.paid === true
-            },
-            'Coupa_Invoice_Id__c'
-          )
-        );
-      }
-      return n;
-    }
-  };
+  const invoiceStatus = recipe('invoice-status', invoices, async (inv) => {
+    const account = await k.findAccount(inv.supplier?.id);
+    await one(() =>
+      person.sobject('Coupa_Invoice__c').upsert(
+        {
+          Coupa_Invoice_Id__c: String(inv.id),
+          Name: String(inv['invoice-number'] ?? inv.id).slice(0, 80),
+          Account__c: account?.Id ?? null,
+          Status__c: inv.status,
+          Gross_Total__c: Number(inv['gross-total'] ?? 0),
+          Paid__c: inv.paid === true
+        },
+        'Coupa_Invoice_Id__c'
+      )
+    );
+  });
 
   /** Every document of one supplier since `since`, 50 per page (no IN-list across suppliers). */
   const documents = async (resource: string, supplierId: string, dateFilter: string, since: string) => {

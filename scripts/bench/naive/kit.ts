@@ -16,6 +16,28 @@ export interface NaiveFlow {
   run(): Promise<number>;
 }
 
+/**
+ * A triggered recipe: `step` runs for every record the trigger returns, in order; a cycle handles as many records as
+ * the trigger returned (a step may skip one by returning early).
+ */
+export function recipe(
+  flow: string,
+  trigger: () => AsyncIterable<Rec> | Promise<Rec[]>,
+  step: (record: Rec) => Promise<unknown>
+): NaiveFlow {
+  return {
+    flow,
+    async run() {
+      let n = 0;
+      for await (const record of await trigger()) {
+        n++;
+        await step(record);
+      }
+      return n;
+    }
+  };
+}
+
 export interface NaiveKit {
   coupa: CoupaClient;
   /** A person's Salesforce connection: the recipe's writes are not tagged as the connector's. */
