@@ -1,4 +1,5 @@
 /** Naive recipes for supplier-onboarding: a request becomes a Coupa SIM record; SIM's status comes back. */
+import { soqlQuote } from '../../../middleware/src/salesforce/query';
 import { recipe, type NaiveFlow, type NaiveKit, type Rec } from './kit';
 
 const REQUEST_FIELD = 'salesforce-onboarding-request-id';
@@ -69,7 +70,7 @@ export function onboardingRecipes(k: NaiveKit): NaiveFlow[] {
   const sims = k.coupaTrigger('supplier_information', { [`custom_fields[${REQUEST_FIELD}][blank]`]: 'false' });
   const statusBack = recipe('supplier-onboarding-status', sims, async (s) => {
     const [request] = await sfQuery(
-      `SELECT Id, Account__c FROM Coupa_Onboarding_Request__c WHERE Id = '${String(s['custom-fields'][REQUEST_FIELD])}'`
+      `SELECT Id, Account__c FROM Coupa_Onboarding_Request__c WHERE Id = ${soqlQuote(String(s['custom-fields'][REQUEST_FIELD]))}`
     );
     if (!request) return;
     const status = REQUEST_STATUS[s.status] ?? null;
