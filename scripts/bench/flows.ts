@@ -13,7 +13,7 @@ import { openCountingStore, type CountingStore } from './counting-store';
 import { measure, type Cost } from './measure';
 import { startRig, type Rig } from './rig';
 import { CONFIG_FILE } from './config';
-import { scenario } from './scenario';
+import { FLOW_ORDER, scenario } from './scenario';
 
 export interface FlowBenchSizes {
   /** Coupa seed size: 10% suppliers, 27% invoices, 5% contracts, 25% requisitions, 25% POs, 4% budget lines. */
@@ -84,19 +84,7 @@ export async function benchFlows(sizes: FlowBenchSizes, log: (line: string) => v
   const { engine } = rig;
   const { advance, changes, prepare } = await scenario(rig, sizes);
 
-  // Dependency order: suppliers ⇄ Accounts first (everything else hangs off linked Accounts).
-  const order = [
-    'supplier-account-sync.to-salesforce',
-    'supplier-account-sync.to-coupa',
-    'invoice-status',
-    'contract-sync.to-salesforce',
-    'contract-sync.to-coupa',
-    'opportunity-to-requisition',
-    'opportunity-to-requisition-status',
-    'supplier-onboarding',
-    'supplier-onboarding-status',
-    'spend-summary'
-  ].filter((n) => flowNames.includes(n));
+  const order = FLOW_ORDER.filter((n) => flowNames.includes(n));
   for (const n of flowNames) if (!order.includes(n)) order.push(n);
 
   const run = async (name: string) => {

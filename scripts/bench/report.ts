@@ -48,13 +48,13 @@ export function reportFlows(table: Table, results: FlowMeasurement[], naive: Nai
       'naive',
       `${nv.flow}: naive backfill, per 1,000 records`,
       `${calls(nv.backfill, nv.records)} calls`,
-      `${int(nv.records)} records, ${secs(nv.backfill.ms)}; ours/naive: calls ${ratio(ourB, naiveB)}, time ${r ? ratio(r.backfill.ms, nv.backfill.ms) : '–'}`
+      `${int(nv.records)} records, ${secs(nv.backfill.ms)}; ours/naive: calls ${r ? ratio(ourB, naiveB) : '–'}, time ${r ? ratio(r.backfill.ms, nv.backfill.ms) : '–'}`
     );
     table.add(
       'naive',
       `${nv.flow}: naive incremental (1%) and idle`,
       `${calls(nv.incremental, nv.records)} calls per 1,000`,
-      `ours/naive incremental: calls ${ratio(ourI, naiveI)}, time ${r ? ratio(r.incremental.ms, nv.incremental.ms) : '–'}; naive idle cycle: ${int(nv.idle.salesforce)} SF + ${int(nv.idle.coupa)} Coupa (${int(nv.idle.coupaWrites)} writes) vs ours ${r ? int(r.idle.salesforce + r.idle.coupa) : '–'}`
+      `ours/naive incremental: calls ${r ? ratio(ourI, naiveI) : '–'}, time ${r ? ratio(r.incremental.ms, nv.incremental.ms) : '–'}; naive idle cycle: ${int(nv.idle.salesforce)} SF + ${int(nv.idle.coupa)} Coupa (${int(nv.idle.coupaWrites)} writes) vs ours ${r ? int(r.idle.salesforce + r.idle.coupa) : '–'}`
     );
   }
 }

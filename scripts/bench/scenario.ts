@@ -16,6 +16,21 @@ const pickEvery = <T>(list: T[], count: number): T[] => {
   return Array.from({ length: Math.min(count, list.length) }, (_, i) => list[Math.floor(i * step)]);
 };
 
+/** Every flow and direction in dependency order: suppliers ⇄ Accounts first (everything else hangs off linked Accounts). */
+export const FLOW_ORDER = [
+  'supplier-account-sync.to-salesforce',
+  'supplier-account-sync.to-coupa',
+  'invoice-status',
+  'contract-sync.to-salesforce',
+  'contract-sync.to-coupa',
+  'opportunity-to-requisition',
+  'opportunity-to-requisition-status',
+  'supplier-onboarding',
+  'supplier-onboarding-status',
+  'spend-summary',
+  'supplier-risk'
+];
+
 export async function scenario(rig: Rig, sizes: ScenarioSizes) {
   const { sfEmu, coupaEmu } = rig;
   /** A person in Salesforce (no connector origin tag on their writes). */
@@ -166,19 +181,32 @@ export async function scenario(rig: Rig, sizes: ScenarioSizes) {
         }
       }
     },
+    // A new overall score (the field the mapping reads) on 1% of the risk feed's rows, as a risk provider would post.
+    'supplier-risk': async (n) => {
+      for (const row of pickEvery(coupaEmu.control.list('supplier_risk_aware_feed'), n)) {
+        const score = Number(row['number-field-01'] ?? 0);
+        coupaEmu.control.update('supplier_risk_aware_feed', Number(row.id), {
+          'number-field-01': score >= 90 ? score - 20 : score + 10
+        });
+      }
+    },
     // 1% of the summaries' inputs: payments on invoices of linked suppliers (each moves its periods' paid spend).
     'spend-summary': async (n) => {
       const linked = new Set(
-        (await query<{ Coupa_Supplier_Id__c: string }>('SELECT Coupa_Supplier_Id__c FROM Account WHERE Coupa_Supplier_Id__c != null')).map(
-          (a) => Number(a.Coupa_Supplier_Id__c)
-        )
+        (
+          await query<{ Coupa_Supplier_Id__c: string }>(
+            'SELECT Coupa_Supplier_Id__c FROM Account WHERE Coupa_Supplier_Id__c != null'
+          )
+        ).map((a) => Number(a.Coupa_Supplier_Id__c))
       );
       const invoices = coupaEmu.control
         .list('invoices')
         .filter((i) => linked.has(Number((i.supplier as { id?: unknown } | undefined)?.id)) && i.status === 'approved');
       for (const inv of pickEvery(invoices, n)) {
         coupaEmu.control.update('invoices', Number(inv.id), {
-          payments: [{ 'amount-paid': String(inv['gross-total'] ?? '1.00'), 'payment-date': String(inv['invoice-date'] ?? '') }]
+          payments: [
+            { 'amount-paid': String(inv['gross-total'] ?? '1.00'), 'payment-date': String(inv['invoice-date'] ?? '') }
+          ]
         });
       }
     }
