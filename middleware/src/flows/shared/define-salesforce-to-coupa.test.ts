@@ -96,6 +96,24 @@ describe('defineSalesforceToCoupaFlow', () => {
     expect(rig.coupaEmu.control.counters().byEndpoint['POST /api/suppliers']).toBe(1);
   });
 
+  it('links no stranger when the instance ignores the custom-field filter: each create looks itself up first', async () => {
+    await rig.close();
+    rig = await startRig({ coupa: { rateLimit: false, undocumentedFilters: 'ignore' } });
+    const flow = vendorFlow();
+    rig.engine.register(flow);
+    const [other] = await newAccounts('Iota Other');
+    rig.coupaEmu.control.create('suppliers', { name: 'Iota Other', status: 'active', 'custom-fields': { [KEY]: other } });
+    rig.coupaEmu.control.create('suppliers', { name: 'Kappa Unkeyed', status: 'active' });
+    const ids = await newAccounts('Lambda Alloys', 'Mu Fasteners');
+    rig.coupaEmu.control.resetCounters();
+    await rig.engine.runNow(flow.name);
+    for (const id of [other, ...ids]) expect(suppliersOf(id)).toHaveLength(1);
+    const calls = rig.coupaEmu.control.counters().byEndpoint;
+    expect(calls['POST /api/suppliers']).toBe(2);
+    // The page look-up, then one verified look-up per create.
+    expect(calls['GET /api/suppliers']).toBe(3);
+  });
+
   it('sends a refused record nowhere: the hook runs and the record is dead-lettered with the reason', async () => {
     const flow = vendorFlow({ refuseName: 'Zeta Scrap' });
     rig.engine.register(flow);

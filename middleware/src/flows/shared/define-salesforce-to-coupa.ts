@@ -102,7 +102,7 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
    * when the instance honoured the `[in]` filter; each entry is used once, so a retried create looks up again first.
    */
   const checkedAbsent = new Set<string>();
-  /** Rows of the creates planned since the last poll read, for `onCreateRefused`. */
+  /** Rows of the creates planned since the last poll read (retries included), for `onCreateRefused`. */
   const planned = new Map<string, R>();
 
   const related = async (records: SourceRecord[]): Promise<SourceRecord<R>[]> => {
@@ -193,8 +193,6 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
           return await createOne(item as WriteItem<P>);
         } catch (error) {
           return failure(error, { op: item.op, payload });
-        } finally {
-          planned.delete(sourceId);
         }
       }),
 
