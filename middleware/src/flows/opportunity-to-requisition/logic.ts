@@ -7,7 +7,7 @@ export const FLOW_NAME = 'opportunity-to-requisition';
 export const STATUS_FLOW_NAME = 'opportunity-to-requisition-status';
 export const LINK_GROUP = 'opportunity-to-requisition';
 export const OPPORTUNITY_ID_FIELD = 'salesforce-opportunity-id';
-const KEY_PREFIX = 'opportunity-requisition:';
+export const KEY_PREFIX = 'opportunity-requisition:';
 
 /** A record the flow cannot turn into a requisition; its message is shown to people as is. */
 export class RequisitionRecordError extends Error {

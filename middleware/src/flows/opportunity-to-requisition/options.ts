@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseFlowOptions } from '../shared/options';
 
 /** `flows.opportunity-to-requisition.options` in connector.yaml. */
 const optionsSchema = z.strictObject({
@@ -39,10 +40,5 @@ export const opportunityToRequisitionOptions = optionsSchema.transform(({ stage,
 export type OpportunityToRequisitionOptions = z.output<typeof opportunityToRequisitionOptions>;
 
 export function parseOptions(raw: Record<string, unknown>): OpportunityToRequisitionOptions {
-  const r = opportunityToRequisitionOptions.safeParse(raw ?? {});
-  if (!r.success) {
-    const detail = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
-    throw new Error(`flows.opportunity-to-requisition.options: ${detail}`);
-  }
-  return r.data;
+  return parseFlowOptions('opportunity-to-requisition', opportunityToRequisitionOptions, raw);
 }

@@ -12,7 +12,7 @@ export const REQUEST_ID_FIELD = 'salesforce-onboarding-request-id';
 export const REQUEST_OBJECT = 'Coupa_Onboarding_Request__c';
 /** Request states in which onboarding is under way (the LWC treats every other state as finished). */
 export const OPEN_STATUSES = ['Requested', 'Submitted', 'In Progress'];
-const KEY_PREFIX = 'onboarding-request:';
+export const KEY_PREFIX = 'onboarding-request:';
 
 export const REQUEST_FIELDS = [
   'Name',

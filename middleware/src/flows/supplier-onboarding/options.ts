@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseFlowOptions } from '../shared/options';
 
 /** `flows.supplier-onboarding.options` in connector.yaml. */
 export const supplierOnboardingOptions = z.strictObject({
@@ -31,10 +32,5 @@ export const supplierOnboardingOptions = z.strictObject({
 export type SupplierOnboardingOptions = z.infer<typeof supplierOnboardingOptions>;
 
 export function parseOptions(raw: Record<string, unknown>): SupplierOnboardingOptions {
-  const r = supplierOnboardingOptions.safeParse(raw ?? {});
-  if (!r.success) {
-    const detail = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
-    throw new Error(`flows.supplier-onboarding.options: ${detail}`);
-  }
-  return r.data;
+  return parseFlowOptions('supplier-onboarding', supplierOnboardingOptions, raw);
 }
