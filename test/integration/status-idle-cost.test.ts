@@ -4,7 +4,10 @@
  * a reader that starts again (restart, another instance) reads what it does not remember.
  */
 import { overlapStart } from '../../middleware/src/engine';
-import { createOpportunityToRequisitionFlows, STATUS_FLOW_NAME } from '../../middleware/src/flows/opportunity-to-requisition';
+import {
+  createOpportunityToRequisitionFlows,
+  STATUS_FLOW_NAME
+} from '../../middleware/src/flows/opportunity-to-requisition';
 import { OPPORTUNITY_ID_FIELD } from '../../middleware/src/flows/opportunity-to-requisition/logic';
 import { startHarness, type Harness } from '../e2e/harness';
 
@@ -26,7 +29,7 @@ describe('status write-backs: idle cost', () => {
     lookups: calls.filter((c) => !c.stream).map((c) => c.resource),
     total: Object.entries(h.coupaEmu.control.counters().byEndpoint)
       .filter(([k]) => !/oauth|token/i.test(k))
-      .reduce((n, [, v]) => n + v, 0),
+      .reduce((n, [, v]) => n + v, 0)
   });
   const measure = async (flow: string) => {
     h.coupaEmu.control.resetCounters();
@@ -35,7 +38,13 @@ describe('status write-backs: idle cost', () => {
     return { run, calls: coupaCalls() };
   };
   const opportunity = async (id: string) =>
-    (await h.user().query<any>(`SELECT Coupa_Requisition_Status__c, Coupa_PO_Number__c, Coupa_PO_Status__c FROM Opportunity WHERE Id = '${id}'`)).records[0];
+    (
+      await h
+        .user()
+        .query<any>(
+          `SELECT Coupa_Requisition_Status__c, Coupa_PO_Number__c, Coupa_PO_Status__c FROM Opportunity WHERE Id = '${id}'`
+        )
+    ).records[0];
 
   beforeAll(async () => {
     h = await startHarness({ coupa: { seed: { size: 600, seed: 3 } } });
@@ -50,7 +59,12 @@ describe('status write-backs: idle cost', () => {
     reqIds.push(...poOf.keys());
     expect(reqIds).toHaveLength(LINKED);
     const refs = await h.sfEmu.control.seed({
-      Opportunity: reqIds.map((id) => ({ '@ref': `o${id}`, Name: `Deal ${id}`, StageName: 'Closed Won', CloseDate: '2026-12-01' })),
+      Opportunity: reqIds.map((id) => ({
+        '@ref': `o${id}`,
+        Name: `Deal ${id}`,
+        StageName: 'Closed Won',
+        CloseDate: '2026-12-01'
+      }))
     });
     for (const id of reqIds) {
       oppIds.push(refs[`o${id}`]);
@@ -96,7 +110,10 @@ describe('status write-backs: idle cost', () => {
     h.coupaEmu.control.update('purchase_orders', poOf.get(reqId)!, { status: 'closed' });
     const changed = await measure(STATUS_FLOW_NAME);
     expect(changed.run.counts.updated).toBe(1);
-    expect(await opportunity(oppIds[7])).toMatchObject({ Coupa_PO_Status__c: 'closed', Coupa_PO_Number__c: expect.stringContaining(String(poOf.get(reqId))) });
+    expect(await opportunity(oppIds[7])).toMatchObject({
+      Coupa_PO_Status__c: 'closed',
+      Coupa_PO_Number__c: expect.stringContaining(String(poOf.get(reqId)))
+    });
     // the requisition came from memory (no read by id), its POs from the stream (no look-up)
     expect(changed.calls.lookups).toEqual([]);
 
@@ -105,8 +122,13 @@ describe('status write-backs: idle cost', () => {
     const [, fresh] = createOpportunityToRequisitionFlows(h.deps());
     const cp = (await h.store.getCheckpoint(STATUS_FLOW_NAME))!;
     calls = [];
-    const page = await fresh.read({ after: overlapStart({ ts: cp.cursorTs!, id: cp.cursorId ?? '' }, 60_000), limit: 500 });
+    const page = await fresh.read({
+      after: overlapStart({ ts: cp.cursorTs!, id: cp.cursorId ?? '' }, 60_000),
+      limit: 500
+    });
     expect(coupaCalls().lookups).toEqual(expect.arrayContaining(['requisitions', 'purchase_orders']));
-    expect(page.find((r) => r.id === String(reqId))?.data['purchase-order-summary']).toMatchObject({ 'po-status': 'closed' });
+    expect(page.find((r) => r.id === String(reqId))?.data['purchase-order-summary']).toMatchObject({
+      'po-status': 'closed'
+    });
   });
 });
