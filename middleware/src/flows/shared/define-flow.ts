@@ -51,6 +51,8 @@ export interface CustomSource<Row> {
 export interface SnapshotSource<Row> {
   kind: 'snapshot';
   snapshot(prev: SnapshotMark | null): Promise<SnapshotResult<Row>>;
+  /** Links and record keys of computed records (no Coupa resource holds them); default the mapping's resource. */
+  object?: string;
 }
 
 export type DeclaredSource<Row> = ChangesSource | CustomSource<Row> | SnapshotSource<Row>;
@@ -89,8 +91,8 @@ export interface FlowHooks<Row> {
    * does not exist yet; returning null skips the record.
    */
   connector?(record: Row, ctx: FlowContext): Promise<Record<string, unknown> | null> | Record<string, unknown> | null;
-  /** Adjusts the mapped payload (a level from a score); null skips the record. */
-  afterMap?(payload: Record<string, unknown>, record: Row): Record<string, unknown> | null;
+  /** Adjusts the mapped payload (a level from a score); null skips the record. `ctx.lastWritten`: what was last written. */
+  afterMap?(payload: Record<string, unknown>, record: Row, ctx: FlowContext): Record<string, unknown> | null;
   afterWrite?: AfterWriteHook<Row>;
   /**
    * Wraps the write of an update-only target (lookup, named): `update` sends the given items' payloads to their
@@ -135,7 +137,8 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
   if (!updateOnly && !externalId) throw new Error(`mapping ${mapping.name}: salesforce.externalId is required (the upsert key of flow ${spec.name})`);
   const sf: SalesforceClient = deps.salesforce;
   const source: DeclaredSource<Row> = spec.source ?? { kind: 'changes' };
-  const keyPrefix = `${spec.name}:${resource}:`;
+  const object = (source.kind === 'snapshot' && source.object) || resource;
+  const keyPrefix = `${spec.name}:${object}:`;
   /** Lookup mode: Salesforce record ids by key value, for the page being planned. */
   const targets = new Map<string, string>();
   /** What hooks.connector resolved per record of the page (effects are planned from it) and the records by id (labels). */
@@ -156,7 +159,7 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
 
   const targetIdOf = (row: Row): string | null => (lookup ? (targets.get(lookup.key(row) ?? '') ?? null) : named ? named.id(row) : null);
 
-  const labelOf = (item: WriteItem) => hooks.label?.(item, rows.get(item.sourceId)) ?? `Coupa ${resource} ${item.sourceId}`;
+  const labelOf = (item: WriteItem) => hooks.label?.(item, rows.get(item.sourceId)) ?? `Coupa ${object} ${item.sourceId}`;
 
   /** Update-only write: every item names its record; one collection call per 200. */
   async function update(items: WriteItem[]): Promise<WriteOutcome[]> {
@@ -182,9 +185,9 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
   const flow: FlowDefinition<Row> = {
     name: spec.name,
     ...(spec.linkGroup ? { linkGroup: spec.linkGroup } : {}),
-    source: { system: 'coupa', object: resource },
+    source: { system: 'coupa', object },
     target: { system: 'salesforce', object: sobject },
-    trigger: { kind: 'poll', schedule: spec.schedule },
+    trigger: source.kind === 'snapshot' ? { kind: 'schedule', schedule: spec.schedule } : { kind: 'poll', schedule: spec.schedule },
     batchSize: spec.batchSize ?? 200,
     overlapMs: spec.overlapMs ?? 60_000,
     classify: spec.classify ?? classifyFor('salesforce'),
@@ -218,7 +221,7 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
       const result = await mapRecord(mapping, 'coupa-to-salesforce', { ...row, connector });
       if (!result.included) return null;
       connectorValues.set(record.id, connector);
-      return hooks.afterMap ? hooks.afterMap(result.payload, row) : result.payload;
+      return hooks.afterMap ? hooks.afterMap(result.payload, row, ctx) : result.payload;
     },
 
     async write(items: WriteItem[]): Promise<WriteOutcome[]> {
