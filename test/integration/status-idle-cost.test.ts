@@ -131,4 +131,26 @@ describe('status write-backs: idle cost', () => {
       'po-status': 'closed'
     });
   });
+
+  it('forgets what it remembers when the cursor moved past its last read (another instance ran the flow meanwhile)', async () => {
+    const i = 11;
+    const reqId = reqIds[i];
+    // A PO change this process never reads: another instance processes it and moves the checkpoint past it.
+    h.coupaEmu.control.clock.advance(5 * 60_000);
+    h.coupaEmu.control.update('purchase_orders', poOf.get(reqId)!, { status: 'buyer_hold' });
+    const cp = (await h.store.getCheckpoint(STATUS_FLOW_NAME))!;
+    const movedTo = new Date(Date.parse(h.coupaEmu.control.clock.now()) + 120_000).toISOString();
+    await h.store.saveCheckpoint({ flow: STATUS_FLOW_NAME, cursorTs: movedTo, cursorId: cp.cursorId, extra: {} });
+    // Later the requisition itself changes; the PO change is behind the cursor, out of this read's PO stream.
+    h.coupaEmu.control.clock.advance(5 * 60_000);
+    h.coupaEmu.control.update('requisitions', reqId, { status: 'ordered' });
+    const run = await measure(STATUS_FLOW_NAME);
+    expect(run.run.counts.updated).toBe(1);
+    // Summarised from a fresh look-up, not from memory (which still says issued).
+    expect(run.calls.lookups).toContain('purchase_orders');
+    expect(await opportunity(oppIds[i])).toMatchObject({
+      Coupa_Requisition_Status__c: 'ordered',
+      Coupa_PO_Status__c: 'buyer_hold'
+    });
+  });
 });
