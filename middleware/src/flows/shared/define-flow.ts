@@ -194,6 +194,7 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
     lineage: lineageOf(mapping, 'coupa-to-salesforce'),
     ...(spec.stampField ? { stampField: spec.stampField } : {}),
 
+    // Set below from the source; a snapshot source never reads a change stream (the runner calls `snapshot`).
     read: async () => [],
 
     // The page's look-ups (lookup targets, the hooks' own), for the records the engine will plan: an idle re-read
