@@ -1,11 +1,25 @@
 /**
- * A declared one-way flow, Coupa → Salesforce: a Coupa resource read as a change stream, a mapping, and how each record
- * finds its Salesforce record. Everything else (pages, cursor, echo, ownership, no-op, retries, ledger, waits for a
- * link that does not exist yet) is the engine's. A new plain flow is this call plus a mapping YAML; what is truly custom
- * goes in the hooks.
+ * A declared one-way flow, Coupa → Salesforce: where records come from (a Coupa resource's change stream by default, a
+ * flow's own reader, or a snapshot), a mapping, and how each record finds its Salesforce record. Everything else
+ * (pages, cursor, echo, ownership, no-op, retries, ledger, waits for a link that does not exist yet) is the engine's.
+ * A new plain flow is this call plus a mapping YAML; what is truly custom goes in the hooks.
  */
-import { coupaResources, projectionFromPaths, type CoupaResourceName } from '../../coupa';
-import type { FlowContext, FlowDefinition, LinkRef, MatchResult, SourceRecord, WriteItem, WriteOutcome } from '../../engine';
+import { coupaResources, projectionFromPaths, type CoupaResourceName, type Filters } from '../../coupa';
+import type {
+  Cursor,
+  EffectOutcome,
+  ErrorClassifier,
+  FlowContext,
+  FlowDefinition,
+  LinkRef,
+  MatchResult,
+  PlannedEffect,
+  SnapshotMark,
+  SnapshotResult,
+  SourceRecord,
+  WriteItem,
+  WriteOutcome,
+} from '../../engine';
 import { lineageOf, mapRecord, sourcePaths, type CompiledMapping } from '../../mapping';
 import { soqlQuote, type SalesforceClient } from '../../salesforce';
 import type { FlowDeps } from '../deps';
@@ -13,55 +27,128 @@ import { classifyFor, describeResult, RecordWriteError } from './errors';
 import { fetchCoupa, soqlIn } from './io';
 import { chunks, upsertItems } from './salesforce-writes';
 
-type Row = Record<string, unknown> & { id: number };
+export type CoupaRow = Record<string, unknown> & { id: number };
+
+/** Default source: the mapping's Coupa resource read as a change stream (`updated-at`, id). */
+export interface ChangesSource {
+  kind: 'changes';
+  /** Fields read besides those the mapping names (what hooks and effects use). */
+  reads?: readonly string[];
+  /** Coupa filters applied to the stream and to fetch by id. */
+  filters?: Filters;
+}
+
+/** A reader of the flow's own: records assembled from several Coupa resources (a requisition and its POs). */
+export interface CustomSource<Row> {
+  kind: 'custom';
+  /** Records with (ts, id) strictly after `after`, ascending, at most `limit` (FlowDefinition.read). */
+  read(req: { after: Cursor | null; limit: number }): Promise<SourceRecord<Row>[]>;
+  /** Records by id as they are now (replays, dependents); without it a dead letter cannot be replayed from the source. */
+  fetch?(ids: string[]): Promise<SourceRecord<Row>[]>;
+}
+
+/** Every record as it is now, computed once per run (FlowDefinition.snapshot): no cursor, no overlap window. */
+export interface SnapshotSource<Row> {
+  kind: 'snapshot';
+  snapshot(prev: SnapshotMark | null): Promise<SnapshotResult<Row>>;
+  /** Links and record keys of computed records (no Coupa resource holds them); default the mapping's resource. */
+  object?: string;
+}
+
+export type DeclaredSource<Row> = ChangesSource | CustomSource<Row> | SnapshotSource<Row>;
 
 /** The Salesforce record a Coupa record updates: the one whose `field` holds `key(record)`. */
-export interface LookupTarget {
+export interface LookupTarget<Row = CoupaRow> {
   field: string;
   key(record: Row): string | null;
   /** The link whose appearance would give a record without a target one (re-planned then, without a new change). */
   waitFor?(record: Row): LinkRef | null;
 }
 
-export interface CoupaToSalesforceFlow {
+/** The Salesforce record a Coupa record updates is named by the record itself (a custom field holding its Id). */
+export interface NamedTarget<Row = CoupaRow> {
+  id(record: Row): string | null;
+  /** Why a record without one cannot be written (shown in its dead letter). */
+  missing: string;
+}
+
+export type DeclaredTarget<Row> = { upsert: true } | { lookup: LookupTarget<Row> } | { named: NamedTarget<Row> };
+
+/** Side effects planned with a record (a Task), applied after its write, recoverable from the effect ledger. */
+export interface AfterWriteHook<Row> {
+  /** Effects of writing this record; `connector` holds what hooks.connector resolved for it. */
+  plan(record: Row, payload: Record<string, unknown>, ctx: { targetId: string | null; lastWritten: Record<string, unknown> | null; connector: Record<string, unknown> }): PlannedEffect[];
+  apply(effects: Array<PlannedEffect & { targetId: string; sourceId: string }>): Promise<EffectOutcome[]>;
+  /** An effect applied before whose answer was lost, looked up before it is applied again. */
+  find?(effect: PlannedEffect & { targetId: string }): Promise<string | null>;
+}
+
+export interface FlowHooks<Row> {
+  /** Loads what the page's records need (related records' links), once per page, for the records that will be planned. */
+  enrich?(records: Row[]): Promise<void>;
+  /**
+   * Values the mapping reads under `$record.connector` (resolved per record). May call `ctx.waitFor` for a link that
+   * does not exist yet; returning null skips the record.
+   */
+  connector?(record: Row, ctx: FlowContext): Promise<Record<string, unknown> | null> | Record<string, unknown> | null;
+  /** Adjusts the mapped payload (a level from a score); null skips the record. `ctx.lastWritten`: what was last written. */
+  afterMap?(payload: Record<string, unknown>, record: Row, ctx: FlowContext): Record<string, unknown> | null;
+  afterWrite?: AfterWriteHook<Row>;
+  /**
+   * Wraps the write of an update-only target (lookup, named): `update` sends the given items' payloads to their
+   * records; the hook may write related records first and change payloads. One outcome per item, in order.
+   */
+  write?(items: WriteItem[], update: (items: WriteItem[]) => Promise<WriteOutcome[]>): Promise<WriteOutcome[]>;
+  /** How a record is named in write errors ("invoice INV-7 (Coupa id 12)"). */
+  label?(item: WriteItem, record: Row | undefined): string;
+}
+
+export interface CoupaToSalesforceFlow<Row extends Record<string, unknown> = CoupaRow> {
   name: string;
   mapping: CompiledMapping;
   schedule: string;
+  /** Shared with the flow that creates the records this one updates (a status write-back and its create side). */
+  linkGroup?: string;
   batchSize?: number;
   overlapMs?: number;
+  source?: DeclaredSource<Row>;
   /**
    * How a record finds its Salesforce record. Default: upsert by the mapping's `salesforce.externalId` (creates what
-   * is missing). With `lookup`: update the existing record found by a field, never create one.
+   * is missing). `lookup`: update the record found by a field. `named`: update the record whose Id the Coupa record
+   * carries. Neither of the last two ever creates one.
    */
-  target?: { lookup: LookupTarget };
+  target?: DeclaredTarget<Row>;
   /** Salesforce field set to the time of every write (see FlowDefinition.stampField). */
   stampField?: string;
-  hooks?: {
-    /** Values the mapping reads under `$record.connector` (resolved per record). */
-    connector?(record: Row): Record<string, unknown>;
-    /** Adjusts the mapped payload (a level from a score); null skips the record. */
-    afterMap?(payload: Record<string, unknown>, record: Row): Record<string, unknown> | null;
-  };
+  /** Classification of what read, map and write threw (default: Salesforce's, with the connector's own errors). */
+  classify?: ErrorClassifier;
+  hooks?: FlowHooks<Row>;
 }
 
-export function defineCoupaToSalesforceFlow(deps: FlowDeps, spec: CoupaToSalesforceFlow): FlowDefinition<Row> {
-  const { mapping } = spec;
+export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> = CoupaRow>(deps: FlowDeps, spec: CoupaToSalesforceFlow<Row>): FlowDefinition<Row> {
+  const { mapping, hooks = {} } = spec;
   const resource = mapping.spec.coupa.resource as CoupaResourceName;
   const sobject = mapping.spec.salesforce.object;
   const externalId = mapping.spec.salesforce.externalId;
-  const lookup = spec.target?.lookup;
-  if (!lookup && !externalId) throw new Error(`mapping ${mapping.name}: salesforce.externalId is required (the upsert key of flow ${spec.name})`);
+  const target: DeclaredTarget<Row> = spec.target ?? { upsert: true };
+  const lookup = 'lookup' in target ? target.lookup : null;
+  const named = 'named' in target ? target.named : null;
+  const updateOnly = !!(lookup || named);
+  if (!updateOnly && !externalId) throw new Error(`mapping ${mapping.name}: salesforce.externalId is required (the upsert key of flow ${spec.name})`);
   const sf: SalesforceClient = deps.salesforce;
-  const source = coupaResources(deps.coupa)[resource];
-  const fields = projectionFromPaths(['id', 'updated-at', ...sourcePaths(mapping, 'coupa-to-salesforce')]);
-  const keyPrefix = `${spec.name}:${resource}:`;
+  const source: DeclaredSource<Row> = spec.source ?? { kind: 'changes' };
+  const object = (source.kind === 'snapshot' && source.object) || resource;
+  const keyPrefix = `${spec.name}:${object}:`;
   /** Lookup mode: Salesforce record ids by key value, for the page being planned. */
   const targets = new Map<string, string>();
+  /** What hooks.connector resolved per record of the page (effects are planned from it) and the records by id (labels). */
+  const connectorValues = new Map<string, Record<string, unknown>>();
+  const rows = new Map<string, Row>();
 
-  async function resolveTargets(rows: Row[]): Promise<void> {
+  async function resolveTargets(records: Row[]): Promise<void> {
     targets.clear();
     if (!lookup) return;
-    const keys = [...new Set(rows.map((r) => lookup.key(r)).filter((k): k is string => !!k))];
+    const keys = [...new Set(records.map((r) => lookup.key(r)).filter((k): k is string => !!k))];
     for (const part of chunks(keys, 200)) {
       for (const r of await sf.queryAll<Record<string, unknown>>(`SELECT Id, ${lookup.field} FROM ${sobject} WHERE ${soqlIn(lookup.field, part)} ORDER BY Id`)) {
         const key = String(r[lookup.field]);
@@ -70,82 +157,119 @@ export function defineCoupaToSalesforceFlow(deps: FlowDeps, spec: CoupaToSalesfo
     }
   }
 
-  const asRecords = (rows: Row[]): SourceRecord<Row>[] => rows.map((r) => ({ id: String(r.id), ts: String(r['updated-at']), data: r, origin: null }));
+  const targetIdOf = (row: Row): string | null => (lookup ? (targets.get(lookup.key(row) ?? '') ?? null) : named ? named.id(row) : null);
+
+  const labelOf = (item: WriteItem) => hooks.label?.(item, rows.get(item.sourceId)) ?? `Coupa ${object} ${item.sourceId}`;
+
+  /** Update-only write: every item names its record; one collection call per 200. */
+  async function update(items: WriteItem[]): Promise<WriteOutcome[]> {
+    const known = items.filter((i) => i.targetId);
+    const results = known.length ? await sf.update(sobject, known.map((i) => ({ ...i.payload, Id: i.targetId }))) : [];
+    let k = 0;
+    return items.map((item): WriteOutcome => {
+      if (!item.targetId) {
+        const why = named ? named.missing : `no ${sobject} has ${lookup!.field}`;
+        return { ok: false, error: new RecordWriteError(`${why} (${labelOf(item)})`, { kind: 'validation', retryable: false }, null) };
+      }
+      const r = results[k++];
+      if (r?.success) return { ok: true, targetId: item.targetId };
+      return {
+        ok: false,
+        error: new RecordWriteError(`Salesforce rejected ${sobject} ${item.targetId} for ${labelOf(item)}: ${r ? describeResult(r) : 'no result'}`, r?.failure ?? { kind: 'ambiguous', retryable: false }, r?.errors ?? null),
+        request: { op: 'update', sobject, id: item.targetId, payload: item.payload },
+        response: r?.errors ?? null,
+      };
+    });
+  }
 
   const flow: FlowDefinition<Row> = {
     name: spec.name,
-    source: { system: 'coupa', object: resource },
+    ...(spec.linkGroup ? { linkGroup: spec.linkGroup } : {}),
+    source: { system: 'coupa', object },
     target: { system: 'salesforce', object: sobject },
-    trigger: { kind: 'poll', schedule: spec.schedule },
+    trigger: source.kind === 'snapshot' ? { kind: 'schedule', schedule: spec.schedule } : { kind: 'poll', schedule: spec.schedule },
     batchSize: spec.batchSize ?? 200,
     overlapMs: spec.overlapMs ?? 60_000,
-    classify: classifyFor('salesforce'),
+    classify: spec.classify ?? classifyFor('salesforce'),
     lineage: lineageOf(mapping, 'coupa-to-salesforce'),
     ...(spec.stampField ? { stampField: spec.stampField } : {}),
 
-    async read({ after, limit }) {
-      const since = after ? { updatedAt: after.ts, id: Number(after.id) || 0 } : undefined;
-      const rows: Row[] = [];
-      for await (const { record } of source.changes({ since, fields, pageSize: Math.min(limit, 50) })) {
-        rows.push(record as unknown as Row);
-        if (rows.length >= limit) break;
-      }
-      return asRecords(rows);
+    // Set below from the source; a snapshot source never reads a change stream (the runner calls `snapshot`).
+    read: async () => [],
+
+    // The page's look-ups (lookup targets, the hooks' own), for the records the engine will plan: an idle re-read
+    // of the overlap window costs no query.
+    async enrich(records) {
+      connectorValues.clear();
+      rows.clear();
+      for (const r of records) rows.set(r.id, r.data);
+      const data = records.map((r) => r.data);
+      await resolveTargets(data);
+      await hooks.enrich?.(data);
     },
-
-    // The page's Salesforce records (lookup mode), for the records the engine will plan: an idle re-read of the
-    // overlap window costs no query.
-    enrich: (records) => resolveTargets(records.map((r) => r.data)),
-
-    fetch: (ids) => fetchCoupa(deps.coupa, resource, ids, fields) as Promise<SourceRecord<Row>[]>,
 
     async map(record, ctx: FlowContext) {
       const row = record.data;
-      if (lookup) {
-        const key = lookup.key(row);
-        if (!key || !targets.has(key)) {
-          const ref = lookup.waitFor?.(row);
-          if (ref) ctx.waitFor?.(ref);
-          return null;
-        }
+      rows.set(record.id, row);
+      if (lookup && !targets.has(lookup.key(row) ?? '')) {
+        const ref = lookup.waitFor?.(row);
+        if (ref) ctx.waitFor?.(ref);
+        return null;
       }
-      const result = await mapRecord(mapping, 'coupa-to-salesforce', { ...row, connector: spec.hooks?.connector?.(row) ?? {} });
+      if (named && !named.id(row)) return null;
+      const connector = hooks.connector ? await hooks.connector(row, ctx) : {};
+      if (!connector) return null;
+      const result = await mapRecord(mapping, 'coupa-to-salesforce', { ...row, connector });
       if (!result.included) return null;
-      return spec.hooks?.afterMap ? spec.hooks.afterMap(result.payload, row) : result.payload;
+      connectorValues.set(record.id, connector);
+      return hooks.afterMap ? hooks.afterMap(result.payload, row, ctx) : result.payload;
     },
 
     async write(items: WriteItem[]): Promise<WriteOutcome[]> {
-      if (!lookup) return upsertItems(sf, sobject, externalId!, items, (i) => `Coupa ${resource} ${i.sourceId}`);
-      // A lookup flow only updates: a record without its Salesforce record waits in map and never gets here.
-      const known = items.filter((i) => i.targetId);
-      const results = known.length ? await sf.update(sobject, known.map((i) => ({ ...i.payload, Id: i.targetId }))) : [];
-      let k = 0;
-      return items.map((item): WriteOutcome => {
-        if (!item.targetId) return { ok: false, error: new RecordWriteError(`no ${sobject} has ${lookup.field} for Coupa ${resource} ${item.sourceId}`, { kind: 'validation', retryable: false }, null) };
-        const r = results[k++];
-        if (r?.success) return { ok: true, targetId: item.targetId! };
-        return {
-          ok: false,
-          error: new RecordWriteError(`Salesforce rejected ${sobject} ${item.targetId} for Coupa ${resource} ${item.sourceId}: ${r ? describeResult(r) : 'no result'}`, r?.failure ?? { kind: 'ambiguous', retryable: false }, r?.errors ?? null),
-          request: { op: 'update', sobject, id: item.targetId, payload: item.payload },
-          response: r?.errors ?? null,
-        };
-      });
+      if (!updateOnly) return upsertItems(sf, sobject, externalId!, items, labelOf);
+      // An update-only flow never creates: a record without its Salesforce record waits or is skipped in map.
+      return hooks.write ? hooks.write(items, update) : update(items);
     },
 
     idempotencyKey: (record) => `${keyPrefix}${record.id}`,
   };
 
-  if (lookup) {
-    // The record found by the lookup field; never a create.
-    flow.matchPage = async (items): Promise<Map<string, MatchResult>> =>
-      new Map(items.map(({ record }) => [record.id, { targetId: targets.get(lookup.key(record.data) ?? '') ?? null }]));
+  if (source.kind === 'changes') {
+    const fields = projectionFromPaths(['id', 'updated-at', ...sourcePaths(mapping, 'coupa-to-salesforce'), ...(source.reads ?? [])]);
+    const coupa = coupaResources(deps.coupa)[resource];
+    flow.read = async ({ after, limit }) => {
+      const since = after ? { updatedAt: after.ts, id: Number(after.id) || 0 } : undefined;
+      const out: SourceRecord<Row>[] = [];
+      for await (const { record } of coupa.changes({ since, fields, filters: source.filters, pageSize: Math.min(limit, 50) })) {
+        out.push({ id: String(record.id), ts: String(record['updated-at']), data: record as unknown as Row, origin: null });
+        if (out.length >= limit) break;
+      }
+      return out;
+    };
+    flow.fetch = (ids) => fetchCoupa(deps.coupa, resource, ids, fields) as Promise<SourceRecord<Row>[]>;
+  } else if (source.kind === 'custom') {
+    flow.read = (req) => source.read(req);
+    if (source.fetch) flow.fetch = (ids) => source.fetch!(ids);
+  } else {
+    flow.snapshot = (prev) => source.snapshot(prev);
+  }
+
+  if (updateOnly) {
+    // The record found by the lookup field, or named by the record; never a create.
+    flow.matchPage = async (items): Promise<Map<string, MatchResult>> => new Map(items.map(({ record }) => [record.id, { targetId: targetIdOf(record.data) }]));
   } else {
     flow.findByIdempotencyKey = async (key) => {
       if (!key.startsWith(keyPrefix)) return null;
-      const rows = await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sobject} WHERE ${externalId} = ${soqlQuote(key.slice(keyPrefix.length))} LIMIT 1`);
-      return rows[0]?.Id ?? null;
+      const found = await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sobject} WHERE ${externalId} = ${soqlQuote(key.slice(keyPrefix.length))} LIMIT 1`);
+      return found[0]?.Id ?? null;
     };
+  }
+
+  const after = hooks.afterWrite;
+  if (after) {
+    flow.effects = (record, payload, ctx) => after.plan(record.data, payload, { ...ctx, connector: connectorValues.get(record.id) ?? {} });
+    flow.applyEffects = (effects) => after.apply(effects);
+    if (after.find) flow.findEffect = (effect) => after.find!(effect);
   }
   return flow;
 }

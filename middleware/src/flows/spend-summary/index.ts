@@ -1,16 +1,14 @@
 /**
  * spend-summary: on a schedule, per linked Account and period (months, fiscal years), committed spend, invoiced, paid,
  * budget and open PO count computed from Coupa POs, invoices and budget lines → Coupa_Spend_Summary__c by Key__c.
- * A snapshot flow: each run computes every summary as it is now; the engine's no-op check against what was last
- * written makes an unchanged summary cost no Salesforce write.
+ * A declared flow with a snapshot source: each run computes every summary as it is now; the engine's no-op check
+ * against what was last written makes an unchanged summary cost no Salesforce write.
  */
 import { coupaResources, type FieldProjection } from '../../coupa';
 import { hashPayload, type FlowDefinition } from '../../engine';
-import { mapRecord } from '../../mapping';
-import { soqlQuote } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
-import { classifyFor } from '../shared/errors';
-import { chunks, upsertItems } from '../shared/salesforce-writes';
+import { defineCoupaToSalesforceFlow } from '../shared/define-flow';
+import { chunks } from '../shared/salesforce-writes';
 import { computeSummaries, periodsFor, SEGMENTS, windowStart, type BudgetLineLike, type InvoiceLike, type LinkedAccount, type PurchaseOrderLike, type SpendSummary } from './compute';
 import { parseSpendSummaryOptions } from './options';
 
@@ -37,16 +35,12 @@ const INVOICE_FIELDS: FieldProjection = [
 ];
 const BUDGET_FIELDS: FieldProjection = ['id', 'amount', 'remaining', { period: ['name', 'start-date', 'end-date'] }, { currency: ['code'] }, ...SEGMENTS];
 
-export function createSpendSummaryFlow(deps: FlowDeps): FlowDefinition<SpendSummary> {
+export function createSpendSummaryFlow(deps: FlowDeps): FlowDefinition<SpendSummary & Record<string, unknown>> {
   const options = parseSpendSummaryOptions(deps.options);
   const mapping = requireMapping(deps, options.mapping);
-  const sobject = mapping.spec.salesforce.object;
-  const externalId = mapping.spec.salesforce.externalId;
-  if (!externalId) throw new Error(`mapping ${mapping.name}: salesforce.externalId is required (the summary upsert key)`);
   const now = deps.now ?? (() => new Date());
   const coupa = coupaResources(deps.coupa);
   const log = deps.logger.child({ flow: SPEND_SUMMARY_FLOW });
-  const keyPrefix = `${SPEND_SUMMARY_FLOW}:`;
 
   async function linkedAccounts(): Promise<LinkedAccount[]> {
     const f = options.accountSupplierIdField;
@@ -103,63 +97,48 @@ export function createSpendSummaryFlow(deps: FlowDeps): FlowDefinition<SpendSumm
 
   const omitAsOf = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== options.asOfField));
 
-  return {
+  return defineCoupaToSalesforceFlow<SpendSummary & Record<string, unknown>>(deps, {
     name: SPEND_SUMMARY_FLOW,
-    source: { system: 'coupa', object: SOURCE },
-    target: { system: 'salesforce', object: sobject },
-    trigger: { kind: 'schedule', schedule: '0 * * * *' },
-    batchSize: 200,
-    overlapMs: 60_000,
-    classify: classifyFor('salesforce'),
-
-    // A run computes the summaries as they are now, unless nothing they depend on changed since the last one: the
-    // same linked Accounts and periods (the fingerprint), no Coupa PO, invoice or budget line saved after the newest
-    // the last computation saw (three one-row requests), and that computation younger than fullRecomputeHours. The
-    // engine writes only the summaries that changed.
-    read: async () => [],
-    async snapshot(prev) {
-      const at = now();
-      const accounts = await linkedAccounts();
-      const periods = periodsFor(at.toISOString().slice(0, 10), options);
-      const fingerprint = hashPayload({
-        accounts: accounts.map((a) => [a.accountId, a.supplierId, a.name]).sort(),
-        periods,
-      });
-      const newest = await newestChange();
-      const fresh = prev && at.getTime() - Date.parse(prev.takenAt) < options.fullRecomputeHours * 3_600_000;
-      // (A document saved later within the same second as the newest one is picked up by the full recompute.)
-      if (prev && fresh && prev.fingerprint === fingerprint && (!newest || Date.parse(newest) <= Date.parse(prev.at))) {
-        log.debug({ newest }, 'nothing changed since the last spend computation');
-        return { unchanged: true };
-      }
-      const records = (await summarise(at, accounts, periods)).map((s) => ({ id: s.key, ts: at.toISOString(), data: s, origin: null }));
-      return { records, fingerprint, watermark: newest, takenAt: at.toISOString() };
+    mapping,
+    schedule: '0 * * * *',
+    source: {
+      kind: 'snapshot',
+      object: SOURCE,
+      // A run computes the summaries as they are now, unless nothing they depend on changed since the last one: the
+      // same linked Accounts and periods (the fingerprint), no Coupa PO, invoice or budget line saved after the newest
+      // the last computation saw (three one-row requests), and that computation younger than fullRecomputeHours. The
+      // engine writes only the summaries that changed.
+      async snapshot(prev) {
+        const at = now();
+        const accounts = await linkedAccounts();
+        const periods = periodsFor(at.toISOString().slice(0, 10), options);
+        const fingerprint = hashPayload({
+          accounts: accounts.map((a) => [a.accountId, a.supplierId, a.name]).sort(),
+          periods,
+        });
+        const newest = await newestChange();
+        const fresh = prev && at.getTime() - Date.parse(prev.takenAt) < options.fullRecomputeHours * 3_600_000;
+        // (A document saved later within the same second as the newest one is picked up by the full recompute.)
+        if (prev && fresh && prev.fingerprint === fingerprint && (!newest || Date.parse(newest) <= Date.parse(prev.at))) {
+          log.debug({ newest }, 'nothing changed since the last spend computation');
+          return { unchanged: true };
+        }
+        const records = (await summarise(at, accounts, periods)).map((s) => ({ id: s.key, ts: at.toISOString(), data: s as SpendSummary & Record<string, unknown>, origin: null }));
+        return { records, fingerprint, watermark: newest, takenAt: at.toISOString() };
+      },
     },
-
-    async map(record, ctx) {
-      const result = await mapRecord(mapping, 'coupa-to-salesforce', record.data as unknown as Record<string, unknown>);
-      if (!result.included) return null;
-      const payload = result.payload;
-      const last = ctx.lastWritten ?? null;
+    hooks: {
       // Figures unchanged: keep the as-of time we last wrote, so the engine sees nothing to write.
-      if (options.asOfField in payload && last && hashPayload(omitAsOf(payload)) === hashPayload(omitAsOf(last))) {
-        payload[options.asOfField] = last[options.asOfField];
-      }
-      return payload;
+      afterMap(payload, _summary, ctx) {
+        const last = ctx.lastWritten ?? null;
+        if (options.asOfField in payload && last && hashPayload(omitAsOf(payload)) === hashPayload(omitAsOf(last))) {
+          return { ...payload, [options.asOfField]: last[options.asOfField] };
+        }
+        return payload;
+      },
+      label: (item) => `spend summary ${item.sourceId}`,
     },
-
-    write(items) {
-      return upsertItems(deps.salesforce, sobject, externalId, items, (item) => `spend summary ${String(item.payload[externalId])}`);
-    },
-
-    idempotencyKey: (record) => `${keyPrefix}${record.id}`,
-
-    async findByIdempotencyKey(key) {
-      if (!key.startsWith(keyPrefix)) return null;
-      const rows = await deps.salesforce.queryAll<{ Id: string }>(`SELECT Id FROM ${sobject} WHERE ${externalId} = ${soqlQuote(key.slice(keyPrefix.length))} LIMIT 1`);
-      return rows[0]?.Id ?? null;
-    },
-  };
+  });
 }
 
 export { parseSpendSummaryOptions, type SpendSummaryOptions } from './options';
