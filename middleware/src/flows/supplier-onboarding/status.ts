@@ -5,12 +5,13 @@
  */
 import { coupaResources, type CoupaClient } from '../../coupa';
 import { compareCursors, type Cursor, type FlowDefinition, type SourceRecord, type WriteItem, type WriteOutcome } from '../../engine';
-import { SalesforceApiError, soqlQuote, type SalesforceClient, type WriteResult } from '../../salesforce';
+import { SalesforceApiError, soqlQuote, type SalesforceClient } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
 import { defineCoupaToSalesforceFlow } from '../shared/define-flow';
 import { classifyFor } from '../shared/errors';
 import { accountUpdate, contentStamp, floorSecond, LINK_GROUP, OnboardingRejected, REQUEST_ID_FIELD, REQUEST_OBJECT, STATUS_FLOW_NAME } from './logic';
 import { parseOptions } from './options';
+import { sfError } from './requests';
 
 const CF_FILTER = `custom_fields[${REQUEST_ID_FIELD}]`;
 const SIM_FIELDS = ['id', 'status', 'supplier-id', 'name', 'updated-at', { 'custom-fields': {} }];
@@ -43,13 +44,6 @@ export async function readSimChanges(coupa: CoupaClient, { after, limit }: { aft
   // Records of the last second read may be incomplete; leave them to the next page unless the page would not be full.
   const complete = records.filter((r) => !horizon || Date.parse(r.ts) < Date.parse(horizon));
   return (complete.length >= limit ? complete : records).sort((a, b) => compareCursors(a, b)).slice(0, limit);
-}
-
-function sfError(r: WriteResult | undefined): SalesforceApiError | null {
-  if (r?.success) return null;
-  const e = r?.errors[0];
-  const message = e ? `${e.code}: ${e.message}${e.fields.length ? ` (${e.fields.join(', ')})` : ''}` : 'no result for record';
-  return new SalesforceApiError(e?.code ?? 'UNKNOWN', message, r?.failure ?? { kind: 'transient', retryable: true }, e?.fields);
 }
 
 const isFinal = (err: unknown) => {
