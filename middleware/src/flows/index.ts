@@ -25,7 +25,8 @@ const BUILDERS: Record<FlowName, (deps: FlowDeps) => FlowDefinition<any, any>[]>
   'opportunity-to-requisition': (deps) => createOpportunityToRequisitionFlows(deps),
   'contract-sync': (deps) => createContractSyncFlows(deps),
   'supplier-account-sync': (deps) => createSupplierAccountSyncFlows(deps),
-  'invoice-status': (deps) => [createInvoiceStatusFlow(deps)],
+  // Its write is one upsert by external id of any size: backlogs go to Salesforce as Bulk API 2.0 jobs.
+  'invoice-status': (deps) => [{ ...createInvoiceStatusFlow(deps), bulkWrite: true }],
   'spend-summary': (deps) => [createSpendSummaryFlow(deps)],
   'supplier-onboarding': (deps) => createSupplierOnboardingFlows(deps),
   'supplier-risk': (deps) => [createSupplierRiskFlow(deps)],
