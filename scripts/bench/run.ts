@@ -22,6 +22,8 @@ export interface BenchArgs {
   quick: boolean;
   liveLatency: boolean;
   backfillInvoices: number;
+  /** Run only the families whose name starts with this (`--only=backfill`); the table then holds just those. */
+  only: string | null;
 }
 
 export function parseArgs(argv: string[]): BenchArgs {
@@ -30,7 +32,8 @@ export function parseArgs(argv: string[]): BenchArgs {
   return {
     quick,
     liveLatency: argv.includes('--live-latency'),
-    backfillInvoices: n ? Number(n.split('=')[1]) : quick ? 1_000 : 100_000
+    backfillInvoices: n ? Number(n.split('=')[1]) : quick ? 1_000 : 100_000,
+    only: argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? null
   };
 }
 
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
   let failures = 0;
   /** One measurement family; a crash is reported in the table (and fails the run) without losing the others. */
   const family = async (name: string, fn: () => Promise<void>) => {
+    if (args.only && !name.startsWith(args.only)) return;
     log(name);
     try {
       await fn();
