@@ -127,8 +127,11 @@ interface PageOptions {
   counts: RunCounts;
   /** Dedupe against records already processed in the overlap window; null disables. */
   seen: SeenSet | null;
-  /** Checkpoint to save with the page's effects; null leaves checkpoints alone (replay, dependents). */
-  checkpoint: { cursor: Cursor; seen: SeenSet } | null;
+  /**
+   * Checkpoint to save with the page's effects; null leaves checkpoints alone (replay, dependents). `readAt`: when
+   * the poll's read of these records started (connector clock), which bounds the next run's overlap re-read.
+   */
+  checkpoint: { cursor: Cursor; seen: SeenSet; readAt?: string } | null;
   /** Stream replay position committed with this page (the last page of a streamed batch). */
   position?: StreamPositionUpdate | null;
   /** When replaying a dead letter, failures update it instead of adding a new one. */
@@ -285,7 +288,9 @@ export class FlowRunner {
       const cp = await this.store.getCheckpoint(this.flow.name);
       let cursor: Cursor | null = cp?.cursorTs ? { ts: cp.cursorTs, id: cp.cursorId ?? '' } : null;
       let seen = pruneSeen((cp?.extra.seen as SeenSet | undefined) ?? {}, cursor, overlap);
-      let after = overlapStart(cursor, overlap);
+      // Stream ingests save no readAt (a change event may arrive later than its commit): full overlap after them.
+      const readAt = typeof cp?.extra.readAt === 'string' ? cp.extra.readAt : null;
+      let after = overlapStart(cursor, overlap, readAt);
       await this.processDependents(runId, counts);
       if (this.flow.snapshot) {
         const at = this.now().toISOString();
@@ -311,13 +316,14 @@ export class FlowRunner {
         if (!(await this.renewLease(this.instanceId))) {
           throw new RunAbortedError('lost the flow lease to another instance');
         }
+        const readAt = this.now().toISOString();
         const page = await this.readWithRetry(after, want, counts);
         if (page.length === 0) break;
         const last = page[page.length - 1];
         const lastCursor = { ts: normalizeTs(last.ts), id: last.id };
         if (after && compareCursors(lastCursor, after) <= 0) throw new Error(`${this.flow.name}: read() returned records not after the cursor`);
         const next = this.advance(cursor, seen, page, overlap);
-        const result = await this.processPage(page, { runId, counts, seen, checkpoint: next, holder: this.instanceId });
+        const result = await this.processPage(page, { runId, counts, seen, checkpoint: { ...next, readAt }, holder: this.instanceId });
         if (result.aborted) throw new RunAbortedError(messageOf(result.aborted));
         ({ cursor, seen } = next);
         after = lastCursor;
