@@ -15,11 +15,22 @@ async function main(): Promise<void> {
   const modules = FLOW_MODULES.filter((m) => m.name === 'invoice-status');
   const connector = await buildConnector({ config, logger, modules, validateMappings: false });
   try {
+    // Where the memory goes: the process once built (code, clients, store) and the peak of each part during the run.
+    const atStart = process.memoryUsage();
+    const peak = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+    const sample = () => {
+      const m = process.memoryUsage();
+      for (const k of Object.keys(peak) as Array<keyof typeof peak>) peak[k] = Math.max(peak[k], m[k]);
+    };
+    const sampler = setInterval(sample, 100);
     const t0 = performance.now();
     const summary = await connector.engine.runNow('invoice-status');
     const ms = performance.now() - t0;
+    clearInterval(sampler);
+    sample();
+    const memory = { atStart: { rss: atStart.rss, heapUsed: atStart.heapUsed, external: atStart.external }, peak };
     process.stdout.write(
-      `${JSON.stringify({ ms, summary, maxRssBytes: process.resourceUsage().maxRSS * 1024, node: process.version })}\n`
+      `${JSON.stringify({ ms, summary, maxRssBytes: process.resourceUsage().maxRSS * 1024, memory, node: process.version })}\n`
     );
   } finally {
     await connector.close();

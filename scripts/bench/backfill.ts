@@ -19,16 +19,24 @@ export interface BackfillResult {
   invoices: number;
   ms: number;
   maxRssBytes: number;
+  memory?: ChildMemory;
   coupaRequests: number;
   coupaInvoicePages: number;
   coupa429: number;
   salesforceCalls: number;
   bulkCalls: number;
+  bulkJobs: number;
   collectionCalls: number;
   summary: { status: string; counts: Record<string, number>; error?: string };
 }
 
-function runChild(env: NodeJS.ProcessEnv): Promise<{ ms: number; maxRssBytes: number; summary: BackfillResult['summary'] }> {
+/** The connector process's memory once built and the peak of each part during the run (process.memoryUsage()). */
+interface ChildMemory {
+  atStart: { rss: number; heapUsed: number; external: number };
+  peak: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+}
+
+function runChild(env: NodeJS.ProcessEnv): Promise<{ ms: number; maxRssBytes: number; memory?: ChildMemory; summary: BackfillResult['summary'] }> {
   return runBenchChild('backfill-child.ts', [], env);
 }
 
@@ -73,11 +81,13 @@ export async function benchBackfill(
       invoices: total,
       ms: child.ms,
       maxRssBytes: child.maxRssBytes,
+      ...(child.memory ? { memory: child.memory } : {}),
       coupaRequests: sum(cp.byEndpoint, (k) => !/oauth|token/i.test(k)),
       coupaInvoicePages: cp.byEndpoint['GET /api/invoices'] ?? 0,
       coupa429: cp.rateLimited,
       salesforceCalls: sum(sf, (k) => !/oauth|token/i.test(k)),
       bulkCalls: sum(sf, (k) => k.startsWith('bulk2')),
+      bulkJobs: sf['bulk2.ingest.create'] ?? 0,
       collectionCalls: sum(sf, (k) => k.startsWith('composite')),
       summary: child.summary
     };
@@ -102,7 +112,11 @@ export async function benchBackfill(
       'backfill',
       `${label}: peak RSS of the connector process`,
       mb(r.maxRssBytes),
-      'goal < 300 MB; emulators run in another process'
+      `goal < 300 MB; emulators run in another process${
+        r.memory
+          ? `; once built ${mb(r.memory.atStart.rss)} RSS (heap ${mb(r.memory.atStart.heapUsed)}); peak during the run: heap used ${mb(r.memory.peak.heapUsed)} of ${mb(r.memory.peak.heapTotal)}, external ${mb(r.memory.peak.external)}`
+          : ''
+      }`
     );
     table.add(
       'backfill',
@@ -115,8 +129,8 @@ export async function benchBackfill(
       `${label}: Bulk API 2.0 used above bulkThreshold (2,000)?`,
       r.bulkCalls > 0 ? 'yes' : 'no',
       r.bulkCalls > 0
-        ? `${r.bulkCalls} Bulk 2.0 calls`
-        : 'the engine writes one page (≤ 200 records) at a time, so no write ever reaches the threshold'
+        ? `${int(r.bulkCalls)} Bulk 2.0 calls (${int(r.bulkJobs)} jobs)`
+        : 'no write reached the threshold'
     );
     return r;
   } finally {

@@ -34,7 +34,7 @@ export interface PageCommit extends PageDecisions {
   lastWrittenToSource: Map<number, Record<string, unknown> | null>;
   /** Creates whose idempotency entry this run began. */
   idemBegun: Set<string>;
-  checkpoint: { cursor: Cursor; seen: unknown } | null;
+  checkpoint: { cursor: Cursor; seen: unknown; readAt?: string } | null;
   /** A stream's replay position, saved with the page the events produced (resume point after a restart). */
   position?: StreamPositionUpdate | null;
   replayOf?: DeadLetter;
@@ -198,7 +198,8 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
     if (journal.length) await tx.appendJournalMany(journal);
     if (c.position) await tx.saveStreamPosition(c.position);
     if (c.checkpoint) {
-      await tx.saveCheckpoint({ flow: c.flowName, cursorTs: c.checkpoint.cursor.ts, cursorId: c.checkpoint.cursor.id, extra: { seen: c.checkpoint.seen } });
+      const extra = { seen: c.checkpoint.seen, ...(c.checkpoint.readAt ? { readAt: c.checkpoint.readAt } : {}) };
+      await tx.saveCheckpoint({ flow: c.flowName, cursorTs: c.checkpoint.cursor.ts, cursorId: c.checkpoint.cursor.id, extra });
     }
   });
   return result;

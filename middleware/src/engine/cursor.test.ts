@@ -54,6 +54,21 @@ describe('cursors', () => {
     });
     expect(maxCursor(cp, { ts: '2026-01-01T00:10:00.000Z', id: '4' })).toBe(cp);
   });
+
+  it('re-reads only what a late commit could still add after the last read: (readAt − overlap, cursor]', () => {
+    const cp = { ts: '2026-01-01T00:10:00.000Z', id: '5' };
+    // read at the cursor's time: the whole window; 2 s after it: all but the first 2 s of it
+    expect(overlapStart(cp, 60_000, '2026-01-01T00:10:00.000Z')).toEqual({ ts: '2026-01-01T00:09:00.000Z', id: '' });
+    expect(overlapStart(cp, 60_000, '2026-01-01T00:10:02.000Z')).toEqual({ ts: '2026-01-01T00:09:02.000Z', id: '' });
+    // read 30 s after it: only the last 30 s of the window can still change
+    expect(overlapStart(cp, 60_000, '2026-01-01T00:10:30.000Z')).toEqual({ ts: '2026-01-01T00:09:30.000Z', id: '' });
+    // read a window or more after it (a backlog, a quiet spell): resume at the cursor itself
+    expect(overlapStart(cp, 60_000, '2026-01-01T00:11:00.000Z')).toBe(cp);
+    expect(overlapStart(cp, 60_000, '2026-03-01T00:00:00.000Z')).toBe(cp);
+    // unknown or unreadable readAt (checkpoints saved before it, stream ingests): the whole window
+    expect(overlapStart(cp, 60_000, null)).toEqual({ ts: '2026-01-01T00:09:00.000Z', id: '' });
+    expect(overlapStart(cp, 60_000, 'garbage')).toEqual({ ts: '2026-01-01T00:09:00.000Z', id: '' });
+  });
 });
 
 describe('payload hashing', () => {

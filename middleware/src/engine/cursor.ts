@@ -31,10 +31,21 @@ export function maxCursor(a: Cursor | null, b: Cursor): Cursor {
   return a === null || compareCursors(b, a) > 0 ? b : a;
 }
 
-/** Where a run starts reading: `overlapMs` before the checkpoint, before any id at that instant. */
-export function overlapStart(cp: Cursor | null, overlapMs: number): Cursor | null {
+/**
+ * Where a run starts reading: `overlapMs` before the checkpoint, before any id at that instant, to catch records
+ * committed late with a timestamp behind the cursor. `overlapMs` bounds how late a commit may be (plus clock skew
+ * between the source and the connector), so a record with timestamp T is visible by T + overlapMs. When the
+ * checkpoint's last read started at `readAt`, every record with T ≤ readAt − overlapMs was visible to that read
+ * already: only (readAt − overlapMs, cursor] can hold a late commit. A backlog read long after its records' time
+ * (a backfill, or a poll after a quiet spell) therefore resumes exactly at the cursor and re-reads nothing.
+ */
+export function overlapStart(cp: Cursor | null, overlapMs: number, readAt?: string | null): Cursor | null {
   if (!cp) return null;
-  return { ts: new Date(new Date(cp.ts).getTime() - overlapMs).toISOString(), id: '' };
+  const cursorMs = new Date(cp.ts).getTime();
+  const readMs = readAt ? new Date(readAt).getTime() : Number.NaN;
+  const from = Math.max(cursorMs - overlapMs, Number.isNaN(readMs) ? -Infinity : readMs - overlapMs);
+  if (from >= cursorMs) return cp;
+  return { ts: new Date(from).toISOString(), id: '' };
 }
 
 /**

@@ -57,6 +57,8 @@ describe('FlowRunner', () => {
     const source = new FakeSource();
     const target = new FakeTarget();
     seed(source, 10);
+    // read 2 s after the last change: a commit up to the overlap window (60 s) late may still be on its way
+    clock = new Date(t(12));
     const runner = new FlowRunner(fakeFlow(source, target), opts());
     await runner.runOnce();
     // a record committed late with a timestamp inside the overlap window, and one changed later
@@ -71,10 +73,37 @@ describe('FlowRunner', () => {
     expect(third.counts).toMatchObject({ created: 0, updated: 0 });
   });
 
+  it('after a read made longer than the overlap window after its records, resumes at the cursor: nothing re-read', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 10);
+    const reads: Array<string | null> = [];
+    const flow = fakeFlow(source, target, { read: (req) => (reads.push(req.after ? `${req.after.ts}/${req.after.id}` : null), source.read(req)) });
+    // the first run reads 30 s after the last change: the next run re-reads from readAt − 60 s (a late commit may come)
+    clock = new Date(t(40));
+    const runner = new FlowRunner(flow, opts());
+    await runner.runOnce();
+    expect(await store.getCheckpoint('fake-flow')).toMatchObject({ extra: expect.objectContaining({ readAt: t(40) }) });
+    source.put('late', t(5), { amount: 55 }); // committed 35 s late, within the window
+    clock = new Date(t(200));
+    const second = await runner.runOnce();
+    expect(reads[1]).toBe(`${t(-20)}/`);
+    expect(second.counts).toMatchObject({ created: 1, duplicates: 10 });
+    // that run read at t(200), 190 s after the newest record: the next one starts at the cursor itself
+    reads.length = 0;
+    const third = await runner.runOnce();
+    expect(reads).toEqual([`${t(10)}/10`]);
+    expect(third.counts).toMatchObject({ read: 0, duplicates: 0 });
+    // a change after the cursor is read as ever
+    source.put('3', t(300), { amount: 33 });
+    expect((await runner.runOnce()).counts).toMatchObject({ read: 1, updated: 1 });
+  });
+
   it('processes a second change made within the same whole second as the first (Coupa timestamps)', async () => {
     const source = new FakeSource();
     const target = new FakeTarget();
     source.put('1', t(10), { status: 'pending_approval' });
+    clock = new Date(Date.parse(t(10)) + 500); // read within the same second
     const runner = new FlowRunner(fakeFlow(source, target), opts());
     expect((await runner.runOnce()).counts).toMatchObject({ created: 1 });
 
@@ -243,6 +272,7 @@ describe('FlowRunner', () => {
     const source = new FakeSource();
     const target = new FakeTarget();
     seed(source, 3);
+    clock = new Date(t(4));
     const enriched: string[][] = [];
     const flow = fakeFlow(source, target, { enrich: async (records) => void enriched.push(records.map((r) => r.id)) });
     const runner = new FlowRunner(flow, opts());

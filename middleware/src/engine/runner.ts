@@ -63,6 +63,11 @@ export interface RunnerOptions {
   onRunFinished?: (run: RunSummary & { durationMs: number }) => void;
   /** Told the run id as soon as a run has started (before it reads anything). */
   onRunStarted?: (run: { flow: string; runId: string }) => void;
+  /**
+   * Records per write once a poll has a backlog, for flows with `bulkWrite` (Salesforce's `bulkThreshold`, so the
+   * batch goes as one Bulk API 2.0 job); rounded up to whole pages. Unset or not above the page size: page by page.
+   */
+  bulkBatch?: number;
 }
 
 const WRITE_ACTIONS = ['create', 'update'];
@@ -122,8 +127,11 @@ interface PageOptions {
   counts: RunCounts;
   /** Dedupe against records already processed in the overlap window; null disables. */
   seen: SeenSet | null;
-  /** Checkpoint to save with the page's effects; null leaves checkpoints alone (replay, dependents). */
-  checkpoint: { cursor: Cursor; seen: SeenSet } | null;
+  /**
+   * Checkpoint to save with the page's effects; null leaves checkpoints alone (replay, dependents). `readAt`: when
+   * the poll's read of these records started (connector clock), which bounds the next run's overlap re-read.
+   */
+  checkpoint: { cursor: Cursor; seen: SeenSet; readAt?: string } | null;
   /** Stream replay position committed with this page (the last page of a streamed batch). */
   position?: StreamPositionUpdate | null;
   /** When replaying a dead letter, failures update it instead of adding a new one. */
@@ -170,6 +178,7 @@ export class FlowRunner {
   private readonly reverse?: () => FlowDefinition<any, any> | undefined;
   private readonly onRunFinished?: RunnerOptions['onRunFinished'];
   private readonly onRunStarted?: RunnerOptions['onRunStarted'];
+  private readonly bulkBatch: number;
   private running: Promise<RunSummary> | null = null;
   /** The id of the run in progress, once it has started. */
   currentRunId: string | null = null;
@@ -196,6 +205,8 @@ export class FlowRunner {
     this.reverse = opts.reverse;
     this.onRunFinished = opts.onRunFinished;
     this.onRunStarted = opts.onRunStarted;
+    const page = flow.batchSize ?? 200;
+    this.bulkBatch = flow.bulkWrite && (opts.bulkBatch ?? 0) > page ? Math.ceil(opts.bulkBatch! / page) * page : page;
   }
 
   private get direction(): string {
@@ -277,7 +288,9 @@ export class FlowRunner {
       const cp = await this.store.getCheckpoint(this.flow.name);
       let cursor: Cursor | null = cp?.cursorTs ? { ts: cp.cursorTs, id: cp.cursorId ?? '' } : null;
       let seen = pruneSeen((cp?.extra.seen as SeenSet | undefined) ?? {}, cursor, overlap);
-      let after = overlapStart(cursor, overlap);
+      // Stream ingests save no readAt (a change event may arrive later than its commit): full overlap after them.
+      const readAt = typeof cp?.extra.readAt === 'string' ? cp.extra.readAt : null;
+      let after = overlapStart(cursor, overlap, readAt);
       await this.processDependents(runId, counts);
       if (this.flow.snapshot) {
         const at = this.now().toISOString();
@@ -295,21 +308,27 @@ export class FlowRunner {
         await this.store.saveCheckpoint({ flow: this.flow.name, cursorTs: snapshot.watermark ?? at, cursorId: snapshot.fingerprint, extra: { takenAt: snapshot.takenAt ?? at } });
         return;
       }
+      // After a full page the source has a backlog: a bulk-writing flow then reads, plans and writes `bulkBatch`
+      // records at a time (one Bulk API job, one commit and checkpoint), and its reader restarts at the cursor once
+      // per batch instead of once per page.
+      let want = limit;
       for (;;) {
         if (!(await this.renewLease(this.instanceId))) {
           throw new RunAbortedError('lost the flow lease to another instance');
         }
-        const page = await this.readWithRetry(after, limit, counts);
+        const readAt = this.now().toISOString();
+        const page = await this.readWithRetry(after, want, counts);
         if (page.length === 0) break;
         const last = page[page.length - 1];
         const lastCursor = { ts: normalizeTs(last.ts), id: last.id };
         if (after && compareCursors(lastCursor, after) <= 0) throw new Error(`${this.flow.name}: read() returned records not after the cursor`);
         const next = this.advance(cursor, seen, page, overlap);
-        const result = await this.processPage(page, { runId, counts, seen, checkpoint: next, holder: this.instanceId });
+        const result = await this.processPage(page, { runId, counts, seen, checkpoint: { ...next, readAt }, holder: this.instanceId });
         if (result.aborted) throw new RunAbortedError(messageOf(result.aborted));
         ({ cursor, seen } = next);
         after = lastCursor;
-        if (page.length < limit) break;
+        if (page.length < want) break;
+        want = this.bulkBatch;
       }
     });
   }
@@ -702,15 +721,42 @@ export class FlowRunner {
     };
   }
 
+  /**
+   * Plans a batch page by page (the flow's look-ups and the state snapshot stay page-sized) and merges the plans, so
+   * a batch of several pages is written and committed as one.
+   */
+  private async planBatch(records: SourceRecord<any>[], o: Pick<PageOptions, 'seen' | 'force'>, counts: RunCounts): Promise<PagePlan> {
+    const size = this.flow.batchSize ?? 200;
+    const plan = await this.planPage(records.slice(0, size), o, counts);
+    for (let i = size; i < records.length; i += size) {
+      const part = await this.planPage(records.slice(i, i + size), o, counts);
+      for (const d of part.decisions) plan.decisions.push(d);
+      for (const f of part.failures) plan.failures.push(f);
+      for (const j of part.journal) plan.journal.push(j);
+      for (const c of part.conflicts) plan.conflicts.push(c);
+      for (const q of part.quarantines) plan.quarantines.push(q);
+      for (const w of part.waits) plan.waits.push(w);
+      for (const [k, v] of part.snap.links) plan.snap.links.set(k, v);
+      for (const [k, v] of part.snap.echoes) plan.snap.echoes.set(k, v);
+      for (const [k, v] of part.snap.writes) plan.snap.writes.set(k, v);
+    }
+    return plan;
+  }
+
   /** Plans records without writing anything (dry run, admin preview). */
   async plan(records: SourceRecord<any>[]): Promise<Decision[]> {
-    const plan = await this.planPage(records, { seen: null }, emptyCounts());
+    const plan = await this.planBatch(records, { seen: null }, emptyCounts());
     return plan.decisions.map(({ task: _task, ...d }) => d);
   }
 
-  /** Plans a page, writes what the plans say, and commits it all in one transaction with the checkpoint. */
+  /**
+   * Plans a page (or a backlog batch of several), writes what the plans say in one batch, and commits it all in one
+   * transaction with the checkpoint: nothing of the batch is committed before every record of it was written, so a
+   * kill mid-batch leaves the checkpoint before the batch and the next run writes it again (upserts by external id
+   * and the idempotency ledger make that safe).
+   */
   private async processPage(page: SourceRecord<any>[], o: PageOptions): Promise<PageResult> {
-    const plan = await this.planPage(page, o, o.counts);
+    const plan = await this.planBatch(page, o, o.counts);
     const failures = plan.failures;
     const tasks = plan.decisions.flatMap((d) => (d.task ? [d.task] : []));
 
@@ -752,6 +798,7 @@ export class FlowRunner {
         renewLease: () => this.renewLease(o.holder),
         onRetry: (n) => (o.counts.retries += n),
         now: this.now,
+        batchSize: Math.max(this.flow.batchSize ?? 200, page.length),
       },
       (f) => failures.push(f),
     );

@@ -32,8 +32,10 @@ export function engineOptionsFromConfig(engine: {
   rateLimitedDelayMs: number;
   leaseTtlSeconds: number;
   pingPong: { maxWrites: number; windowSeconds: number };
-}): Pick<SyncEngineOptions, 'retry' | 'pingPong' | 'leaseTtlMs'> {
+}, limits?: { salesforce: { bulkThreshold: number } }): Pick<SyncEngineOptions, 'retry' | 'pingPong' | 'leaseTtlMs' | 'bulkBatch'> {
   return {
+    // A backlog batch as large as the Salesforce client's Bulk API threshold, so it goes as one Bulk API 2.0 job.
+    ...(limits ? { bulkBatch: limits.salesforce.bulkThreshold } : {}),
     leaseTtlMs: engine.leaseTtlSeconds * 1000,
     retry: { maxAttempts: engine.maxAttempts, baseDelayMs: engine.baseDelayMs, maxDelayMs: engine.maxDelayMs, rateLimitedDelayMs: engine.rateLimitedDelayMs },
     pingPong: { maxWrites: engine.pingPong.maxWrites, windowMs: engine.pingPong.windowSeconds * 1000 },

@@ -118,6 +118,14 @@ export interface FlowDefinition<T = Record<string, unknown>, P extends Record<st
   target: Side;
   trigger: Trigger;
   batchSize?: number;
+  /**
+   * `write` takes a batch of any size and lets the target's client pick the API by its size (Salesforce: sObject
+   * Collections of 200, Bulk API 2.0 from `bulkThreshold` records). While a poll has a backlog (the reader keeps
+   * returning full pages) the engine then reads and plans several pages and hands the Writer one batch of the
+   * engine's `bulkBatch` records, committed with one checkpoint. Flows whose `write` assumes at most `batchSize`
+   * items (SOQL IN lists of the targets, one request per item) leave it unset.
+   */
+  bulkWrite?: boolean;
   /** How far before the checkpoint each run re-reads, to catch late commits; duplicates are dropped. */
   overlapMs?: number;
   /** Records with (ts, id) strictly after `after`, ascending by (ts, id), at most `limit`. */

@@ -56,6 +56,8 @@ export interface WriterDeps {
   onRetry: (n: number) => void;
   /** The write time, for the flow's `stampField`. */
   now: () => Date;
+  /** Records per write call (default the flow's batch size); a backlog batch goes in one call. */
+  batchSize?: number;
 }
 
 const retryable = (cls: Classification) => cls.kind === 'transient' || cls.kind === 'rate-limited' || (cls.retryable && cls.kind !== 'auth');
@@ -66,7 +68,7 @@ export async function writeTasks(
   fail: (f: Failure) => void,
 ): Promise<{ ok: Written[]; aborted?: unknown }> {
   const ok: Written[] = [];
-  const size = d.flow.batchSize ?? 200;
+  const size = d.batchSize ?? d.flow.batchSize ?? 200;
   let aborted: unknown;
   for (let start = 0; start < tasks.length && aborted === undefined; start += size) {
     let todo = tasks.slice(start, start + size);

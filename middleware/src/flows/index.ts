@@ -25,6 +25,7 @@ const BUILDERS: Record<FlowName, (deps: FlowDeps) => FlowDefinition<any, any>[]>
   'opportunity-to-requisition': (deps) => createOpportunityToRequisitionFlows(deps),
   'contract-sync': (deps) => createContractSyncFlows(deps),
   'supplier-account-sync': (deps) => createSupplierAccountSyncFlows(deps),
+  // Its write is one upsert by external id of any size: backlogs go to Salesforce as Bulk API 2.0 jobs.
   'invoice-status': (deps) => [createInvoiceStatusFlow(deps)],
   'spend-summary': (deps) => [createSpendSummaryFlow(deps)],
   'supplier-onboarding': (deps) => createSupplierOnboardingFlows(deps),

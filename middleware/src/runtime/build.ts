@@ -165,7 +165,7 @@ export async function buildConnector(opts: BuildOptions): Promise<BuiltConnector
     const engine = new SyncEngine({
       store,
       logger,
-      ...engineOptionsFromConfig(config.engine),
+      ...engineOptionsFromConfig(config.engine, config.limits),
       ...(opts.metrics ? { onRunFinished: opts.metrics.recordRun } : {})
     });
     const byName = new Map(mappings.map((m) => [m.name, m]));

@@ -117,7 +117,7 @@ describe('SalesforceClient against the Salesforce emulator', () => {
   });
 
   it('writes through Bulk API 2.0 above the threshold and maps results back to inputs', async () => {
-    const sf = jwtClient({ bulkThreshold: 100, bulk: { pollIntervalMs: 20 } });
+    const sf = jwtClient({ bulkThreshold: 100, bulk: { pollFirstMs: 5, pollIntervalMs: 20 } });
     await sf.connect();
     const records = Array.from({ length: 150 }, (_, i) => ({ Coupa_Supplier_Id__c: `B-${i}`, Name: `Bulk ${i}` }));
     records[5] = { ...records[5], Name: '' };
@@ -127,6 +127,50 @@ describe('SalesforceClient against the Salesforce emulator', () => {
     expect(results[5]).toMatchObject({ index: 5, success: false, failure: { kind: 'validation' } });
     expect(results[7]).toMatchObject({ index: 7, success: true, created: true });
     expect(emu.control.counters().byEndpoint['composite.sobjects.upsert'] ?? 0).toBe(0);
+  });
+
+  it('Bulk API 2.0: clears fields sent as null, writes fields only later records have, fails a repeated key alone, a few calls per job', async () => {
+    const sf = jwtClient({ bulkThreshold: 3, bulk: { pollFirstMs: 5 } });
+    await sf.connect();
+    await sf.upsert('Account', 'Coupa_Supplier_Id__c', [{ Coupa_Supplier_Id__c: 'N-0', Name: 'Before', Website: 'https://before.example' }], { bulk: false });
+    emu.control.resetCounters();
+    const results = await sf.upsert('Account', 'Coupa_Supplier_Id__c', [
+      { Coupa_Supplier_Id__c: 'N-0', Name: 'After', Website: null },
+      { Coupa_Supplier_Id__c: 'N-1', Name: 'Only later, "quoted", with a comma' },
+      { Coupa_Supplier_Id__c: 'N-2', Name: 'Has a phone', Phone: '+1 555 0100' },
+      { Coupa_Supplier_Id__c: 'N-1', Name: 'Same key again' },
+    ]);
+    expect(results.map((r) => r.success)).toEqual([true, true, true, false]);
+    expect(results[0]).toMatchObject({ created: false });
+    expect(results[3]).toMatchObject({ errors: [{ code: 'DUPLICATE_VALUE' }], failure: { kind: 'conflict' } });
+    const byKey = new Map(emu.control.records('Account').map((r) => [String(r.Coupa_Supplier_Id__c), r]));
+    expect(byKey.get('N-0')).toMatchObject({ Name: 'After', Website: null });
+    expect(byKey.get('N-1')).toMatchObject({ Name: 'Only later, "quoted", with a comma' });
+    expect(byKey.get('N-2')).toMatchObject({ Phone: '+1 555 0100' });
+    const calls = emu.control.counters().byEndpoint;
+    expect(Object.keys(calls).filter((k) => !k.startsWith('bulk2')).filter((k) => !/oauth|token/.test(k))).toEqual([]);
+    // create, upload, close, a status check or two, three result lists
+    expect(Object.entries(calls).reduce((n, [k, v]) => n + (k.startsWith('bulk2') ? v : 0), 0)).toBeLessThanOrEqual(9);
+  });
+
+  it('Bulk API 2.0: a job Salesforce fails as a whole gives every record its own failure, and a failed row its code and message', async () => {
+    const sf = jwtClient({ bulkThreshold: 2, bulk: { pollFirstMs: 5 } });
+    await sf.connect();
+    const bad = await sf.upsert('Account', 'Coupa_Supplier_Id__c', [
+      { Coupa_Supplier_Id__c: 'F-1', Name: 'One', No_Such_Field__c: 'x' },
+      { Coupa_Supplier_Id__c: 'F-2', Name: 'Two' },
+    ]);
+    expect(bad).toEqual([
+      expect.objectContaining({ success: false, errors: [expect.objectContaining({ code: 'BULK_JOB_FAILED', message: expect.stringContaining('No_Such_Field__c') })], failure: { kind: 'validation', retryable: false } }),
+      expect.objectContaining({ success: false, failure: { kind: 'validation', retryable: false } }),
+    ]);
+    const rows = await sf.upsert('Account', 'Coupa_Supplier_Id__c', [
+      { Coupa_Supplier_Id__c: 'F-3', Name: '' },
+      { Coupa_Supplier_Id__c: 'F-4', Name: 'Four' },
+    ]);
+    expect(rows[0]).toMatchObject({ success: false, errors: [{ code: 'REQUIRED_FIELD_MISSING' }], failure: { kind: 'validation' } });
+    expect(rows[0].errors[0].message).not.toMatch(/^REQUIRED_FIELD_MISSING/);
+    expect(rows[1]).toMatchObject({ success: true, created: true });
   });
 
   it('surfaces REQUEST_LIMIT_EXCEEDED and 5xx once each (no jsforce retries), with the usage Salesforce reported', async () => {

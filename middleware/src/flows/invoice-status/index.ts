@@ -37,6 +37,7 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
     name: INVOICE_STATUS_FLOW,
     mapping,
     schedule: '*/5 * * * *',
+    bulkWrite: true,
     source: { kind: 'changes', reads: INVOICE_READS },
     hooks: {
       // The page's supplier Accounts and requisition Opportunities in a few batched look-ups.

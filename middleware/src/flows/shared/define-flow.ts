@@ -120,6 +120,8 @@ export interface CoupaToSalesforceFlow<Row extends Record<string, unknown> = Cou
   target?: DeclaredTarget<Row>;
   /** Salesforce field set to the time of every write (see FlowDefinition.stampField). */
   stampField?: string;
+  /** A backlog is written in batches of `salesforce.bulkThreshold` (Bulk API 2.0; see FlowDefinition.bulkWrite). */
+  bulkWrite?: boolean;
   /** Classification of what read, map and write threw (default: Salesforce's, with the connector's own errors). */
   classify?: ErrorClassifier;
   hooks?: FlowHooks<Row>;
@@ -193,6 +195,7 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
     classify: spec.classify ?? classifyFor('salesforce'),
     lineage: lineageOf(mapping, 'coupa-to-salesforce'),
     ...(spec.stampField ? { stampField: spec.stampField } : {}),
+    ...(spec.bulkWrite ? { bulkWrite: true } : {}),
 
     // Set below from the source; a snapshot source never reads a change stream (the runner calls `snapshot`).
     read: async () => [],

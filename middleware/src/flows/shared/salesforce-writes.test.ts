@@ -27,7 +27,7 @@ describe('upsertItems', () => {
       { sourceId: '2', op: 'update' as const, targetId: 'a01B', idempotencyKey: 'k2', payload: { Coupa_Invoice_Id__c: '2' } },
     ];
     const out = await upsertItems(sf, 'Coupa_Invoice__c', 'Coupa_Invoice_Id__c', items, (i) => `invoice ${i.sourceId}`);
-    expect(calls).toEqual([['Coupa_Invoice__c', 'Coupa_Invoice_Id__c', [{ Coupa_Invoice_Id__c: '1' }, { Coupa_Invoice_Id__c: '2' }], { bulk: false }]]);
+    expect(calls).toEqual([['Coupa_Invoice__c', 'Coupa_Invoice_Id__c', [{ Coupa_Invoice_Id__c: '1' }, { Coupa_Invoice_Id__c: '2' }]]]);
     expect(out[0]).toEqual({ ok: true, targetId: 'a01A' });
     expect(out[1].ok).toBe(false);
     const err = (out[1] as { error: RecordWriteError }).error;

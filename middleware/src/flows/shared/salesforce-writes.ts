@@ -16,7 +16,8 @@ export async function upsertItems(
 ): Promise<WriteOutcome[]> {
   if (items.length === 0) return [];
   const records = items.map((i) => i.payload);
-  const results = await sf.upsert(sobject, externalIdField, records, { bulk: false });
+  // The client picks the API by size: sObject Collections, or Bulk API 2.0 from its bulkThreshold (backlog batches).
+  const results = await sf.upsert(sobject, externalIdField, records);
   return items.map((item, k): WriteOutcome => {
     const r = results[k];
     if (r?.success && r.id) return { ok: true, targetId: r.id };
