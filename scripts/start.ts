@@ -60,6 +60,13 @@ async function main(): Promise<void> {
     ''
   ];
   process.stdout.write(lines.join('\n'));
+  sandbox.conflictReady?.then(
+    ({ conflicts }) =>
+      process.stdout.write(
+        `Needs a person: ${conflicts.length === 1 ? 'a conflict' : `${conflicts.length} conflicts`} on the Northwind Traders master supply agreement (${[...new Set(conflicts.map((x) => x.field))].join(', ')} edited in both systems); resolve it in the console: ${c.url}/console#/conflicts\n`
+      ),
+    (err: Error) => process.stdout.write(`The sandbox's contract conflict was not staged: ${err.message}\n`)
+  );
   sandbox.previewReady?.then(
     () => process.stdout.write(`LWC preview ready: ${account('NorthwindRef')}\n`),
     (err: Error) => process.stdout.write(`LWC preview unavailable: ${err.message}\n`)

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from 'jsforce';
+import { CONTRACT_TO_COUPA, CONTRACT_TO_SALESFORCE } from '../../middleware/src/flows/contract-sync';
+import { COUPA_EDIT, SALESFORCE_EDIT } from '../../scripts/sandbox/conflict-story';
 import { startSandbox, type RunningSandbox } from '../../scripts/sandbox/sandbox';
 import { waitFor } from './harness';
 
@@ -118,5 +120,46 @@ describe('the sandbox, as a newcomer uses it', () => {
       250
     );
     expect(invoices.every((i) => /^\d{4}-\d{2}-\d{2}$/.test(String(i.Due_Date__c)))).toBe(true);
+  }, 90_000);
+
+  it('has a conflict that needs a person: the Northwind contract edited on both sides, resolved from the console API into both systems', async () => {
+    const contractId = sandbox.accounts.NorthwindMsa;
+    const api = async (method: string, p: string, body?: unknown) => {
+      const res = await fetch(`${sandbox.connector.url}/api/v1${p}`, {
+        method,
+        headers: { Authorization: `Bearer ${sandbox.adminToken}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body)
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as any;
+    };
+    const coupaDescription = async (id: string) =>
+      (sandbox.coupa.control.get('contracts', Number(id)) as Record<string, unknown>).description;
+    const sfDescription = async () =>
+      (await conn.query<{ Description: string }>(`SELECT Description FROM Contract WHERE Id = '${contractId}'`)).records[0].Description;
+
+    const story = await sandbox.conflictReady!;
+    expect(story.contractId).toBe(contractId);
+    // What the console's Conflicts screen lists: the field with both people's values, neither side overwritten.
+    const { conflicts } = (await api('GET', '/conflicts?status=open&flow=contract-sync')) as { conflicts: Array<Record<string, any>> };
+    const mine = conflicts.filter((c) => c.recordKey.endsWith(`:${contractId}`) || c.recordKey.endsWith(`:${story.coupaContractId}`));
+    expect(mine.length).toBeGreaterThanOrEqual(1);
+    expect(mine.every((c) => String(c.field).toLowerCase() === 'description' && c.sfValue === SALESFORCE_EDIT && c.coupaValue === COUPA_EDIT)).toBe(true);
+    expect(await sfDescription()).toBe(SALESFORCE_EDIT);
+    expect(await coupaDescription(story.coupaContractId)).toBe(COUPA_EDIT);
+
+    // The console's "Keep Salesforce" button.
+    const resolved = await api('POST', `/conflicts/${mine[0].id}/resolve`, { winner: 'salesforce' });
+    expect(resolved).toMatchObject({ written: true });
+    expect(await coupaDescription(story.coupaContractId)).toBe(SALESFORCE_EDIT);
+    expect(await sfDescription()).toBe(SALESFORCE_EDIT);
+    // Later syncs agree with the decision: nothing reopens, nothing is overwritten.
+    await sandbox.connector.engine.runNow(CONTRACT_TO_COUPA, 'test');
+    await sandbox.connector.engine.runNow(CONTRACT_TO_SALESFORCE, 'test');
+    const stillOpen = ((await api('GET', '/conflicts?status=open&flow=contract-sync')).conflicts as Array<{ recordKey: string }>).filter(
+      (c) => c.recordKey.endsWith(`:${contractId}`) || c.recordKey.endsWith(`:${story.coupaContractId}`)
+    );
+    expect(stillOpen).toEqual([]);
+    expect([await sfDescription(), await coupaDescription(story.coupaContractId)]).toEqual([SALESFORCE_EDIT, SALESFORCE_EDIT]);
   }, 90_000);
 });
