@@ -53,9 +53,9 @@ async function main(): Promise<void> {
     `  export ADMIN="${token}" API=${c.url}`,
     `  export SF=${sandbox.salesforce.url}/services/data/v62.0 SF_TOKEN="${sandbox.personTokens.salesforce}"`,
     `  export COUPA=${sandbox.coupa.url}/api COUPA_TOKEN="${sandbox.personTokens.coupa}"`,
-    `  export OPP=${sandbox.accounts.FabrikamRollout} VENDOR=${sandbox.accounts.OReillyRef} CONTRACT=${sandbox.accounts.ContosoFreight}`,
+    `  export OPP=${sandbox.accounts.FabrikamRollout} VENDOR=${sandbox.accounts.OReillyRef} CONTRACT=${sandbox.accounts.ContosoFreight} MSA=${sandbox.accounts.NorthwindMsa}`,
     '',
-    `CLI against this sandbox: npx coupa-sf doctor | sync <flow> --dry-run | replay <id> (settings in ${settingsShown}, mode 0600).`,
+    `CLI against this sandbox: npx coupa-sf doctor | sync <flow> --dry-run | replay <id> | quarantine list (settings in ${settingsShown}, mode 0600).`,
     'Ctrl+C stops everything. The sandbox state store is data/sandbox.db (recreated on each start).',
     ''
   ];

@@ -52,11 +52,6 @@ export async function stageContractConflict(deps: ConflictStoryDeps): Promise<Co
   const { connector, salesforce, contractId } = deps;
   const engine = connector.engine;
   const timeoutMs = deps.timeoutMs ?? 60_000;
-  const runBoth = async () => {
-    await engine.runNow(CONTRACT_TO_COUPA, 'sandbox');
-    await engine.runNow(CONTRACT_TO_SALESFORCE, 'sandbox');
-  };
-
   await salesforce.sobject('Contract').update({ Id: contractId, Status: 'Activated' });
   const coupaContractId = await poll(
     'the Coupa contract of the activated Contract',
@@ -66,8 +61,6 @@ export async function stageContractConflict(deps: ConflictStoryDeps): Promise<Co
     timeoutMs,
     deps.signal
   );
-  // Both directions have seen the linked pair before anyone edits it.
-  await runBoth();
 
   // Two people edit within one poll interval. Pausing both directions makes "within one interval" certain rather than
   // likely; the flows then find the two-sided change themselves. Audited as pause and resume by "sandbox".
@@ -75,7 +68,19 @@ export async function stageContractConflict(deps: ConflictStoryDeps): Promise<Co
   await engine.pause(CONTRACT_TO_COUPA, ACTOR, reason);
   await engine.pause(CONTRACT_TO_SALESFORCE, ACTOR, reason);
   try {
-    await runBoth(); // joins a run already in progress; a paused flow starts none
+    // Runs already under way (the activation's change events, a poll) finish first; paused flows start none.
+    await poll(
+      'contract-sync to finish its runs',
+      async () => {
+        const runs = [
+          ...(await connector.store.listRuns({ flow: CONTRACT_TO_COUPA, limit: 5 })),
+          ...(await connector.store.listRuns({ flow: CONTRACT_TO_SALESFORCE, limit: 5 }))
+        ];
+        return runs.every((r) => r.status !== 'running');
+      },
+      timeoutMs,
+      deps.signal
+    );
     await sleep(1100); // Coupa's updated-at has whole seconds: the edit lands after the last read
     await salesforce.sobject('Contract').update({ Id: contractId, Description: SALESFORCE_EDIT });
     const res = await fetch(`${deps.coupa.url}/api/contracts/${coupaContractId}`, {
@@ -88,10 +93,10 @@ export async function stageContractConflict(deps: ConflictStoryDeps): Promise<Co
     await engine.resume(CONTRACT_TO_COUPA, ACTOR);
     await engine.resume(CONTRACT_TO_SALESFORCE, ACTOR);
   }
+  // The flows' own triggers (the change event, the next poll) find it; a "run now" here could overlap a streamed run.
   const conflicts = await poll(
     'the conflict on the Northwind contract',
     async () => {
-      await runBoth();
       const open = await connector.store.listConflicts({ flow: 'contract-sync', status: 'open' });
       const mine = open.filter((c) => c.recordKey.endsWith(`:${contractId}`) || c.recordKey.endsWith(`:${coupaContractId}`));
       return mine.length ? mine : null;
