@@ -51,11 +51,21 @@ describe('the sandbox, as a newcomer uses it', () => {
       .filter((r: Record<string, any>) => r['custom-fields']?.['salesforce-opportunity-id'] === opp.Id);
     expect(forThisDeal).toHaveLength(1);
 
-    const res = await fetch(`${sandbox.connector.url}/api/v1/flows`, {
-      headers: { Authorization: `Bearer ${sandbox.adminToken}` }
-    });
-    const { flows } = (await res.json()) as { flows: Array<{ name: string; lastRun: { status: string } | null }> };
-    expect(flows.find((f) => f.name === 'opportunity-to-requisition')?.lastRun?.status).toBe('succeeded');
+    // The id is on the Opportunity a moment before the run that wrote it is recorded as finished.
+    const lastRun = await waitFor(
+      'the run in the admin API',
+      async () => {
+        const res = await fetch(`${sandbox.connector.url}/api/v1/flows`, {
+          headers: { Authorization: `Bearer ${sandbox.adminToken}` }
+        });
+        const { flows } = (await res.json()) as { flows: Array<{ name: string; lastRun: { status: string } | null }> };
+        const run = flows.find((f) => f.name === 'opportunity-to-requisition')?.lastRun;
+        return run && run.status !== 'running' ? run : null;
+      },
+      20_000,
+      100
+    );
+    expect(lastRun.status).toBe('succeeded');
     const runs = await sandbox.connector.store.listRuns({ flow: 'opportunity-to-requisition' });
     expect(runs.some((r) => r.trigger === 'stream' && (r.counts as { created?: number }).created === 1)).toBe(true);
   }, 60_000);
@@ -73,8 +83,16 @@ describe('the sandbox, as a newcomer uses it', () => {
       40_000,
       100
     );
-    const runs = await sandbox.connector.store.listRuns({ flow: 'supplier-onboarding' });
-    expect(runs.some((r) => r.trigger === 'stream' && (r.counts as { created?: number }).created === 1)).toBe(true);
+    // The Coupa record exists before the run that created it has finished (it writes back to Salesforce after).
+    await waitFor(
+      'the streamed supplier-onboarding run that created it',
+      async () =>
+        (await sandbox.connector.store.listRuns({ flow: 'supplier-onboarding' })).some(
+          (r) => r.trigger === 'stream' && r.status === 'succeeded' && (r.counts as { created?: number }).created === 1
+        ),
+      20_000,
+      100
+    );
   }, 60_000);
 
   it('is one company: the sample vendors keep their names, and risk, Last synced and invoices with due dates arrive through the flows', async () => {
@@ -147,6 +165,12 @@ describe('the sandbox, as a newcomer uses it', () => {
     expect(mine.every((c) => String(c.field).toLowerCase() === 'description' && c.sfValue === SALESFORCE_EDIT && c.coupaValue === COUPA_EDIT)).toBe(true);
     expect(await sfDescription()).toBe(SALESFORCE_EDIT);
     expect(await coupaDescription(story.coupaContractId)).toBe(COUPA_EDIT);
+    // Filed by a contract-sync run that read the two edits, not written into the inbox.
+    const runs = [
+      ...(await sandbox.connector.store.listRuns({ flow: CONTRACT_TO_COUPA })),
+      ...(await sandbox.connector.store.listRuns({ flow: CONTRACT_TO_SALESFORCE }))
+    ];
+    expect(runs.some((r) => (r.counts as { conflicts?: number }).conflicts! >= 1)).toBe(true);
 
     // The console's "Keep Salesforce" button.
     const resolved = await api('POST', `/conflicts/${mine[0].id}/resolve`, { winner: 'salesforce' });
