@@ -25,7 +25,8 @@ async function main(): Promise<void> {
     preview: ports.previewOn,
     logLevel: process.env.LOG_LEVEL ?? 'warn',
     adminToken: config.adminToken,
-    settingsFile: config.sandboxSettingsFile
+    settingsFile: config.sandboxSettingsFile,
+    conflictStory: true
   });
   // A token the operator chose is not echoed back; a generated one is shown so the sandbox can be used at once.
   const token = config.adminToken ? '$ADMIN_TOKEN' : sandbox.adminToken;

@@ -66,7 +66,7 @@ suite('admin console in Chromium', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    sandbox = await startSandbox({ connectorPort: 0, preview: false, sqlitePath: path.join(tmp, 'sandbox.db'), logLevel: 'silent' });
+    sandbox = await startSandbox({ connectorPort: 0, preview: false, sqlitePath: path.join(tmp, 'sandbox.db'), logLevel: 'silent', conflictStory: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],

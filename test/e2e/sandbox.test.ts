@@ -18,7 +18,8 @@ describe('the sandbox, as a newcomer uses it', () => {
       coupaPort: 0,
       preview: false,
       sqlitePath: path.join(os.tmpdir(), `sandbox-e2e-${process.pid}.db`),
-      logLevel: 'silent'
+      logLevel: 'silent',
+      conflictStory: true // as npm start
     });
     const token = sandbox.salesforce.control.issueToken();
     conn = new Connection({ instanceUrl: sandbox.salesforce.url, accessToken: token.access_token, version: '62.0' });
