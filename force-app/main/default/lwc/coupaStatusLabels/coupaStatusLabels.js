@@ -1,6 +1,7 @@
 /**
- * Coupa's status values (invoice, requisition, purchase order, supplier) in the user's language, through Custom
- * Labels. The fields keep Coupa's own words (`pending_approval`) so reports filter on them; the panels show these.
+ * Coupa's status values (invoice, requisition, purchase order, supplier) and the onboarding request's status in the
+ * user's language, through Custom Labels. The fields keep their stored values (`pending_approval`, `In Progress`) so
+ * reports filter on them; the panels show these.
  */
 import ABANDONED from '@salesforce/label/c.Coupa_Status_Abandoned';
 import ACTIVE from '@salesforce/label/c.Coupa_Status_Active';
@@ -40,6 +41,13 @@ import SUPPLIER_HOLD from '@salesforce/label/c.Coupa_Status_Supplier_Hold';
 import SUPPLIER_WINDOW_HOLD from '@salesforce/label/c.Coupa_Status_Supplier_Window_Hold';
 import VOIDED from '@salesforce/label/c.Coupa_Status_Voided';
 import WITHDRAWN from '@salesforce/label/c.Coupa_Status_Withdrawn';
+
+import REQUEST_REQUESTED from '@salesforce/label/c.Coupa_Request_Status_Requested';
+import REQUEST_SUBMITTED from '@salesforce/label/c.Coupa_Request_Status_Submitted';
+import REQUEST_IN_PROGRESS from '@salesforce/label/c.Coupa_Request_Status_In_Progress';
+import REQUEST_APPROVED from '@salesforce/label/c.Coupa_Request_Status_Approved';
+import REQUEST_DECLINED from '@salesforce/label/c.Coupa_Request_Status_Declined';
+import REQUEST_FAILED from '@salesforce/label/c.Coupa_Request_Status_Failed';
 
 const LABELS = {
   abandoned: ABANDONED,
@@ -94,4 +102,24 @@ export function coupaStatusLabel(status) {
     return null;
   }
   return Object.prototype.hasOwnProperty.call(LABELS, status) ? LABELS[status] : String(status);
+}
+
+const REQUEST_LABELS = {
+  Requested: REQUEST_REQUESTED,
+  Submitted: REQUEST_SUBMITTED,
+  'In Progress': REQUEST_IN_PROGRESS,
+  Approved: REQUEST_APPROVED,
+  Declined: REQUEST_DECLINED,
+  Failed: REQUEST_FAILED
+};
+
+/** The onboarding request statuses (Coupa_Onboarding_Request__c.Status__c) that have a label. */
+export const KNOWN_REQUEST_STATUSES = Object.freeze(Object.keys(REQUEST_LABELS));
+
+/** An onboarding request's status ('In Progress') in the user's language; another value as it is; none → null. */
+export function requestStatusLabel(status) {
+  if (status === null || status === undefined || status === '') {
+    return null;
+  }
+  return Object.prototype.hasOwnProperty.call(REQUEST_LABELS, status) ? REQUEST_LABELS[status] : String(status);
 }

@@ -3,7 +3,7 @@ import { getRecord, getFieldValue } from 'lightning/uiRecordApi';
 import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
 import { isNoAccessError } from 'c/ldsUtils';
 import { format, list, parseList, DEFAULT_ONBOARDING_ACCOUNT_TYPES } from 'c/coupaI18n';
-import { coupaStatusLabel } from 'c/coupaStatusLabels';
+import { coupaStatusLabel, requestStatusLabel } from 'c/coupaStatusLabels';
 import NAME_FIELD from '@salesforce/schema/Account.Name';
 import TYPE_FIELD from '@salesforce/schema/Account.Type';
 import REQUEST_STATUS_FIELD from '@salesforce/schema/Coupa_Onboarding_Request__c.Status__c';
@@ -217,12 +217,12 @@ export default class CoupaSupplierPanel extends LightningElement {
   get onboardingStatus() {
     if (this.latestRequest) {
       const field = this.latestRequest.fields[REQUEST_STATUS_FIELD.fieldApiName];
-      return (field && field.value) || UNKNOWN;
+      return requestStatusLabel(field && field.value) || UNKNOWN;
     }
     if (this.latestRequest === null) {
       return ONBOARDING_NONE;
     }
-    return getFieldValue(this.record, ONBOARDING_STATUS_FIELD) || ONBOARDING_NONE;
+    return requestStatusLabel(getFieldValue(this.record, ONBOARDING_STATUS_FIELD)) || ONBOARDING_NONE;
   }
 
   get lastSynced() {

@@ -1,7 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 import { XMLParser } from 'fast-xml-parser';
-import { coupaStatusLabel, KNOWN_STATUSES } from 'c/coupaStatusLabels';
+import { coupaStatusLabel, requestStatusLabel, KNOWN_REQUEST_STATUSES, KNOWN_STATUSES } from 'c/coupaStatusLabels';
 
 const OBJECTS = path.resolve(__dirname, '../../../objects');
 const parser = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'value' });
@@ -39,6 +39,14 @@ describe('c/coupaStatusLabels', () => {
     expect(values.filter((v) => !KNOWN_STATUSES.includes(v))).toEqual([]);
   });
 
+  it('shows onboarding request statuses through their Custom Labels, with one for every picklist value', () => {
+    const values = picklist('Coupa_Onboarding_Request__c/fields/Status__c.field-meta.xml');
+    expect([...values].sort()).toEqual([...KNOWN_REQUEST_STATUSES].sort());
+    expect(requestStatusLabel('In Progress')).toBe('In Progress');
+    expect(requestStatusLabel('On Hold')).toBe('On Hold');
+    expect(requestStatusLabel(null)).toBeNull();
+  });
+
   it('reads whatever language the label resolves to (German here)', () => {
     jest.resetModules();
     jest.doMock('@salesforce/label/c.Coupa_Status_Disputed', () => ({ __esModule: true, default: 'Beanstandet' }), {
@@ -47,9 +55,17 @@ describe('c/coupaStatusLabels', () => {
     jest.doMock('@salesforce/label/c.Coupa_Status_Voided', () => ({ __esModule: true, default: 'Annulliert' }), {
       virtual: true
     });
+    jest.doMock(
+      '@salesforce/label/c.Coupa_Request_Status_In_Progress',
+      () => ({ __esModule: true, default: 'In Bearbeitung' }),
+      {
+        virtual: true
+      }
+    );
     const german = require('c/coupaStatusLabels');
     expect(german.coupaStatusLabel('disputed')).toBe('Beanstandet');
     expect(german.coupaStatusLabel('voided')).toBe('Annulliert');
     expect(german.coupaStatusLabel('sent_to_erp')).toBe('sent_to_erp');
+    expect(german.requestStatusLabel('In Progress')).toBe('In Bearbeitung');
   });
 });
