@@ -25,7 +25,8 @@ async function main(): Promise<void> {
     preview: ports.previewOn,
     logLevel: process.env.LOG_LEVEL ?? 'warn',
     adminToken: config.adminToken,
-    settingsFile: config.sandboxSettingsFile
+    settingsFile: config.sandboxSettingsFile,
+    conflictStory: true
   });
   // A token the operator chose is not echoed back; a generated one is shown so the sandbox can be used at once.
   const token = config.adminToken ? '$ADMIN_TOKEN' : sandbox.adminToken;
@@ -53,13 +54,20 @@ async function main(): Promise<void> {
     `  export ADMIN="${token}" API=${c.url}`,
     `  export SF=${sandbox.salesforce.url}/services/data/v62.0 SF_TOKEN="${sandbox.personTokens.salesforce}"`,
     `  export COUPA=${sandbox.coupa.url}/api COUPA_TOKEN="${sandbox.personTokens.coupa}"`,
-    `  export OPP=${sandbox.accounts.FabrikamRollout} VENDOR=${sandbox.accounts.OReillyRef} CONTRACT=${sandbox.accounts.ContosoFreight}`,
+    `  export OPP=${sandbox.accounts.FabrikamRollout} VENDOR=${sandbox.accounts.OReillyRef} CONTRACT=${sandbox.accounts.ContosoFreight} MSA=${sandbox.accounts.NorthwindMsa}`,
     '',
-    `CLI against this sandbox: npx coupa-sf doctor | sync <flow> --dry-run | replay <id> (settings in ${settingsShown}, mode 0600).`,
+    `CLI against this sandbox: npx coupa-sf doctor | sync <flow> --dry-run | replay <id> | quarantine list (settings in ${settingsShown}, mode 0600).`,
     'Ctrl+C stops everything. The sandbox state store is data/sandbox.db (recreated on each start).',
     ''
   ];
   process.stdout.write(lines.join('\n'));
+  sandbox.conflictReady?.then(
+    ({ conflicts }) =>
+      process.stdout.write(
+        `Needs a person: ${conflicts.length === 1 ? 'a conflict' : `${conflicts.length} conflicts`} on the Northwind Traders master supply agreement (${[...new Set(conflicts.map((x) => x.field))].join(', ')} edited in both systems); resolve it in the console: ${c.url}/console#/conflicts\n`
+      ),
+    (err: Error) => process.stdout.write(`The sandbox's contract conflict was not staged: ${err.message}\n`)
+  );
   sandbox.previewReady?.then(
     () => process.stdout.write(`LWC preview ready: ${account('NorthwindRef')}\n`),
     (err: Error) => process.stdout.write(`LWC preview unavailable: ${err.message}\n`)

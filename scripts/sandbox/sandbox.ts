@@ -13,6 +13,7 @@ import { loadConfig } from '../../middleware/src/config';
 import { createLogger } from '../../middleware/src/log';
 import { startConnector, type RunningConnector } from '../../middleware/src/runtime/connector';
 import { importSampleData } from '../sample-data/import';
+import { CONFLICT_CONTRACT_REF, stageContractConflict, type ConflictStory } from './conflict-story';
 import { holdPorts } from './ports';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -33,6 +34,11 @@ export interface SandboxOptions {
   adminToken?: string;
   /** Where to write the connection settings the CLI reads (0600); none by default (`npm start`: data/sandbox.json). */
   settingsFile?: string | null;
+  /**
+   * Stage the contract conflict a person resolves in the console (conflict-story.ts): `npm start` does; off by
+   * default, so benchmarks and tests that start a sandbox measure only what they do.
+   */
+  conflictStory?: boolean;
 }
 
 export interface RunningSandbox {
@@ -47,6 +53,11 @@ export interface RunningSandbox {
   accounts: Record<string, string>;
   /** Access tokens for trying things by hand as a person (not the connector's): Salesforce REST and Coupa API. */
   personTokens: { salesforce: string; coupa: string };
+  /**
+   * Settles when the contract conflict is waiting in the console (staged in the background after start-up, through
+   * the flows); null unless `conflictStory` is set.
+   */
+  conflictReady: Promise<ConflictStory> | null;
   stop(): Promise<void>;
 }
 
@@ -199,6 +210,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       await held.release(opts.previewPort ?? 0);
       preview = await startPreview({ emulator: salesforce, port: opts.previewPort ?? 0, coupaBaseUrl: coupa.url });
     }
+    const personTokens = { salesforce: salesforce.control.issueToken().access_token, coupa: await coupaPersonToken(coupa) };
+    const storyStop = new AbortController();
+    const conflictReady =
+      !opts.conflictStory || !accounts[CONFLICT_CONTRACT_REF]
+        ? null
+        : stageContractConflict({
+            connector,
+            coupa,
+            salesforce: new Connection({ instanceUrl: salesforce.url, accessToken: personTokens.salesforce, version: '62.0' }),
+            coupaToken: personTokens.coupa,
+            contractId: accounts[CONFLICT_CONTRACT_REF],
+            signal: storyStop.signal
+          });
+    // Reported by whoever awaits it (start.ts prints it); never an unhandled rejection.
+    conflictReady?.catch(() => undefined);
     return {
       connector,
       salesforce,
@@ -207,9 +233,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       previewUrl: preview?.url ?? null,
       previewReady: preview?.ready ?? null,
       accounts,
-      personTokens: { salesforce: salesforce.control.issueToken().access_token, coupa: await coupaPersonToken(coupa) },
+      personTokens,
+      conflictReady,
       async stop() {
         if (settingsFile) removeSandboxSettings(settingsFile);
+        storyStop.abort();
+        await conflictReady?.catch(() => undefined);
         await preview?.close();
         await connector.stop();
         await stopEmulators();

@@ -1,15 +1,16 @@
 /**
  * The admin console in headless Chromium against the sandbox, as an operator who has never read the OpenAPI file
  * would use it: sign in with the token from the start banner, see the flows, pause and resume them, find a dead
- * letter created by an injected Coupa fault and replay it once the fault is cleared, resolve a conflict side by side,
- * and find a record's timeline by its Salesforce Id. Screenshots go to a temporary folder, or to docs/screenshots/
- * with UPDATE_SCREENSHOTS=1.
+ * letter created by an injected Coupa fault and replay it once the fault is cleared, resolve the conflict the sandbox
+ * stages side by side, and find a record's timeline by its Salesforce Id. Screenshots go to a temporary folder, or to
+ * docs/screenshots/ with UPDATE_SCREENSHOTS=1.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CONTRACT_TO_COUPA, CONTRACT_TO_SALESFORCE } from '../../middleware/src/flows/contract-sync';
+import { CONTRACT_TO_COUPA } from '../../middleware/src/flows/contract-sync';
+import { COUPA_EDIT, SALESFORCE_EDIT } from '../../scripts/sandbox/conflict-story';
 import { startSandbox, type RunningSandbox } from '../../scripts/sandbox/sandbox';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -65,7 +66,7 @@ suite('admin console in Chromium', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    sandbox = await startSandbox({ connectorPort: 0, preview: false, sqlitePath: path.join(tmp, 'sandbox.db'), logLevel: 'silent' });
+    sandbox = await startSandbox({ connectorPort: 0, preview: false, sqlitePath: path.join(tmp, 'sandbox.db'), logLevel: 'silent', conflictStory: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
@@ -137,38 +138,19 @@ suite('admin console in Chromium', () => {
     expect(requisition).toBeDefined();
   });
 
-  it('resolves a conflict shown side by side', async () => {
-    const contract = sandbox.accounts.ContosoFreight;
-    await sf('PATCH', `/sobjects/Contract/${contract}`, { Status: 'Activated' });
-    await sandbox.connector.engine.runNow(CONTRACT_TO_COUPA, 'test');
-    await sandbox.connector.engine.runNow(CONTRACT_TO_SALESFORCE, 'test');
-    const coupaId = (await sf('GET', `/sobjects/Contract/${contract}`)).Coupa_Contract_Id__c as string;
-    expect(coupaId).toBeTruthy();
-
-    // Both directions paused from the console while the same field is edited on both sides.
-    await page.getByRole('link', { name: 'Flows' }).click();
-    for (const f of [CONTRACT_TO_COUPA, CONTRACT_TO_SALESFORCE]) {
-      await flowRow(f).getByRole('button', { name: 'Pause' }).click();
-      await flowRow(f).getByRole('button', { name: 'Resume' }).waitFor();
-    }
-    await sf('PATCH', `/sobjects/Contract/${contract}`, { Description: 'Salesforce says net 30' });
-    sandbox.coupa.control.clock.advance(1500);
-    await coupa('PUT', `/api/contracts/${coupaId}`, { description: 'Coupa says net 45' });
-    for (const f of [CONTRACT_TO_COUPA, CONTRACT_TO_SALESFORCE]) {
-      await flowRow(f).getByRole('button', { name: 'Resume' }).click();
-      await flowRow(f).getByRole('button', { name: 'Pause' }).waitFor();
-    }
-    await sandbox.connector.engine.runNow(CONTRACT_TO_COUPA, 'test');
-    await sandbox.connector.engine.runNow(CONTRACT_TO_SALESFORCE, 'test');
-
+  it("resolves the sandbox's conflict shown side by side, and the decision reaches both systems", async () => {
+    // The sandbox stages it through contract-sync: the Northwind contract's description edited in both systems.
+    const story = await sandbox.conflictReady!;
+    const contract = sandbox.accounts.NorthwindMsa;
     await page.getByRole('link', { name: 'Conflicts' }).click();
-    const row = page.locator('tr[data-conflict]', { hasText: 'Salesforce says net 30' }).first();
-    await reloadUntil('tr[data-conflict]:has-text("Salesforce says net 30")');
-    await expect(row.textContent()).resolves.toContain('Coupa says net 45');
+    const row = page.locator('tr[data-conflict]', { hasText: SALESFORCE_EDIT }).first();
+    await reloadUntil(`tr[data-conflict]:has-text("${SALESFORCE_EDIT}")`);
+    await expect(row.textContent()).resolves.toContain(COUPA_EDIT);
     await page.screenshot({ path: path.join(SHOTS, 'console-conflicts.png'), fullPage: true });
     await row.getByRole('button', { name: 'Keep Coupa' }).click();
     await page.getByText(/Conflict #\d+ resolved: Coupa wins/).waitFor();
-    expect((await sf('GET', `/sobjects/Contract/${contract}`)).Description).toBe('Coupa says net 45');
+    expect((await sf('GET', `/sobjects/Contract/${contract}`)).Description).toBe(COUPA_EDIT);
+    expect((await coupa('GET', `/api/contracts/${story.coupaContractId}`)).description).toBe(COUPA_EDIT);
   });
 
   it("finds a record's timeline by its Salesforce Id", async () => {
@@ -184,7 +166,7 @@ suite('admin console in Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'console-timeline.png'), fullPage: true });
 
     // A contract's timeline offers a dry run: what a run would do with it now, and why, writing nothing.
-    const contract = sandbox.accounts.ContosoFreight;
+    const contract = sandbox.accounts.NorthwindMsa;
     await page.getByLabel('record id').fill(contract);
     await page.getByRole('button', { name: 'Find' }).click();
     await page.getByRole('button', { name: `Preview salesforce:Contract:${contract} in ${CONTRACT_TO_COUPA}` }).click();

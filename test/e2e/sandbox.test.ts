@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from 'jsforce';
+import { CONTRACT_TO_COUPA, CONTRACT_TO_SALESFORCE } from '../../middleware/src/flows/contract-sync';
+import { COUPA_EDIT, SALESFORCE_EDIT } from '../../scripts/sandbox/conflict-story';
 import { startSandbox, type RunningSandbox } from '../../scripts/sandbox/sandbox';
 import { waitFor } from './harness';
 
@@ -16,7 +18,8 @@ describe('the sandbox, as a newcomer uses it', () => {
       coupaPort: 0,
       preview: false,
       sqlitePath: path.join(os.tmpdir(), `sandbox-e2e-${process.pid}.db`),
-      logLevel: 'silent'
+      logLevel: 'silent',
+      conflictStory: true // as npm start
     });
     const token = sandbox.salesforce.control.issueToken();
     conn = new Connection({ instanceUrl: sandbox.salesforce.url, accessToken: token.access_token, version: '62.0' });
@@ -49,11 +52,21 @@ describe('the sandbox, as a newcomer uses it', () => {
       .filter((r: Record<string, any>) => r['custom-fields']?.['salesforce-opportunity-id'] === opp.Id);
     expect(forThisDeal).toHaveLength(1);
 
-    const res = await fetch(`${sandbox.connector.url}/api/v1/flows`, {
-      headers: { Authorization: `Bearer ${sandbox.adminToken}` }
-    });
-    const { flows } = (await res.json()) as { flows: Array<{ name: string; lastRun: { status: string } | null }> };
-    expect(flows.find((f) => f.name === 'opportunity-to-requisition')?.lastRun?.status).toBe('succeeded');
+    // The id is on the Opportunity a moment before the run that wrote it is recorded as finished.
+    const lastRun = await waitFor(
+      'the run in the admin API',
+      async () => {
+        const res = await fetch(`${sandbox.connector.url}/api/v1/flows`, {
+          headers: { Authorization: `Bearer ${sandbox.adminToken}` }
+        });
+        const { flows } = (await res.json()) as { flows: Array<{ name: string; lastRun: { status: string } | null }> };
+        const run = flows.find((f) => f.name === 'opportunity-to-requisition')?.lastRun;
+        return run && run.status !== 'running' ? run : null;
+      },
+      20_000,
+      100
+    );
+    expect(lastRun.status).toBe('succeeded');
     const runs = await sandbox.connector.store.listRuns({ flow: 'opportunity-to-requisition' });
     expect(runs.some((r) => r.trigger === 'stream' && (r.counts as { created?: number }).created === 1)).toBe(true);
   }, 60_000);
@@ -71,8 +84,16 @@ describe('the sandbox, as a newcomer uses it', () => {
       40_000,
       100
     );
-    const runs = await sandbox.connector.store.listRuns({ flow: 'supplier-onboarding' });
-    expect(runs.some((r) => r.trigger === 'stream' && (r.counts as { created?: number }).created === 1)).toBe(true);
+    // The Coupa record exists before the run that created it has finished (it writes back to Salesforce after).
+    await waitFor(
+      'the streamed supplier-onboarding run that created it',
+      async () =>
+        (await sandbox.connector.store.listRuns({ flow: 'supplier-onboarding' })).some(
+          (r) => r.trigger === 'stream' && r.status === 'succeeded' && (r.counts as { created?: number }).created === 1
+        ),
+      20_000,
+      100
+    );
   }, 60_000);
 
   it('is one company: the sample vendors keep their names, and risk, Last synced and invoices with due dates arrive through the flows', async () => {
@@ -118,5 +139,52 @@ describe('the sandbox, as a newcomer uses it', () => {
       250
     );
     expect(invoices.every((i) => /^\d{4}-\d{2}-\d{2}$/.test(String(i.Due_Date__c)))).toBe(true);
+  }, 90_000);
+
+  it('has a conflict that needs a person: the Northwind contract edited on both sides, resolved from the console API into both systems', async () => {
+    const contractId = sandbox.accounts.NorthwindMsa;
+    const api = async (method: string, p: string, body?: unknown) => {
+      const res = await fetch(`${sandbox.connector.url}/api/v1${p}`, {
+        method,
+        headers: { Authorization: `Bearer ${sandbox.adminToken}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body)
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as any;
+    };
+    const coupaDescription = async (id: string) =>
+      (sandbox.coupa.control.get('contracts', Number(id)) as Record<string, unknown>).description;
+    const sfDescription = async () =>
+      (await conn.query<{ Description: string }>(`SELECT Description FROM Contract WHERE Id = '${contractId}'`)).records[0].Description;
+
+    const story = await sandbox.conflictReady!;
+    expect(story.contractId).toBe(contractId);
+    // What the console's Conflicts screen lists: the field with both people's values, neither side overwritten.
+    const { conflicts } = (await api('GET', '/conflicts?status=open&flow=contract-sync')) as { conflicts: Array<Record<string, any>> };
+    const mine = conflicts.filter((c) => c.recordKey.endsWith(`:${contractId}`) || c.recordKey.endsWith(`:${story.coupaContractId}`));
+    expect(mine.length).toBeGreaterThanOrEqual(1);
+    expect(mine.every((c) => String(c.field).toLowerCase() === 'description' && c.sfValue === SALESFORCE_EDIT && c.coupaValue === COUPA_EDIT)).toBe(true);
+    expect(await sfDescription()).toBe(SALESFORCE_EDIT);
+    expect(await coupaDescription(story.coupaContractId)).toBe(COUPA_EDIT);
+    // Filed by a contract-sync run that read the two edits, not written into the inbox.
+    const runs = [
+      ...(await sandbox.connector.store.listRuns({ flow: CONTRACT_TO_COUPA })),
+      ...(await sandbox.connector.store.listRuns({ flow: CONTRACT_TO_SALESFORCE }))
+    ];
+    expect(runs.some((r) => (r.counts as { conflicts?: number }).conflicts! >= 1)).toBe(true);
+
+    // The console's "Keep Salesforce" button.
+    const resolved = await api('POST', `/conflicts/${mine[0].id}/resolve`, { winner: 'salesforce' });
+    expect(resolved).toMatchObject({ written: true });
+    expect(await coupaDescription(story.coupaContractId)).toBe(SALESFORCE_EDIT);
+    expect(await sfDescription()).toBe(SALESFORCE_EDIT);
+    // Later syncs agree with the decision: nothing reopens, nothing is overwritten.
+    await sandbox.connector.engine.runNow(CONTRACT_TO_COUPA, 'test');
+    await sandbox.connector.engine.runNow(CONTRACT_TO_SALESFORCE, 'test');
+    const stillOpen = ((await api('GET', '/conflicts?status=open&flow=contract-sync')).conflicts as Array<{ recordKey: string }>).filter(
+      (c) => c.recordKey.endsWith(`:${contractId}`) || c.recordKey.endsWith(`:${story.coupaContractId}`)
+    );
+    expect(stillOpen).toEqual([]);
+    expect([await sfDescription(), await coupaDescription(story.coupaContractId)]).toEqual([SALESFORCE_EDIT, SALESFORCE_EDIT]);
   }, 90_000);
 });

@@ -2,6 +2,7 @@ import { LightningElement, api, wire } from 'lwc';
 import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
 import { isNoAccessError } from 'c/ldsUtils';
 import { format } from 'c/coupaI18n';
+import { coupaStatusLabel } from 'c/coupaStatusLabels';
 import { invoiceFigures, localToday, totalsByCurrency } from 'c/coupaInvoiceRules';
 import STATUS_FIELD from '@salesforce/schema/Coupa_Invoice__c.Status__c';
 import INVOICE_DATE_FIELD from '@salesforce/schema/Coupa_Invoice__c.Invoice_Date__c';
@@ -154,13 +155,9 @@ const value = (record, field) => {
 
 export { localToday, totalsByCurrency };
 
-/** 'pending_approval' → 'Pending approval'. */
+/** 'pending_approval' → 'Pending approval' (a Custom Label); no status → '—'. */
 export function statusLabel(status) {
-  if (!status) {
-    return '—';
-  }
-  const words = String(status).replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return coupaStatusLabel(status) || '—';
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

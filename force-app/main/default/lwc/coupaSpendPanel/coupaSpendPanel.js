@@ -3,6 +3,7 @@ import { getRecord, getFieldValue } from 'lightning/uiRecordApi';
 import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
 import { isNoAccessError } from 'c/ldsUtils';
 import { format } from 'c/coupaI18n';
+import { coupaStatusLabel } from 'c/coupaStatusLabels';
 import { invoiceFigures, localToday, totalsByCurrency } from 'c/coupaInvoiceRules';
 import ACCOUNT_NAME_FIELD from '@salesforce/schema/Account.Name';
 import ACCOUNT_SUPPLIER_ID_FIELD from '@salesforce/schema/Account.Coupa_Supplier_Id__c';
@@ -121,15 +122,6 @@ const num = (x) => (typeof x === 'number' ? x : null);
 /** 'YYYY-MM' for the month of the given date. */
 export function currentMonth(now = new Date()) {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
-}
-
-/** 'pending_approval' → 'Pending approval'. */
-export function humanize(status) {
-  if (!status) {
-    return null;
-  }
-  const words = String(status).replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** A spend summary record as a plain object; utilisation computed when the field is empty. */
@@ -555,10 +547,11 @@ export default class CoupaSpendPanel extends LightningElement {
     const currency = totals.length ? totals[0].currency : this.current ? this.current.currency : 'USD';
     this.chain = {
       requisitionId,
-      requisitionStatus: humanize(getFieldValue(o, REQUISITION_STATUS_FIELD)) || (requisitionId ? UNKNOWN : null),
+      requisitionStatus:
+        coupaStatusLabel(getFieldValue(o, REQUISITION_STATUS_FIELD)) || (requisitionId ? UNKNOWN : null),
       hasRequisition: !!requisitionId,
       poNumber,
-      poStatus: humanize(getFieldValue(o, PO_STATUS_FIELD)) || (poNumber ? UNKNOWN : null),
+      poStatus: coupaStatusLabel(getFieldValue(o, PO_STATUS_FIELD)) || (poNumber ? UNKNOWN : null),
       hasPo: !!poNumber,
       committed,
       hasCommitted: committed !== null,

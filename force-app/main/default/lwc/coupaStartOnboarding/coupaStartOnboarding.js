@@ -15,6 +15,7 @@ import ACCOUNT_NAME_FIELD from '@salesforce/schema/Account.Name';
 import SUPPLIER_ID_FIELD from '@salesforce/schema/Account.Coupa_Supplier_Id__c';
 import ACCOUNT_TYPE_FIELD from '@salesforce/schema/Account.Type';
 import { format, list, parseList, DEFAULT_ONBOARDING_ACCOUNT_TYPES } from 'c/coupaI18n';
+import { requestStatusLabel } from 'c/coupaStatusLabels';
 import APPROVED_HEADING from '@salesforce/label/c.Coupa_Onboarding_Approved_Heading';
 import DECLINED_HEADING from '@salesforce/label/c.Coupa_Onboarding_Declined_Heading';
 import FAILED_HEADING from '@salesforce/label/c.Coupa_Onboarding_Failed_Heading';
@@ -359,6 +360,11 @@ export default class CoupaStartOnboarding extends LightningElement {
       return format(CREATED_HEADING, this.requestName);
     }
     return format(ALREADY_OPEN_HEADING, this.requestName);
+  }
+
+  /** The status as the user reads it (a Custom Label). */
+  get statusText() {
+    return requestStatusLabel(this.status);
   }
 
   get statusMessage() {

@@ -3,6 +3,7 @@ import { getRecord, getFieldValue } from 'lightning/uiRecordApi';
 import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
 import { isNoAccessError } from 'c/ldsUtils';
 import { format, list, parseList, DEFAULT_ONBOARDING_ACCOUNT_TYPES } from 'c/coupaI18n';
+import { coupaStatusLabel, requestStatusLabel } from 'c/coupaStatusLabels';
 import NAME_FIELD from '@salesforce/schema/Account.Name';
 import TYPE_FIELD from '@salesforce/schema/Account.Type';
 import REQUEST_STATUS_FIELD from '@salesforce/schema/Coupa_Onboarding_Request__c.Status__c';
@@ -55,8 +56,6 @@ const RISK_THEMES = {
   High: 'slds-theme_error',
   Critical: 'slds-theme_error'
 };
-
-const STATUS_LABELS = { draft: 'Draft', onboarding: 'Onboarding', active: 'Active', inactive: 'Inactive' };
 
 export default class CoupaSupplierPanel extends LightningElement {
   @api recordId;
@@ -176,7 +175,7 @@ export default class CoupaSupplierPanel extends LightningElement {
 
   get supplierStatus() {
     const status = getFieldValue(this.record, SUPPLIER_STATUS_FIELD);
-    return STATUS_LABELS[status] || status || UNKNOWN;
+    return coupaStatusLabel(status) || UNKNOWN;
   }
 
   get statusClass() {
@@ -218,12 +217,12 @@ export default class CoupaSupplierPanel extends LightningElement {
   get onboardingStatus() {
     if (this.latestRequest) {
       const field = this.latestRequest.fields[REQUEST_STATUS_FIELD.fieldApiName];
-      return (field && field.value) || UNKNOWN;
+      return requestStatusLabel(field && field.value) || UNKNOWN;
     }
     if (this.latestRequest === null) {
       return ONBOARDING_NONE;
     }
-    return getFieldValue(this.record, ONBOARDING_STATUS_FIELD) || ONBOARDING_NONE;
+    return requestStatusLabel(getFieldValue(this.record, ONBOARDING_STATUS_FIELD)) || ONBOARDING_NONE;
   }
 
   get lastSynced() {

@@ -143,6 +143,26 @@ describe('c-coupa-invoices-panel', () => {
     expect($(element, 'lightning-card').title).toBe('Coupa invoices (5)');
   });
 
+  it("shows Coupa's status through its Custom Label, and a status it does not know as Coupa sent it", async () => {
+    const element = mount();
+    getRelatedListRecords.emit(
+      page([
+        invoice({ Name: 'INV-HOLD', Status__c: 'ap_hold' }),
+        invoice({ Name: 'INV-DISPUTED', Status__c: 'disputed' }),
+        invoice({ Name: 'INV-NEW', Status__c: 'sent_to_erp' }),
+        invoice({ Name: 'INV-NONE', Status__c: null })
+      ])
+    );
+    await flushPromises();
+    const byNumber = Object.fromEntries(table(element).data.map((r) => [r.number, r.statusLabel]));
+    expect(byNumber).toEqual({
+      'INV-HOLD': 'AP hold',
+      'INV-DISPUTED': 'Disputed',
+      'INV-NEW': 'sent_to_erp',
+      'INV-NONE': '—'
+    });
+  });
+
   it('highlights overdue and disputed invoices with a text flag and an icon, not colour alone', async () => {
     const element = mount();
     getRelatedListRecords.emit(page(ALL));

@@ -358,6 +358,24 @@ describe('c-coupa-spend-panel', () => {
       expect(amount(element, 'committed-spend')).toBe(1000);
     });
 
+    it('shows requisition and PO statuses through their Custom Labels, and one it does not know as Coupa sent it', async () => {
+      const element = mountOpp();
+      await emitRecord(
+        opportunity({ Coupa_Requisition_Status__c: 'cart', Coupa_PO_Status__c: 'supplier_window_hold' })
+      );
+      await emitList('Coupa_Invoices__r', list([]));
+      await flushPromises();
+      await emitList('Coupa_Spend_Summaries__r', list(SIX_MONTHS));
+      await flushPromises();
+      expect($(element, '[data-id="requisition-status"]').textContent).toBe('In cart');
+      expect($(element, '[data-id="po-status"]').textContent).toBe('Supplier window hold');
+
+      await emitRecord(opportunity({ Coupa_Requisition_Status__c: 'pending_receipt_match', Coupa_PO_Status__c: null }));
+      await flushPromises();
+      expect($(element, '[data-id="requisition-status"]').textContent).toBe('pending_receipt_match');
+      expect($(element, '[data-id="po-status"]').textContent).toBe('Unknown');
+    });
+
     it("says the spend figures are the account's, over all its deals", async () => {
       // Issue 14: an Opportunity that was not won showed "Committed USD 40,975" from the account's other deals.
       const element = mountOpp();

@@ -99,6 +99,25 @@ describe('c-coupa-supplier-panel', () => {
     );
   });
 
+  it('shows the supplier status through its Custom Label, and a status it does not know as Coupa sent it', async () => {
+    const element = mount();
+    getRecord.emit({
+      ...LINKED,
+      fields: { ...LINKED.fields, Coupa_Supplier_Status__c: { value: 'onboarding', displayValue: null } }
+    });
+    getRelatedListRecords.emit(requests());
+    await flushPromises();
+    expect(text(element, '[data-id="status"]')).toBe('Onboarding');
+
+    getRecord.emit({
+      ...LINKED,
+      fields: { ...LINKED.fields, Coupa_Supplier_Status__c: { value: 'blocked', displayValue: null } }
+    });
+    await flushPromises();
+    expect(text(element, '[data-id="status"]')).toBe('blocked');
+    expect(element.shadowRoot.querySelector('[data-id="status"]').className).toBe('slds-badge');
+  });
+
   it('hides the risk warning and the link when risk is low and no Coupa URL is configured', async () => {
     const element = mount();
     getRecord.emit(
