@@ -7,7 +7,8 @@ import { createLogger } from '../log';
 import { buildConnector, openStore, type BuiltConnector } from '../runtime/build';
 import type { StateStore } from '../store';
 import { Vault } from '../vault';
-import { serveStdio } from '../mcp/stdio';
+import { SANDBOX_AGENT_TOKEN_NAME, withSandboxAgentToken } from '../mcp/config';
+import { serveStdio, STDIO_TOKEN_ENV } from '../mcp/stdio';
 import { doctor, formatDoctorReport } from './commands/doctor';
 import { listQuarantineCommand, releaseQuarantineCommand } from './commands/quarantine';
 import { printScopes, scopesReport } from './commands/scopes';
@@ -45,6 +46,7 @@ export function commandConfig(env: NodeJS.ProcessEnv = process.env, say: (line: 
     const f = sandbox.flows[flow as keyof typeof sandbox.flows];
     if (f) f.options = { ...options, ...f.options };
   }
+  if (s.agentToken) sandbox.mcp = withSandboxAgentToken(sandbox.mcp, s.agentToken);
   return sandbox;
 }
 
@@ -153,7 +155,14 @@ export function buildCli(): Command {
     .command('mcp')
     .description('serve the agent gateway (MCP tools) over stdio; the agent token comes from COUPA_SF_MCP_TOKEN')
     .action(async () => {
-      await withConnector((c) => serveStdio(c.mcp), { validateMappings: false });
+      await withConnector(
+        (c, config) => {
+          // Against the sandbox, its agent token unless one is given.
+          const sandboxToken = config.mode === 'sandbox' ? config.mcp.tokens.find((t) => t.name === SANDBOX_AGENT_TOKEN_NAME)?.secret : undefined;
+          return serveStdio(c.mcp, { ...process.env, ...(process.env[STDIO_TOKEN_ENV] || !sandboxToken ? {} : { [STDIO_TOKEN_ENV]: sandboxToken }) });
+        },
+        { validateMappings: false }
+      );
     });
 
   const quarantine = program
