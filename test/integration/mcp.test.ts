@@ -427,5 +427,23 @@ mcp:
     expect((await call(c, 'replay_dead_letter', { deadLetterId: 1 })).isError).toBe(true);
     const audit = (await admin('GET', '/audit?action=mcp.tool&limit=50')).body.audit as Array<{ detail: any }>;
     expect(audit.some((a) => a.detail.transport === 'stdio' && a.detail.outcome === 'refused')).toBe(true);
-  }, 60_000);
+
+    // Without COUPA_SF_MCP_TOKEN, against the sandbox: the sandbox's agent token (every tool, writes through approval).
+    const { COUPA_SF_MCP_TOKEN: _none, ...withoutToken } = env;
+    const sandboxAgent = new Client({ name: 'mcp-stdio-sandbox', version: '1.0.0' });
+    await sandboxAgent.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [path.join(repo, 'bin', 'coupa-sf.js'), 'mcp'],
+        cwd: repo,
+        env: { ...withoutToken, SANDBOX_SETTINGS_FILE: settingsFile, LOG_LEVEL: 'silent' },
+        stderr: 'pipe',
+      }),
+    );
+    clients.push(sandboxAgent);
+    expect((await sandboxAgent.listTools()).tools).toHaveLength(13);
+    const write = await call(sandboxAgent, 'replay_dead_letter', { deadLetterId: 424242 });
+    expect(write.structuredContent).toMatchObject({ status: 'pending_approval' });
+    expect((await admin('GET', `/approvals/${write.structuredContent.approvalId}`)).body).toMatchObject({ token: 'sandbox-agent', status: 'pending' });
+  }, 90_000);
 });

@@ -7,7 +7,7 @@ import { createLogger } from '../log';
 import { buildConnector, openStore, type BuiltConnector } from '../runtime/build';
 import type { StateStore } from '../store';
 import { Vault } from '../vault';
-import { SANDBOX_AGENT_TOKEN_NAME, withSandboxAgentToken } from '../mcp/config';
+import { withSandboxAgentToken } from '../mcp/config';
 import { serveStdio, STDIO_TOKEN_ENV } from '../mcp/stdio';
 import { doctor, formatDoctorReport } from './commands/doctor';
 import { listQuarantineCommand, releaseQuarantineCommand } from './commands/quarantine';
@@ -48,6 +48,14 @@ export function commandConfig(env: NodeJS.ProcessEnv = process.env, say: (line: 
   }
   if (s.agentToken) sandbox.mcp = withSandboxAgentToken(sandbox.mcp, s.agentToken);
   return sandbox;
+}
+
+/** The agent token of the sandbox running now, when no connection is configured (`npm start` stores it). */
+function runningSandboxAgentToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const config = loadConfig({ env });
+  if (config.mode === 'live') return undefined;
+  const found = readSandboxSettings(config.sandboxSettingsFile);
+  return found.status === 'running' ? found.settings.agentToken : undefined;
 }
 
 async function withConnector<T>(
@@ -155,14 +163,10 @@ export function buildCli(): Command {
     .command('mcp')
     .description('serve the agent gateway (MCP tools) over stdio; the agent token comes from COUPA_SF_MCP_TOKEN')
     .action(async () => {
-      await withConnector(
-        (c, config) => {
-          // Against the sandbox, its agent token unless one is given.
-          const sandboxToken = config.mode === 'sandbox' ? config.mcp.tokens.find((t) => t.name === SANDBOX_AGENT_TOKEN_NAME)?.secret : undefined;
-          return serveStdio(c.mcp, { ...process.env, ...(process.env[STDIO_TOKEN_ENV] || !sandboxToken ? {} : { [STDIO_TOKEN_ENV]: sandboxToken }) });
-        },
-        { validateMappings: false }
-      );
+      // Against the running sandbox, its agent token unless one is given.
+      const sandboxToken = process.env[STDIO_TOKEN_ENV] ? undefined : runningSandboxAgentToken();
+      const env = sandboxToken ? { ...process.env, [STDIO_TOKEN_ENV]: sandboxToken } : process.env;
+      await withConnector((c) => serveStdio(c.mcp, env), { validateMappings: false });
     });
 
   const quarantine = program
