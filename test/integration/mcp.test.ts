@@ -157,9 +157,13 @@ mcp:
   it('answers every read tool from the synced data and the sync state', async () => {
     const agent = await client(TOKENS.MCP_TEST_AGENT);
     const engine = sandbox.connector.engine;
-    await engine.runNow('invoice-status');
-    await engine.runNow('spend-summary');
     const [vendor] = (await conn.query<{ Id: string; Name: string }>('SELECT Id, Name FROM Account WHERE Coupa_Supplier_Id__c != null ORDER BY Coupa_Supplier_Id__c')).records;
+    // A run started by the schedule makes runNow answer busy: wait until both flows have written this vendor's data.
+    const synced = async (object: string) =>
+      (await conn.query(`SELECT Id FROM ${object} WHERE Account__c = '${vendor.Id}' LIMIT 1`)).totalSize > 0;
+    for (const [flow, object] of [['invoice-status', 'Coupa_Invoice__c'], ['spend-summary', 'Coupa_Spend_Summary__c']]) {
+      await waitFor(`${flow} to sync the vendor`, async () => (await synced(object)) || ((await engine.runNow(flow)) && synced(object)), 30_000, 500);
+    }
 
     const status = await call(agent, 'get_supplier_status', { accountId: vendor.Id });
     expect(status.isError).toBeFalsy();
