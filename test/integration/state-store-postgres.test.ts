@@ -123,8 +123,8 @@ describe('PostgreSQL state shared by several instances', () => {
     expect(new Set(both.map((r) => r.approval.id)).size).toBe(1);
     // An interrupted write is claimed by one instance only.
     await a.createApproval({ id: 'apr-x', token: 't', tool: 'replay_dead_letter', args: { deadLetterId: 2 }, dedupeKey: 'x', status: 'approved', decidedBy: 'policy:t' });
-    const claims = await Promise.all([a, b].map((s) => s.claimApprovalRecovery('apr-x', 'interrupted')));
-    expect(claims.sort()).toEqual(['claimed', 'interrupted-again']);
+    const claims = await Promise.all([a, b].map((s) => s.claimApprovalRecovery('apr-x', 'interrupted', '2026-01-01T00:00:00.000Z')));
+    expect(claims.sort()).toEqual(['claimed', 'running']);
     // Five calls a minute for the token, whichever instance takes them.
     const taken = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).takeAgentCall('agent', 5)));
     expect(taken.filter((r) => r.ok)).toHaveLength(5);

@@ -217,17 +217,19 @@ export class AgentGateway {
    * Approvals left `approved` by a process that stopped while their write ran (decided more than `graceMs` ago, longer
    * than any tool runs): each is claimed by one instance and run again through its tool (every write tool is
    * idempotent: it checks the link, the request, the dead letter or the conflict first), or marked failed when the
-   * re-run was itself interrupted. Runs at start and when an agent polls such an approval.
+   * re-run was itself interrupted (started more than `graceMs` ago and never finished). Runs at start and when an
+   * agent polls such an approval.
    */
   async recoverInterrupted(opts: { graceMs?: number; only?: string } = {}): Promise<Approval[]> {
     const cutoff = Date.now() - (opts.graceMs ?? RECOVERY_GRACE_MS);
+    const staleBefore = new Date(cutoff).toISOString();
     const stuck = opts.only
       ? [await this.deps.store.getApproval(opts.only)].filter((a): a is Approval => a?.status === 'approved')
       : await this.deps.store.listApprovals({ status: 'approved', limit: 1000 });
     const done: Approval[] = [];
     for (const a of stuck.filter((x) => Date.parse(x.decidedAt ?? x.createdAt) <= cutoff)) {
-      const claim = await this.deps.store.claimApprovalRecovery(a.id, INTERRUPTED_NOTE);
-      if (claim === 'not-approved') continue;
+      const claim = await this.deps.store.claimApprovalRecovery(a.id, INTERRUPTED_NOTE, staleBefore);
+      if (claim === 'not-approved' || claim === 'running') continue;
       const tool = TOOLS.find((t) => t.name === a.tool);
       let finished: Approval;
       if (claim === 'interrupted-again' || !tool) {

@@ -81,9 +81,18 @@ describe('recovery of interrupted approved writes', () => {
     expect(replays).toEqual([dl.id]);
   });
 
+  it('leaves a re-run another instance started moments ago to that instance', async () => {
+    await approvedReplay('apr-00000000-0000-4000-8000-000000000005', 6);
+    clock = new Date();
+    expect(await store.claimApprovalRecovery('apr-00000000-0000-4000-8000-000000000005', 'interrupted', clock.toISOString())).toBe('claimed');
+    expect(await gateway.recoverInterrupted()).toEqual([]);
+    expect(await store.getApproval('apr-00000000-0000-4000-8000-000000000005')).toMatchObject({ status: 'approved' });
+    expect(replays).toEqual([]);
+  });
+
   it('marks failed, with the reason, a write whose re-run was interrupted too', async () => {
     await approvedReplay('apr-00000000-0000-4000-8000-000000000004', 5);
-    expect(await store.claimApprovalRecovery('apr-00000000-0000-4000-8000-000000000004', 'interrupted')).toBe('claimed');
+    expect(await store.claimApprovalRecovery('apr-00000000-0000-4000-8000-000000000004', 'interrupted', clock.toISOString())).toBe('claimed');
     clock = new Date();
     const [failed] = await gateway.recoverInterrupted();
     expect(failed).toMatchObject({ id: 'apr-00000000-0000-4000-8000-000000000004', status: 'failed', error: expect.stringMatching(/interrupted twice/) });

@@ -60,17 +60,20 @@ describe.each(STORE_KINDS)('approvals in the StateStore (%s)', (kind: StoreKind)
     expect(await store.getApproval('apr-none')).toBeNull();
   });
 
-  it('hands an interrupted approval to one recovery, and says when that recovery was interrupted too', async () => {
+  it('hands an interrupted approval to one recovery, and tells a running re-run from an interrupted one', async () => {
     await store.createApproval(request({ id: 'apr-r', status: 'approved', decidedBy: 'token:ab12' }));
-    expect(await store.claimApprovalRecovery('apr-r', 'interrupted')).toBe('claimed');
+    const claimedAt = clock.toISOString();
+    expect(await store.claimApprovalRecovery('apr-r', 'interrupted', claimedAt)).toBe('claimed');
     expect(await store.getApproval('apr-r')).toMatchObject({ status: 'approved', error: 'interrupted' });
-    expect(await store.claimApprovalRecovery('apr-r', 'interrupted')).toBe('interrupted-again');
+    // Its re-run started after the cut-off: still running elsewhere. Started before it and never finished: interrupted.
+    expect(await store.claimApprovalRecovery('apr-r', 'interrupted', new Date(clock.getTime() - 1).toISOString())).toBe('running');
+    expect(await store.claimApprovalRecovery('apr-r', 'interrupted', claimedAt)).toBe('interrupted-again');
     // A recovered write that succeeds loses the note; one that is still pending cannot be claimed.
     expect(await store.transitionApproval('apr-r', 'approved', { status: 'succeeded', result: { ok: 1 } })).toBe(true);
     expect(await store.getApproval('apr-r')).toMatchObject({ status: 'succeeded', error: null });
-    expect(await store.claimApprovalRecovery('apr-r', 'interrupted')).toBe('not-approved');
+    expect(await store.claimApprovalRecovery('apr-r', 'interrupted', claimedAt)).toBe('not-approved');
     await store.createApproval(request({ id: 'apr-p', dedupeKey: 'p' }));
-    expect(await store.claimApprovalRecovery('apr-p', 'interrupted')).toBe('not-approved');
+    expect(await store.claimApprovalRecovery('apr-p', 'interrupted', claimedAt)).toBe('not-approved');
   });
 
   it('limits tool calls per token over a sliding minute', async () => {

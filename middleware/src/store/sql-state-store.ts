@@ -800,11 +800,15 @@ export class SqlStateStore implements StateStore {
     return changes > 0;
   }
 
-  async claimApprovalRecovery(id: string, note: string): Promise<'claimed' | 'interrupted-again' | 'not-approved'> {
-    const { changes } = await this.db.run(`UPDATE agent_approvals SET error = ? WHERE id = ? AND status = 'approved' AND error IS NULL`, [note, id]);
+  async claimApprovalRecovery(id: string, note: string, staleBefore: string): Promise<'claimed' | 'running' | 'interrupted-again' | 'not-approved'> {
+    const { changes } = await this.db.run(
+      `UPDATE agent_approvals SET error = ?, recovery_started_at = ? WHERE id = ? AND status = 'approved' AND recovery_started_at IS NULL`,
+      [note, this.ts(), id],
+    );
     if (changes > 0) return 'claimed';
-    const rows = await this.db.all<Row>('SELECT status FROM agent_approvals WHERE id = ?', [id]);
-    return rows[0]?.status === 'approved' ? 'interrupted-again' : 'not-approved';
+    const [row] = await this.db.all<Row>('SELECT status, recovery_started_at FROM agent_approvals WHERE id = ?', [id]);
+    if (row?.status !== 'approved') return 'not-approved';
+    return String(row.recovery_started_at) <= staleBefore ? 'interrupted-again' : 'running';
   }
 
   async takeAgentCall(token: string, perMinute: number): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {

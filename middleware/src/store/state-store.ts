@@ -141,9 +141,10 @@ export interface StateStore {
   ): Promise<boolean>;
   /**
    * Claims an approval left `approved` (its write interrupted) for one re-run, noting `note` as its error until it
-   * finishes; `interrupted-again` when an earlier claim's re-run was itself interrupted, `not-approved` when it moved on.
+   * finishes. Otherwise: `running` when another re-run started after `staleBefore`, `interrupted-again` when an earlier
+   * re-run started before it and never finished, `not-approved` when the approval moved on.
    */
-  claimApprovalRecovery(id: string, note: string): Promise<'claimed' | 'interrupted-again' | 'not-approved'>;
+  claimApprovalRecovery(id: string, note: string, staleBefore: string): Promise<'claimed' | 'running' | 'interrupted-again' | 'not-approved'>;
   /** Counts one MCP tool call of `token` against `perMinute` (a sliding minute shared by every instance on the store). */
   takeAgentCall(token: string, perMinute: number): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
 

@@ -223,7 +223,7 @@ CREATE INDEX agent_approvals_status ON agent_approvals (status, created_at);
   },
   {
     version: 5,
-    name: 'agent rate limits',
+    name: 'agent rate limits, approval recovery',
     sql: `
 CREATE TABLE agent_rate_limits (
   token TEXT NOT NULL,
@@ -231,6 +231,7 @@ CREATE TABLE agent_rate_limits (
   calls INTEGER NOT NULL,
   PRIMARY KEY (token, window_start)
 );
+ALTER TABLE agent_approvals ADD COLUMN recovery_started_at TEXT;
 `,
   },
 ];
