@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     '',
     `  Admin console    ${c.url}/console${config.adminToken ? '   (sign in with $ADMIN_TOKEN)' : `#token=${sandbox.adminToken}`}`,
     `  Admin API        ${c.url}/api/v1/flows     (Authorization: Bearer ${token})`,
+    `  Agent gateway    ${c.url}/mcp     (MCP; Authorization: Bearer ${sandbox.agentToken}; writes wait for approval in the console)`,
     `  Health, metrics  ${c.url}/healthz  ${c.url}/metrics`,
     `  Salesforce emu   ${sandbox.salesforce.url}    (REST, SOQL, Bulk 2.0, CometD)`,
     `  Coupa emu        ${sandbox.coupa.url}/api    (control: ${sandbox.coupa.url}/__control)`,
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     `  export COUPA=${sandbox.coupa.url}/api COUPA_TOKEN="${sandbox.personTokens.coupa}"`,
     `  export OPP=${sandbox.accounts.FabrikamRollout} VENDOR=${sandbox.accounts.OReillyRef} CONTRACT=${sandbox.accounts.ContosoFreight} MSA=${sandbox.accounts.NorthwindMsa}`,
     '',
-    `CLI against this sandbox: npx coupa-sf doctor | sync <flow> --dry-run | replay <id> | quarantine list (settings in ${settingsShown}, mode 0600).`,
+    `CLI against this sandbox: npx coupa-sf doctor | sync <flow> --dry-run | replay <id> | quarantine list | mcp (settings in ${settingsShown}, mode 0600).`,
     'Ctrl+C stops everything. The sandbox state store is data/sandbox.db (recreated on each start).',
     ''
   ];

@@ -11,6 +11,7 @@ import { startSalesforceEmulator, type RunningSalesforceEmulator } from '../../e
 import { removeSandboxSettings, writeSandboxSettings } from '../../middleware/src/cli/sandbox-settings';
 import { loadConfig } from '../../middleware/src/config';
 import { createLogger } from '../../middleware/src/log';
+import { withSandboxAgentToken } from '../../middleware/src/mcp/config';
 import { startConnector, type RunningConnector } from '../../middleware/src/runtime/connector';
 import { importSampleData } from '../sample-data/import';
 import { CONFLICT_CONTRACT_REF, stageContractConflict, type ConflictStory } from './conflict-story';
@@ -46,6 +47,8 @@ export interface RunningSandbox {
   salesforce: RunningSalesforceEmulator;
   coupa: CoupaEmulator;
   adminToken: string;
+  /** Agent token for /mcp and `coupa-sf mcp` (policy: every tool, every write through an operator's approval). */
+  agentToken: string;
   previewUrl: string | null;
   /** Settles when the preview's bundle is built (built off the event loop, so start-up does not wait for it). */
   previewReady: Promise<void> | null;
@@ -132,6 +135,7 @@ function sandboxRequisitionDefaults(coupa: CoupaEmulator): Record<string, unknow
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
   const sfSecret = randomBytes(18).toString('base64url');
   const adminToken = opts.adminToken ?? randomBytes(24).toString('base64url');
+  const agentToken = randomBytes(24).toString('base64url');
   const connectorPort = opts.connectorPort ?? 3000;
   // Every port is bound before anything starts or is deleted: a busy one stops here, naming its variable.
   const held = await holdPorts([
@@ -180,6 +184,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       cwd: REPO,
       configFile: env.CONNECTOR_CONFIG ?? path.join('config', 'connector.sandbox.yaml')
     });
+    config.mcp = withSandboxAgentToken(config.mcp, agentToken);
     const requisitionDefaults = sandboxRequisitionDefaults(coupa);
     config.flows['opportunity-to-requisition'].options = {
       ...requisitionDefaults,
@@ -195,6 +200,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
         pid: process.pid,
         connectorUrl: connector.url,
         adminToken,
+        agentToken,
         configFile: config.configFile ?? path.join(REPO, 'config', 'connector.sandbox.yaml'),
         sqlitePath,
         salesforce: { loginUrl: salesforce.url, clientId: SF_CLIENT_ID, clientSecret: sfSecret },
@@ -230,6 +236,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       salesforce,
       coupa,
       adminToken,
+      agentToken,
       previewUrl: preview?.url ?? null,
       previewReady: preview?.ready ?? null,
       accounts,

@@ -8,6 +8,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CONTRACT_TO_COUPA } from '../../middleware/src/flows/contract-sync';
 import { COUPA_EDIT, SALESFORCE_EDIT } from '../../scripts/sandbox/conflict-story';
@@ -179,9 +181,52 @@ suite('admin console in Chromium', () => {
     await page.locator('[data-result="none"]').waitFor();
   });
 
+  it("lets an operator approve and reject agents' writes, and shows their outcome", async () => {
+    // An agent (the sandbox's agent token, over MCP) asks for three writes; each waits for a person.
+    const agent = new Client({ name: 'console-test-agent', version: '1.0.0' });
+    await agent.connect(new StreamableHTTPClientTransport(new URL(`${sandbox.connector.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${sandbox.agentToken}` } } }));
+    const ask = async (name: string, args: Record<string, unknown>) => {
+      const r = (await agent.callTool({ name, arguments: args })) as { structuredContent?: { status?: string; approvalId?: string } };
+      expect(r.structuredContent?.status).toBe('pending_approval');
+      return r.structuredContent!.approvalId!;
+    };
+    const [replayed] = await sandbox.connector.store.listDeadLetters({ status: 'replayed' });
+    const again = await ask('replay_dead_letter', { deadLetterId: replayed.id });
+    const missing = await ask('replay_dead_letter', { deadLetterId: 987654 });
+    const refused = await ask('resolve_conflict', { conflictId: 987654, winner: 'coupa' });
+    await agent.close();
+
+    await page.getByRole('link', { name: 'Agent approvals' }).click();
+    await page.getByRole('heading', { name: 'Waiting for a decision' }).waitFor();
+    const row = (id: string) => page.locator(`tr[data-approval="${id}"]`);
+    for (const id of [again, missing, refused]) await row(id).getByRole('button', { name: 'Approve' }).waitFor();
+    await expect(row(refused).textContent()).resolves.toMatch(/sandbox-agent.*resolve_conflict.*987654/s);
+    expect(await page.content()).not.toContain(sandbox.agentToken);
+    await page.screenshot({ path: path.join(SHOTS, 'console-approvals.png'), fullPage: true });
+
+    await row(refused).getByLabel(`reason for ${refused}`).fill('no such conflict');
+    await row(refused).getByRole('button', { name: 'Reject' }).click();
+    await page.getByText('resolve_conflict for sandbox-agent rejected').waitFor();
+    await row(refused).locator('[data-field="status"]', { hasText: 'rejected' }).waitFor();
+    await expect(row(refused).textContent()).resolves.toContain('no such conflict');
+
+    await row(again).getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('replay_dead_letter for sandbox-agent approved and done').waitFor();
+    await row(again).locator('[data-field="status"]', { hasText: 'succeeded' }).waitFor();
+    await row(missing).getByRole('button', { name: 'Approve' }).click();
+    await page.getByText(/approved but failed: dead letter 987654 not found/).waitFor();
+    await row(missing).locator('[data-field="outcome"]', { hasText: 'dead letter 987654 not found' }).waitFor();
+    await page.getByText('No write is waiting for approval.').waitFor();
+
+    const store = sandbox.connector.store;
+    expect((await store.getApproval(again))?.result).toEqual({ outcome: 'already-replayed', deadLetterId: replayed.id });
+    expect(await store.getApproval(missing)).toMatchObject({ status: 'failed' });
+    expect(await store.getApproval(refused)).toMatchObject({ status: 'rejected', reason: 'no such conflict' });
+  });
+
   it('shows the audit log of what was done from the console', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
-    for (const action of ['flow.pause', 'flow.resume', 'flow.run', 'dead-letter.replay', 'conflict.resolve']) {
+    for (const action of ['flow.pause', 'flow.resume', 'flow.run', 'dead-letter.replay', 'conflict.resolve', 'mcp.approval.approve', 'mcp.approval.reject']) {
       await page.locator('td', { hasText: action }).first().waitFor();
     }
   });

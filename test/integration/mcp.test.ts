@@ -10,6 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Connection } from 'jsforce';
+import { CONTRACT_TO_COUPA, CONTRACT_TO_SALESFORCE } from '../../middleware/src/flows/contract-sync';
 import { startSandbox, type RunningSandbox } from '../../scripts/sandbox/sandbox';
 import { waitFor } from '../e2e/harness';
 
@@ -47,6 +48,36 @@ describe('agent gateway (MCP over Streamable HTTP and stdio)', () => {
     });
     return { status: res.status, body: (await res.json()) as any };
   };
+
+  /** Coupa's API as a person (not the connector). */
+  const coupa = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(`${sandbox.coupa.url}${p}`, {
+      method,
+      headers: { Authorization: `Bearer ${sandbox.personTokens.coupa}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<any>;
+  };
+  /** Asks for a write, checks nothing happened yet and that asking again joins the same approval, then approves it. */
+  async function approveWrite(agent: Client, tool: string, args: Record<string, unknown>, before: () => Promise<void>) {
+    const asked = await call(agent, tool, args);
+    expect(asked.structuredContent).toMatchObject({ status: 'pending_approval', tool, arguments: args });
+    const approvalId = asked.structuredContent.approvalId as string;
+    expect((await call(agent, tool, args)).structuredContent.approvalId).toBe(approvalId);
+    await before();
+    const approved = await admin('POST', `/approvals/${approvalId}/approve`);
+    expect(approved.status).toBe(200);
+    const outcome = await waitFor('the approved write to finish', async () => {
+      const polled = await call(agent, 'get_approval', { approvalId });
+      return polled.structuredContent.status === 'approved' ? null : polled.structuredContent;
+    });
+    expect(outcome).toMatchObject({ approvalId, status: 'succeeded' });
+    // Asked again after it succeeded: the same approval, nothing run again.
+    expect((await call(agent, tool, args)).structuredContent).toMatchObject({ approvalId, status: 'succeeded' });
+    expect((await admin('POST', `/approvals/${approvalId}/approve`)).status).toBe(409);
+    return outcome.result as Record<string, any>;
+  }
 
   beforeAll(async () => {
     // The sandbox's configuration, with the requisition and onboarding flows left to the tools (no fast polls), plus agent tokens.
@@ -126,9 +157,13 @@ mcp:
   it('answers every read tool from the synced data and the sync state', async () => {
     const agent = await client(TOKENS.MCP_TEST_AGENT);
     const engine = sandbox.connector.engine;
-    await engine.runNow('invoice-status');
-    await engine.runNow('spend-summary');
     const [vendor] = (await conn.query<{ Id: string; Name: string }>('SELECT Id, Name FROM Account WHERE Coupa_Supplier_Id__c != null ORDER BY Coupa_Supplier_Id__c')).records;
+    // A run started by the schedule makes runNow answer busy: wait until both flows have written this vendor's data.
+    const synced = async (object: string) =>
+      (await conn.query(`SELECT Id FROM ${object} WHERE Account__c = '${vendor.Id}' LIMIT 1`)).totalSize > 0;
+    for (const [flow, object] of [['invoice-status', 'Coupa_Invoice__c'], ['spend-summary', 'Coupa_Spend_Summary__c']]) {
+      await waitFor(`${flow} to sync the vendor`, async () => (await synced(object)) || ((await engine.runNow(flow)) && synced(object)), 30_000, 500);
+    }
 
     const status = await call(agent, 'get_supplier_status', { accountId: vendor.Id });
     expect(status.isError).toBeFalsy();
@@ -222,6 +257,120 @@ mcp:
     expect(requests.totalSize).toBe(1);
   }, 60_000);
 
+  it('replays a real dead letter only once an operator approves, once, with the effect in both systems', async () => {
+    const agent = await client(TOKENS.MCP_TEST_AGENT);
+    const opp = sandbox.accounts.TailspinRenewal;
+    const key = `salesforce:Opportunity:${opp}`;
+    const forDeal = () => sandbox.coupa.control.list('requisitions').filter((r: any) => r['custom-fields']?.['salesforce-opportunity-id'] === opp);
+    // Coupa refuses the requisition (422): the flow dead-letters the won Opportunity.
+    sandbox.coupa.control.addFault({ kind: 'status', status: 422, method: 'POST', path: '/api/requisitions' });
+    await conn.sobject('Opportunity').update({ Id: opp, StageName: 'Closed Won' });
+    const dead = await waitFor(
+      'the dead letter',
+      async () => {
+        await sandbox.connector.engine.runNow('opportunity-to-requisition', 'test');
+        return (await sandbox.connector.store.listDeadLetters({ flow: 'opportunity-to-requisition', status: 'open' })).find((d) => d.recordKey === key);
+      },
+      30_000,
+      500,
+    );
+    const listed = await call(agent, 'list_dead_letters', { flow: 'opportunity-to-requisition' });
+    expect(listed.structuredContent.deadLetters.map((d: { id: number }) => d.id)).toContain(dead.id);
+
+    const result = await approveWrite(agent, 'replay_dead_letter', { deadLetterId: dead.id }, async () => {
+      expect(forDeal()).toHaveLength(0);
+      expect((await sandbox.connector.store.getDeadLetter(dead.id))?.status).toBe('open');
+      // The cause is fixed just before the operator approves (until then the flow's own runs would keep failing).
+      sandbox.coupa.control.clearFaults();
+    });
+    expect(result).toEqual({ outcome: 'replayed', deadLetterId: dead.id });
+    expect(forDeal()).toHaveLength(1);
+    expect((await sandbox.connector.store.getDeadLetter(dead.id))?.status).toBe('replayed');
+    const requisitionId = String(forDeal()[0].id);
+    const chain = await call(agent, 'get_opportunity_chain', { opportunityId: opp });
+    expect(chain.structuredContent.requisition).toMatchObject({ coupaId: requisitionId, linked: true });
+    expect(chain.structuredContent.openDeadLetters).toEqual([]);
+    // Salesforce gets the requisition id through the flow's write-back.
+    await waitFor(
+      'the requisition id on the Opportunity',
+      async () => {
+        const [o] = (await conn.query<{ Coupa_Requisition_Id__c: string | null }>(`SELECT Coupa_Requisition_Id__c FROM Opportunity WHERE Id = '${opp}'`)).records;
+        return o.Coupa_Requisition_Id__c === requisitionId;
+      },
+      30_000,
+      500,
+    );
+    expect(forDeal()).toHaveLength(1);
+  }, 90_000);
+
+  it('resolves a real conflict only once an operator approves, once, with the winner in both systems', async () => {
+    const agent = await client(TOKENS.MCP_TEST_AGENT);
+    const contract = sandbox.accounts.ContosoFreight;
+    await conn.sobject('Contract').update({ Id: contract, Status: 'Activated' });
+    const coupaId = await waitFor(
+      'the contract in Coupa',
+      async () => {
+        await sandbox.connector.engine.runNow(CONTRACT_TO_COUPA, 'test');
+        const [c] = (await conn.query<{ Coupa_Contract_Id__c: string | null }>(`SELECT Coupa_Contract_Id__c FROM Contract WHERE Id = '${contract}'`)).records;
+        return c.Coupa_Contract_Id__c;
+      },
+      30_000,
+      500,
+    );
+    await sandbox.connector.engine.runNow(CONTRACT_TO_SALESFORCE, 'test');
+    // The same field edited on both sides while both directions are paused: a conflict once they run.
+    for (const f of [CONTRACT_TO_COUPA, CONTRACT_TO_SALESFORCE]) expect((await admin('POST', `/flows/${f}/pause`, { reason: 'test' })).status).toBe(200);
+    await conn.sobject('Contract').update({ Id: contract, Description: 'Salesforce says net 30' });
+    sandbox.coupa.control.clock.advance(1500);
+    await coupa('PUT', `/api/contracts/${coupaId}`, { description: 'Coupa says net 45' });
+    for (const f of [CONTRACT_TO_COUPA, CONTRACT_TO_SALESFORCE]) expect((await admin('POST', `/flows/${f}/resume`)).status).toBe(200);
+    const conflict = await waitFor(
+      'the conflict',
+      async () => {
+        await sandbox.connector.engine.runNow(CONTRACT_TO_COUPA, 'test');
+        await sandbox.connector.engine.runNow(CONTRACT_TO_SALESFORCE, 'test');
+        const listed = await call(agent, 'list_conflicts');
+        return listed.structuredContent.conflicts.find((c: { salesforceValue: unknown }) => c.salesforceValue === 'Salesforce says net 30');
+      },
+      30_000,
+      500,
+    );
+    expect(conflict.coupaValue).toBe('Coupa says net 45');
+    const description = async () => (await conn.query<{ Description: string }>(`SELECT Description FROM Contract WHERE Id = '${contract}'`)).records[0].Description;
+
+    const result = await approveWrite(agent, 'resolve_conflict', { conflictId: conflict.id, winner: 'coupa' }, async () => {
+      expect(await description()).toBe('Salesforce says net 30');
+      expect((await sandbox.connector.store.getConflict(conflict.id))?.status).toBe('open');
+    });
+    expect(result).toMatchObject({ outcome: 'resolved', conflictId: conflict.id, winner: 'coupa', written: true });
+    expect(await description()).toBe('Coupa says net 45');
+    expect((await coupa('GET', `/api/contracts/${coupaId}`)).description).toBe('Coupa says net 45');
+    expect((await sandbox.connector.store.getConflict(conflict.id))?.status).toBe('resolved');
+
+    // A second, different decision on the same conflict is a new request, but it changes nothing.
+    const other = await approveWrite(agent, 'resolve_conflict', { conflictId: conflict.id, winner: 'salesforce' }, async () => undefined);
+    expect(other).toMatchObject({ outcome: 'already-resolved', conflictId: conflict.id });
+    expect(await description()).toBe('Coupa says net 45');
+    expect((await coupa('GET', `/api/contracts/${coupaId}`)).description).toBe('Coupa says net 45');
+  }, 90_000);
+
+  it("gives the sandbox an agent token (stored 0600 with the admin token) whose writes wait for an operator", async () => {
+    const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as { agentToken: string; adminToken: string };
+    expect(fs.statSync(settingsFile).mode & 0o777).toBe(0o600);
+    expect(settings.agentToken).toBe(sandbox.agentToken);
+    expect(settings.agentToken).not.toBe(settings.adminToken);
+    const agent = await client(sandbox.agentToken);
+    expect((await agent.listTools()).tools).toHaveLength(13);
+    // Any Account: the write is only asked for (and then rejected), never run.
+    const [account] = (await conn.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Name LIMIT 1')).records;
+    const asked = await call(agent, 'start_supplier_onboarding', { accountId: account.Id });
+    expect(asked.structuredContent).toMatchObject({ status: 'pending_approval' });
+    const pending = (await admin('GET', '/approvals')).body.approvals.find((a: { id: string }) => a.id === asked.structuredContent.approvalId);
+    expect(pending).toMatchObject({ token: 'sandbox-agent', status: 'pending' });
+    expect(JSON.stringify(pending)).not.toContain(sandbox.agentToken);
+    expect((await admin('POST', `/approvals/${pending.id}/reject`, { reason: 'test' })).body.status).toBe('rejected');
+  });
+
   it('lets an operator reject a write, and the agent see why', async () => {
     const agent = await client(TOKENS.MCP_TEST_AGENT);
     const res = await call(agent, 'replay_dead_letter', { deadLetterId: 999999 });
@@ -283,5 +432,23 @@ mcp:
     expect((await call(c, 'replay_dead_letter', { deadLetterId: 1 })).isError).toBe(true);
     const audit = (await admin('GET', '/audit?action=mcp.tool&limit=50')).body.audit as Array<{ detail: any }>;
     expect(audit.some((a) => a.detail.transport === 'stdio' && a.detail.outcome === 'refused')).toBe(true);
-  }, 60_000);
+
+    // Without COUPA_SF_MCP_TOKEN, against the sandbox: the sandbox's agent token (every tool, writes through approval).
+    const { COUPA_SF_MCP_TOKEN: _none, ...withoutToken } = env;
+    const sandboxAgent = new Client({ name: 'mcp-stdio-sandbox', version: '1.0.0' });
+    await sandboxAgent.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [path.join(repo, 'bin', 'coupa-sf.js'), 'mcp'],
+        cwd: repo,
+        env: { ...withoutToken, SANDBOX_SETTINGS_FILE: settingsFile, LOG_LEVEL: 'silent' },
+        stderr: 'pipe',
+      }),
+    );
+    clients.push(sandboxAgent);
+    expect((await sandboxAgent.listTools()).tools).toHaveLength(13);
+    const write = await call(sandboxAgent, 'replay_dead_letter', { deadLetterId: 424242 });
+    expect(write.structuredContent).toMatchObject({ status: 'pending_approval' });
+    expect((await admin('GET', `/approvals/${write.structuredContent.approvalId}`)).body).toMatchObject({ token: 'sandbox-agent', status: 'pending' });
+  }, 90_000);
 });

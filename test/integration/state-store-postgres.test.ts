@@ -112,4 +112,22 @@ describe('PostgreSQL state shared by several instances', () => {
     const other = await Vault.open(await open(), 'pg-master-key-rotated-987', { scryptCost: 1024 });
     expect(await other.get('coupa.client_secret')).toBe('coupa-secret-xyz');
   });
+
+  it('shares agent approvals and per-token rate limits between instances', async () => {
+    const [a, b] = [await open(), await open()];
+    // The same request arriving at two instances at once gets one approval.
+    const both = await Promise.all(
+      [a, b].map((s, i) => s.createApproval({ id: `apr-${i}`, token: 't', tool: 'replay_dead_letter', args: { deadLetterId: 1 }, dedupeKey: 'same', status: 'pending' })),
+    );
+    expect(both.map((r) => r.created).sort()).toEqual([false, true]);
+    expect(new Set(both.map((r) => r.approval.id)).size).toBe(1);
+    // An interrupted write is claimed by one instance only.
+    await a.createApproval({ id: 'apr-x', token: 't', tool: 'replay_dead_letter', args: { deadLetterId: 2 }, dedupeKey: 'x', status: 'approved', decidedBy: 'policy:t' });
+    const claims = await Promise.all([a, b].map((s) => s.claimApprovalRecovery('apr-x', 'interrupted', '2026-01-01T00:00:00.000Z')));
+    expect(claims.sort()).toEqual(['claimed', 'running']);
+    // Five calls a minute for the token, whichever instance takes them.
+    const taken = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).takeAgentCall('agent', 5)));
+    expect(taken.filter((r) => r.ok)).toHaveLength(5);
+    expect(await b.takeAgentCall('agent', 5)).toMatchObject({ ok: false });
+  });
 });

@@ -7,7 +7,8 @@ import { createLogger } from '../log';
 import { buildConnector, openStore, type BuiltConnector } from '../runtime/build';
 import type { StateStore } from '../store';
 import { Vault } from '../vault';
-import { serveStdio } from '../mcp/stdio';
+import { withSandboxAgentToken } from '../mcp/config';
+import { serveStdio, STDIO_TOKEN_ENV } from '../mcp/stdio';
 import { doctor, formatDoctorReport } from './commands/doctor';
 import { listQuarantineCommand, releaseQuarantineCommand } from './commands/quarantine';
 import { printPermissions, permissionsReport } from './commands/permissions';
@@ -46,7 +47,16 @@ export function commandConfig(env: NodeJS.ProcessEnv = process.env, say: (line: 
     const f = sandbox.flows[flow as keyof typeof sandbox.flows];
     if (f) f.options = { ...options, ...f.options };
   }
+  if (s.agentToken) sandbox.mcp = withSandboxAgentToken(sandbox.mcp, s.agentToken);
   return sandbox;
+}
+
+/** The agent token of the sandbox running now, when no connection is configured (`npm start` stores it). */
+function runningSandboxAgentToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const config = loadConfig({ env });
+  if (config.mode === 'live') return undefined;
+  const found = readSandboxSettings(config.sandboxSettingsFile);
+  return found.status === 'running' ? found.settings.agentToken : undefined;
 }
 
 async function withConnector<T>(
@@ -165,7 +175,10 @@ export function buildCli(): Command {
     .command('mcp')
     .description('serve the agent gateway (MCP tools) over stdio; the agent token comes from COUPA_SF_MCP_TOKEN')
     .action(async () => {
-      await withConnector((c) => serveStdio(c.mcp), { validateMappings: false });
+      // Against the running sandbox, its agent token unless one is given.
+      const sandboxToken = process.env[STDIO_TOKEN_ENV] ? undefined : runningSandboxAgentToken();
+      const env = sandboxToken ? { ...process.env, [STDIO_TOKEN_ENV]: sandboxToken } : process.env;
+      await withConnector((c) => serveStdio(c.mcp, env), { validateMappings: false });
     });
 
   const quarantine = program

@@ -14,6 +14,8 @@ const settingsSchema = z.object({
   pid: z.number().int().positive(),
   connectorUrl: z.string(),
   adminToken: z.string(),
+  /** The sandbox's agent token (MCP): `coupa-sf mcp` uses it when COUPA_SF_MCP_TOKEN is not set. */
+  agentToken: z.string().optional(),
   configFile: z.string(),
   sqlitePath: z.string(),
   salesforce: z.object({ loginUrl: z.string(), clientId: z.string(), clientSecret: z.string() }),

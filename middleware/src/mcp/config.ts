@@ -93,3 +93,16 @@ export function resolveAgentTokens(mcp: McpFileConfig, env: NodeJS.ProcessEnv, p
   if (new Set(secrets).size !== secrets.length) problems.push('mcp.tokens: two agent tokens share one secret');
   return { ...mcp, tokens };
 }
+
+/** The agent token the sandbox generates (`npm start`): stored in data/sandbox.json next to the admin token. */
+export const SANDBOX_AGENT_TOKEN_NAME = 'sandbox-agent';
+
+/**
+ * The sandbox agent token's policy: role agent, every tool, no write without an operator's approval (nothing
+ * auto-approved), the default rate limit. A token of that name in the sandbox's connector.yaml takes precedence.
+ */
+export function withSandboxAgentToken(mcp: McpConfig, secret: string): McpConfig {
+  if (mcp.tokens.some((t) => t.name === SANDBOX_AGENT_TOKEN_NAME)) return mcp;
+  const token: AgentTokenConfig = { name: SANDBOX_AGENT_TOKEN_NAME, tokenEnv: 'SANDBOX_AGENT_TOKEN', role: 'agent', tools: ['*'], autoApprove: [], secret };
+  return { ...mcp, tokens: [...mcp.tokens, token] };
+}

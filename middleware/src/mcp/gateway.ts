@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import type { Approval } from '../store';
 import { bounded, type Bounds } from './bounds';
 import { READ_TOOLS, type AgentRole, type McpConfig, type ToolName } from './config';
-import { AgentRateLimiter } from './rate-limit';
 import { approvalView, ToolError, TOOLS, type ToolDef, type ToolDeps } from './tools';
 
 export interface Principal {
@@ -31,6 +30,10 @@ export interface ToolResult {
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: 'unknown' | 'admin-token-refused' };
 
+/** An approved write not finished after this long was interrupted (the longest tool waits 15 s for a busy flow). */
+export const RECOVERY_GRACE_MS = 5 * 60_000;
+const INTERRUPTED_NOTE = 'interrupted: the connector stopped while this write ran; re-running it';
+
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const ALL = new Set(TOOLS.map((t) => t.name));
 const canonical = (v: unknown): unknown =>
@@ -44,16 +47,13 @@ export class AgentGateway {
   private readonly known: Array<{ digest: Buffer; principal: Principal }>;
   private readonly adminDigest: Buffer | null;
   private readonly acceptAdmin: boolean;
-  private readonly limiter: AgentRateLimiter;
   readonly bounds: Bounds;
 
   constructor(
     private readonly deps: ToolDeps & { logger: Logger },
     readonly config: McpConfig,
     adminToken?: string,
-    opts: { now?: () => number } = {},
   ) {
-    this.limiter = new AgentRateLimiter(opts.now);
     this.bounds = { maxListItems: config.maxListItems, maxTextLength: config.maxTextLength };
     const perMinute = config.rateLimit.requestsPerMinute;
     this.known = config.tokens.map((t) => {
@@ -135,7 +135,8 @@ export class AgentGateway {
       await this.audit(p, { tool: name, arguments: rawArgs ?? {}, outcome, latencyMs: Date.now() - started, transport, ...extra });
       return res;
     };
-    const rate = this.limiter.take(p.name, p.requestsPerMinute);
+    // Counted in the state store: instances sharing one PostgreSQL database share each token's limit.
+    const rate = await this.deps.store.takeAgentCall(p.name, p.requestsPerMinute);
     if (!rate.ok) return done('rate-limited', this.error(`rate limited: at most ${p.requestsPerMinute} tool calls a minute for this token; retry in ${rate.retryAfterSeconds} s`));
     const tool = TOOLS.find((t) => t.name === name);
     if (!tool || !p.tools.has(tool.name)) {
@@ -149,7 +150,12 @@ export class AgentGateway {
     const args = parsed.data as Record<string, unknown>;
     if (tool.kind === 'read') {
       try {
-        const value = await tool.run(args, { deps: this.deps, bounds: this.bounds, actor: this.actor(p), token: p.name });
+        let value = await tool.run(args, { deps: this.deps, bounds: this.bounds, actor: this.actor(p), token: p.name });
+        if (tool.name === 'get_approval' && value.status === 'approved') {
+          // Polling a write that should long have finished: it was interrupted; recover it now.
+          const [recovered] = await this.recoverInterrupted({ only: String(args.approvalId) });
+          if (recovered) value = approvalView(recovered);
+        }
         return done('ok', this.result(value));
       } catch (err) {
         return done('error', this.toolFailure(err), { error: err instanceof Error ? err.message : String(err) });
@@ -203,6 +209,43 @@ export class AgentGateway {
     }
     await this.deps.store.transitionApproval(a.id, 'approved', patch);
     return (await this.deps.store.getApproval(a.id)) ?? a;
+  }
+
+  // ---- approvals whose write was interrupted ----
+
+  /**
+   * Approvals left `approved` by a process that stopped while their write ran (decided more than `graceMs` ago, longer
+   * than any tool runs): each is claimed by one instance and run again through its tool (every write tool is
+   * idempotent: it checks the link, the request, the dead letter or the conflict first), or marked failed when the
+   * re-run was itself interrupted (started more than `graceMs` ago and never finished). Runs at start and when an
+   * agent polls such an approval.
+   */
+  async recoverInterrupted(opts: { graceMs?: number; only?: string } = {}): Promise<Approval[]> {
+    const cutoff = Date.now() - (opts.graceMs ?? RECOVERY_GRACE_MS);
+    const staleBefore = new Date(cutoff).toISOString();
+    const stuck = opts.only
+      ? [await this.deps.store.getApproval(opts.only)].filter((a): a is Approval => a?.status === 'approved')
+      : await this.deps.store.listApprovals({ status: 'approved', limit: 1000 });
+    const done: Approval[] = [];
+    for (const a of stuck.filter((x) => Date.parse(x.decidedAt ?? x.createdAt) <= cutoff)) {
+      const claim = await this.deps.store.claimApprovalRecovery(a.id, INTERRUPTED_NOTE, staleBefore);
+      if (claim === 'not-approved' || claim === 'running') continue;
+      const tool = TOOLS.find((t) => t.name === a.tool);
+      let finished: Approval;
+      if (claim === 'interrupted-again' || !tool) {
+        const error = tool
+          ? 'interrupted twice (the connector stopped while the write ran, and again while it was re-run); not run again: check both systems and ask again'
+          : `unknown tool ${a.tool}`;
+        await this.deps.store.transitionApproval(a.id, 'approved', { status: 'failed', error });
+        finished = (await this.deps.store.getApproval(a.id)) ?? a;
+      } else {
+        this.deps.logger.warn({ approval: a.id, tool: a.tool }, 're-running an approved MCP write interrupted by a stop');
+        finished = await this.execute(a, tool, `agent:${a.token} approved by ${a.decidedBy ?? 'unknown'} (recovered)`);
+      }
+      await this.deps.store.audit('connector', 'mcp.approval.recovered', { id: a.id, tool: a.tool, status: finished.status, error: finished.error });
+      done.push(finished);
+    }
+    return done;
   }
 
   // ---- operators (admin API) ----

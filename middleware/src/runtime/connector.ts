@@ -64,6 +64,10 @@ export async function startConnector(
   await built.engine.start();
   await built.streams?.start();
   ready = true;
+  // Agent writes an operator approved that a stopped process left unfinished (see AgentGateway.recoverInterrupted).
+  const recovery = built.mcp
+    ?.recoverInterrupted()
+    .catch((err: unknown) => opts.logger.error({ err }, 'could not recover interrupted agent approvals'));
   const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   opts.logger.info({ url, flows: built.flows.map((f) => f.definition.name) }, 'connector started');
   return {
@@ -74,6 +78,7 @@ export async function startConnector(
       ready = false;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      await recovery;
       await built.close();
     }
   };

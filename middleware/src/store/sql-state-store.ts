@@ -734,6 +734,8 @@ export class SqlStateStore implements StateStore {
 
   async createApproval(a: NewApproval): Promise<{ created: boolean; approval: Approval }> {
     return this.db.transaction(async (tx) => {
+      // Two instances taking the same request at once: the second waits here, then finds the first's approval.
+      if (tx.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(hashtext(?))', [a.dedupeKey]);
       const open = await tx.all<Row>(
         `SELECT * FROM agent_approvals WHERE dedupe_key = ? AND status IN ('pending', 'approved', 'succeeded') ORDER BY created_at DESC LIMIT 1`,
         [a.dedupeKey],
@@ -775,7 +777,8 @@ export class SqlStateStore implements StateStore {
     const { changes } = await this.db.run(
       `UPDATE agent_approvals SET status = ?,
          decided_by = CASE WHEN ? = 1 THEN ? ELSE decided_by END, decided_at = CASE WHEN ? = 1 THEN ? ELSE decided_at END,
-         reason = COALESCE(?, reason), result = COALESCE(?, result), error = COALESCE(?, error),
+         reason = COALESCE(?, reason), result = COALESCE(?, result),
+         error = CASE WHEN ? = 'succeeded' THEN NULL ELSE COALESCE(?, error) END,
          finished_at = CASE WHEN ? = 1 THEN ? ELSE finished_at END
        WHERE id = ? AND status = ?`,
       [
@@ -786,6 +789,7 @@ export class SqlStateStore implements StateStore {
         now,
         patch.reason ?? null,
         patch.result === undefined ? null : JSON.stringify(patch.result),
+        patch.status,
         patch.error ?? null,
         finishing ? 1 : 0,
         now,
@@ -794,6 +798,40 @@ export class SqlStateStore implements StateStore {
       ],
     );
     return changes > 0;
+  }
+
+  async claimApprovalRecovery(id: string, note: string, staleBefore: string): Promise<'claimed' | 'running' | 'interrupted-again' | 'not-approved'> {
+    const { changes } = await this.db.run(
+      `UPDATE agent_approvals SET error = ?, recovery_started_at = ? WHERE id = ? AND status = 'approved' AND recovery_started_at IS NULL`,
+      [note, this.ts(), id],
+    );
+    if (changes > 0) return 'claimed';
+    const [row] = await this.db.all<Row>('SELECT status, recovery_started_at FROM agent_approvals WHERE id = ?', [id]);
+    if (row?.status !== 'approved') return 'not-approved';
+    return String(row.recovery_started_at) <= staleBefore ? 'interrupted-again' : 'running';
+  }
+
+  async takeAgentCall(token: string, perMinute: number): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
+    const now = this.now().getTime();
+    const start = Math.floor(now / 60_000) * 60_000;
+    const window = new Date(start).toISOString();
+    const previous = new Date(start - 60_000).toISOString();
+    const [row] = await this.db.all<Row>(
+      `INSERT INTO agent_rate_limits (token, window_start, calls) VALUES (?, ?, 1)
+       ON CONFLICT (token, window_start) DO UPDATE SET calls = agent_rate_limits.calls + 1 RETURNING calls`,
+      [token, window],
+    );
+    const calls = num(row.calls);
+    if (calls === 1) await this.db.run('DELETE FROM agent_rate_limits WHERE token = ? AND window_start < ?', [token, previous]);
+    const prev = await this.db.all<Row>('SELECT calls FROM agent_rate_limits WHERE token = ? AND window_start = ?', [token, previous]);
+    const before = prev[0] ? num(prev[0].calls) : 0;
+    // Sliding window: the previous minute counts for the part of it still inside the last 60 seconds (whole ms, no rounding).
+    const left = 60_000 - (now - start);
+    if (before * left + calls * 60_000 <= perMinute * 60_000) return { ok: true };
+    await this.db.run('UPDATE agent_rate_limits SET calls = calls - 1 WHERE token = ? AND window_start = ?', [token, window]);
+    // When the previous minute's share has shrunk enough for one more call, or at the end of this minute.
+    const waitMs = calls > perMinute || before === 0 ? left : left - Math.floor(((perMinute - calls) * 60_000) / before);
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
   }
 
   // credentials

@@ -21,7 +21,7 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
   });
 
   it('applies every migration once and records it', async () => {
-    expect(await store.appliedMigrations()).toEqual([1, 2, 3, 4]);
+    expect(await store.appliedMigrations()).toEqual([1, 2, 3, 4, 5]);
     expect(await store.migrate()).toEqual([]);
     expect(store.kind).toBe(kind);
   });
@@ -369,7 +369,7 @@ describe('openStateStore', () => {
       expect(fs.existsSync(file)).toBe(true);
       const s2 = await openStateStore({ sqlitePath: file });
       expect(await s2.getCheckpoint('f')).toMatchObject({ cursorTs: 't' });
-      expect(await s2.appliedMigrations()).toEqual([1, 2, 3, 4]);
+      expect(await s2.appliedMigrations()).toEqual([1, 2, 3, 4, 5]);
       await s2.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -407,7 +407,7 @@ describe('openStateStore', () => {
       openStateStore({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, dropSchemaOnClose: true }),
     ]);
     try {
-      expect(await a.appliedMigrations()).toEqual([1, 2, 3, 4]);
+      expect(await a.appliedMigrations()).toEqual([1, 2, 3, 4, 5]);
       await a.saveCheckpoint({ flow: 'f', cursorTs: 't', cursorId: '1', extra: {} });
       expect(await b.getCheckpoint('f')).toMatchObject({ cursorTs: 't' });
     } finally {

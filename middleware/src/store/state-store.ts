@@ -139,6 +139,14 @@ export interface StateStore {
     from: ApprovalStatus,
     patch: { status: ApprovalStatus; decidedBy?: string; reason?: string | null; result?: unknown; error?: string | null },
   ): Promise<boolean>;
+  /**
+   * Claims an approval left `approved` (its write interrupted) for one re-run, noting `note` as its error until it
+   * finishes. Otherwise: `running` when another re-run started after `staleBefore`, `interrupted-again` when an earlier
+   * re-run started before it and never finished, `not-approved` when the approval moved on.
+   */
+  claimApprovalRecovery(id: string, note: string, staleBefore: string): Promise<'claimed' | 'running' | 'interrupted-again' | 'not-approved'>;
+  /** Counts one MCP tool call of `token` against `perMinute` (a sliding minute shared by every instance on the store). */
+  takeAgentCall(token: string, perMinute: number): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
 
   // encrypted credentials (ciphertext only; see vault/)
   putCredential(row: Omit<CredentialRow, 'updatedAt'>): Promise<void>;

@@ -50,7 +50,7 @@ function duration(run) {
 }
 
 function statusBadge(status) {
-  const tone = { succeeded: 'good', running: 'good', open: 'bad', failed: 'bad', partial: 'warn', paused: 'warn', replayed: 'good', discarded: '', resolved: 'good' }[status] ?? '';
+  const tone = { succeeded: 'good', running: 'good', open: 'bad', failed: 'bad', partial: 'warn', paused: 'warn', replayed: 'good', discarded: '', resolved: 'good', pending: 'warn', approved: 'good', rejected: '' }[status] ?? '';
   return h('span', { class: `badge ${tone}` }, status);
 }
 
@@ -343,6 +343,70 @@ async function conflictsView(params) {
   ];
 }
 
+async function approvalsView() {
+  let pending;
+  let recent;
+  try {
+    [{ approvals: pending }, { approvals: recent }] = await Promise.all([api('GET', '/approvals?status=pending'), api('GET', '/approvals?status=all&limit=50')]);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return [h('h2', {}, 'Agent approvals'), h('p', { class: 'muted' }, 'The agent gateway is off (mcp.enabled: false in connector.yaml).')];
+    throw err;
+  }
+  const decided = recent.filter((a) => a.status !== 'pending');
+  const decide = (a, verb, reasonInput) =>
+    act(verb === 'approve' ? 'Approve' : 'Reject', async () => {
+      const reason = reasonInput.value.trim();
+      const r = await api('POST', `/approvals/${encodeURIComponent(a.id)}/${verb}`, reason ? { reason } : {});
+      if (r.status === 'rejected') return `${a.tool} for ${a.token} rejected`;
+      return r.status === 'succeeded' ? `${a.tool} for ${a.token} approved and done` : `${a.tool} for ${a.token} approved but failed: ${r.error ?? r.status}`;
+    });
+  const pendingRows = pending.map((a) => {
+    const reason = h('input', { type: 'text', maxlength: 1000, placeholder: 'reason (optional)', 'aria-label': `reason for ${a.id}` });
+    return h(
+      'tr',
+      { 'data-approval': a.id },
+      h('td', {}, when(a.createdAt)),
+      h('td', {}, h('strong', {}, a.token)),
+      h('td', {}, h('code', {}, a.tool)),
+      h('td', {}, json(a.args)),
+      h(
+        'td',
+        {},
+        h(
+          'div',
+          { class: 'actions' },
+          reason,
+          h('button', { type: 'button', class: 'primary', onclick: () => decide(a, 'approve', reason) }, 'Approve'),
+          h('button', { type: 'button', class: 'danger', onclick: () => decide(a, 'reject', reason) }, 'Reject'),
+        ),
+      ),
+    );
+  });
+  const outcome = (a) =>
+    a.status === 'succeeded' ? h('details', {}, h('summary', {}, 'result'), json(a.result)) : a.status === 'failed' ? a.error ?? '' : a.status === 'approved' ? 'running' : '';
+  const decidedRows = decided.map((a) =>
+    h(
+      'tr',
+      { 'data-approval': a.id },
+      h('td', {}, when(a.createdAt)),
+      h('td', {}, a.token),
+      h('td', {}, h('code', {}, a.tool)),
+      h('td', {}, h('code', {}, JSON.stringify(a.args))),
+      h('td', { 'data-field': 'status' }, statusBadge(a.status)),
+      h('td', {}, a.decidedBy ?? '—', h('div', { class: 'muted' }, when(a.decidedAt)), a.reason ? h('div', {}, a.reason) : null),
+      h('td', { 'data-field': 'outcome' }, outcome(a)),
+    ),
+  );
+  return [
+    h('h2', {}, 'Agent approvals'),
+    h('p', { class: 'help' }, 'Writes AI agents asked for through the agent gateway (MCP), waiting for a person. Approve runs the write at once through its flow, with the same rules as a scheduled run; Reject tells the agent no (with your reason, if you give one). Agents are named by their token’s configured name.'),
+    h('h3', {}, 'Waiting for a decision'),
+    table(['asked', 'agent token', 'tool', 'arguments', ''], pendingRows, 'No write is waiting for approval.'),
+    h('h3', {}, 'Decided'),
+    table(['asked', 'agent token', 'tool', 'arguments', 'status', 'decided by', 'outcome'], decidedRows, 'Nothing decided yet.'),
+  ];
+}
+
 async function quarantineView() {
   const { quarantine } = await api('GET', '/quarantine');
   const rows = quarantine.map((q) =>
@@ -489,6 +553,7 @@ async function render() {
     runs: () => (arg ? runView(arg) : runsView(params)),
     'dead-letters': () => (arg ? deadLetterView(arg) : deadLettersView(params)),
     conflicts: () => conflictsView(params),
+    approvals: () => approvalsView(),
     quarantine: () => quarantineView(),
     timeline: () => timelineView(arg),
     audit: () => auditView(),

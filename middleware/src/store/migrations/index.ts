@@ -221,6 +221,19 @@ CREATE INDEX agent_approvals_dedupe ON agent_approvals (dedupe_key, status);
 CREATE INDEX agent_approvals_status ON agent_approvals (status, created_at);
 `,
   },
+  {
+    version: 5,
+    name: 'agent rate limits, approval recovery',
+    sql: `
+CREATE TABLE agent_rate_limits (
+  token TEXT NOT NULL,
+  window_start TEXT NOT NULL,
+  calls INTEGER NOT NULL,
+  PRIMARY KEY (token, window_start)
+);
+ALTER TABLE agent_approvals ADD COLUMN recovery_started_at TEXT;
+`,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';
