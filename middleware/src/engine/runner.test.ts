@@ -429,6 +429,36 @@ describe('FlowRunner', () => {
     expect(target.records.size).toBe(3);
   });
 
+  it('runs one run at a time in one process: a stream ingest during a poll is busy and the poll is not failed', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    seed(source, 3);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const runner = new FlowRunner(
+      fakeFlow(source, target, {
+        read: async (req) => {
+          await gate;
+          return source.read(req);
+        }
+      }),
+      opts()
+    );
+    const polling = runner.runOnce();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    source.put('9', t(9), { amount: 9 });
+    const pushed = { id: '9', ts: t(9), data: { amount: 9 }, origin: null };
+    expect(await runner.ingest([pushed], { trigger: 'stream' })).toMatchObject({ status: 'busy', runId: null });
+    release();
+    const poll = await polling;
+    expect(poll).toMatchObject({ status: 'succeeded' });
+    expect(await store.getRun(poll.runId!)).toMatchObject({ status: 'succeeded' });
+    // retried after the poll, as stream triggers do
+    expect(await runner.ingest([pushed], { trigger: 'stream' })).toMatchObject({ status: 'succeeded' });
+    expect(target.records.size).toBe(4);
+  });
+
   it('sends an ambiguous match to the conflict inbox instead of creating a duplicate', async () => {
     const source = new FakeSource();
     const target = new FakeTarget();

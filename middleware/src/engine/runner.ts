@@ -180,6 +180,7 @@ export class FlowRunner {
   private readonly onRunStarted?: RunnerOptions['onRunStarted'];
   private readonly bulkBatch: number;
   private running: Promise<RunSummary> | null = null;
+  private inRun = false;
   /** The id of the run in progress, once it has started. */
   currentRunId: string | null = null;
   /** When each lease holder of this runner last renewed the flow lease. */
@@ -378,7 +379,23 @@ export class FlowRunner {
     }
   }
 
+  /**
+   * One run of this flow at a time in this process. The flow lease is the guard between instances, but this instance
+   * holds it under one id for every run, so a streamed ingest arriving during a poll (or a run-now during a stream
+   * run) would take it again and mark the run in progress as abandoned. The later caller gets `busy` instead: stream
+   * triggers retry it shortly, polls come again on schedule.
+   */
   private async withRun(trigger: string, body: (runId: string, counts: RunCounts) => Promise<void>): Promise<RunSummary> {
+    if (this.inRun) return { flow: this.flow.name, runId: null, status: 'busy', counts: emptyCounts() };
+    this.inRun = true;
+    try {
+      return await this.withLeasedRun(trigger, body);
+    } finally {
+      this.inRun = false;
+    }
+  }
+
+  private async withLeasedRun(trigger: string, body: (runId: string, counts: RunCounts) => Promise<void>): Promise<RunSummary> {
     const counts = emptyCounts();
     const flow = this.flow.name;
     if ((await this.store.getFlowState(flow)).paused) return { flow, runId: null, status: 'paused', counts };
