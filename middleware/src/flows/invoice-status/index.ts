@@ -91,7 +91,8 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
         },
       },
 
-      label: (item, inv) => `invoice ${inv?.['invoice-number'] ?? '?'} (Coupa id ${item.sourceId})`,
+      // A bulk batch spans pages, and the rows kept for labels are the last page's: the payload's Name is the number.
+      label: (item, inv) => `invoice ${inv?.['invoice-number'] ?? item.payload.Name ?? '?'} (Coupa id ${item.sourceId})`,
     },
   });
 }
