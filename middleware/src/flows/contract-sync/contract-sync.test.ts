@@ -31,5 +31,6 @@ describe('contract-sync mapping rules', () => {
     expect(contractSyncOptions({})).toMatchObject({ mapping: 'contract', activatedStatuses: ['Activated'], insertStatus: 'Draft' });
     expect(contractSyncOptions({ insertStatus: null }).insertStatus).toBeNull();
     expect(() => contractSyncOptions({ activatedStatuses: 'Activated' })).toThrow(/list of strings/);
+    expect(() => contractSyncOptions({ activatedStatus: ['Activated'] })).toThrow(/activatedStatus/);
   });
 });

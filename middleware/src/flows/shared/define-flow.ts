@@ -26,6 +26,7 @@ import type { FlowDeps } from '../deps';
 import { classifyFor, describeResult, RecordWriteError } from './errors';
 import { fetchCoupa, soqlIn } from './io';
 import { chunks, upsertItems } from './salesforce-writes';
+import { ownersFor, type TwoWaySync } from './two-way';
 
 export type CoupaRow = Record<string, unknown> & { id: number };
 
@@ -72,7 +73,16 @@ export interface NamedTarget<Row = CoupaRow> {
   missing: string;
 }
 
-export type DeclaredTarget<Row> = { upsert: true } | { lookup: LookupTarget<Row> } | { named: NamedTarget<Row> };
+/**
+ * Upsert by the mapping's external id. `matchPage`: how a page's unlinked records find a Salesforce record made
+ * elsewhere before one is created (matching tiers, batched: one query per key kind per page, every hit verified).
+ */
+export interface UpsertTarget<Row> {
+  upsert: true;
+  matchPage?(records: Array<SourceRecord<Row>>): Promise<Map<string, MatchResult>>;
+}
+
+export type DeclaredTarget<Row> = UpsertTarget<Row> | { lookup: LookupTarget<Row> } | { named: NamedTarget<Row> };
 
 /** Side effects planned with a record (a Task), applied after its write, recoverable from the effect ledger. */
 export interface AfterWriteHook<Row> {
@@ -84,6 +94,8 @@ export interface AfterWriteHook<Row> {
 }
 
 export interface FlowHooks<Row> {
+  /** False skips a record (a two-way flow creates only from some statuses; `ctx.targetId` says whether it is linked). */
+  filter?(record: Row, ctx: FlowContext): boolean;
   /** Loads what the page's records need (related records' links), once per page, for the records that will be planned. */
   enrich?(records: Row[]): Promise<void>;
   /**
@@ -95,10 +107,11 @@ export interface FlowHooks<Row> {
   afterMap?(payload: Record<string, unknown>, record: Row, ctx: FlowContext): Record<string, unknown> | null;
   afterWrite?: AfterWriteHook<Row>;
   /**
-   * Wraps the write of an update-only target (lookup, named): `update` sends the given items' payloads to their
-   * records; the hook may write related records first and change payloads. One outcome per item, in order.
+   * Wraps the write: `send` writes the given items as the target says (update-only: to their records; upsert: by the
+   * external id, or by Id for a two-way flow's linked records); the hook may write related records first, change
+   * payloads or take a second step. One outcome per item, in order.
    */
-  write?(items: WriteItem[], update: (items: WriteItem[]) => Promise<WriteOutcome[]>): Promise<WriteOutcome[]>;
+  write?(items: WriteItem[], send: (items: WriteItem[]) => Promise<WriteOutcome[]>): Promise<WriteOutcome[]>;
   /** How a record is named in write errors ("invoice INV-7 (Coupa id 12)"). */
   label?(item: WriteItem, record: Row | undefined): string;
 }
@@ -124,11 +137,17 @@ export interface CoupaToSalesforceFlow<Row extends Record<string, unknown> = Cou
   bulkWrite?: boolean;
   /** Classification of what read, map and write threw (default: Salesforce's, with the connector's own errors). */
   classify?: ErrorClassifier;
+  /**
+   * One direction of a two-way flow (`two-way.ts`): link group, lineage and per-field ownership from the shared
+   * mapping, linked records updated by Id, current target values read for two-sided change detection, and what each
+   * write leaves in sync on the Coupa side reported so it is not sent back.
+   */
+  twoWay?: TwoWaySync;
   hooks?: FlowHooks<Row>;
 }
 
 export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> = CoupaRow>(deps: FlowDeps, spec: CoupaToSalesforceFlow<Row>): FlowDefinition<Row> {
-  const { mapping, hooks = {} } = spec;
+  const { mapping, hooks = {}, twoWay } = spec;
   const resource = mapping.spec.coupa.resource as CoupaResourceName;
   const sobject = mapping.spec.salesforce.object;
   const externalId = mapping.spec.salesforce.externalId;
@@ -136,6 +155,7 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
   const lookup = 'lookup' in target ? target.lookup : null;
   const named = 'named' in target ? target.named : null;
   const updateOnly = !!(lookup || named);
+  const upsertMatch = 'upsert' in target ? target.matchPage : undefined;
   if (!updateOnly && !externalId) throw new Error(`mapping ${mapping.name}: salesforce.externalId is required (the upsert key of flow ${spec.name})`);
   const sf: SalesforceClient = deps.salesforce;
   const source: DeclaredSource<Row> = spec.source ?? { kind: 'changes' };
@@ -184,9 +204,25 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
     });
   }
 
+  /** Upsert target: creates by the external id; a two-way flow's linked records by Id (matched ones may lack the key). */
+  async function upsert(items: WriteItem[]): Promise<WriteOutcome[]> {
+    if (!twoWay) return upsertItems(sf, sobject, externalId!, items, labelOf);
+    const outcomes: WriteOutcome[] = new Array(items.length);
+    const creates = items.flatMap((it, i) => (it.op === 'create' ? [i] : []));
+    const updates = items.flatMap((it, i) => (it.op === 'update' ? [i] : []));
+    const created = await upsertItems(sf, sobject, externalId!, creates.map((i) => items[i]), labelOf);
+    creates.forEach((i, k) => (outcomes[i] = created[k]));
+    const updated = await update(updates.map((i) => items[i]));
+    updates.forEach((i, k) => (outcomes[i] = updated[k]));
+    return outcomes;
+  }
+
+  const send = (items: WriteItem[]) => (updateOnly ? update(items) : upsert(items));
+
+  const linkGroup = twoWay?.linkGroup ?? spec.linkGroup;
   const flow: FlowDefinition<Row> = {
     name: spec.name,
-    ...(spec.linkGroup ? { linkGroup: spec.linkGroup } : {}),
+    ...(linkGroup ? { linkGroup } : {}),
     source: { system: 'coupa', object },
     target: { system: 'salesforce', object: sobject },
     trigger: source.kind === 'snapshot' ? { kind: 'schedule', schedule: spec.schedule } : { kind: 'poll', schedule: spec.schedule },
@@ -220,6 +256,7 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
         return null;
       }
       if (named && !named.id(row)) return null;
+      if (hooks.filter && !hooks.filter(row, ctx)) return null;
       const connector = hooks.connector ? await hooks.connector(row, ctx) : {};
       if (!connector) return null;
       const result = await mapRecord(mapping, 'coupa-to-salesforce', { ...row, connector });
@@ -228,10 +265,17 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
       return hooks.afterMap ? hooks.afterMap(result.payload, row, ctx) : result.payload;
     },
 
+    // An update-only flow never creates: a record without its Salesforce record waits or is skipped in map.
     async write(items: WriteItem[]): Promise<WriteOutcome[]> {
-      if (!updateOnly) return upsertItems(sf, sobject, externalId!, items, labelOf);
-      // An update-only flow never creates: a record without its Salesforce record waits or is skipped in map.
-      return hooks.write ? hooks.write(items, update) : update(items);
+      const outcomes = hooks.write ? await hooks.write(items, send) : await send(items);
+      if (!twoWay) return outcomes;
+      return Promise.all(
+        outcomes.map(async (o, i) => {
+          if (!o.ok) return o;
+          const written = twoWay.shows('salesforce', items[i].payload);
+          return { ...o, written, sourceInSync: await twoWay.inSyncAfter('salesforce-to-coupa', written, items[i].lastWritten) };
+        }),
+      );
     },
 
     idempotencyKey: (record) => `${keyPrefix}${record.id}`,
@@ -261,10 +305,22 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
     // The record found by the lookup field, or named by the record; never a create.
     flow.matchPage = async (items): Promise<Map<string, MatchResult>> => new Map(items.map(({ record }) => [record.id, { targetId: targetIdOf(record.data) }]));
   } else {
+    if (upsertMatch) flow.matchPage = (items) => upsertMatch(items.map((i) => i.record));
     flow.findByIdempotencyKey = async (key) => {
       if (!key.startsWith(keyPrefix)) return null;
       const found = await sf.queryAll<{ Id: string }>(`SELECT Id FROM ${sobject} WHERE ${externalId} = ${soqlQuote(key.slice(keyPrefix.length))} LIMIT 1`);
       return found[0]?.Id ?? null;
+    };
+  }
+
+  if (twoWay) {
+    flow.fieldOwners = ownersFor(mapping, 'salesforce');
+    flow.readTargets = async (ids) => {
+      const raw = new Map<string, Record<string, unknown>>();
+      for (const part of chunks(ids, 200)) {
+        for (const r of await sf.queryAll<Record<string, unknown>>(`SELECT ${twoWay.salesforceFields.join(', ')} FROM ${sobject} WHERE ${soqlIn('Id', part)}`)) raw.set(String(r.Id), r);
+      }
+      return twoWay.currentValues('salesforce', raw);
     };
   }
 

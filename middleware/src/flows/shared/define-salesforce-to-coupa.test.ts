@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { startRig, type Rig } from '../../../../scripts/bench/rig';
 import { parseMapping } from '../../mapping';
 import { defineSalesforceToCoupaFlow, type KeyedRecord } from './define-salesforce-to-coupa';
+import { twoWaySync } from './two-way';
 
 jest.setTimeout(60_000);
 
@@ -144,5 +145,58 @@ describe('defineSalesforceToCoupaFlow', () => {
     await rig.engine.ingest(flow.name, await flow.fetch!([id]), { trigger: 'stream', advanceCheckpoint: false });
     expect(suppliersOf(id)).toHaveLength(0);
     expect(() => vendorFlow({ type: '' })).toThrow(/flows\.vendor-accounts\.options\.type/);
+  });
+  it('two-way: updates a linked record without its create-only fields, and links the record a Salesforce record names', async () => {
+    const twoWayMapping = parseMapping(
+      [
+        'coupa: { resource: suppliers }',
+        'salesforce: { object: Account, externalId: Coupa_Supplier_Id__c }',
+        'fields:',
+        '  - { owner: salesforce, salesforce: Name, coupa: name }',
+        '  - { owner: salesforce, salesforce: AccountNumber, coupa: number }',
+        '  - { owner: coupa, coupa: id, salesforce: Coupa_Supplier_Id__c, expression: "$string($)" }',
+      ].join('\n'),
+      'vendor-accounts-two-way.yaml',
+    );
+    const deps = rig.deps();
+    const twoWay = twoWaySync({
+      mapping: twoWayMapping,
+      linkGroup: 'vendor-accounts',
+      store: deps.store,
+      sides: { salesforce: { system: 'salesforce', object: 'Account' }, coupa: { system: 'coupa', object: 'suppliers' } },
+    });
+    const flow = defineSalesforceToCoupaFlow(deps, {
+      name: 'vendor-accounts.to-coupa',
+      options,
+      declare: () => ({
+        twoWay,
+        schedule: '0 * * * * *',
+        source: { sobject: 'Account', fields: [] },
+        target: { resource: 'suppliers', keyField: KEY, keyPrefix: 'vendor-account:', createOnly: ['number'], carriedId: (row) => (row.Coupa_Supplier_Id__c as string | null) ?? null },
+        mapping: twoWayMapping,
+      }),
+    });
+    rig.engine.register(flow);
+    expect(flow.fieldOwners).toMatchObject({ name: 'salesforce', number: 'salesforce' });
+    const named = rig.coupaEmu.control.create('suppliers', { name: 'Nu Castings', number: 'C-1', status: 'active' });
+    const [created] = await rig.salesforce.create('Account', [{ Name: 'Xi Bearings', AccountNumber: 'A-1' }]);
+    const [carrying] = await rig.salesforce.create('Account', [{ Name: 'Nu Castings Ltd', AccountNumber: 'A-2', Coupa_Supplier_Id__c: String(named.id) }]);
+    const first = await rig.engine.runNow(flow.name);
+    expect(first.counts).toMatchObject({ created: 1, updated: 1 });
+    const made = suppliersOf(String(created.id));
+    expect(made).toEqual([expect.objectContaining({ name: 'Xi Bearings', number: 'A-1' })]);
+    // Linked by the id it carries: updated, never created, and keeps its own number.
+    expect(rig.coupaEmu.control.list('suppliers').find((s) => s.id === named.id)).toMatchObject({ name: 'Nu Castings Ltd', number: 'C-1' });
+    expect(suppliersOf(String(carrying.id))).toHaveLength(0);
+
+    await rig.salesforce.update('Account', [{ Id: String(created.id), Name: 'Xi Bearings Group', AccountNumber: 'A-9' }]);
+    rig.coupaEmu.control.resetCounters();
+    expect((await rig.engine.runNow(flow.name)).counts.updated).toBe(1);
+    expect(rig.coupaEmu.control.counters().byEndpoint['POST /api/suppliers']).toBeUndefined();
+    expect(rig.coupaEmu.control.list('suppliers').find((s) => s.id === made[0].id)).toMatchObject({
+      name: 'Xi Bearings Group',
+      number: 'A-1',
+      'custom-fields': { [KEY]: String(created.id) },
+    });
   });
 });

@@ -20,6 +20,8 @@ import { coupaKeyLookup, type KeyedRecord } from './coupa-key-lookup';
 import { classifyFor, RecordWriteError } from './errors';
 import { fetchSalesforce, readSalesforce } from './io';
 import { parseFlowOptions } from './options';
+import { chunks } from './salesforce-writes';
+import { ownersFor, type TwoWaySync } from './two-way';
 
 export type { KeyedRecord } from './coupa-key-lookup';
 
@@ -30,6 +32,12 @@ const isRefusal = (p: unknown): p is Refusal => typeof (p as Refusal | null)?.$r
 export interface SalesforceToCoupaDeclaration<R extends SObjectRecord, P extends Record<string, unknown>> {
   /** Shared links with the flow's Coupa → Salesforce companion (status write-back). */
   linkGroup?: string;
+  /**
+   * One direction of a two-way flow (`two-way.ts`): linked records are updated too (PUT, without `createOnly`
+   * fields), with link group, lineage and per-field ownership from the shared mapping, current Coupa values read for
+   * two-sided change detection and what each write leaves in sync on Salesforce reported so it is not sent back.
+   */
+  twoWay?: TwoWaySync;
   /** Cron (with seconds) of the poll; the runtime replaces it by the safety-net schedule when the flow streams. */
   schedule: string;
   batchSize?: number;
@@ -50,6 +58,15 @@ export interface SalesforceToCoupaDeclaration<R extends SObjectRecord, P extends
     fields?: string[];
     /** The create request; default `POST /api/<resource>`. */
     create?(payload: P, fields: FieldProjection): Promise<KeyedRecord>;
+    /** Two-way: top-level fields sent only when the Coupa record is created (the key field is create-only too). */
+    createOnly?: string[];
+    /**
+     * Two-way: the id of the Coupa record a Salesforce record names (a field the other direction writes); the first
+     * matching tier, before the key field. A page's ids are checked with one `id[in]` request per 50.
+     */
+    carriedId?(row: R): string | null;
+    /** Two-way: the update request; default `PUT /api/<resource>/<id>` answering a limited object. */
+    update?(id: string, body: Record<string, unknown>): Promise<unknown>;
   };
   /** `salesforce-to-coupa` mapping of the record (after `enrich`) to the Coupa body. */
   mapping: CompiledMapping;
@@ -64,8 +81,11 @@ export interface SalesforceToCoupaDeclaration<R extends SObjectRecord, P extends
     refuse?(row: R, tools: { find(key: string): Promise<KeyedRecord | null> }): Promise<string | null> | string | null;
     /** Runs when a refused record is written (e.g. the reason onto the request); it is dead-lettered after. */
     onRefused?(r: { sourceId: string; reason: string }): Promise<void>;
-    /** Completes the mapped body (requester, lines); null skips the record; throwing dead-letters it. */
-    afterMap?(payload: Record<string, unknown>, row: R): Promise<P | null> | P | null;
+    /**
+     * Completes the mapped body (requester, lines); null skips the record; throwing dead-letters it. `ctx.targetId`:
+     * the linked Coupa record (two-way updates).
+     */
+    afterMap?(payload: Record<string, unknown>, row: R, ctx: { targetId: string | null }): Promise<P | null> | P | null;
     /** After the record is created, or found already made (a lost answer, another instance): e.g. submit a draft. */
     afterWrite?(target: KeyedRecord, r: { sourceId: string; created: boolean }): Promise<void>;
     /** Coupa refused the create for good (validation, conflict): e.g. the reason onto the Salesforce record. */
@@ -87,7 +107,8 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
   spec: SalesforceToCoupaFlow<S, R, P>,
 ): FlowDefinition<R, P | Refusal> {
   const d = spec.declare(parseFlowOptions(spec.name, spec.options, deps.options));
-  const { source, target, hooks = {} } = d;
+  const { source, target, hooks = {}, twoWay } = d;
+  const fields = twoWay ? twoWay.salesforceFields : ['Id', ...source.fields];
   const sf = deps.salesforce;
   const log = deps.logger.child({ flow: spec.name });
   const lookup = coupaKeyLookup(deps.coupa, { resource: target.resource, keyField: target.keyField, fields: target.fields, logger: log });
@@ -135,9 +156,51 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
     return { ok: true, targetId: String(created.id) };
   }
 
-  return {
+  const update = target.update ?? ((id: string, body: Record<string, unknown>) => resource.update(Number(id), body as never, { params: { return_object: 'limited' } }));
+  /** What an update leaves alone: create-only fields and the key field (it exists to find a record this flow made). */
+  const withoutCreateOnly = (payload: Record<string, unknown>): Record<string, unknown> => {
+    const body = { ...payload };
+    for (const f of target.createOnly ?? []) delete body[f];
+    const custom = body['custom-fields'] as Record<string, unknown> | undefined;
+    if (custom && typeof custom === 'object') {
+      const rest = { ...custom };
+      delete rest[target.keyField];
+      if (Object.keys(rest).length) body['custom-fields'] = rest;
+      else delete body['custom-fields'];
+    }
+    return body;
+  };
+
+  async function updateBody(row: R, targetId: string): Promise<P | null> {
+    const mapped = await mapRecord(d.mapping, 'salesforce-to-coupa', row);
+    if (!mapped.included) return null;
+    const body = hooks.afterMap ? await hooks.afterMap(mapped.payload, row, { targetId }) : mapped.payload;
+    return body ? (withoutCreateOnly(body) as P) : null;
+  }
+
+  async function updateOne(item: WriteItem<P>): Promise<WriteOutcome> {
+    const body = withoutCreateOnly(item.payload);
+    try {
+      await update(item.targetId!, body);
+    } catch (error) {
+      return failure(error, { op: item.op, payload: body });
+    }
+    return { ok: true, targetId: item.targetId!, written: body, sourceInSync: await twoWay!.inSyncAfter('coupa-to-salesforce', body, item.lastWritten) };
+  }
+
+  /** The carried Coupa ids that exist: one `id[in]` request per 50, every hit checked to be one asked for. */
+  async function carriedIds(rows: R[]): Promise<Set<string>> {
+    const wanted = [...new Set(rows.map((r) => target.carriedId?.(r)).filter((v): v is string => !!v && /^\d+$/.test(v)))];
+    const found = new Set<string>();
+    for (const part of chunks(wanted, 50)) {
+      for await (const r of resource.list({ filters: { 'id[in]': part }, fields: ['id'] })) if (part.includes(String(r.id))) found.add(String(r.id));
+    }
+    return found;
+  }
+
+  const flow: FlowDefinition<R, P | Refusal> = {
     name: spec.name,
-    ...(d.linkGroup ? { linkGroup: d.linkGroup } : {}),
+    ...(d.linkGroup || twoWay ? { linkGroup: twoWay?.linkGroup ?? d.linkGroup } : {}),
     source: { system: 'salesforce', object: source.sobject },
     target: { system: 'coupa', object: target.resource },
     trigger: { kind: 'poll', schedule: d.schedule },
@@ -147,20 +210,20 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
 
     async read(req) {
       planned.clear();
-      return related(await readSalesforce(sf, source, req));
+      return related(await readSalesforce(sf, { ...source, fields }, req));
     },
     /** Records by id as they are now (change events, gap events, replays): `filter` skips those off the trigger. */
-    fetch: async (ids) => related(await fetchSalesforce(sf, { sobject: source.sobject, fields: ['Id', ...source.fields] }, ids)),
+    fetch: async (ids) => related(await fetchSalesforce(sf, { sobject: source.sobject, fields }, ids)),
 
     async map(rec, ctx) {
-      if (ctx.targetId) return null;
       const row = rec.data;
+      if (ctx.targetId) return twoWay ? updateBody(row, ctx.targetId) : null;
       if (hooks.filter && !hooks.filter(row)) return null;
       const reason = hooks.refuse ? await hooks.refuse(row, { find: lookup.find }) : null;
       if (reason) return { $refused: reason };
       const mapped = await mapRecord(d.mapping, 'salesforce-to-coupa', row);
       if (!mapped.included) return null;
-      const body = hooks.afterMap ? await hooks.afterMap(mapped.payload, row) : (mapped.payload as P);
+      const body = hooks.afterMap ? await hooks.afterMap(mapped.payload, row, { targetId: null }) : (mapped.payload as P);
       if (!body) return null;
       planned.set(rec.id, row);
       // The key the look-ups search for, whatever the mapping says.
@@ -169,8 +232,14 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
 
     // A record whose Coupa record exists (an earlier attempt, another instance) is linked to it, not created again.
     async matchPage(items) {
-      const ids = items.filter((i) => !isRefusal(i.payload)).map((i) => i.record.id);
+      const candidates = items.filter((i) => !isRefusal(i.payload));
       const out = new Map<string, MatchResult>();
+      const carried = await carriedIds(candidates.map((i) => i.record.data));
+      for (const { record } of candidates) {
+        const id = target.carriedId?.(record.data);
+        if (id && carried.has(id)) out.set(record.id, { targetId: id });
+      }
+      const ids = candidates.map((i) => i.record.id).filter((id) => !out.has(id));
       if (!ids.length) return out;
       const { trusted, found } = await lookup.findPage(ids);
       for (const id of ids) {
@@ -190,7 +259,9 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
             await hooks.onRefused?.({ sourceId, reason: payload.$refused });
             return failure(new RecordWriteError(payload.$refused, { kind: 'validation', retryable: false }));
           }
-          return await createOne(item as WriteItem<P>);
+          if (twoWay && item.op === 'update' && item.targetId) return await updateOne(item as WriteItem<P>);
+          const outcome = await createOne(item as WriteItem<P>);
+          return twoWay && outcome.ok ? { ...outcome, written: payload, sourceInSync: await twoWay.inSyncAfter('coupa-to-salesforce', payload, item.lastWritten) } : outcome;
         } catch (error) {
           return failure(error, { op: item.op, payload });
         }
@@ -202,4 +273,17 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
       return hit ? String(hit.id) : null;
     },
   };
+
+  if (twoWay) {
+    flow.lineage = twoWay.lineage['salesforce-to-coupa'];
+    flow.fieldOwners = ownersFor(d.mapping, 'coupa');
+    flow.readTargets = async (ids) => {
+      const raw = new Map<string, Record<string, unknown>>();
+      for (const part of chunks([...new Set(ids.filter((id) => /^\d+$/.test(id)))], 50)) {
+        for await (const r of resource.list({ filters: { 'id[in]': part } })) if (part.includes(String(r.id))) raw.set(String(r.id), r as unknown as Record<string, unknown>);
+      }
+      return twoWay.currentValues('coupa', raw);
+    };
+  }
+  return flow;
 }
