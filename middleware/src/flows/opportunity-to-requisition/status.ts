@@ -8,6 +8,7 @@ import type { FlowDefinition } from '../../engine';
 import { sourcePaths } from '../../mapping';
 import { requireMapping, type FlowDeps } from '../deps';
 import { defineCoupaToSalesforceFlow } from '../shared/define-flow';
+import { customFieldKey } from '../shared/coupa-key-lookup';
 import { classifyFor } from '../shared/errors';
 import { LINK_GROUP, OPPORTUNITY_ID_FIELD, STATUS_FLOW_NAME } from './logic';
 import { parseOptions } from './options';
@@ -15,8 +16,7 @@ import { RequisitionProgressReader } from './progress-reader';
 
 /** The Opportunity id a requisition carries in its custom field, or null. */
 export function opportunityIdOfRequisition(req: Record<string, unknown>): string | null {
-  const v = (req['custom-fields'] as Record<string, unknown> | undefined)?.[OPPORTUNITY_ID_FIELD];
-  return typeof v === 'string' && v.trim() ? v.trim() : null;
+  return customFieldKey(req, OPPORTUNITY_ID_FIELD);
 }
 
 export function createRequisitionStatusFlow(deps: FlowDeps, headerMapping: string): FlowDefinition {

@@ -23,6 +23,12 @@ export interface CoupaKeyLookup {
   keyOf(record: Record<string, unknown>): string | null;
 }
 
+/** The key a Coupa record carries in one of its custom fields (trimmed), or null when it carries none. */
+export function customFieldKey(record: Record<string, unknown>, field: string): string | null {
+  const v = (record['custom-fields'] as Record<string, unknown> | null | undefined)?.[field];
+  return typeof v === 'string' && v.trim() ? v.trim() : null;
+}
+
 /** Ids per `[in]` request: Coupa pages answers by 50. */
 const IN_CHUNK = 50;
 
@@ -30,10 +36,7 @@ export function coupaKeyLookup(coupa: CoupaClient, o: { resource: CoupaResourceN
   const resource = new CoupaResource(coupa, o.resource);
   const filter = `custom_fields[${o.keyField}]`;
   const fields = projectionFromPaths(['id', ...(o.fields ?? []), `custom-fields.${o.keyField}`]);
-  const keyOf = (record: Record<string, unknown>): string | null => {
-    const v = (record['custom-fields'] as Record<string, unknown> | null | undefined)?.[o.keyField];
-    return typeof v === 'string' && v.trim() ? v.trim() : null;
-  };
+  const keyOf = (record: Record<string, unknown>): string | null => customFieldKey(record, o.keyField);
 
   return {
     fields,

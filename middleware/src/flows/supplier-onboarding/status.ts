@@ -8,6 +8,7 @@ import { compareCursors, type Cursor, type FlowDefinition, type SourceRecord, ty
 import { SalesforceApiError, soqlQuote, type SalesforceClient } from '../../salesforce';
 import { requireMapping, type FlowDeps } from '../deps';
 import { defineCoupaToSalesforceFlow } from '../shared/define-flow';
+import { customFieldKey } from '../shared/coupa-key-lookup';
 import { classifyFor } from '../shared/errors';
 import { accountUpdate, contentStamp, floorSecond, LINK_GROUP, OnboardingRejected, REQUEST_ID_FIELD, REQUEST_OBJECT, STATUS_FLOW_NAME } from './logic';
 import { parseOptions } from './options';
@@ -19,8 +20,7 @@ const classifyCoupaFlow = classifyFor('coupa');
 
 /** The onboarding request a SIM record names in its custom field, or null. */
 export function requestIdOfSim(sim: Record<string, unknown>): string | null {
-  const v = (sim['custom-fields'] as Record<string, unknown> | undefined)?.[REQUEST_ID_FIELD];
-  return typeof v === 'string' && v.trim() ? v.trim() : null;
+  return customFieldKey(sim, REQUEST_ID_FIELD);
 }
 
 /**
