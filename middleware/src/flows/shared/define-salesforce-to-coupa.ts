@@ -17,7 +17,7 @@ import type { SObjectRecord } from '../../salesforce';
 import type { FlowDeps } from '../deps';
 import { COUPA_WRITE_CONCURRENCY, mapConcurrent } from './concurrency';
 import { coupaKeyLookup, type KeyedRecord } from './coupa-key-lookup';
-import { classifyFor, RecordWriteError } from './errors';
+import { classifyFor, failedOutcome, RecordWriteError } from './errors';
 import { fetchSalesforce, readSalesforce } from './io';
 import { parseFlowOptions } from './options';
 import { chunks } from './salesforce-writes';
@@ -100,7 +100,6 @@ export interface SalesforceToCoupaFlow<S extends z.ZodType, R extends SObjectRec
   declare(options: z.output<S>): SalesforceToCoupaDeclaration<R, P>;
 }
 
-const failure = (error: unknown, request?: unknown): WriteOutcome => ({ ok: false, error, request, response: (error as { body?: unknown })?.body });
 
 export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObjectRecord, P extends Record<string, unknown>>(
   deps: FlowDeps,
@@ -150,7 +149,7 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
       created = await create(payload, lookup.fields);
     } catch (error) {
       if (isFinal(error)) await hooks.onCreateRefused?.({ sourceId, error, row: planned.get(sourceId) ?? null });
-      return failure(error, { op: item.op, payload });
+      return failedOutcome(error, { op: item.op, payload });
     }
     await hooks.afterWrite?.(created, { sourceId, created: true });
     return { ok: true, targetId: String(created.id) };
@@ -183,7 +182,7 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
     try {
       await update(item.targetId!, body);
     } catch (error) {
-      return failure(error, { op: item.op, payload: body });
+      return failedOutcome(error, { op: item.op, payload: body });
     }
     return { ok: true, targetId: item.targetId!, written: body, sourceInSync: await twoWay!.inSyncAfter('coupa-to-salesforce', body, item.lastWritten) };
   }
@@ -257,13 +256,13 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
         try {
           if (isRefusal(payload)) {
             await hooks.onRefused?.({ sourceId, reason: payload.$refused });
-            return failure(new RecordWriteError(payload.$refused, { kind: 'validation', retryable: false }));
+            return failedOutcome(new RecordWriteError(payload.$refused, { kind: 'validation', retryable: false }));
           }
           if (twoWay && item.op === 'update' && item.targetId) return await updateOne(item as WriteItem<P>);
           const outcome = await createOne(item as WriteItem<P>);
           return twoWay && outcome.ok ? { ...outcome, written: payload, sourceInSync: await twoWay.inSyncAfter('coupa-to-salesforce', payload, item.lastWritten) } : outcome;
         } catch (error) {
-          return failure(error, { op: item.op, payload });
+          return failedOutcome(error, { op: item.op, payload });
         }
       }),
 

@@ -1,6 +1,6 @@
 /** Record-level failures of flows and how they are classified (one class and one classifier for every flow). */
 import { CoupaApiError, classifyCoupaError } from '../../coupa';
-import type { Classification } from '../../engine';
+import type { Classification, WriteOutcome } from '../../engine';
 import { MappingRecordError } from '../../mapping';
 import { SalesforceApiError, classifySalesforceError, type WriteResult } from '../../salesforce';
 
@@ -36,3 +36,6 @@ export function classifyFor(system: 'salesforce' | 'coupa') {
 export function describeResult(r: WriteResult): string {
   return r.errors.map((e) => `${e.code}: ${e.message}${e.fields.length ? ` (${e.fields.join(', ')})` : ''}`).join('; ') || 'unknown error';
 }
+
+/** A record's failed write as the engine's outcome: the error, the request sent and the body the system answered. */
+export const failedOutcome = (error: unknown, request?: unknown): WriteOutcome => ({ ok: false, error, request, response: (error as { body?: unknown })?.body });

@@ -6,7 +6,7 @@
 import { type Classification, type FlowDefinition, type SourceRecord, type WriteOutcome } from '../../engine';
 import { mapRecord } from '../../mapping';
 import { soqlQuote, type SObjectRecord } from '../../salesforce';
-import { classifyFor } from '../shared/errors';
+import { classifyFor, failedOutcome } from '../shared/errors';
 import { requireMapping, type FlowDeps } from '../deps';
 import {
   accountIdOfKey,
@@ -39,7 +39,6 @@ export function classifyFlowError(err: unknown): Classification {
   return classifyCoupaFlow(err);
 }
 
-const failure = (error: unknown, request?: unknown): WriteOutcome => ({ ok: false, error, request, response: (error as { body?: unknown })?.body });
 
 export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] {
   const o = parseOptions(deps.options);
@@ -65,9 +64,9 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
     if (!req) {
       const [r] = await sf.create(REQUEST_OBJECT, [{ Account__c: accountId, Status__c: 'Requested' }]);
       const err = sfError(r);
-      if (err) return failure(err);
+      if (err) return failedOutcome(err);
       req = await openRequestOf(accountId);
-      if (!req) return failure(new Error(`the onboarding request created for Account ${accountId} cannot be read back`));
+      if (!req) return failedOutcome(new Error(`the onboarding request created for Account ${accountId} cannot be read back`));
     }
     if (req.Coupa_Supplier_Information_Id__c) return { ok: true, targetId: String(req.Coupa_Supplier_Information_Id__c) };
     const [row] = await requests.withRelated([req]);
@@ -75,7 +74,7 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
     const reason = rejectionReason(row, (row.OpenRequests as SObjectRecord[]) ?? []);
     if (reason) {
       await requests.markFailed(requestId, reason, null);
-      return failure(new OnboardingRejected(reason));
+      return failedOutcome(new OnboardingRejected(reason));
     }
     // The request flow's own create: its look-up by the request id first, and the reason on the request if Coupa refuses.
     const m = await mapRecord(mapping, 'salesforce-to-coupa', row);
@@ -111,7 +110,7 @@ export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] 
           try {
             out.push(item.op === 'update' && item.targetId ? { ok: true, targetId: item.targetId } : await startFor(String(item.payload.accountId)));
           } catch (error) {
-            out.push(failure(error, { op: item.op, payload: item.payload }));
+            out.push(failedOutcome(error, { op: item.op, payload: item.payload }));
           }
         }
         return out;
