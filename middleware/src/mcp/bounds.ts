@@ -6,6 +6,11 @@ export interface Bounds {
   maxTextLength: number;
 }
 
+/** How many items a list tool answers with: what the agent asked for, never more than the bound. */
+export function listLimit(asked: number | undefined, b: Bounds): number {
+  return Math.min(asked ?? b.maxListItems, b.maxListItems);
+}
+
 /** A capped list with its full size, so an agent knows there is more (and can narrow its question). */
 export function capList<T>(items: T[], max: number): { items: T[]; total: number; truncated: boolean } {
   return { items: items.slice(0, max), total: items.length, truncated: items.length > max };

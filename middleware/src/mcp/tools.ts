@@ -10,7 +10,7 @@ import { recordTimeline } from '../http/routes/records';
 import { decisionReason } from '../runtime/flow-control';
 import { soqlQuote, type SObjectRecord, type WriteResult } from '../salesforce';
 import type { StateStore } from '../store';
-import { capList, type Bounds } from './bounds';
+import { capList, listLimit, type Bounds } from './bounds';
 import type { ToolName } from './config';
 
 /** What the tools need from the running connector. */
@@ -187,7 +187,7 @@ export const TOOLS: ToolDef[] = [
         s.total = Math.round((s.total + (typeof inv.total === 'number' ? inv.total : 0)) * 100) / 100;
       }
       const picked = state === 'all' ? all : all.filter((i) => i.state === state);
-      return { accountId, state, summary, invoices: capList(picked, Math.min(max ?? bounds.maxListItems, bounds.maxListItems)) };
+      return { accountId, state, summary, invoices: capList(picked, listLimit(max, bounds)) };
     },
   }),
   define({
@@ -220,7 +220,7 @@ export const TOOLS: ToolDef[] = [
         asOf: r.As_Of__c ?? null,
       }));
       if (period && !periods.length) return { accountId, period, found: false, message: `no spend summary for ${period} (no activity and no budget, or not computed yet)` };
-      return { accountId, ...(period ? { period, found: true } : {}), periods: capList(periods, Math.min(max ?? bounds.maxListItems, bounds.maxListItems)) };
+      return { accountId, ...(period ? { period, found: true } : {}), periods: capList(periods, listLimit(max, bounds)) };
     },
   }),
   define({
@@ -266,7 +266,7 @@ export const TOOLS: ToolDef[] = [
       })
       .strict(),
     async run({ key, flow, limit: max }, { deps, bounds }) {
-      const t = await recordTimeline(deps.store, deps.flows(), key, { flow, limit: Math.min(max ?? bounds.maxListItems, bounds.maxListItems) });
+      const t = await recordTimeline(deps.store, deps.flows(), key, { flow, limit: listLimit(max, bounds) });
       return {
         query: t.query,
         recordKey: t.recordKey,
@@ -324,7 +324,7 @@ export const TOOLS: ToolDef[] = [
     kind: 'read',
     input: z.object({ flow: flowName, status: z.enum(['open', 'replayed', 'discarded']).default('open'), limit }).strict(),
     async run({ flow, status, limit: max }, { deps, bounds }) {
-      const n = Math.min(max ?? bounds.maxListItems, bounds.maxListItems);
+      const n = listLimit(max, bounds);
       const rows = await deps.store.listDeadLetters({ flow, status, limit: n + 1 });
       const items = rows.slice(0, n).map((d) => ({
         id: d.id,
@@ -346,7 +346,7 @@ export const TOOLS: ToolDef[] = [
     kind: 'read',
     input: z.object({ flow: flowName, status: z.enum(['open', 'resolved']).default('open'), limit }).strict(),
     async run({ flow, status, limit: max }, { deps, bounds }) {
-      const n = Math.min(max ?? bounds.maxListItems, bounds.maxListItems);
+      const n = listLimit(max, bounds);
       const rows = await deps.store.listConflicts({ flow, status, limit: n + 1 });
       const items = rows.slice(0, n).map((c) => ({
         id: c.id,
