@@ -15,7 +15,7 @@ import { defineCoupaToSalesforceFlow, type CoupaRow } from '../shared/define-flo
 import { defineSalesforceToCoupaFlow } from '../shared/define-salesforce-to-coupa';
 import { RecordWriteError, validation } from '../shared/errors';
 import { soqlIn } from '../shared/io';
-import { parseFlowOptions } from '../shared/options';
+import { listOption, parseFlowOptions, textOption } from '../shared/options';
 import { chunks, LAST_SYNCED_FIELD } from '../shared/salesforce-writes';
 import { decideSync } from '../shared/tiers';
 import { twoWaySync } from '../shared/two-way';
@@ -26,24 +26,21 @@ export const CONTRACT_SYNC = 'contract-sync';
 export const CONTRACT_TO_SALESFORCE = `${CONTRACT_SYNC}.to-salesforce`;
 export const CONTRACT_TO_COUPA = `${CONTRACT_SYNC}.to-coupa`;
 
-const strings = (fallback: string[]) => z.array(z.string().min(1), { error: 'must be a list of strings' }).default(fallback);
-const text = (fallback: string) => z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).default(fallback);
-
 export const contractSyncOptionsSchema = z.strictObject({
   /** Mapping name in config/mappings; its salesforce.object is the synced object. */
-  mapping: text('contract'),
+  mapping: textOption('contract'),
   /** Salesforce statuses that create the Coupa contract. */
-  activatedStatuses: strings(['Activated']),
+  activatedStatuses: listOption(['Activated']),
   /** Coupa statuses that create the Salesforce record. Linked records always update. */
-  createFromCoupaStatuses: strings(['published']),
+  createFromCoupaStatuses: listOption(['published']),
   /** Coupa contract fields sent only when the contract is created, never on updates. */
-  createOnlyCoupaFields: strings(['number', 'status']),
+  createOnlyCoupaFields: listOption(['number', 'status']),
   /** Status a new Salesforce record must be inserted with before it can be activated (null: insert as mapped). */
   insertStatus: z.string().min(1).nullable().default('Draft'),
-  statusField: text('Status'),
+  statusField: textOption('Status'),
   /** Coupa custom field holding the Salesforce record Id. */
-  coupaSalesforceIdField: text('salesforce-contract-id'),
-  schedule: text('* * * * *'),
+  coupaSalesforceIdField: textOption('salesforce-contract-id'),
+  schedule: textOption('* * * * *'),
 });
 
 export type ContractSyncOptions = z.output<typeof contractSyncOptionsSchema>;

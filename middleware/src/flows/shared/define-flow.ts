@@ -272,7 +272,8 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
       return Promise.all(
         outcomes.map(async (o, i) => {
           if (!o.ok) return o;
-          const written = twoWay.shows('salesforce', items[i].payload);
+          // A write hook that sent more or less than the payload says what the record now holds from us.
+          const written = o.written ?? twoWay.shows('salesforce', items[i].payload);
           return { ...o, written, sourceInSync: await twoWay.inSyncAfter('salesforce-to-coupa', written, items[i].lastWritten) };
         }),
       );
@@ -313,8 +314,8 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
     };
   }
 
-  if (twoWay) {
-    flow.fieldOwners = ownersFor(mapping, 'salesforce');
+  if (twoWay) flow.fieldOwners = ownersFor(mapping, 'salesforce');
+  if (twoWay && twoWay.targetValues.salesforce !== 'none') {
     flow.readTargets = async (ids) => {
       const raw = new Map<string, Record<string, unknown>>();
       for (const part of chunks(ids, 200)) {

@@ -199,4 +199,57 @@ describe('defineSalesforceToCoupaFlow', () => {
       'custom-fields': { [KEY]: String(created.id) },
     });
   });
+
+  it('two-way, never creating: links a record naming an existing one, dead-letters one naming none, skips the rest', async () => {
+    const linkMapping = parseMapping(
+      [
+        'coupa: { resource: suppliers }',
+        'salesforce: { object: Account, externalId: Coupa_Supplier_Id__c }',
+        'fields:',
+        '  - { owner: salesforce, salesforce: Website, coupa: website }',
+        '  - { owner: coupa, coupa: id, salesforce: Coupa_Supplier_Id__c, expression: "$string($)" }',
+      ].join('\n'),
+      'vendor-accounts-link.yaml',
+    );
+    const deps = rig.deps();
+    const sides = { salesforce: { system: 'salesforce' as const, object: 'Account' }, coupa: { system: 'coupa' as const, object: 'suppliers' } };
+    const declare = (twoWay: ReturnType<typeof twoWaySync>) => () => ({
+      twoWay,
+      schedule: '0 * * * * *',
+      source: { sobject: 'Account', fields: [] },
+      target: {
+        resource: 'suppliers' as const,
+        carriedId: (row: Record<string, unknown>) => (row.Coupa_Supplier_Id__c as string | null) ?? null,
+        neverCreates: (id: string) => `Account ${id} names no Coupa supplier`,
+      },
+      mapping: linkMapping,
+    });
+    const linkOnly = twoWaySync({ mapping: linkMapping, linkGroup: 'vendor-links', store: deps.store, sides, targetValues: { coupa: 'all' } });
+    const flow = defineSalesforceToCoupaFlow(deps, { name: 'vendor-links.to-coupa', options, declare: declare(linkOnly) });
+    expect(flow.idempotencyKey).toBeUndefined();
+    rig.engine.register(flow);
+    const same = rig.coupaEmu.control.create('suppliers', { name: 'Omicron Steel', status: 'active', website: 'https://omicron.example' });
+    const other = rig.coupaEmu.control.create('suppliers', { name: 'Pi Plastics', status: 'active', website: 'https://old.example' });
+    const [, differs, dangling, plain] = await rig.salesforce.create('Account', [
+      { Name: 'Omicron', Website: 'https://omicron.example', Coupa_Supplier_Id__c: String(same.id) },
+      { Name: 'Pi', Website: 'https://pi.example', Coupa_Supplier_Id__c: String(other.id) },
+      { Name: 'Rho', Website: 'https://rho.example', Coupa_Supplier_Id__c: '999999' },
+      { Name: 'Sigma', Website: 'https://sigma.example' },
+    ]);
+    const before = rig.coupaEmu.control.list('suppliers').length;
+    rig.coupaEmu.control.resetCounters();
+    const run = await rig.engine.runNow(flow.name);
+    const calls = rig.coupaEmu.control.counters().byEndpoint;
+    // Nothing is created; the supplier already holding the Account's values is linked without a write ('all' values).
+    expect(rig.coupaEmu.control.list('suppliers')).toHaveLength(before);
+    expect(calls['POST /api/suppliers']).toBeUndefined();
+    expect(calls['PUT /api/suppliers/:id']).toBe(1);
+    expect(rig.coupaEmu.control.list('suppliers').find((s) => s.id === other.id)).toMatchObject({ website: 'https://pi.example' });
+    expect(run.counts).toMatchObject({ created: 0, updated: 1, skipped: 2, deadLettered: 1 });
+    const letters = await deps.store.listDeadLetters({ flow: flow.name });
+    expect(letters.map((l) => [l.recordKey, l.message])).toEqual([[expect.stringContaining(String(dangling.id)), expect.stringContaining(`Account ${dangling.id} names no Coupa supplier`)]]);
+    expect(await deps.store.findLink('vendor-links', 'salesforce', 'Account', String(differs.id))).toBeTruthy();
+    expect(await deps.store.findLink('vendor-links', 'salesforce', 'Account', String(plain.id))).toBeNull();
+    expect(() => defineSalesforceToCoupaFlow(deps, { name: 'x', options, declare: () => ({ ...declare(linkOnly)(), twoWay: undefined }) })).toThrow(/never creates/);
+  });
 });

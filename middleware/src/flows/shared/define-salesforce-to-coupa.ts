@@ -29,6 +29,40 @@ export type { KeyedRecord } from './coupa-key-lookup';
 export type Refusal = { $refused: string };
 const isRefusal = (p: unknown): p is Refusal => typeof (p as Refusal | null)?.$refused === 'string';
 
+interface CoupaTarget {
+  resource: CoupaResourceName;
+  /** Two-way: top-level fields sent only when the Coupa record is created (the key field is create-only too). */
+  createOnly?: string[];
+  /**
+   * Two-way: the id of the Coupa record a Salesforce record names (a field the other direction writes); the first
+   * matching tier, before the key field. A page's ids are checked with one `id[in]` request per 50.
+   */
+  carriedId?(row: SObjectRecord): string | null;
+  /** Two-way: the update request; default `PUT /api/<resource>/<id>` answering a limited object. */
+  update?(id: string, body: Record<string, unknown>): Promise<unknown>;
+}
+
+/** A target this flow creates records in: each carries the Salesforce id in `keyField`. */
+export interface CreatingTarget<P> extends CoupaTarget {
+  /** Coupa custom field the created record carries the Salesforce id in (the key look-ups search). */
+  keyField: string;
+  /** The engine's idempotency key of a record is this prefix and the Salesforce id. */
+  keyPrefix: string;
+  /** Fields look-ups and the create read back besides id and the key field (what `afterWrite` reads). */
+  fields?: string[];
+  /** The create request; default `POST /api/<resource>`. */
+  create?(payload: P, fields: FieldProjection): Promise<KeyedRecord>;
+}
+
+/**
+ * Two-way only: a target whose records are made elsewhere (suppliers are created in Coupa). Linked records and those
+ * naming an existing record (`carriedId`) are updated; nothing is ever created.
+ */
+export interface LinkingTarget extends CoupaTarget {
+  /** Why a record naming no existing Coupa record is not written (its dead letter says so). */
+  neverCreates(sourceId: string): string;
+}
+
 export interface SalesforceToCoupaDeclaration<R extends SObjectRecord, P extends Record<string, unknown>> {
   /** Shared links with the flow's Coupa → Salesforce companion (status write-back). */
   linkGroup?: string;
@@ -48,26 +82,7 @@ export interface SalesforceToCoupaDeclaration<R extends SObjectRecord, P extends
     /** SOQL condition of the change stream (the trigger); `fetch` does not apply it, so `filter` re-checks it. */
     where?: string;
   };
-  target: {
-    resource: CoupaResourceName;
-    /** Coupa custom field the created record carries the Salesforce id in (the key look-ups search). */
-    keyField: string;
-    /** The engine's idempotency key of a record is this prefix and the Salesforce id. */
-    keyPrefix: string;
-    /** Fields look-ups and the create read back besides id and the key field (what `afterWrite` reads). */
-    fields?: string[];
-    /** The create request; default `POST /api/<resource>`. */
-    create?(payload: P, fields: FieldProjection): Promise<KeyedRecord>;
-    /** Two-way: top-level fields sent only when the Coupa record is created (the key field is create-only too). */
-    createOnly?: string[];
-    /**
-     * Two-way: the id of the Coupa record a Salesforce record names (a field the other direction writes); the first
-     * matching tier, before the key field. A page's ids are checked with one `id[in]` request per 50.
-     */
-    carriedId?(row: R): string | null;
-    /** Two-way: the update request; default `PUT /api/<resource>/<id>` answering a limited object. */
-    update?(id: string, body: Record<string, unknown>): Promise<unknown>;
-  };
+  target: CreatingTarget<P> | LinkingTarget;
   /** `salesforce-to-coupa` mapping of the record (after `enrich`) to the Coupa body. */
   mapping: CompiledMapping;
   /** The flow's own per-record errors: dead-lettered without retry (their message is shown as is). */
@@ -110,9 +125,12 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
   const fields = twoWay ? twoWay.salesforceFields : ['Id', ...source.fields];
   const sf = deps.salesforce;
   const log = deps.logger.child({ flow: spec.name });
-  const lookup = coupaKeyLookup(deps.coupa, { resource: target.resource, keyField: target.keyField, fields: target.fields, logger: log });
+  const keyed = 'keyField' in target ? target : null;
+  const linking = 'neverCreates' in target ? target : null;
+  if (linking && !twoWay) throw new Error(`flow ${spec.name}: a target that never creates is one direction of a two-way flow (twoWay)`);
+  const lookup = keyed ? coupaKeyLookup(deps.coupa, { resource: target.resource, keyField: keyed.keyField, fields: keyed.fields, logger: log }) : null;
   const resource = new CoupaResource(deps.coupa, target.resource);
-  const create = target.create ?? ((payload: P, fields: FieldProjection) => resource.create(payload as never, { fields }) as Promise<KeyedRecord>);
+  const create = keyed?.create ?? ((payload: P, fields: FieldProjection) => resource.create(payload as never, { fields }) as Promise<KeyedRecord>);
   const classifyCoupa = classifyFor('coupa');
   const classify = (err: unknown) => ((d.errors ?? []).some((E) => err instanceof E) ? { kind: 'validation' as const, retryable: false } : classifyCoupa(err));
   const isFinal = (err: unknown) => ['validation', 'conflict'].includes(classify(err).kind);
@@ -133,6 +151,7 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
 
   async function createOne(item: WriteItem<P>): Promise<WriteOutcome> {
     const { sourceId, payload } = item;
+    if (!lookup) return failedOutcome(new RecordWriteError(linking!.neverCreates(sourceId), { kind: 'validation', retryable: false }));
     if (item.op === 'update' && item.targetId) {
       // Matched by the page look-up: made before (a lost answer, another instance). Linked now, never created again.
       if (hooks.afterWrite) await hooks.afterWrite((await resource.get(Number(item.targetId), lookup.fields)) as KeyedRecord, { sourceId, created: false });
@@ -163,14 +182,14 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
     const custom = body['custom-fields'] as Record<string, unknown> | undefined;
     if (custom && typeof custom === 'object') {
       const rest = { ...custom };
-      delete rest[target.keyField];
+      if (keyed) delete rest[keyed.keyField];
       if (Object.keys(rest).length) body['custom-fields'] = rest;
       else delete body['custom-fields'];
     }
     return body;
   };
 
-  async function updateBody(row: R, targetId: string): Promise<P | null> {
+  async function updateBody(row: R, targetId: string | null): Promise<P | null> {
     const mapped = await mapRecord(d.mapping, 'salesforce-to-coupa', row);
     if (!mapped.included) return null;
     const body = hooks.afterMap ? await hooks.afterMap(mapped.payload, row, { targetId }) : mapped.payload;
@@ -205,7 +224,6 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
     trigger: { kind: 'poll', schedule: d.schedule },
     batchSize: d.batchSize ?? 50,
     classify,
-    idempotencyKey: (rec) => `${target.keyPrefix}${rec.id}`,
 
     async read(req) {
       planned.clear();
@@ -218,6 +236,8 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
       const row = rec.data;
       if (ctx.targetId) return twoWay ? updateBody(row, ctx.targetId) : null;
       if (hooks.filter && !hooks.filter(row)) return null;
+      // Never creating: only a record naming an existing Coupa record is written (matchPage links it).
+      if (!lookup) return target.carriedId?.(row) ? updateBody(row, null) : null;
       const reason = hooks.refuse ? await hooks.refuse(row, { find: lookup.find }) : null;
       if (reason) return { $refused: reason };
       const mapped = await mapRecord(d.mapping, 'salesforce-to-coupa', row);
@@ -226,7 +246,7 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
       if (!body) return null;
       planned.set(rec.id, row);
       // The key the look-ups search for, whatever the mapping says.
-      return { ...body, 'custom-fields': { ...(body['custom-fields'] as Record<string, unknown> | undefined), [target.keyField]: rec.id } };
+      return { ...body, 'custom-fields': { ...(body['custom-fields'] as Record<string, unknown> | undefined), [keyed!.keyField]: rec.id } };
     },
 
     // A record whose Coupa record exists (an earlier attempt, another instance) is linked to it, not created again.
@@ -239,7 +259,8 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
         if (id && carried.has(id)) out.set(record.id, { targetId: id });
       }
       const ids = candidates.map((i) => i.record.id).filter((id) => !out.has(id));
-      if (!ids.length) return out;
+      if (!lookup) for (const id of ids) out.set(id, { targetId: null });
+      if (!ids.length || !lookup) return out;
       const { trusted, found } = await lookup.findPage(ids);
       for (const id of ids) {
         const hit = found.get(id);
@@ -266,16 +287,22 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
         }
       }),
 
-    async findByIdempotencyKey(key) {
-      if (!key.startsWith(target.keyPrefix)) return null;
-      const hit = await lookup.find(key.slice(target.keyPrefix.length));
-      return hit ? String(hit.id) : null;
-    },
   };
+
+  if (keyed && lookup) {
+    flow.idempotencyKey = (rec) => `${keyed.keyPrefix}${rec.id}`;
+    flow.findByIdempotencyKey = async (key) => {
+      if (!key.startsWith(keyed.keyPrefix)) return null;
+      const hit = await lookup.find(key.slice(keyed.keyPrefix.length));
+      return hit ? String(hit.id) : null;
+    };
+  }
 
   if (twoWay) {
     flow.lineage = twoWay.lineage['salesforce-to-coupa'];
     flow.fieldOwners = ownersFor(d.mapping, 'coupa');
+  }
+  if (twoWay && twoWay.targetValues.coupa !== 'none') {
     flow.readTargets = async (ids) => {
       const raw = new Map<string, Record<string, unknown>>();
       for (const part of chunks([...new Set(ids.filter((id) => /^\d+$/.test(id)))], 50)) {

@@ -1,5 +1,5 @@
 /** A flow's `flows.<name>.options`, validated with its zod schema; bad options stop start-up with path and reason. */
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export function parseFlowOptions<S extends z.ZodType>(flow: string, schema: S, raw: unknown): z.infer<S> {
   const r = schema.safeParse(raw ?? {});
@@ -9,3 +9,8 @@ export function parseFlowOptions<S extends z.ZodType>(flow: string, schema: S, r
   }
   return r.data;
 }
+
+/** Option kinds several flows share. */
+export const textOption = (fallback: string) => z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).default(fallback);
+export const listOption = (fallback: string[]) => z.array(z.string().min(1), { error: 'must be a list of strings' }).default(fallback);
+export const fieldNameOption = () => z.string({ error: 'must be a field API name' }).regex(/^[A-Za-z][A-Za-z0-9_]*$/, { error: 'must be a field API name' });

@@ -52,6 +52,8 @@ export function salesforceFields(mapping: CompiledMapping, extra: string[] = [])
   ];
 }
 
+export type TargetValues = 'shared' | 'all' | 'none';
+
 export interface TwoWaySync {
   mapping: CompiledMapping;
   /** Links, echo ledger and ping-pong counts of both directions. */
@@ -68,9 +70,16 @@ export interface TwoWaySync {
    */
   inSyncAfter(reverse: Direction, written: Record<string, unknown>, before?: Record<string, unknown> | null): Promise<Record<string, unknown>>;
   /**
-   * Shared fields' current target values in payload shape, by target record id. The engine compares them with what
-   * this direction last wrote; a value the other direction carried over since (the target's own change, already
-   * synced) is reported as unchanged, so alternating edits on the two sides are not taken for conflicts.
+   * Which of a target's current values each direction reads before writing to records it is linked or matched to:
+   * `shared` (the shared fields, for two-sided change detection), `all` (the whole record, so that the first write
+   * after a match sends only what differs) or `none` (no read).
+   */
+  targetValues: Record<SystemName, TargetValues>;
+  /**
+   * Current target values in payload shape, by target record id: the record as read for `all`; for `shared`, the
+   * shared fields, which the engine compares with what this direction last wrote (a value the other direction carried
+   * over since, the target's own change already synced, is reported as unchanged, so alternating edits on the two
+   * sides are not taken for conflicts).
    */
   currentValues(target: SystemName, raw: Map<string, Record<string, unknown>>): Promise<Map<string, Record<string, unknown>>>;
 }
@@ -83,6 +92,8 @@ export function twoWaySync(opts: {
   shows?: Partial<Record<SystemName, (payload: Record<string, unknown>) => Record<string, unknown>>>;
   /** Salesforce fields read besides the mapping's. */
   salesforceReads?: string[];
+  /** Per target system; default `shared` for both. */
+  targetValues?: Partial<Record<SystemName, TargetValues>>;
 }): TwoWaySync {
   const { mapping, linkGroup, store, sides } = opts;
   const pairs = sharedPairs(mapping);
@@ -96,6 +107,7 @@ export function twoWaySync(opts: {
     lineage,
     salesforceFields: salesforceFields(mapping, opts.salesforceReads),
     shared: pairs,
+    targetValues: { salesforce: opts.targetValues?.salesforce ?? 'shared', coupa: opts.targetValues?.coupa ?? 'shared' },
     shows,
     async inSyncAfter(reverse, written, before) {
       const mapped = await map(reverse, { ...(before ?? {}), ...written });
@@ -105,20 +117,31 @@ export function twoWaySync(opts: {
       );
     },
     async currentValues(target, raw) {
+      if (opts.targetValues?.[target] === 'all') return raw;
       const toTarget: Direction = target === 'salesforce' ? 'coupa-to-salesforce' : 'salesforce-to-coupa';
       const fromTarget: Direction = target === 'salesforce' ? 'salesforce-to-coupa' : 'coupa-to-salesforce';
       const source: SystemName = target === 'salesforce' ? 'coupa' : 'salesforce';
       const side = sides[target];
       const out = new Map<string, Record<string, unknown>>();
+      // The page's links and both directions' echo entries: two statements for the page, not three per record.
+      const links = new Map(
+        (await store.findLinks(linkGroup, side.system, side.object, [...raw.keys()])).map((l) => [target === 'salesforce' ? l.sfId : l.coupaId, l]),
+      );
+      const echoes = new Map<string, Record<string, unknown>>();
+      if (links.size) {
+        for (const e of await store.listEchoes(linkGroup, [...links.values()].map((l) => l.id))) {
+          if (e.payload) echoes.set(`${e.linkId}|${e.direction}`, e.payload as Record<string, unknown>);
+        }
+      }
       for (const [id, rec] of raw) {
         const mid = await map(fromTarget, rec);
         const view = await map(toTarget, shows(source, mid));
         const current: Record<string, unknown> = {};
         for (const p of pairs) current[top(p[target])] = view[top(p[target])];
-        const link = await store.findLink(linkGroup, side.system, side.object, id);
+        const link = links.get(id);
         if (link) {
-          const lastWritten = (await store.getEcho(linkGroup, link.id, `to-${target}`))?.payload as Record<string, unknown> | undefined;
-          const carried = (await store.getEcho(linkGroup, link.id, `to-${source}`))?.payload as Record<string, unknown> | undefined;
+          const lastWritten = echoes.get(`${link.id}|to-${target}`);
+          const carried = echoes.get(`${link.id}|to-${source}`);
           if (lastWritten && carried) {
             const carriedAsTarget = await map(toTarget, shows(source, carried));
             for (const p of pairs) {
