@@ -30,7 +30,8 @@ interface Sent {
   counted?: boolean;
 }
 
-const realClock: Clock = { now: () => Date.now(), sleep };
+// Monotonic: a wall-clock step back would otherwise stall the bucket for as long.
+const realClock: Clock = { now: () => performance.now(), sleep };
 
 /**
  * Token bucket shared by every caller of one Coupa instance. Waiters are served in FIFO order so a
