@@ -1,7 +1,8 @@
 /**
  * The middleware side of the 100k backfill, in a process of its own so its peak RSS is the connector's alone (the
  * emulators run in the parent). Built by the runtime's own buildConnector from connector.yaml and the environment,
- * exactly as `npm start` with credentials would, with only invoice-status registered. Prints one JSON line.
+ * exactly as `npm start` with credentials would, with only invoice-status registered, in a Node process started as
+ * bin/coupa-sf.js starts the connector (bin/connector-node.js). Prints one JSON line.
  */
 import pino from 'pino';
 import { loadConfig } from '../../middleware/src/config';

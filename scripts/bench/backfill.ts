@@ -37,7 +37,7 @@ interface ChildMemory {
 }
 
 function runChild(env: NodeJS.ProcessEnv): Promise<{ ms: number; maxRssBytes: number; memory?: ChildMemory; summary: BackfillResult['summary'] }> {
-  return runBenchChild('backfill-child.ts', [], env);
+  return runBenchChild('backfill-child.ts', [], env, { asConnector: true });
 }
 
 export async function benchBackfill(
