@@ -28,6 +28,9 @@ export class PostgresDriver implements SqlDriver {
     const pool = new Pool({
       connectionString: databaseUrl,
       max: 5,
+      // Each connection writes a statement as soon as it is asked (one Sync each), not after the previous answer:
+      // statements a caller issues together cost one round trip. In a transaction they still run in order.
+      pipeline: true,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     // An idle client losing its connection emits 'error' on the pool; without a listener that kills the process.
@@ -64,12 +67,21 @@ export class PostgresDriver implements SqlDriver {
     if (this.inTx) return fn(this);
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      // BEGIN goes out with the transaction's first statement instead of costing a round trip of its own. It can only
+      // fail with the connection (or in a session stuck in a failed transaction), and then so does every statement
+      // written behind it; it is awaited before COMMIT either way.
+      const begun = client.query('BEGIN').then(
+        () => null,
+        (err: unknown) => ({ err }),
+      );
       try {
         const result = await fn(new PostgresDriver(this.pool, client, true));
+        const failed = await begun;
+        if (failed) throw failed.err;
         await client.query('COMMIT');
         return result;
       } catch (err) {
+        await begun;
         await client.query('ROLLBACK');
         throw err;
       }
