@@ -156,8 +156,11 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
         const merged = mergeWritten(c.lastWrittenToSource.get(link.id) ?? null, w.sourceInSync);
         echoes.push({ flow: c.group, linkId: link.id, direction: `to-${c.source.system}`, hash: merged.hash, payload: merged.payload });
       }
+      // A literal, not a spread of `base`: this row is built for every record written.
       journal.push({
-        ...base,
+        runId: c.runId,
+        flow: c.flowName,
+        direction: c.direction,
         recordKey: w.task.key,
         linkId: link?.id ?? null,
         action: w.task.op,

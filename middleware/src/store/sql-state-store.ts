@@ -47,8 +47,18 @@ function chunked<T>(list: T[], size = CHUNK): T[][] {
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   return out;
 }
-const marks = (n: number, width = 1): string =>
-  Array.from({ length: n }, () => (width === 1 ? '?' : `(${Array.from({ length: width }, () => '?').join(', ')})`)).join(', ');
+/** `?, ?, …` or `(?, ?), (?, ?), …`; a page asks for the same few shapes again and again, so they are kept. */
+const markCache = new Map<string, string>();
+function marks(n: number, width = 1): string {
+  const key = `${n}x${width}`;
+  let text = markCache.get(key);
+  if (text === undefined) {
+    text = Array.from({ length: n }, () => (width === 1 ? '?' : `(${Array.from({ length: width }, () => '?').join(', ')})`)).join(', ');
+    if (markCache.size >= 500) markCache.delete(markCache.keys().next().value!);
+    markCache.set(key, text);
+  }
+  return text;
+}
 function echoFrom(r: Row): EchoEntry {
   return { flow: r.flow, linkId: num(r.link_id), direction: r.direction, hash: r.hash, payload: fromJson(r.payload), at: r.at };
 }
