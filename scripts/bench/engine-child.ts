@@ -15,24 +15,28 @@ import { PAGE } from './engine';
 export interface EngineChildResult {
   recordsPerSecond: number[];
   ms: number[];
+  /** CPU time of this process (all its threads) per run: steadier than throughput on a machine others load. */
+  cpuMs: number[];
   status: string;
   created: number;
   statementsPerPage: number;
   transactionsPerPage: number;
 }
 
-async function runOnce(store: SqlStateStore, n: number): Promise<{ ms: number; status: string; created: number }> {
+async function runOnce(store: SqlStateStore, n: number): Promise<{ ms: number; cpuMs: number; status: string; created: number }> {
   const source = new FakeSource();
   const target = new FakeTarget();
   const base = Date.parse('2026-01-01T00:00:00Z');
   for (let i = 0; i < n; i++) source.put(String(i + 1), new Date(base + i * 1000).toISOString(), { Name: `Invoice ${i}`, Amount: i });
   const engine = new SyncEngine({ store });
   engine.register(fakeFlow(source, target, { batchSize: PAGE }));
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const summary = await engine.runNow('fake-flow');
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   await engine.stop();
-  return { ms, status: summary.status, created: summary.counts.created };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, status: summary.status, created: summary.counts.created };
 }
 
 async function main(): Promise<void> {
@@ -43,7 +47,7 @@ async function main(): Promise<void> {
   const where = () =>
     kind === 'postgres' ? { databaseUrl: pgUrl, pgSchema: uniqueSchemaName('bench'), dropSchemaOnClose: true } : { sqlitePath: path.join(dir, `state-${k++}.db`) };
   try {
-    const timed: Array<{ ms: number; status: string; created: number }> = [];
+    const timed: Array<{ ms: number; cpuMs: number; status: string; created: number }> = [];
     for (let i = 0; i < Number(runs); i++) {
       const store = await openStateStore(where());
       try {
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
       const result: EngineChildResult = {
         recordsPerSecond: timed.map((t) => n / (t.ms / 1000)),
         ms: timed.map((t) => t.ms),
+        cpuMs: timed.map((t) => t.cpuMs),
         status: timed.every((t) => t.status === 'succeeded') ? 'succeeded' : timed.map((t) => t.status).join(', '),
         created: Math.min(...timed.map((t) => t.created)),
         statementsPerPage: statements / pages,

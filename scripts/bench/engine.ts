@@ -35,7 +35,7 @@ async function throughput(table: Table, label: string, args: string[], n: number
     'engine',
     `fake flow, ${int(n)} new records, ${label}`,
     `${int(median(rates))} records/s`,
-    `median of ${runs} runs in a fresh process (${rates.map((x) => int(x)).join(', ')}); ${secs(median(r.ms))} each; ${r.status}; ${int(r.created)} created`
+    `median of ${runs} runs in a fresh process (${rates.map((x) => int(x)).join(', ')}); ${secs(median(r.ms))} each; Node CPU ${r.cpuMs.map((x) => int(x)).join(' / ')} ms per run; ${r.status}; ${int(r.created)} created`
   );
   table.add(
     'engine',

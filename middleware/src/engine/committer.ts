@@ -79,6 +79,12 @@ export function safeJson(value: unknown): unknown {
 }
 
 
+/** Waits for all (none is left running behind a failure, past a rollback) and throws the first failure. */
+async function settleAll(work: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export async function commitPage(store: StateStore, c: PageCommit): Promise<CommitResult> {
   const result: CommitResult = { created: 0, updated: 0, deadLettered: 0, conflicts: 0, released: 0 };
   await store.transaction(async (tx) => {
@@ -90,6 +96,7 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
     const settled = [...c.written, ...inSync];
     const unlinked = settled.filter((w) => !c.links.has(w.task.rec.id));
     const linkOf = new Map<string, Link | null>();
+    const releasedKeys: string[] = [];
     for (const w of c.written) if (c.links.has(w.task.rec.id)) linkOf.set(w.task.rec.id, c.links.get(w.task.rec.id)!);
     if (unlinked.length) {
       // Insert first (one statement); only records whose link could not be inserted need a look at what is there.
@@ -135,13 +142,9 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
         const l = inserted.get(pairKey(sides(w)));
         if (l) linkOf.set(w.task.rec.id, l);
       }
-      if (inserted.size) {
-        result.released += await tx.releaseWaiting(
-          [...inserted.values()].flatMap((l) => [
-            dependencyKey({ system: 'salesforce', object: l.sfObject, id: l.sfId }),
-            dependencyKey({ system: 'coupa', object: l.coupaResource, id: l.coupaId }),
-          ]),
-        );
+      for (const l of inserted.values()) {
+        releasedKeys.push(dependencyKey({ system: 'salesforce', object: l.sfObject, id: l.sfId }));
+        releasedKeys.push(dependencyKey({ system: 'coupa', object: l.coupaResource, id: l.coupaId }));
       }
     }
 
@@ -166,8 +169,11 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
         const merged = mergeWritten(c.lastWrittenToSource.get(link.id) ?? null, w.sourceInSync);
         echoes.push({ flow: c.group, linkId: link.id, direction: `to-${c.source.system}`, hash: merged.hash, payload: merged.payload });
       }
+      // A literal, not a spread of `base`: this row is built for every record written.
       journal.push({
-        ...base,
+        runId: c.runId,
+        flow: c.flowName,
+        direction: c.direction,
         recordKey: w.task.key,
         linkId: link?.id ?? null,
         action: w.task.op,
@@ -181,39 +187,56 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
       result[w.task.op === 'create' ? 'created' : 'updated']++;
       if (w.effectFailure) c.failures.push(w.effectFailure);
     }
-    if (done.length) await tx.completeIdempotentMany(done);
-    if (echoes.length) await tx.setEchoes(echoes);
-
     for (const f of c.failures) {
       result.deadLettered++;
-      const message = messageOf(f.error);
-      if (c.replayOf) {
-        await tx.updateDeadLetter(c.replayOf.id, { attempts: c.replayOf.attempts + f.attempts, message });
-      } else {
-        await tx.addDeadLetter({
-          flow: c.flowName,
-          recordKey: f.key,
-          payload: { record: f.rec as SourceRecord<any> },
-          request: safeJson(f.request),
-          response: safeJson(f.response),
-          errorClass: f.cls.kind,
-          message,
-          attempts: f.attempts,
-        });
-      }
-      journal.push({ ...base, recordKey: f.key, action: 'dead-letter', origin: f.rec.origin ?? null, error: `${f.cls.kind}: ${message}` });
+      journal.push({ ...base, recordKey: f.key, action: 'dead-letter', origin: f.rec.origin ?? null, error: `${f.cls.kind}: ${messageOf(f.error)}` });
     }
-    for (const x of c.conflicts) await tx.addConflict({ flow: c.group, ...x });
-    for (const q of c.quarantines) await tx.quarantine(c.group, q.recordKey, q.reason);
-    if (c.waits.length) {
-      await tx.addWaiting(c.waits.map((w) => ({ depKey: dependencyKey(w.ref), flow: c.flowName, sourceId: w.sourceId })));
+
+    // The rest needs no answer before the commit: it is issued at once (one round trip on PostgreSQL, whose
+    // connections pipeline) and awaited together. Statements whose order matters stay in one chain.
+    const work: Array<Promise<unknown>> = [];
+    if (releasedKeys.length || c.waits.length) {
+      work.push(
+        (async () => {
+          if (releasedKeys.length) result.released += await tx.releaseWaiting(releasedKeys);
+          if (c.waits.length) await tx.addWaiting(c.waits.map((w) => ({ depKey: dependencyKey(w.ref), flow: c.flowName, sourceId: w.sourceId })));
+        })(),
+      );
     }
-    if (journal.length) await tx.appendJournalMany(journal);
-    if (c.position) await tx.saveStreamPosition(c.position);
+    if (done.length) work.push(tx.completeIdempotentMany(done));
+    if (echoes.length) work.push(tx.setEchoes(echoes));
+    if (c.failures.length || c.conflicts.length || c.quarantines.length) {
+      work.push(
+        (async () => {
+          for (const f of c.failures) {
+            const message = messageOf(f.error);
+            if (c.replayOf) {
+              await tx.updateDeadLetter(c.replayOf.id, { attempts: c.replayOf.attempts + f.attempts, message });
+            } else {
+              await tx.addDeadLetter({
+                flow: c.flowName,
+                recordKey: f.key,
+                payload: { record: f.rec as SourceRecord<any> },
+                request: safeJson(f.request),
+                response: safeJson(f.response),
+                errorClass: f.cls.kind,
+                message,
+                attempts: f.attempts,
+              });
+            }
+          }
+          for (const x of c.conflicts) await tx.addConflict({ flow: c.group, ...x });
+          for (const q of c.quarantines) await tx.quarantine(c.group, q.recordKey, q.reason);
+        })(),
+      );
+    }
+    if (journal.length) work.push(tx.appendJournalMany(journal));
+    if (c.position) work.push(tx.saveStreamPosition(c.position));
     if (c.checkpoint) {
       const extra = { seen: c.checkpoint.seen, ...(c.checkpoint.readAt ? { readAt: c.checkpoint.readAt } : {}) };
-      await tx.saveCheckpoint({ flow: c.flowName, cursorTs: c.checkpoint.cursor.ts, cursorId: c.checkpoint.cursor.id, extra });
+      work.push(tx.saveCheckpoint({ flow: c.flowName, cursorTs: c.checkpoint.cursor.ts, cursorId: c.checkpoint.cursor.id, extra }));
     }
+    await settleAll(work);
   });
   return result;
 }

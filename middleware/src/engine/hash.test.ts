@@ -1,4 +1,5 @@
-import { hashPayload, sameValue } from './hash';
+import { createHash } from 'node:crypto';
+import { hashPayload, sameValue, stableStringify } from './hash';
 
 describe('sameValue', () => {
   it('compares structurally, key order aside', () => {
@@ -20,5 +21,13 @@ describe('sameValue', () => {
 
   it('hashes equal payloads equally', () => {
     expect(hashPayload({ x: 1, y: 'a' })).toBe(hashPayload({ y: 'a', x: 1 }));
+  });
+
+  it('serialises to the text stored hashes were made from (sorted keys, undefined dropped or null, holes empty)', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const value = { b: [1, undefined, { d: 1, c: undefined }, , 'é"'], a: 'x', 10: true, 9: null, B: new Date(0) };
+    const text = '{"10":true,"9":null,"B":"1970-01-01T00:00:00.000Z","a":"x","b":[1,null,{"d":1},,"é\\""]}';
+    expect(stableStringify(value)).toBe(text);
+    expect(hashPayload(value)).toBe(createHash('sha256').update(text).digest('hex'));
   });
 });

@@ -739,7 +739,8 @@ export class FlowRunner {
   }
 
   private journalRow(rec: SourceRecord<any>, action: string, linkId: number | null, detail?: unknown): NewJournalEntry {
-    return {
+    // Built field by field (no spread): one row per skipped record.
+    const row: NewJournalEntry = {
       runId: null,
       flow: this.flow.name,
       direction: this.direction,
@@ -747,8 +748,9 @@ export class FlowRunner {
       action,
       origin: rec.origin ?? null,
       linkId,
-      ...(detail !== undefined ? { after: detail } : {}),
     };
+    if (detail !== undefined) row.after = detail;
+    return row;
   }
 
   /**
@@ -840,6 +842,7 @@ export class FlowRunner {
       const [linkId, direction] = key.split('|');
       if (direction === `to-${this.flow.source.system}`) lastWrittenToSource.set(Number(linkId), payload);
     }
+    for (const j of plan.journal) j.runId = o.runId;
     const result = await commitPage(this.store, {
       flowName: this.flow.name,
       group: this.group,
@@ -849,7 +852,7 @@ export class FlowRunner {
       runId: o.runId,
       written: written.ok,
       failures,
-      journal: plan.journal.map((j) => ({ ...j, runId: o.runId })),
+      journal: plan.journal,
       conflicts: plan.conflicts,
       quarantines: plan.quarantines,
       waits: plan.waits,

@@ -47,8 +47,18 @@ function chunked<T>(list: T[], size = CHUNK): T[][] {
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   return out;
 }
-const marks = (n: number, width = 1): string =>
-  Array.from({ length: n }, () => (width === 1 ? '?' : `(${Array.from({ length: width }, () => '?').join(', ')})`)).join(', ');
+/** `?, ?, …` or `(?, ?), (?, ?), …`; a page asks for the same few shapes again and again, so they are kept. */
+const markCache = new Map<string, string>();
+function marks(n: number, width = 1): string {
+  const key = `${n}x${width}`;
+  let text = markCache.get(key);
+  if (text === undefined) {
+    text = Array.from({ length: n }, () => (width === 1 ? '?' : `(${Array.from({ length: width }, () => '?').join(', ')})`)).join(', ');
+    if (markCache.size >= 500) markCache.delete(markCache.keys().next().value!);
+    markCache.set(key, text);
+  }
+  return text;
+}
 function echoFrom(r: Row): EchoEntry {
   return { flow: r.flow, linkId: num(r.link_id), direction: r.direction, hash: r.hash, payload: fromJson(r.payload), at: r.at };
 }
@@ -190,9 +200,19 @@ export class SqlStateStore implements StateStore {
   }
 
   /**
+   * `column IN (…)` over a list: on PostgreSQL `= ANY` of one array parameter (the same statement text for any
+   * length, one value to bind instead of hundreds), on SQLite one mark per value.
+   */
+  private inList(column: string, values: unknown[], pgType: 'text' | 'bigint' = 'text'): { sql: string; params: unknown[] } {
+    return this.kind === 'postgres'
+      ? { sql: `${column} = ANY(?::${pgType}[])`, params: [values] }
+      : { sql: `${column} IN (${marks(values.length)})`, params: values };
+  }
+
+  /**
    * Inserts many rows in few statements. SQLite: multi-row VALUES, 200 rows a statement. PostgreSQL: one
-   * `INSERT … SELECT FROM unnest(arrays)` per 5,000 rows, so the statement text and its parameters stay small
-   * (one array per column) however many rows a page has.
+   * `INSERT … SELECT FROM jsonb_array_elements(rows)` per 5,000 rows, so the statement text stays the same and the
+   * parameters are one JSON text (serialised natively, not escaped value by value into array literals).
    */
   private async insertRows(table: string, columns: Array<[name: string, pgType: string]>, rows: unknown[][], tail = ''): Promise<Row[]> {
     const out: Row[] = [];
@@ -203,6 +223,13 @@ export class SqlStateStore implements StateStore {
     };
     if (this.kind === 'postgres') {
       for (const part of chunked(rows, 5000)) {
+        const json = JSON.stringify(part);
+        // jsonb refuses the escape JSON gives a lone surrogate, which a text parameter would carry as U+FFFD.
+        if (!json.includes('\\ud')) {
+          const fields = columns.map(([, t], i) => (t === 'text' ? `r->>${i}` : `(r->>${i})::${t}`)).join(', ');
+          await exec(`INSERT INTO ${table} (${names}) SELECT ${fields} FROM jsonb_array_elements(?::jsonb) AS r WHERE true ${tail}`, [json]);
+          continue;
+        }
         const unnest = columns.map(([, t]) => `?::${t}[]`).join(', ');
         await exec(`INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest}) WHERE true ${tail}`, columns.map((_c, i) => part.map((r) => r[i])));
       }
@@ -270,10 +297,8 @@ export class SqlStateStore implements StateStore {
     const objectColumn = side === 'salesforce' ? 'sf_object' : 'coupa_resource';
     const out: Link[] = [];
     for (const part of chunked([...new Set(ids)])) {
-      const rows = await this.db.all<Row>(
-        `SELECT * FROM links WHERE flow = ? AND ${objectColumn} = ? AND ${column}_id IN (${marks(part.length)})`,
-        [flow, object, ...part],
-      );
+      const ids = this.inList(`${column}_id`, part);
+      const rows = await this.db.all<Row>(`SELECT * FROM links WHERE flow = ? AND ${objectColumn} = ? AND ${ids.sql}`, [flow, object, ...ids.params]);
       out.push(...rows.map(linkFrom));
     }
     return out;
@@ -484,13 +509,14 @@ export class SqlStateStore implements StateStore {
     const out = new Map<number, number>();
     if (actions.length === 0) return out;
     for (const part of chunked([...new Set(linkIds)])) {
+      const ids = this.inList('j.link_id', part, 'bigint');
       const rows = await this.db.all<Row>(
         // Writes before an operator released the link from quarantine no longer count.
         `SELECT j.link_id, COUNT(*) AS n FROM journal j
-         WHERE j.link_id IN (${marks(part.length)}) AND j.at >= ? AND j.action IN (${marks(actions.length)})
+         WHERE ${ids.sql} AND j.at >= ? AND j.action IN (${marks(actions.length)})
            AND j.at > COALESCE((SELECT MAX(r.at) FROM journal r WHERE r.link_id = j.link_id AND r.action = '${QUARANTINE_RELEASED}'), '')
          GROUP BY j.link_id`,
-        [...part, since, ...actions],
+        [...ids.params, since, ...actions],
       );
       for (const r of rows) out.set(num(r.link_id), num(r.n));
     }
@@ -568,7 +594,8 @@ export class SqlStateStore implements StateStore {
   async getIdempotencies(keys: string[]): Promise<IdempotencyEntry[]> {
     const out: IdempotencyEntry[] = [];
     for (const part of chunked([...new Set(keys)])) {
-      const rows = await this.db.all<Row>(`SELECT * FROM idempotency WHERE idem_key IN (${marks(part.length)})`, part);
+      const keys = this.inList('idem_key', part);
+      const rows = await this.db.all<Row>(`SELECT * FROM idempotency WHERE ${keys.sql}`, keys.params);
       out.push(...rows.map(idempotencyFrom));
     }
     return out;
@@ -685,7 +712,8 @@ export class SqlStateStore implements StateStore {
   async listEchoes(flow: string, linkIds: number[]): Promise<EchoEntry[]> {
     const out: EchoEntry[] = [];
     for (const part of chunked([...new Set(linkIds)])) {
-      const rows = await this.db.all<Row>(`SELECT * FROM echo_ledger WHERE flow = ? AND link_id IN (${marks(part.length)})`, [flow, ...part]);
+      const ids = this.inList('link_id', part, 'bigint');
+      const rows = await this.db.all<Row>(`SELECT * FROM echo_ledger WHERE flow = ? AND ${ids.sql}`, [flow, ...ids.params]);
       out.push(...rows.map(echoFrom));
     }
     return out;
@@ -936,7 +964,8 @@ export class SqlStateStore implements StateStore {
     let released = 0;
     const now = this.ts();
     for (const part of chunked([...new Set(depKeys)])) {
-      const rows = await this.db.all<Row>(`DELETE FROM waiting WHERE dep_key IN (${marks(part.length)}) RETURNING flow, source_id`, part);
+      const keys = this.inList('dep_key', part);
+      const rows = await this.db.all<Row>(`DELETE FROM waiting WHERE ${keys.sql} RETURNING flow, source_id`, keys.params);
       const unique = [...new Map(rows.map((r) => [`${r.flow}\u0000${r.source_id}`, r])).values()];
       for (const chunk of chunked(unique, 200)) {
         await this.db.run(

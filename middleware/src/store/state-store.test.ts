@@ -341,6 +341,44 @@ describe.each(STORE_KINDS)('StateStore contract (%s)', (kind: StoreKind) => {
     expect(await store.listJournal({ flow: 'f' })).toHaveLength(1);
   });
 
+  it('rolls back a transaction whose statements were issued together when one of them fails, and stays usable', async () => {
+    await store.insertLinks([{ flow: 'f', sfObject: 'Account', sfId: 'a1', coupaResource: 'suppliers', coupaId: 'c1' }]);
+    await expect(
+      store.transaction(async (tx) => {
+        const issued = [
+          tx.saveCheckpoint({ flow: 'f', cursorTs: 't1', cursorId: '1', extra: {} }),
+          tx.insertLinks([{ flow: 'f', sfObject: 'Account', sfId: 'a1', coupaResource: 'suppliers', coupaId: 'c2' }]),
+          tx.appendJournalMany([{ flow: 'f', direction: 'd', recordKey: 'k', action: 'update' }]),
+        ];
+        const failed = (await Promise.allSettled(issued)).find((r) => r.status === 'rejected');
+        if (failed) throw (failed as PromiseRejectedResult).reason;
+      }),
+    ).rejects.toThrow();
+    expect(await store.getCheckpoint('f')).toBeNull();
+    expect(await store.listJournal({ flow: 'f' })).toHaveLength(0);
+    for (let i = 0; i < 3; i++) {
+      await store.transaction(async (tx) => {
+        await Promise.all([tx.saveCheckpoint({ flow: 'f', cursorTs: `t${i}`, cursorId: String(i), extra: {} }), tx.appendJournalMany([{ flow: 'f', direction: 'd', recordKey: 'k', action: 'update' }])]);
+      });
+    }
+    expect(await store.getCheckpoint('f')).toMatchObject({ cursorTs: 't2' });
+    expect(await store.listJournal({ flow: 'f' })).toHaveLength(3);
+  });
+
+  it('stores batched rows with any text as given (quotes, backslashes, line breaks, non-ASCII, a lone surrogate)', async () => {
+    const odd = 'k "q" \\ \\ud83d \n\t é 😀 \u0001';
+    await store.appendJournalMany([
+      { flow: 'f', direction: 'd', recordKey: odd, action: 'update', after: { [odd]: odd, n: 1.5, b: true, z: null } },
+      { flow: 'f', direction: 'd', recordKey: 'lone', action: 'update', error: 'x \ud800 y', after: { v: 'a\udc00b' } },
+    ]);
+    expect(await store.listJournal({ recordKey: odd })).toEqual([expect.objectContaining({ recordKey: odd, after: { [odd]: odd, n: 1.5, b: true, z: null } })]);
+    const [lone] = await store.listJournal({ recordKey: 'lone' });
+    expect(lone.after).toEqual({ v: 'a\udc00b' });
+    expect(lone.error).toMatch(/^x .+ y$/u); // how a lone surrogate is replaced is the database's own
+    const links = await store.insertLinks([{ flow: 'f', sfObject: 'Account', sfId: odd, coupaResource: 'suppliers', coupaId: '1' }]);
+    expect(await store.findLinks('f', 'salesforce', 'Account', [odd])).toEqual(links);
+  });
+
   it('does not let other callers see or join an open transaction', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
