@@ -11,4 +11,16 @@ function connectorNodeArgs(env = process.env) {
   return [...(heapSet ? [] : [`--max-old-space-size=${DEFAULT_MAX_OLD_SPACE_MB}`]), '--require', require.resolve('tsx/cjs')];
 }
 
-module.exports = { connectorNodeArgs, DEFAULT_MAX_OLD_SPACE_MB };
+/**
+ * Runs `entry` (a TypeScript file) in a Node process started as above and exits with its status. SIGINT, SIGTERM and
+ * SIGHUP sent to this launcher (a container's `docker stop`, a platform's shutdown) are passed on, so the connector
+ * stops gracefully instead of being orphaned and later killed.
+ */
+function runConnector(entry, args = []) {
+  const { spawn } = require('node:child_process');
+  const child = spawn(process.execPath, [...connectorNodeArgs(), entry, ...args], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (require('node:os').constants.signals[signal] ?? 0) : 1)));
+}
+
+module.exports = { connectorNodeArgs, runConnector, DEFAULT_MAX_OLD_SPACE_MB };

@@ -211,8 +211,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 
     let preview: { url: string; ready: Promise<void>; close(): Promise<void> } | null = null;
     if (opts.preview !== false) {
-      // Loaded only when wanted. The bundle builds in a child process; its pages say so until it is ready.
-      const { startPreview } = await import('../preview/server');
+      // Loaded only when wanted. The bundle builds in a child process; its pages say so until it is ready. A lazy
+      // require, not import(): the connector runs as CommonJS (bin/connector-node.js), where import() skips tsx's hook.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startPreview } = require('../preview/server') as typeof import('../preview/server');
       await held.release(opts.previewPort ?? 0);
       preview = await startPreview({ emulator: salesforce, port: opts.previewPort ?? 0, coupaBaseUrl: coupa.url });
     }

@@ -2,7 +2,7 @@
  * How bin/coupa-sf.js starts the connector's Node process (bin/connector-node.js): TypeScript runs through tsx's
  * CommonJS hook, and V8's old generation is limited to 1 GB unless NODE_OPTIONS sets a limit of its own.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,5 +44,25 @@ describe('the connector process as bin/coupa-sf.js starts it', () => {
     const mb = await heapLimitMb(env);
     expect(mb).toBeGreaterThanOrEqual(300);
     expect(mb).toBeLessThan(500);
+  });
+});
+
+describe('the launcher (bin/coupa-sf.js, npm start)', () => {
+  it('passes SIGTERM on to the connector, which stops gracefully, and exits with its status', async () => {
+    // Says when it is ready, and on SIGTERM says so and exits 3 after a moment (a graceful stop).
+    const child = path.join(tmp, 'graceful.ts');
+    fs.writeFileSync(
+      child,
+      "const ready: string = 'ready';\nprocess.on('SIGTERM', () => { process.stdout.write('stopping;'); setTimeout(() => process.exit(3), 200); });\nprocess.stdout.write(ready + ';');\nsetInterval(() => undefined, 1000);\n",
+    );
+    const launcher = spawn(process.execPath, ['-e', `require(${JSON.stringify(path.resolve(__dirname, '../../bin/connector-node'))}).runConnector(${JSON.stringify(child)})`]);
+    let out = '';
+    launcher.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out === 'ready;') launcher.kill('SIGTERM');
+    });
+    const code = await new Promise<number | null>((resolve) => launcher.on('exit', (c) => resolve(c)));
+    expect(out).toBe('ready;stopping;');
+    expect(code).toBe(3);
   });
 });
