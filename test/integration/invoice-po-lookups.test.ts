@@ -45,10 +45,10 @@ describe('invoice-status: PO → requisition look-ups', () => {
       }
     );
   };
-  const approve = async (req: { 'current-approval': { id: number } | null }) => {
+  const approve = async (req: { id: number; 'current-approval': { id: number } | null }) => {
     await h.coupaApi('PUT', `/api/approvals/${req['current-approval']!.id}/approve`);
     return (h.coupaEmu.control.list('purchase_orders') as any[]).find(
-      (p) => p['requisition-header']?.id === (req as { id: number }).id
+      (p) => p['requisition-header']?.id === req.id
     );
   };
   const invoiceFor = async (po: any, number: string) => {

@@ -44,8 +44,8 @@ export class InvoiceLinkResolver {
   private readonly linkedSeen = new Map<string, string>();
   /** SystemModstamp of the newest linked Opportunity read: later pages read those changed since (null: all). */
   private opportunitiesSince: string | null = null;
-  /** Invoices of the last load: brought up to date for them, so resolving one looks nothing up again. */
-  private loaded = new Set<string>();
+  /** Invoices of this page already loaded for: the map was brought up to date for them, so resolving one reads nothing. */
+  private readonly loaded = new Set<string>();
 
   constructor(
     coupa: CoupaClient,
@@ -60,6 +60,7 @@ export class InvoiceLinkResolver {
   async prefetch(invoices: InvoiceLike[]): Promise<void> {
     this.accounts.clear();
     this.opportunities.clear();
+    this.loaded.clear();
     await this.load(invoices);
   }
 
@@ -100,7 +101,7 @@ export class InvoiceLinkResolver {
     const unknown = invoices.filter((inv) => poNumbersOf(inv).some((p) => this.pos.requisitionOf(p) === undefined) && this.pos.mayBeNewer(inv['updated-at']));
     if (unknown.length) merge(learned, await this.pos.refresh(newestStamp(invoices)));
     await this.release(learned);
-    this.loaded = new Set(invoices.map(stampKey));
+    for (const inv of invoices) this.loaded.add(stampKey(inv));
 
     const reqs = [
       ...new Set(
