@@ -10,6 +10,8 @@ type PurchaseOrder = CoupaRecord<'purchase_orders'>;
 
 const PO_FIELDS: FieldProjection = ['id', 'po-number', 'updated-at', { 'requisition-header': ['id'] }];
 const IN_CHUNK = 50;
+/** PO numbers remembered as in no linked requisition; past this the memory starts again. */
+const MAX_SETTLED = 200_000;
 
 /** What a load or a refresh added: the POs (by number) and requisitions now known to be linked. */
 export interface Learned {
@@ -38,7 +40,25 @@ export class LinkedPurchaseOrders {
    */
   private coveredBefore = Number.NEGATIVE_INFINITY;
 
+  /**
+   * PO numbers known to be in no linked requisition: seen on an invoice the map covered. A requisition's POs never
+   * change requisition, and one that becomes linked has its POs loaded, so the answer holds until then.
+   */
+  private readonly settled = new Set<string>();
+
   constructor(private readonly coupa: CoupaClient) {}
+
+  /** A PO number neither in the map nor known to be outside it: an invoice newer than the map naming it needs the stream. */
+  isOpen(poNumber: string): boolean {
+    return !this.byNumber.has(poNumber) && !this.settled.has(poNumber);
+  }
+
+  /** PO numbers named by invoices the map covers (existing POs): not in the map means in no linked requisition. */
+  settle(poNumbers: string[]): void {
+    // Forgetting costs a stream read, never a wrong answer.
+    if (this.settled.size > MAX_SETTLED) this.settled.clear();
+    for (const p of poNumbers) if (!this.byNumber.has(p)) this.settled.add(p);
+  }
 
   /** The linked requisition of a PO, or undefined (none, or the PO is newer than the map: see `mayBeNewer`). */
   requisitionOf(poNumber: string): string | undefined {

@@ -73,7 +73,7 @@ export class InvoiceLinkResolver {
     const supplier = supplierIdOf(inv);
     const pos = poNumbersOf(inv);
     const reqsOf = () => [...new Set(pos.map((p) => this.pos.requisitionOf(p)).filter((r): r is string => !!r))];
-    const mayMissPo = !this.loaded.has(stampKey(inv)) && pos.some((p) => this.pos.requisitionOf(p) === undefined) && this.pos.mayBeNewer(inv['updated-at']);
+    const mayMissPo = !this.loaded.has(stampKey(inv)) && pos.some((p) => this.pos.isOpen(p)) && this.pos.mayBeNewer(inv['updated-at']);
     if ((supplier && !this.accounts.has(supplier)) || mayMissPo || reqsOf().some((r) => !this.opportunities.has(r))) await this.load([inv]);
     const reqs = reqsOf();
     const opportunityId = reqs.map((r) => this.opportunities.get(r)).find((o) => !!o) ?? null;
@@ -98,8 +98,10 @@ export class InvoiceLinkResolver {
 
     const learned = await this.readLinkChanges();
     // A PO the map lacks on an invoice newer than the map may be a new PO of a linked requisition: read the PO stream.
-    const unknown = invoices.filter((inv) => poNumbersOf(inv).some((p) => this.pos.requisitionOf(p) === undefined) && this.pos.mayBeNewer(inv['updated-at']));
-    if (unknown.length) merge(learned, await this.pos.refresh(newestStamp(invoices)));
+    const open = invoices.filter((inv) => poNumbersOf(inv).some((p) => this.pos.isOpen(p)) && this.pos.mayBeNewer(inv['updated-at']));
+    if (open.length) merge(learned, await this.pos.refresh(newestStamp(invoices)));
+    // Every invoice of the load is now covered (read before the stream, or older than the map): its POs exist.
+    this.pos.settle(invoices.flatMap(poNumbersOf));
     await this.release(learned);
     for (const inv of invoices) this.loaded.add(stampKey(inv));
 
