@@ -100,7 +100,7 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
   const readInvoices = flow.read;
   flow.read = async (req) => {
     const page = await readInvoices(req);
-    if (page.length < req.limit) await links.checkLinks();
+    if (page.length < req.limit) await links.checkLinks(page.map((r) => r.data));
     return page;
   };
   return flow;

@@ -44,6 +44,8 @@ export class InvoiceLinkResolver {
   private readonly linkedSeen = new Map<string, string>();
   /** SystemModstamp of the newest linked Opportunity read: later pages read those changed since (null: all). */
   private opportunitiesSince: string | null = null;
+  /** The page checkLinks read the links after (the stream's last), until the next load. */
+  private linksReadFor = new Set<string>();
   /** Invoices of this page already loaded for: the map was brought up to date for them, so resolving one reads nothing. */
   private readonly loaded = new Set<string>();
 
@@ -64,9 +66,13 @@ export class InvoiceLinkResolver {
     await this.load(invoices);
   }
 
-  /** Reads the links made since the last look and releases what waited on them (no page needed). */
-  async checkLinks(): Promise<void> {
+  /**
+   * Reads the links made since the last look and releases what waited on them (no page needed). `page`: invoices
+   * read just before, whose load then need not read the links again.
+   */
+  async checkLinks(page: InvoiceLike[] = []): Promise<void> {
     await this.release(await this.readLinkChanges());
+    this.linksReadFor = new Set(page.map(stampKey));
   }
 
   async resolve(inv: InvoiceLike): Promise<Links> {
@@ -96,7 +102,10 @@ export class InvoiceLinkResolver {
       for (const r of rows) this.accounts.set(String(r[af]), String(r.Id));
     }
 
-    const learned = await this.readLinkChanges();
+    // The stream's last page: its links were read after it was (checkLinks), no second query.
+    const fresh = invoices.length > 0 && invoices.every((i) => this.linksReadFor.has(stampKey(i)));
+    this.linksReadFor.clear();
+    const learned = fresh ? { poNumbers: [], requisitions: [] } : await this.readLinkChanges();
     // A PO the map lacks on an invoice newer than the map may be a new PO of a linked requisition: read the PO stream.
     const open = invoices.filter((inv) => poNumbersOf(inv).some((p) => this.pos.isOpen(p)) && this.pos.mayBeNewer(inv['updated-at']));
     if (open.length) merge(learned, await this.pos.refresh(newestStamp(invoices)));
