@@ -10,8 +10,8 @@ export interface CoupaCredentials {
 
 export interface TokenProviderOptions extends CoupaCredentials {
   http: AxiosInstance;
-  /** Called before each token request (shares the instance rate limit). */
-  beforeRequest?: () => Promise<void>;
+  /** Called before each token request (shares the instance rate limit); what it returns is called once answered. */
+  beforeRequest?: () => Promise<(() => void) | void>;
   /** Refresh this long before the token expires. Default: 10% of its lifetime, at least 60 s. */
   refreshSkewMs?: number;
   /** Coupa warns a fresh token may be refused for a few seconds; wait this long before first use. */
@@ -68,8 +68,16 @@ export class CoupaTokenProvider {
   }
 
   private async requestToken(): Promise<CachedToken> {
+    const release = await this.options.beforeRequest?.();
+    try {
+      return await this.postTokenRequest();
+    } finally {
+      release?.();
+    }
+  }
+
+  private async postTokenRequest(): Promise<CachedToken> {
     const { http, clientId, clientSecret, scopes } = this.options;
-    await this.options.beforeRequest?.();
     const form = new URLSearchParams({
       client_id: clientId,
       client_secret: clientSecret,

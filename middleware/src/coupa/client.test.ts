@@ -74,6 +74,22 @@ describe('CoupaClient', () => {
   });
   afterEach(() => fake.close());
 
+  it('holds a rate-limit token per call only until its answer (answered, refused or dropped), token request included', async () => {
+    const bucket = new TokenBucket({ ratePerSecond: 1e6, burst: 1000, inFlightHoldMs: 3_600_000 });
+    client = new CoupaClient({ baseUrl: fake.url, clientId: 'cid', clientSecret: 'sekret', scopes: ['x'], bucket, backoff: { maxRetries: 0 } });
+    let inFlightSeen = 0;
+    fake.handler = (req, body) => {
+      inFlightSeen = Math.max(inFlightSeen, bucket.inFlight);
+      if (req.url === '/oauth2/token') return tokenResponse(body);
+      if (req.url!.startsWith('/api/suppliers')) return { status: 200, body: [] };
+      if (req.url!.startsWith('/api/invoices')) return { status: 429, body: { errors: { base: ['Rate limit exceeded'] } } };
+      return 'drop';
+    };
+    await Promise.allSettled([client.get('suppliers'), client.get('invoices'), client.get('contracts'), client.get('suppliers')]);
+    expect(inFlightSeen).toBeGreaterThanOrEqual(1);
+    expect(bucket.inFlight).toBe(0);
+  });
+
   it('mints one token for concurrent calls (form fields, space-separated scopes) and reuses it', async () => {
     fake.handler = (req, body) => (req.url === '/oauth2/token' ? tokenResponse(body) : { status: 200, body: [{ id: 1 }] });
     await Promise.all([client.get('suppliers'), client.get('suppliers'), client.get('invoices')]);

@@ -80,8 +80,9 @@ export class CoupaClient {
       scopes: options.scopes,
       minTokenAgeMs: options.minTokenAgeMs,
       beforeRequest: async () => {
-        await this.bucket.acquire();
+        const release = await this.bucket.acquire();
         this.requestCount++;
+        return release;
       },
     });
   }
@@ -124,7 +125,7 @@ export class CoupaClient {
 
   private async send<T>(method: string, apiPath: string, params: URLSearchParams, body: unknown, token: string, display: string, attempt: number): Promise<T> {
     const queued = Date.now();
-    await this.bucket.acquire();
+    const release = await this.bucket.acquire();
     const waitMs = Date.now() - queued;
     this.requestCount++;
     const answer: { status?: number } = {};
@@ -136,6 +137,8 @@ export class CoupaClient {
       const e = err as CoupaApiError;
       this.options.onCall?.({ method, path: apiPath, status: answer.status ?? null, rateLimited: answer.status !== undefined && e.kind === 'rate-limited', waitMs });
       throw err;
+    } finally {
+      release();
     }
   }
 

@@ -15,6 +15,11 @@ export interface PageDecisions {
   conflicts: Array<{ recordKey: string; field: string; sfValue: unknown; coupaValue: unknown }>;
   quarantines: Array<{ recordKey: string; reason: string }>;
   waits: Array<{ sourceId: string; ref: LinkRef }>;
+  /**
+   * Records matched to a target that already holds their payload: nothing is written, but the pair is linked (which
+   * releases records waiting for it) and the payload kept as what the target holds from us.
+   */
+  inSync?: Written[];
 }
 
 export interface PageCommit extends PageDecisions {
@@ -80,8 +85,10 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
     const journal: NewJournalEntry[] = [...c.journal];
     const base = { runId: c.runId, flow: c.flowName, direction: c.direction };
 
-    // links for records written without one: one lookup per side, one insert
-    const unlinked = c.written.filter((w) => !c.links.has(w.task.rec.id));
+    // links for records written (or found in sync) without one: one lookup per side, one insert
+    const inSync = new Set(c.inSync ?? []);
+    const settled = [...c.written, ...inSync];
+    const unlinked = settled.filter((w) => !c.links.has(w.task.rec.id));
     const linkOf = new Map<string, Link | null>();
     for (const w of c.written) if (c.links.has(w.task.rec.id)) linkOf.set(w.task.rec.id, c.links.get(w.task.rec.id)!);
     if (unlinked.length) {
@@ -141,8 +148,14 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
     // ledger, echo and journal for what was written
     const done: Array<{ key: string; remoteId: string; flow: string }> = [];
     const echoes: Array<{ flow: string; linkId: number; direction: string; hash: string; payload: unknown }> = [];
-    for (const w of c.written) {
+    for (const w of settled) {
       const link = linkOf.get(w.task.rec.id) ?? null;
+      if (inSync.has(w)) {
+        if (!link) continue;
+        echoes.push({ flow: c.group, linkId: link.id, direction: c.direction, hash: mergeWritten(null, w.written).hash, payload: w.written });
+        journal.push({ ...base, recordKey: w.task.key, linkId: link.id, action: 'linked', origin: w.task.rec.origin ?? null, after: { targetId: w.targetId } });
+        continue;
+      }
       if (c.idemBegun.has(w.task.idemKey) || w.task.op === 'create') done.push({ key: w.task.idemKey, remoteId: w.targetId, flow: c.flowName });
       for (const e of w.effectsDone) done.push({ key: e.effect.key, remoteId: e.remoteId, flow: c.flowName });
       if (link && !w.effectFailure) {

@@ -141,9 +141,17 @@ describe('FlowRunner', () => {
 
     target.fault = () => null; // "fixed"
     expect(await store.acquireLease('flow:fake-flow', 'another-instance', 60_000)).toBe(true);
+    // A run that does not finish within the wait (15 s in 250 ms steps): the operator is told to try later.
     await expect(runner.replayDeadLetter(dl.id)).rejects.toThrow(/is running; replay dead letter \d+ later/);
-    await store.releaseLease('flow:fake-flow', 'another-instance');
-    expect(await runner.replayDeadLetter(dl.id, 'admin')).toEqual({ ok: true });
+    expect(delays).toHaveLength(60);
+    // A run that finishes while the replay waits: the replay goes ahead.
+    delays = [];
+    const waiting = new FlowRunner(fakeFlow(source, target), opts({ sleep: async (ms) => {
+      delays.push(ms);
+      if (delays.length === 3) await store.releaseLease('flow:fake-flow', 'another-instance');
+    } }));
+    expect(await waiting.replayDeadLetter(dl.id, 'admin')).toEqual({ ok: true });
+    expect(delays).toEqual([250, 250, 250]);
     expect(await store.getDeadLetter(dl.id)).toMatchObject({ status: 'replayed' });
     expect(target.records.size).toBe(5);
     await expect(runner.replayDeadLetter(dl.id)).rejects.toThrow(/replayed/);
@@ -490,6 +498,30 @@ describe('FlowRunner', () => {
     const runner = new FlowRunner(fakeFlow(source, target, { match: async () => ({ targetId: 'T1' }) }), opts());
     expect((await runner.runOnce()).counts).toMatchObject({ created: 0, updated: 1 });
     expect(await store.findLink('fake-flow', 'salesforce', 'Coupa_Invoice__c', 'T1')).toMatchObject({ coupaId: '1' });
+  });
+
+  it('links a matched target that already holds the payload without writing it, and releases records waiting on it', async () => {
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    await target.write([{ sourceId: 'pre', op: 'create', idempotencyKey: 'x', payload: { amount: 1 } }]);
+    target.applied = [];
+    seed(source, 1);
+    await store.addWaiting([{ depKey: 'salesforce:Coupa_Invoice__c:T1', flow: 'other-flow', sourceId: '42' }]);
+    const flow = fakeFlow(source, target, { match: async () => ({ targetId: 'T1' }), readTargets: (ids) => target.readTargets(ids) });
+    const runner = new FlowRunner(flow, opts());
+    expect((await runner.runOnce()).counts).toMatchObject({ created: 0, updated: 0, skipped: 1 });
+    expect(target.applied).toEqual([]);
+    const link = await store.findLink('fake-flow', 'salesforce', 'Coupa_Invoice__c', 'T1');
+    expect(link).toMatchObject({ coupaId: '1' });
+    expect(await store.countWaiting('other-flow')).toBe(0);
+    expect((await store.listJournal({ recordKey: 'coupa:invoices:1' })).map((j) => j.action).sort()).toEqual(['linked', 'skip-unchanged']);
+    // What the target holds is known as ours: the same value read again is not written.
+    expect((await store.getEcho('fake-flow', link!.id, 'to-salesforce'))?.payload).toEqual({ amount: 1 });
+    source.put('1', t(5), { amount: 1 });
+    expect((await runner.runOnce()).counts).toMatchObject({ updated: 0 });
+    source.put('1', t(6), { amount: 2 });
+    expect((await runner.runOnce()).counts).toMatchObject({ updated: 1 });
+    expect(target.records.get('T1')?.fields).toEqual({ amount: 2 });
   });
 });
 

@@ -52,6 +52,11 @@ export interface RunnerOptions {
   /** Quarantine a link written `maxWrites` times within `windowMs` (loop prevention layer 4). */
   pingPong?: { maxWrites: number; windowMs: number };
   leaseTtlMs?: number;
+  /**
+   * How long a replay or a conflict resolution waits for a run of the flow in progress to finish before it gives up
+   * (an operator's action should not fail because a poll happened to be running); default 15 s.
+   */
+  leaseWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => Date;
@@ -171,6 +176,7 @@ export class FlowRunner {
   private readonly random: () => number;
   private readonly now: () => Date;
   private readonly leaseTtlMs: number;
+  private readonly leaseWaitMs: number;
   private readonly pingPong: { maxWrites: number; windowMs: number };
   private readonly log?: Logger;
   /** Two directions share links: a loop is possible and the ping-pong breaker applies. */
@@ -200,6 +206,7 @@ export class FlowRunner {
     this.random = opts.random ?? Math.random;
     this.now = opts.now ?? (() => new Date());
     this.leaseTtlMs = opts.leaseTtlMs ?? 120_000;
+    this.leaseWaitMs = opts.leaseWaitMs ?? 15_000;
     this.pingPong = opts.pingPong ?? { maxWrites: 6, windowMs: 300_000 };
     this.log = opts.logger?.child({ flow: flow.name });
     this.loopPossible = opts.loopPossible ?? flow.linkGroup !== undefined;
@@ -508,7 +515,7 @@ export class FlowRunner {
    */
   private async planPage(page: SourceRecord<any>[], o: Pick<PageOptions, 'seen' | 'force'>, counts: RunCounts): Promise<PagePlan> {
     const { flow } = this;
-    const out: PagePlan = { decisions: [], failures: [], journal: [], conflicts: [], quarantines: [], waits: [], snap: null as unknown as PageSnapshot };
+    const out: PagePlan = { decisions: [], failures: [], journal: [], conflicts: [], quarantines: [], waits: [], inSync: [], snap: null as unknown as PageSnapshot };
     const snap = (out.snap = await this.snapshot(page.map((r) => r.id)));
     const decide = (d: Decision) => out.decisions.push(d);
     const skip = (rec: SourceRecord<any>, action: string, linkId: number | null = null, detail?: unknown) => {
@@ -699,6 +706,12 @@ export class FlowRunner {
       }
       if (plan.action === 'skip') {
         skip(p.rec, plan.reason, p.link?.id ?? null, plan.dropped.echo.length ? { echo: plan.dropped.echo } : undefined);
+        if (plan.reason === 'skip-unchanged' && p.targetId && !p.link) {
+          // A first match whose target already holds the payload: linked at commit, nothing written.
+          const held = Object.fromEntries(Object.entries(p.payload).filter(([k]) => !plan.dropped.owner.includes(k) && !plan.dropped.conflict.includes(k)));
+          const task = { rec: p.rec, key: p.key, op: 'update' as const, targetId: p.targetId, payload: held, idemKey: '', effects: [], attempts: 0, lastWritten: null };
+          out.inSync!.push({ task, targetId: p.targetId, written: held, effectsDone: [] });
+        }
       } else if (plan.action === 'quarantine') {
         counts.quarantined++;
         out.quarantines.push({ recordKey: p.key, reason: plan.reason });
@@ -753,6 +766,7 @@ export class FlowRunner {
       for (const c of part.conflicts) plan.conflicts.push(c);
       for (const q of part.quarantines) plan.quarantines.push(q);
       for (const w of part.waits) plan.waits.push(w);
+      for (const w of part.inSync ?? []) plan.inSync!.push(w);
       for (const [k, v] of part.snap.links) plan.snap.links.set(k, v);
       for (const [k, v] of part.snap.echoes) plan.snap.echoes.set(k, v);
       for (const [k, v] of part.snap.writes) plan.snap.writes.set(k, v);
@@ -839,6 +853,7 @@ export class FlowRunner {
       conflicts: plan.conflicts,
       quarantines: plan.quarantines,
       waits: plan.waits,
+      inSync: plan.inSync,
       links: plan.snap.links,
       lastWritten,
       lastWrittenToSource,
@@ -941,8 +956,11 @@ export class FlowRunner {
 
   private async withLease<T>(purpose: string, what: string | number, fn: (holder: string, counts: RunCounts) => Promise<T>): Promise<T> {
     const holder = `${this.instanceId}:${purpose}`;
-    if (!(await this.store.acquireLease(this.leaseName, holder, this.leaseTtlMs))) {
-      throw new Error(`flow ${this.flow.name} is running; ${purpose} ${what} later`);
+    // Counted in steps rather than by the clock, so an injected clock that stands still cannot make it wait forever.
+    const step = 250;
+    for (let waited = 0; !(await this.store.acquireLease(this.leaseName, holder, this.leaseTtlMs)); waited += step) {
+      if (waited >= this.leaseWaitMs) throw new Error(`flow ${this.flow.name} is running; ${purpose} ${what} later`);
+      await this.sleep(step);
     }
     this.renewedAt.set(holder, this.now().getTime());
     this.quarantineCache = null;

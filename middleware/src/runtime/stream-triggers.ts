@@ -205,6 +205,11 @@ class Consumer {
     return this.idle;
   }
 
+  /** Resolves once the batches delivered so far are handled (their records ingested and their position stored). */
+  settled(): Promise<void> {
+    return this.idle.catch(() => undefined);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.stats.subscribed = false;
@@ -230,6 +235,11 @@ export class StreamTriggers {
 
   stats(): StreamStats[] {
     return this.consumers.map((c) => ({ ...c.stats }));
+  }
+
+  /** Resolves once every consumer has handled what it was delivered (a stop after it abandons no batch). */
+  async settled(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.settled()));
   }
 
   async stop(): Promise<void> {

@@ -195,4 +195,34 @@ describe('CoupaClient against the Coupa emulator', () => {
     expect(c.rateLimited).toBe(0);
     expect(c.byEndpoint['GET /api/budget_lines']).toBe(40);
   });
+
+  it("uses the whole limit without a 429 when a burst's first requests reach Coupa late", async () => {
+    // The client's bucket and Coupa's are the same (25/s, burst 20), but Coupa's counts arrivals. Here the burst
+    // (19 calls: the token request took the 20th token) waits 200 ms on the way and the next calls 160, 120, 80
+    // and 40 ms, so all reach Coupa at once, after a time in which its full bucket refilled nothing. A bucket
+    // that counts a call at its send lets 24 through in those 200 ms; four are refused.
+    emu.control.addFault({ kind: 'latency', method: 'GET', path: '/api/budget_lines', ms: 200, times: 19 });
+    for (const ms of [160, 120, 80, 40]) emu.control.addFault({ kind: 'latency', method: 'GET', path: '/api/budget_lines', ms, times: 1 });
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const client = newClient({
+      // The guarantee holds for calls that reach Coupa within inFlightHoldMs (default 400 ms). The emulator runs in
+      // this process, so on a loaded machine its timers fire late and a 200 ms delay can exceed that; 5 s cannot.
+      bucket: new TokenBucket({ ratePerSecond: 25, burst: 20, inFlightHoldMs: 5_000 }),
+      backoff: { maxRetries: 0 },
+      onRequest: () => {
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+      },
+      onCall: () => {
+        inFlight--;
+      },
+    });
+    const calls = await Promise.allSettled(Array.from({ length: 60 }, () => client.get('budget_lines', { params: { limit: '1' } })));
+    const c = emu.control.counters();
+    expect(c.rateLimited).toBe(0);
+    expect(calls.filter((r) => r.status === 'fulfilled')).toHaveLength(60);
+    expect(c.byEndpoint['GET /api/budget_lines']).toBe(60);
+    // Not bought by serialising: the burst still goes out at once.
+    expect(maxInFlight).toBeGreaterThanOrEqual(19);
+  });
 });

@@ -230,7 +230,7 @@ describe('defineSalesforceToCoupaFlow', () => {
     rig.engine.register(flow);
     const same = rig.coupaEmu.control.create('suppliers', { name: 'Omicron Steel', status: 'active', website: 'https://omicron.example' });
     const other = rig.coupaEmu.control.create('suppliers', { name: 'Pi Plastics', status: 'active', website: 'https://old.example' });
-    const [, differs, dangling, plain] = await rig.salesforce.create('Account', [
+    const [alreadyEqual, differs, dangling, plain] = await rig.salesforce.create('Account', [
       { Name: 'Omicron', Website: 'https://omicron.example', Coupa_Supplier_Id__c: String(same.id) },
       { Name: 'Pi', Website: 'https://pi.example', Coupa_Supplier_Id__c: String(other.id) },
       { Name: 'Rho', Website: 'https://rho.example', Coupa_Supplier_Id__c: '999999' },
@@ -248,7 +248,9 @@ describe('defineSalesforceToCoupaFlow', () => {
     expect(run.counts).toMatchObject({ created: 0, updated: 1, skipped: 2, deadLettered: 1 });
     const letters = await deps.store.listDeadLetters({ flow: flow.name });
     expect(letters.map((l) => [l.recordKey, l.message])).toEqual([[expect.stringContaining(String(dangling.id)), expect.stringContaining(`Account ${dangling.id} names no Coupa supplier`)]]);
-    expect(await deps.store.findLink('vendor-links', 'salesforce', 'Account', String(differs.id))).toBeTruthy();
+    // Both named suppliers are linked, the one already holding the Account's values without a write.
+    expect(await deps.store.findLink('vendor-links', 'salesforce', 'Account', String(alreadyEqual.id))).toMatchObject({ coupaId: String(same.id) });
+    expect(await deps.store.findLink('vendor-links', 'salesforce', 'Account', String(differs.id))).toMatchObject({ coupaId: String(other.id) });
     expect(await deps.store.findLink('vendor-links', 'salesforce', 'Account', String(plain.id))).toBeNull();
     expect(() => defineSalesforceToCoupaFlow(deps, { name: 'x', options, declare: () => ({ ...declare(linkOnly)(), twoWay: undefined }) })).toThrow(/never creates/);
   });

@@ -210,8 +210,9 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
   async function carriedIds(rows: R[]): Promise<Set<string>> {
     const wanted = [...new Set(rows.map((r) => target.carriedId?.(r)).filter((v): v is string => !!v && /^\d+$/.test(v)))];
     const found = new Set<string>();
+    // Ids are unique, so one page (50) answers a chunk of 50: `find`, not `list`, which would ask for a next page.
     for (const part of chunks(wanted, 50)) {
-      for await (const r of resource.list({ filters: { 'id[in]': part }, fields: ['id'] })) if (part.includes(String(r.id))) found.add(String(r.id));
+      for (const r of await resource.find({ filters: { 'id[in]': part }, fields: ['id'] })) if (part.includes(String(r.id))) found.add(String(r.id));
     }
     return found;
   }
@@ -305,8 +306,9 @@ export function defineSalesforceToCoupaFlow<S extends z.ZodType, R extends SObje
   if (twoWay && twoWay.targetValues.coupa !== 'none') {
     flow.readTargets = async (ids) => {
       const raw = new Map<string, Record<string, unknown>>();
+      // One request per 50 ids, as in carriedIds.
       for (const part of chunks([...new Set(ids.filter((id) => /^\d+$/.test(id)))], 50)) {
-        for await (const r of resource.list({ filters: { 'id[in]': part } })) if (part.includes(String(r.id))) raw.set(String(r.id), r as unknown as Record<string, unknown>);
+        for (const r of await resource.find({ filters: { 'id[in]': part } })) if (part.includes(String(r.id))) raw.set(String(r.id), r as unknown as Record<string, unknown>);
       }
       return twoWay.currentValues('coupa', raw);
     };
