@@ -9,3 +9,4 @@ export { SyncEngine, engineOptionsFromConfig, registerOptionsFromConfig, type Sy
 export { conflictValues, sourceIdOfLink, targetIdOfLink } from './links';
 export { releaseQuarantine, type ReleaseOutcome } from './quarantine';
 export type { StreamPositionUpdate } from './committer';
+export { dependencyKey } from './committer';

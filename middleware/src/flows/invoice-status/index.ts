@@ -30,10 +30,10 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
   const base = deps.coupaBaseUrl.replace(/\/+$/, '');
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ flow: INVOICE_STATUS_FLOW });
-  const links = new InvoiceLinkResolver(deps.coupa, deps.salesforce, options);
+  const links = new InvoiceLinkResolver(deps.coupa, deps.salesforce, options, deps.store);
   const urlOf = (id: string | number) => `${base}/invoices/${id}`;
 
-  return defineCoupaToSalesforceFlow<CoupaInvoice>(deps, {
+  const flow = defineCoupaToSalesforceFlow<CoupaInvoice>(deps, {
     name: INVOICE_STATUS_FLOW,
     mapping,
     schedule: '*/5 * * * *',
@@ -95,6 +95,15 @@ export function createInvoiceStatusFlow(deps: FlowDeps): FlowDefinition<CoupaInv
       label: (item, inv) => `invoice ${inv?.['invoice-number'] ?? item.payload.Name ?? '?'} (Coupa id ${item.sourceId})`,
     },
   });
+  // At the end of the stream (every poll, an idle one too) the links made since are read, so invoices waiting on them
+  // are planned again by the next run even when no invoice changes.
+  const readInvoices = flow.read;
+  flow.read = async (req) => {
+    const page = await readInvoices(req);
+    if (page.length < req.limit) await links.checkLinks(page.map((r) => r.data));
+    return page;
+  };
+  return flow;
 }
 
 export { parseInvoiceStatusOptions, type InvoiceStatusOptions } from './options';
