@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Connection } from 'jsforce';
 import { COUPA_SCHEMA } from '../../middleware/src/coupa';
 import { createInvoiceStatusFlow } from '../../middleware/src/flows/invoice-status';
-import { createSupplierAccountSyncFlows, TO_SALESFORCE } from '../../middleware/src/flows/supplier-account-sync';
+import { createSupplierAccountSyncFlows, TO_COUPA, TO_SALESFORCE } from '../../middleware/src/flows/supplier-account-sync';
 import { validateMapping } from '../../middleware/src/mapping';
 import { startHarness, type Harness, salesforceWriteCalls } from './harness';
 
@@ -362,5 +362,32 @@ describe('invoice-status: a record Salesforce rejects', () => {
     const next = await h.engine.runNow(FLOW);
     expect(next.counts.updated).toBeGreaterThanOrEqual(1);
     expect(await invoiceInSf(inv.id)).toEqual([expect.objectContaining({ Name: 'LATE-INV-1', Account__c: account.Id })]);
+  });
+
+  it('an invoice waiting for its supplier gets the Account a person links by hand, even when nothing needs writing', async () => {
+    const invoiceInSf = async (id: number) =>
+      (await h.user().query<Record<string, any>>(`SELECT Account__c FROM Coupa_Invoice__c WHERE Coupa_Invoice_Id__c = '${id}'`)).records;
+    h.coupaEmu.control.clock.advance(1500);
+    const supplier = await h.coupaApi('POST', '/api/suppliers', { name: 'Hand Link Supplies', number: 'HAND-1', status: 'active', website: 'https://hand.example' });
+    const inv = await h.coupaApi('POST', '/api/invoices', {
+      'invoice-number': 'HAND-INV-1',
+      'invoice-date': '2026-11-22',
+      supplier: { id: supplier.id },
+      currency: { code: 'USD' },
+      'invoice-lines': [{ description: 'Crates', quantity: 1, price: 40 }]
+    });
+    await h.engine.runNow(FLOW);
+    expect(await invoiceInSf(inv.id)).toEqual([expect.objectContaining({ Account__c: null })]);
+
+    // A person names the supplier on an existing Account whose website already matches: no write is needed either way.
+    const created = (await h.user().sobject('Account').create({ Name: 'Hand Link Supplies Inc', Website: 'https://hand.example', Coupa_Supplier_Id__c: String(supplier.id) })) as { id: string };
+    if (!h.engine.names().includes(TO_COUPA)) for (const flow of createSupplierAccountSyncFlows(h.deps())) h.engine.register(flow);
+    const linked = await h.engine.runNow(TO_COUPA);
+    expect(linked.counts).toMatchObject({ updated: 0, deadLettered: 0 });
+    expect(await h.store.findLink('supplier-account-sync', 'salesforce', 'Account', created.id)).toMatchObject({ coupaId: String(supplier.id) });
+
+    // The link released the waiting invoice: the next run gives it the Account without the invoice changing.
+    await h.engine.runNow(FLOW);
+    expect(await invoiceInSf(inv.id)).toEqual([expect.objectContaining({ Account__c: created.id })]);
   });
 });
