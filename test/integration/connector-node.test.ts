@@ -33,9 +33,9 @@ describe('the connector process as bin/coupa-sf.js starts it', () => {
     delete env.NODE_OPTIONS;
     expect(DEFAULT_MAX_OLD_SPACE_MB).toBe(1024);
     const mb = await heapLimitMb(env);
-    // heap_size_limit is the old generation plus the young one (tens of MB).
+    // heap_size_limit is the old generation plus the young one (tens of MB on Node 20, about 190 MB on Node 24).
     expect(mb).toBeGreaterThanOrEqual(1024);
-    expect(mb).toBeLessThan(1200);
+    expect(mb).toBeLessThan(1024 + 400);
   });
 
   it('leaves the limit to NODE_OPTIONS when it sets one', async () => {
@@ -43,7 +43,7 @@ describe('the connector process as bin/coupa-sf.js starts it', () => {
     expect(connectorNodeArgs(env).some((a) => a.startsWith('--max-old-space-size'))).toBe(false);
     const mb = await heapLimitMb(env);
     expect(mb).toBeGreaterThanOrEqual(300);
-    expect(mb).toBeLessThan(500);
+    expect(mb).toBeLessThan(300 + 400);
   });
 });
 
