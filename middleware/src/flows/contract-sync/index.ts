@@ -19,6 +19,7 @@ import { listOption, parseFlowOptions, textOption } from '../shared/options';
 import { chunks, LAST_SYNCED_FIELD } from '../shared/salesforce-writes';
 import { decideSync } from '../shared/tiers';
 import { twoWaySync } from '../shared/two-way';
+import { textOrNull } from '../shared/values';
 
 export { ownersFor, sharedPairs } from '../shared/two-way';
 
@@ -48,7 +49,6 @@ export type ContractSyncOptions = z.output<typeof contractSyncOptionsSchema>;
 export const contractSyncOptions = (raw: unknown): ContractSyncOptions => parseFlowOptions(CONTRACT_SYNC, contractSyncOptionsSchema, raw);
 
 const top = (path: string) => path.split('.')[0];
-const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : String(v));
 
 /** Salesforce's derived end date (StartDate + ContractTerm months − 1 day), as a written payload would produce it. */
 export function derivedEndDate(start: unknown, termMonths: unknown): string | null {
@@ -84,7 +84,7 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition<any, any
     salesforceReads: [opts.statusField],
   });
   const sfIdOf = (row: CoupaRow) => {
-    const v = str(getPath(row, `custom-fields.${opts.coupaSalesforceIdField}`));
+    const v = textOrNull(getPath(row, `custom-fields.${opts.coupaSalesforceIdField}`));
     return v && /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(v) ? v : null;
   };
   const sfError = (r: WriteResult) =>
@@ -105,7 +105,7 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition<any, any
         const bySfId = new Set<string>();
         for (const part of chunks([...new Set(records.map((r) => r.id))], 200)) {
           for (const r of await sf.queryAll<SObjectRecord>(`SELECT Id, ${externalId} FROM ${sfObject} WHERE ${soqlIn(externalId, part)}`)) {
-            const key = str(r[externalId]);
+            const key = textOrNull(r[externalId]);
             if (key && part.includes(key)) byCoupaId.set(key, [...(byCoupaId.get(key) ?? []), String(r.Id)]);
           }
         }
@@ -159,16 +159,16 @@ export function createContractSyncFlows(deps: FlowDeps): FlowDefinition<any, any
         keyPrefix: `${CONTRACT_TO_COUPA}:`,
         createOnly: o.createOnlyCoupaFields,
         // A Contract that came from Coupa (or was linked before) carries its contract's id.
-        carriedId: (row) => str(row[externalId]),
+        carriedId: (row) => textOrNull(row[externalId]),
       },
       mapping,
       hooks: {
-        filter: (row) => o.activatedStatuses.includes(String(row[o.statusField])) || !!str(row[externalId]),
+        filter: (row) => o.activatedStatuses.includes(String(row[o.statusField])) || !!textOrNull(row[externalId]),
         afterMap(payload, row, ctx) {
           // A record whose lookup is empty must not clear the Coupa supplier.
           for (const p of twoWay.shared) if (getPath(payload, p.coupa) === null && p.coupa.includes('.')) delete payload[top(p.coupa)];
           const supplier = twoWay.shared.find((p) => p.coupa.startsWith('supplier'));
-          if (!ctx.targetId && !str(row[externalId]) && supplier && !str(getPath(payload, supplier.coupa))) {
+          if (!ctx.targetId && !textOrNull(row[externalId]) && supplier && !textOrNull(getPath(payload, supplier.coupa))) {
             throw validation(`${sfObject} ${row.Id} is activated but its Account is not linked to a Coupa supplier (${supplier.salesforce} is empty); link the Account, then replay`);
           }
           return payload;

@@ -7,10 +7,9 @@ import { getPath, type CompiledMapping } from '../../mapping';
 import type { SalesforceClient, SObjectRecord } from '../../salesforce';
 import { soqlIn } from '../shared/io';
 import { chunks } from '../shared/salesforce-writes';
+import { textOrNull } from '../shared/values';
 import { decideSync, nameCountryMatches, type Candidate } from './match';
 import type { SupplierAccountOptions } from './options';
-
-const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : String(v));
 
 /** The Account fields matching reads, from the mapping: the Coupa-owned fields fed by the supplier's keys. */
 export function matchFields(mapping: CompiledMapping) {
@@ -40,7 +39,7 @@ export function accountMatcher(sf: SalesforceClient, mapping: CompiledMapping, o
     for (const part of chunks([...new Set(values.filter((v): v is string => !!v))], 200)) {
       const rows = await sf.queryAll<SObjectRecord>(`SELECT Id, ${field} FROM ${sobject} WHERE ${soqlIn(field, part)}${unlinkedOnly ? ` AND ${externalId} = null` : ''}`);
       for (const r of rows) {
-        const v = str(r[field]);
+        const v = textOrNull(r[field]);
         if (v === null || !part.includes(v)) continue; // never trust a hit whose field does not hold the key
         out.set(v, [...(out.get(v) ?? []), String(r.Id)]);
       }
@@ -52,16 +51,16 @@ export function accountMatcher(sf: SalesforceClient, mapping: CompiledMapping, o
   const unlinkedAccounts = async (): Promise<Candidate[]> => {
     const select = ['Id', nameField, ...(countryField ? [countryField] : [])].join(', ');
     const rows = await sf.queryAll<SObjectRecord>(`SELECT ${select} FROM ${sobject} WHERE ${externalId} = null`);
-    return rows.map((r) => ({ id: String(r.Id), name: str(r[nameField]), country: countryField ? str(r[countryField]) : null }));
+    return rows.map((r) => ({ id: String(r.Id), name: textOrNull(r[nameField]), country: countryField ? textOrNull(r[countryField]) : null }));
   };
 
   return async (records: Array<SourceRecord<Record<string, unknown>>>): Promise<Map<string, MatchResult>> => {
     const keys = records.map((rec) => ({
       rec,
-      id: str(getPath(rec.data, idPath)),
-      number: numberField ? str(rec.data.number) : null,
-      taxId: opts.taxIdField ? str(rec.data['tax-id']) : null,
-      duns: opts.dunsField ? str(rec.data.duns) : null,
+      id: textOrNull(getPath(rec.data, idPath)),
+      number: numberField ? textOrNull(rec.data.number) : null,
+      taxId: opts.taxIdField ? textOrNull(rec.data['tax-id']) : null,
+      duns: opts.dunsField ? textOrNull(rec.data.duns) : null,
     }));
     const byId = await accountsBy(externalId, keys.map((x) => x.id), false);
     const byNumber = await accountsBy(numberField, keys.map((x) => x.number), true);
@@ -78,7 +77,7 @@ export function accountMatcher(sf: SalesforceClient, mapping: CompiledMapping, o
           () => at(byNumber, x.number),
           () => at(byTax, x.taxId),
           () => at(byDuns, x.duns),
-          () => nameCountryMatches(str(x.rec.data.name), str(getPath(x.rec.data, 'primary-address.country.code')), candidates),
+          () => nameCountryMatches(textOrNull(x.rec.data.name), textOrNull(getPath(x.rec.data, 'primary-address.country.code')), candidates),
         ]),
       ]),
     );

@@ -2,6 +2,7 @@
 import type { SalesforceClient, SObjectRecord } from '../../salesforce';
 import { soqlIn } from '../shared/io';
 import { chunks } from '../shared/salesforce-writes';
+import { textOrNull } from '../shared/values';
 
 export interface PrimaryContact {
   FirstName: string | null;
@@ -9,16 +10,14 @@ export interface PrimaryContact {
   Email: string | null;
 }
 
-const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : String(v));
-
 /** The Contact a supplier's primary contact gives (a last name is required: the email's local part stands in). */
 export function primaryContactOf(supplier: Record<string, unknown>): PrimaryContact | null {
   const c = supplier['primary-contact'] as Record<string, unknown> | null | undefined;
   if (!c) return null;
-  const email = str(c.email);
-  const last = str(c['name-family']) ?? (email ? email.split('@')[0] : null);
+  const email = textOrNull(c.email);
+  const last = textOrNull(c['name-family']) ?? (email ? email.split('@')[0] : null);
   if (!last) return null;
-  return { FirstName: str(c['name-given']), LastName: last, Email: email };
+  return { FirstName: textOrNull(c['name-given']), LastName: last, Email: email };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { CompiledMapping } from '../../mapping';
 import type { FlowDeps } from '../deps';
 import { defineSalesforceToCoupaFlow } from '../shared/define-salesforce-to-coupa';
 import type { TwoWaySync } from '../shared/two-way';
+import { textOrNull } from '../shared/values';
 import { matchFields } from './account-match';
 import { SUPPLIER_ACCOUNT_SYNC, supplierAccountOptionsSchema } from './options';
 
@@ -25,7 +26,7 @@ export function accountToSupplierFlow(deps: FlowDeps, mapping: CompiledMapping, 
       source: { sobject, fields: twoWay.salesforceFields, where: o.salesforceWhere },
       target: {
         resource: 'suppliers',
-        carriedId: (row) => (row[externalId] === null || row[externalId] === undefined ? null : String(row[externalId])),
+        carriedId: (row) => textOrNull(row[externalId]),
         neverCreates: (id) => `Account ${id} is not linked to a Coupa supplier; suppliers are created in Coupa`,
       },
       mapping,

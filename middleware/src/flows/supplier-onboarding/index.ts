@@ -39,7 +39,6 @@ export function classifyFlowError(err: unknown): Classification {
   return classifyCoupaFlow(err);
 }
 
-
 export function createSupplierOnboardingFlows(deps: FlowDeps): FlowDefinition[] {
   const o = parseOptions(deps.options);
   const mapping = requireMapping(deps, MAPPING);
