@@ -57,6 +57,7 @@ export async function startConfiguredRig(
     coupa: { seed: { size: coupaSeed, seed: 1 } },
     store: counting.store,
     engine: engineOptionsFromConfig(config.engine),
+    engineOnEmulatorClock: true,
     backoff: null,
     coupaRate: {
       ratePerSecond: config.limits.coupa.rateLimit.requestsPerSecond,

@@ -43,6 +43,11 @@ export interface RigOptions {
   coupaRate?: { ratePerSecond: number; burst: number };
   /** Salesforce client: records above which writes use Bulk API 2.0 (client default when unset). */
   bulkThreshold?: number;
+  /**
+   * The engine's clock follows the emulators' (`advance` moves both), as a connector's clock follows the real systems'
+   * when time passes; otherwise time advanced in the emulators looks to the engine like clock skew.
+   */
+  engineOnEmulatorClock?: boolean;
   logLevel?: string;
 }
 
@@ -86,7 +91,8 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const engine = new SyncEngine({
     store,
     logger,
-    ...(opts.engine ?? { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10, rateLimitedDelayMs: 250 } })
+    ...(opts.engine ?? { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10, rateLimitedDelayMs: 250 } }),
+    ...(opts.engineOnEmulatorClock ? { now: () => new Date(coupaEmu.emulator.clock.now()) } : {})
   });
   const mappingList = opts.mappings ?? (fs.existsSync(MAPPINGS_DIR) ? loadMappingDir(MAPPINGS_DIR) : []);
   const mappings = new Map(mappingList.map((m) => [m.name, m]));

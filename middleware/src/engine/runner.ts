@@ -77,6 +77,11 @@ export interface RunnerOptions {
 
 const WRITE_ACTIONS = ['create', 'update'];
 
+/** The next backlog batch, being read while the current one is written. */
+interface ReadAhead {
+  result: Promise<{ readAt: string; records: SourceRecord<any>[] }>;
+}
+
 /** A record's content hash, computed once (the overlap window needs it when the page is planned and committed). */
 const hashes = new WeakMap<object, string>();
 function contentHash(rec: SourceRecord<any>): string {
@@ -320,25 +325,44 @@ export class FlowRunner {
       // records at a time (one Bulk API job, one commit and checkpoint), and its reader restarts at the cursor once
       // per batch instead of once per page.
       let want = limit;
-      for (;;) {
-        if (!(await this.renewLease(this.instanceId))) {
-          throw new RunAbortedError('lost the flow lease to another instance');
+      let ahead: ReadAhead | null = null;
+      try {
+        for (;;) {
+          if (!ahead && !(await this.renewLease(this.instanceId))) {
+            throw new RunAbortedError('lost the flow lease to another instance');
+          }
+          const { readAt, records: page } = ahead ? await ahead.result : { readAt: this.now().toISOString(), records: await this.readWithRetry(after, want, counts) };
+          ahead = null;
+          if (page.length === 0) break;
+          const last = page[page.length - 1];
+          const lastCursor = { ts: normalizeTs(last.ts), id: last.id };
+          if (after && compareCursors(lastCursor, after) <= 0) throw new Error(`${this.flow.name}: read() returned records not after the cursor`);
+          const next = this.advance(cursor, seen, page, overlap);
+          const full = page.length >= want;
+          // A backlog of a bulk-writing flow: the next batch is read while this one is planned, written and committed,
+          // so the source's rate limit, not the Bulk job, paces the run. Only the read runs ahead: it depends on this
+          // batch's cursor alone, and the next batch is planned after this one is committed.
+          if (full && this.bulkBatch > limit) ahead = this.readAhead(lastCursor, this.bulkBatch, counts);
+          const result = await this.processPage(page, { runId, counts, seen, checkpoint: { ...next, readAt }, holder: this.instanceId });
+          if (result.aborted) throw new RunAbortedError(messageOf(result.aborted));
+          ({ cursor, seen } = next);
+          after = lastCursor;
+          if (!full) break;
+          want = this.bulkBatch;
+          if (ahead && !(await this.renewLease(this.instanceId))) throw new RunAbortedError('lost the flow lease to another instance');
         }
-        const readAt = this.now().toISOString();
-        const page = await this.readWithRetry(after, want, counts);
-        if (page.length === 0) break;
-        const last = page[page.length - 1];
-        const lastCursor = { ts: normalizeTs(last.ts), id: last.id };
-        if (after && compareCursors(lastCursor, after) <= 0) throw new Error(`${this.flow.name}: read() returned records not after the cursor`);
-        const next = this.advance(cursor, seen, page, overlap);
-        const result = await this.processPage(page, { runId, counts, seen, checkpoint: { ...next, readAt }, holder: this.instanceId });
-        if (result.aborted) throw new RunAbortedError(messageOf(result.aborted));
-        ({ cursor, seen } = next);
-        after = lastCursor;
-        if (page.length < want) break;
-        want = this.bulkBatch;
+      } finally {
+        // A run that stops with a read in flight lets it finish (and drops it) before the run is reported.
+        if (ahead) await ahead.result.catch(() => undefined);
       }
     });
+  }
+
+  private readAhead(after: Cursor, limit: number, counts: RunCounts): ReadAhead {
+    const readAt = this.now().toISOString();
+    const result = this.readWithRetry(after, limit, counts).then((records) => ({ readAt, records }));
+    result.catch(() => undefined); // awaited (and its error thrown) by the loop, or dropped if the run stops first
+    return { result };
   }
 
   private advance(cursor: Cursor | null, seen: SeenSet, page: SourceRecord<any>[], overlap: number): { cursor: Cursor; seen: SeenSet } {
@@ -454,10 +478,10 @@ export class FlowRunner {
    * Extends the flow lease before reads and writes. A renewal younger than a quarter of the lease is still good for
    * three quarters of it, so it is not repeated: one statement every few pages instead of two per page.
    */
-  private async renewLease(holder: string): Promise<boolean> {
+  private async renewLease(holder: string, force = false): Promise<boolean> {
     const now = this.now().getTime();
     const last = this.renewedAt.get(holder);
-    if (last !== undefined && now - last < this.leaseTtlMs / 4) return true;
+    if (!force && last !== undefined && now - last < this.leaseTtlMs / 4) return true;
     const ok = await this.store.acquireLease(this.leaseName, holder, this.leaseTtlMs);
     if (ok) this.renewedAt.set(holder, now);
     else this.renewedAt.delete(holder);
@@ -829,6 +853,8 @@ export class FlowRunner {
         random: this.random,
         classify: (e) => this.classify(e),
         renewLease: () => this.renewLease(o.holder),
+        keepLease: () => this.renewLease(o.holder, true),
+        keepLeaseEveryMs: this.leaseTtlMs / 3,
         onRetry: (n) => (o.counts.retries += n),
         now: this.now,
         batchSize: Math.max(this.flow.batchSize ?? 200, page.length),

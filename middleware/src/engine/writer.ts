@@ -53,6 +53,12 @@ export interface WriterDeps {
   classify: (err: unknown) => Classification;
   /** Renews the flow lease before each write call; false = lost. */
   renewLease: () => Promise<boolean>;
+  /**
+   * Renews the flow lease now, however recently it was renewed: called every `keepLeaseEveryMs` while a write call is
+   * in flight, because one call (a Bulk API job on a busy org) can outlast the lease.
+   */
+  keepLease?: () => Promise<boolean>;
+  keepLeaseEveryMs?: number;
   onRetry: (n: number) => void;
   /** The write time, for the flow's `stampField`. */
   now: () => Date;
@@ -108,11 +114,14 @@ export async function writeTasks(
         break;
       }
       let outcomes: WriteOutcome[];
+      const lease = keepingLease(d);
       try {
         outcomes = batch.length ? await d.flow.write(batch) : [];
         if (outcomes.length !== batch.length) throw new Error(`write returned ${outcomes.length} outcomes for ${batch.length} items`);
       } catch (error) {
         outcomes = batch.map(() => ({ ok: false as const, error }));
+      } finally {
+        lease.stop();
       }
       const again: WriteTask[] = [];
       let retryAfter = 0;
@@ -162,6 +171,8 @@ export async function writeTasks(
       }
       again.push(...held);
       if (sawAuth) authRetried = true;
+      // What this call wrote is committed; nothing more is written once another instance may hold the flow.
+      if (lease.lost() && aborted === undefined) aborted = new RunAbortedError('lost the flow lease to another instance while writing');
       if (aborted !== undefined || again.length === 0) break;
       if (attempt >= d.retry.maxAttempts) {
         for (const p of again) {
@@ -191,6 +202,21 @@ export async function writeTasks(
   }
   if (aborted === undefined) await applyEffects(ok, d);
   return { ok, aborted };
+}
+
+/** Renews the lease on a timer while one write call runs; `lost()` once a renewal found it taken. */
+function keepingLease(d: WriterDeps): { stop: () => void; lost: () => boolean } {
+  let lost = false;
+  if (!d.keepLease || !d.keepLeaseEveryMs) return { stop: () => undefined, lost: () => lost };
+  const keep = d.keepLease;
+  const timer = setInterval(() => {
+    keep().then(
+      (ok) => (lost ||= !ok),
+      () => undefined, // a store hiccup: the next tick or the next renewal before a write tries again
+    );
+  }, d.keepLeaseEveryMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer), lost: () => lost };
 }
 
 /**
