@@ -19,7 +19,23 @@ export interface PageDecisions {
    * Records matched to a target that already holds their payload: nothing is written, but the pair is linked (which
    * releases records waiting for it) and the payload kept as what the target holds from us.
    */
-  inSync?: Written[];
+  inSync?: InSync[];
+}
+
+/** A first match whose target already holds what the record would write. */
+export interface InSync {
+  rec: SourceRecord<any>;
+  key: string;
+  targetId: string;
+  /** The fields the target holds from us (the payload without fields another system owns or a conflict holds). */
+  held: Record<string, unknown>;
+}
+
+/** A source record and the target record it is to be linked to (written, or found in sync). */
+interface Pair {
+  sourceId: string;
+  key: string;
+  targetId: string;
 }
 
 export interface PageCommit extends PageDecisions {
@@ -92,55 +108,57 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
     const base = { runId: c.runId, flow: c.flowName, direction: c.direction };
 
     // links for records written (or found in sync) without one: one lookup per side, one insert
-    const inSync = new Set(c.inSync ?? []);
-    const settled = [...c.written, ...inSync];
-    const unlinked = settled.filter((w) => !c.links.has(w.task.rec.id));
+    const pairs: Pair[] = [
+      ...c.written.map((w) => ({ sourceId: w.task.rec.id, key: w.task.key, targetId: w.targetId })),
+      ...(c.inSync ?? []).map((m) => ({ sourceId: m.rec.id, key: m.key, targetId: m.targetId })),
+    ];
+    const unlinked = pairs.filter((p) => !c.links.has(p.sourceId));
     const linkOf = new Map<string, Link | null>();
     const releasedKeys: string[] = [];
     for (const w of c.written) if (c.links.has(w.task.rec.id)) linkOf.set(w.task.rec.id, c.links.get(w.task.rec.id)!);
     if (unlinked.length) {
       // Insert first (one statement); only records whose link could not be inserted need a look at what is there.
-      const sides = (w: Written) => {
-        const sf = c.source.system === 'salesforce' ? { object: c.source.object, id: w.task.rec.id } : { object: c.target.object, id: w.targetId };
-        const coupa = c.source.system === 'coupa' ? { object: c.source.object, id: w.task.rec.id } : { object: c.target.object, id: w.targetId };
+      const sides = (p: Pair) => {
+        const sf = c.source.system === 'salesforce' ? { object: c.source.object, id: p.sourceId } : { object: c.target.object, id: p.targetId };
+        const coupa = c.source.system === 'coupa' ? { object: c.source.object, id: p.sourceId } : { object: c.target.object, id: p.targetId };
         return { flow: c.group, sfObject: sf.object, sfId: sf.id, coupaResource: coupa.object, coupaId: coupa.id };
       };
       const pairKey = (l: { sfId: string; coupaId: string }) => `${l.sfId}\u0000${l.coupaId}`;
       const claimed = new Set<string>();
-      const candidates: Written[] = [];
-      for (const w of unlinked) {
-        if (claimed.has(w.targetId) || claimed.has(`source:${w.task.rec.id}`)) {
+      const candidates: Pair[] = [];
+      for (const p of unlinked) {
+        if (claimed.has(p.targetId) || claimed.has(`source:${p.sourceId}`)) {
           result.conflicts++;
-          c.conflicts.push({ recordKey: w.task.key, field: '(link)', ...conflictValues(c.source.system, w.task.rec.id, `${w.targetId} (matched twice in one page)`) });
-          linkOf.set(w.task.rec.id, null);
+          c.conflicts.push({ recordKey: p.key, field: '(link)', ...conflictValues(c.source.system, p.sourceId, `${p.targetId} (matched twice in one page)`) });
+          linkOf.set(p.sourceId, null);
           continue;
         }
-        claimed.add(w.targetId);
-        claimed.add(`source:${w.task.rec.id}`);
-        candidates.push(w);
+        claimed.add(p.targetId);
+        claimed.add(`source:${p.sourceId}`);
+        candidates.push(p);
       }
       const inserted = new Map((await tx.insertLinks(candidates.map(sides), { skipConflicts: true })).map((l) => [pairKey(l), l]));
-      const missed = candidates.filter((w) => !inserted.has(pairKey(sides(w))));
+      const missed = candidates.filter((p) => !inserted.has(pairKey(sides(p))));
       if (missed.length) {
         const bySource = new Map(
-          (await tx.findLinks(c.group, c.source.system, c.source.object, missed.map((w) => w.task.rec.id))).map((l) => [sourceIdOfLink(c, l), l]),
+          (await tx.findLinks(c.group, c.source.system, c.source.object, missed.map((p) => p.sourceId))).map((l) => [sourceIdOfLink(c, l), l]),
         );
         const byTarget = new Map(
-          (await tx.findLinks(c.group, c.target.system, c.target.object, missed.map((w) => w.targetId))).map((l) => [targetIdOfLink(c, l), l]),
+          (await tx.findLinks(c.group, c.target.system, c.target.object, missed.map((p) => p.targetId))).map((l) => [targetIdOfLink(c, l), l]),
         );
-        for (const w of missed) {
-          const mine = bySource.get(w.task.rec.id);
-          const other = byTarget.get(w.targetId);
+        for (const p of missed) {
+          const mine = bySource.get(p.sourceId);
+          const other = byTarget.get(p.targetId);
           if (other && (!mine || other.id !== mine.id)) {
             result.conflicts++;
-            c.conflicts.push({ recordKey: w.task.key, field: '(link)', ...conflictValues(c.source.system, w.task.rec.id, `${w.targetId} (linked to ${sourceIdOfLink(c, other)})`) });
+            c.conflicts.push({ recordKey: p.key, field: '(link)', ...conflictValues(c.source.system, p.sourceId, `${p.targetId} (linked to ${sourceIdOfLink(c, other)})`) });
           }
-          linkOf.set(w.task.rec.id, mine && (!other || other.id === mine.id) ? mine : null);
+          linkOf.set(p.sourceId, mine && (!other || other.id === mine.id) ? mine : null);
         }
       }
-      for (const w of candidates) {
-        const l = inserted.get(pairKey(sides(w)));
-        if (l) linkOf.set(w.task.rec.id, l);
+      for (const p of candidates) {
+        const l = inserted.get(pairKey(sides(p)));
+        if (l) linkOf.set(p.sourceId, l);
       }
       for (const l of inserted.values()) {
         releasedKeys.push(dependencyKey({ system: 'salesforce', object: l.sfObject, id: l.sfId }));
@@ -151,14 +169,8 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
     // ledger, echo and journal for what was written
     const done: Array<{ key: string; remoteId: string; flow: string }> = [];
     const echoes: Array<{ flow: string; linkId: number; direction: string; hash: string; payload: unknown }> = [];
-    for (const w of settled) {
+    for (const w of c.written) {
       const link = linkOf.get(w.task.rec.id) ?? null;
-      if (inSync.has(w)) {
-        if (!link) continue;
-        echoes.push({ flow: c.group, linkId: link.id, direction: c.direction, hash: mergeWritten(null, w.written).hash, payload: w.written });
-        journal.push({ ...base, recordKey: w.task.key, linkId: link.id, action: 'linked', origin: w.task.rec.origin ?? null, after: { targetId: w.targetId } });
-        continue;
-      }
       if (c.idemBegun.has(w.task.idemKey) || w.task.op === 'create') done.push({ key: w.task.idemKey, remoteId: w.targetId, flow: c.flowName });
       for (const e of w.effectsDone) done.push({ key: e.effect.key, remoteId: e.remoteId, flow: c.flowName });
       if (link && !w.effectFailure) {
@@ -186,6 +198,12 @@ export async function commitPage(store: StateStore, c: PageCommit): Promise<Comm
       }
       result[w.task.op === 'create' ? 'created' : 'updated']++;
       if (w.effectFailure) c.failures.push(w.effectFailure);
+    }
+    for (const m of c.inSync ?? []) {
+      const link = linkOf.get(m.rec.id);
+      if (!link) continue;
+      echoes.push({ flow: c.group, linkId: link.id, direction: c.direction, hash: mergeWritten(null, m.held).hash, payload: m.held });
+      journal.push({ ...base, recordKey: m.key, linkId: link.id, action: 'linked', origin: m.rec.origin ?? null, after: { targetId: m.targetId } });
     }
     for (const f of c.failures) {
       result.deadLettered++;

@@ -733,8 +733,7 @@ export class FlowRunner {
         if (plan.reason === 'skip-unchanged' && p.targetId && !p.link) {
           // A first match whose target already holds the payload: linked at commit, nothing written.
           const held = Object.fromEntries(Object.entries(p.payload).filter(([k]) => !plan.dropped.owner.includes(k) && !plan.dropped.conflict.includes(k)));
-          const task = { rec: p.rec, key: p.key, op: 'update' as const, targetId: p.targetId, payload: held, idemKey: '', effects: [], attempts: 0, lastWritten: null };
-          out.inSync!.push({ task, targetId: p.targetId, written: held, effectsDone: [] });
+          out.inSync!.push({ rec: p.rec, key: p.key, targetId: p.targetId, held });
         }
       } else if (plan.action === 'quarantine') {
         counts.quarantined++;
@@ -792,7 +791,7 @@ export class FlowRunner {
       for (const c of part.conflicts) plan.conflicts.push(c);
       for (const q of part.quarantines) plan.quarantines.push(q);
       for (const w of part.waits) plan.waits.push(w);
-      for (const w of part.inSync ?? []) plan.inSync!.push(w);
+      for (const m of part.inSync ?? []) plan.inSync!.push(m);
       for (const [k, v] of part.snap.links) plan.snap.links.set(k, v);
       for (const [k, v] of part.snap.echoes) plan.snap.echoes.set(k, v);
       for (const [k, v] of part.snap.writes) plan.snap.writes.set(k, v);
