@@ -82,3 +82,42 @@ function ensureStampFields(fields: FieldProjection): FieldProjection {
   const extra = ['id', 'updated-at'].filter((n) => !names.has(n));
   return [...extra, ...fields];
 }
+
+type Change<T> = { record: T; cursor: UpdatedAtCursor };
+
+/**
+ * A change stream read in slices (`read(since, limit)`, the engine's pages and backlog batches). A slice that starts
+ * where the previous one ended continues that scan: the rest of a page already fetched is not fetched again, and no
+ * request is spent re-reading the record at the cursor (`updated-at[gt_or_eq]` restarts return it again). Any other
+ * `since`, a pause longer than `resumeWithinMs`, or a failed read starts a new scan at `since`. A paused scan
+ * continues with the same offset paging as within one scan (see iterateChanges).
+ */
+export class ChangeSlices<T> {
+  private scan: { changes: AsyncGenerator<Change<T>>; last: UpdatedAtCursor; at: number } | null = null;
+
+  constructor(
+    private readonly open: (since: UpdatedAtCursor | undefined) => AsyncGenerator<Change<T>>,
+    private readonly opts: { resumeWithinMs?: number; now?: () => number } = {},
+  ) {}
+
+  async read(since: UpdatedAtCursor | undefined, limit: number): Promise<Change<T>[]> {
+    const now = this.opts.now ?? Date.now;
+    // Taken, not shared: a concurrent read (a preview) starts its own scan instead of stealing this one's records.
+    let scan = this.scan;
+    this.scan = null;
+    const resumable = scan && since && compareCursor(scan.last, since) === 0 && now() - scan.at <= (this.opts.resumeWithinMs ?? 60_000);
+    if (!resumable) {
+      if (scan) await scan.changes.return(undefined);
+      scan = null;
+    }
+    const changes = scan?.changes ?? this.open(since);
+    const out: Change<T>[] = [];
+    while (out.length < limit) {
+      const next = await changes.next();
+      if (next.done) return out;
+      out.push(next.value);
+    }
+    this.scan = { changes, last: out[out.length - 1].cursor, at: now() };
+    return out;
+  }
+}

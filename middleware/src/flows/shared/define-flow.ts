@@ -4,7 +4,7 @@
  * (pages, cursor, echo, ownership, no-op, retries, ledger, waits for a link that does not exist yet) is the engine's.
  * A new plain flow is this call plus a mapping YAML; what is truly custom goes in the hooks.
  */
-import { coupaResources, projectionFromPaths, type CoupaResourceName, type Filters } from '../../coupa';
+import { ChangeSlices, iterateChanges, projectionFromPaths, type CoupaResourceName, type Filters } from '../../coupa';
 import type {
   Cursor,
   EffectOutcome,
@@ -284,15 +284,13 @@ export function defineCoupaToSalesforceFlow<Row extends Record<string, unknown> 
 
   if (source.kind === 'changes') {
     const fields = projectionFromPaths(['id', 'updated-at', ...sourcePaths(mapping, 'coupa-to-salesforce'), ...(source.reads ?? [])]);
-    const coupa = coupaResources(deps.coupa)[resource];
+    let pageSize = 50;
+    // One scan across the engine's pages and backlog batches while each starts where the last ended.
+    const slices = new ChangeSlices((since) => iterateChanges<{ id: number; 'updated-at'?: string | null }>(deps.coupa, resource, { since, fields, filters: source.filters, pageSize }));
     flow.read = async ({ after, limit }) => {
       const since = after ? { updatedAt: after.ts, id: Number(after.id) || 0 } : undefined;
-      const out: SourceRecord<Row>[] = [];
-      for await (const { record } of coupa.changes({ since, fields, filters: source.filters, pageSize: Math.min(limit, 50) })) {
-        out.push({ id: String(record.id), ts: String(record['updated-at']), data: record as unknown as Row, origin: null });
-        if (out.length >= limit) break;
-      }
-      return out;
+      pageSize = Math.min(limit, 50);
+      return (await slices.read(since, limit)).map(({ record }) => ({ id: String(record.id), ts: String(record['updated-at']), data: record as unknown as Row, origin: null }));
     };
     flow.fetch = (ids) => fetchCoupa(deps.coupa, resource, ids, fields) as Promise<SourceRecord<Row>[]>;
   } else if (source.kind === 'custom') {

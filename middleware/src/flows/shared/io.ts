@@ -1,5 +1,5 @@
-/** Reading sources: changes after a cursor and records by id, for Salesforce and Coupa. */
-import { CoupaResource, iterateChanges, type CoupaClient, type CoupaResourceName, type FieldProjection } from '../../coupa';
+/** Reading sources: Salesforce changes after a cursor, and records by id from either system (Coupa's change streams: coupa/changes.ts). */
+import { CoupaResource, type CoupaClient, type CoupaResourceName, type FieldProjection } from '../../coupa';
 import type { Cursor, SourceRecord } from '../../engine';
 import { soqlQuote, type SalesforceClient } from '../../salesforce';
 
@@ -13,17 +13,6 @@ export async function readSalesforce(
   const since = req.after ? { systemModstamp: req.after.ts, id: req.after.id } : undefined;
   for await (const { record } of sf.pollChanges({ sobject: q.sobject, fields: q.fields, where: q.where, since })) {
     out.push({ id: String(record.Id), ts: String(record.SystemModstamp), data: record });
-    if (out.length >= req.limit) break;
-  }
-  return out;
-}
-
-/** Coupa records changed after the cursor (updated-at, id), oldest first, at most `limit`. */
-export async function readCoupa(coupa: CoupaClient, resource: string, req: { after: Cursor | null; limit: number }): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  const since = req.after ? { updatedAt: req.after.ts, id: Number(req.after.id) || 0 } : undefined;
-  for await (const { record } of iterateChanges<{ id: number; 'updated-at'?: string | null }>(coupa, resource, { since })) {
-    out.push({ id: String(record.id), ts: String(record['updated-at']), data: record as Record<string, unknown> });
     if (out.length >= req.limit) break;
   }
   return out;
