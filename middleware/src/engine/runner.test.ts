@@ -419,8 +419,11 @@ describe('FlowRunner', () => {
     seed(source, 3);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let reading!: () => void;
+    const inRead = new Promise<void>((r) => (reading = r));
     const slow = fakeFlow(source, target, {
       read: async (req) => {
+        reading();
         await gate;
         return source.read(req);
       }
@@ -428,8 +431,7 @@ describe('FlowRunner', () => {
     const a = new FlowRunner(slow, opts({ instanceId: 'a' }));
     const b = new FlowRunner(fakeFlow(source, target), opts({ instanceId: 'b' }));
     const running = a.runOnce();
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+    await inRead; // the first run holds the flow
     expect(await b.runOnce()).toMatchObject({ status: 'busy' });
     release();
     expect((await running).counts.created).toBe(3);
@@ -443,9 +445,12 @@ describe('FlowRunner', () => {
     seed(source, 3);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let reading!: () => void;
+    const inRead = new Promise<void>((r) => (reading = r));
     const runner = new FlowRunner(
       fakeFlow(source, target, {
         read: async (req) => {
+          reading();
           await gate;
           return source.read(req);
         }
@@ -453,8 +458,7 @@ describe('FlowRunner', () => {
       opts()
     );
     const polling = runner.runOnce();
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+    await inRead; // the first run holds the flow
     source.put('9', t(9), { amount: 9 });
     const pushed = { id: '9', ts: t(9), data: { amount: 9 }, origin: null };
     expect(await runner.ingest([pushed], { trigger: 'stream' })).toMatchObject({ status: 'busy', runId: null });
